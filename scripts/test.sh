@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs the whole suite.
+# Services (dockerd, MariaDB, Ceph radosgw) are started by the pytest session
+# fixtures and stopped when the suite ends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(docker.io iptables mariadb-server ceph-mon ceph-osd radosgw busybox-static
+              nginx-light systemd tmux)
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e '.[dev]'
+
+.venv/bin/ruff check wbtui tests benchmarks scripts
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,91 @@
+"""What every CLI command shares: the config file, output and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from ..config import store
+from ..config.masking import Redactor
+from ..config.model import Config
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A failure to report in one line (no traceback), with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FINDINGS) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Context:
+    config_path: Path
+    read_only_flag: bool = False
+    out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
+    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
+    _config: Config | None = None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Context:
+        path = Path(args.config).expanduser() if getattr(args, "config", None) else store.default_path()
+        return cls(config_path=path, read_only_flag=bool(getattr(args, "read_only", False)))
+
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = store.load(self.config_path)
+            except store.ConfigFileError as exc:
+                raise CliError(str(exc)) from None
+        return self._config
+
+    def save(self, config: Config) -> Path:
+        self.refuse_if_read_only("save the configuration")
+        self._config = config
+        return store.save(config, self.config_path)
+
+    @property
+    def read_only(self) -> bool:
+        if self.read_only_flag:
+            return True
+        try:
+            return self.config().app.read_only
+        except CliError:
+            return False
+
+    def refuse_if_read_only(self, action: str) -> None:
+        if self.read_only:
+            raise CliError(f"read-only mode: refusing to {action}", EXIT_USAGE)
+
+    def redactor(self) -> Redactor:
+        try:
+            return Redactor(self.config())
+        except CliError:
+            return Redactor()
+
+    def print_json(self, data: Any) -> None:
+        text = json.dumps(data, indent=2, default=str)
+        sys.stdout.write(self.redactor()(text) + "\n")
+
+    def error(self, message: str) -> None:
+        self.err.print(f"[bold red]error:[/] {self.redactor()(message)}", markup=True)
+
+    def confirm(self, question: str, assume_yes: bool) -> bool:
+        """Ask before destroying or changing anything; --yes answers for scripts."""
+        if assume_yes:
+            return True
+        if not sys.stdin.isatty():
+            raise CliError(f"{question} -- refusing without a terminal; pass --yes to confirm",
+                           EXIT_USAGE)
+        answer = input(f"{question} [y/N] ").strip().lower()
+        return answer in ("y", "yes")

@@ -1,0 +1,302 @@
+"""The configuration model: one typed description of a W&B Server deployment.
+
+Everything else (validation, storage, renderers, checks, runtime) reads this
+model; nothing keeps its own copy of a setting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Backend = Literal["docker", "kubernetes"]
+
+
+@dataclass
+class ServerSettings:
+    """The environment variables of the guide, as the container reads them."""
+
+    HOST: str = ""
+    LICENSE: str = ""
+    BUCKET: str = ""
+    BUCKET_QUEUE: str = "internal://"
+    AWS_REGION: str = "us-east-1"
+    MYSQL: str = ""
+
+
+@dataclass
+class RuntimeSettings:
+    """How the container runs: Docker flags and the pod's container spec."""
+
+    backend: Backend = "docker"
+    image: str = "wandb/local"
+    tag: str = "latest"
+    container_name: str = "wandb-local"
+    port: int = 8080
+    bind_address: str = ""
+    volume: str = "wandb-data"
+    restart_policy: str = "unless-stopped"
+    cpu_request: str = "2"
+    memory_request: str = "4G"
+    cpu_limit: str = "4"
+    memory_limit: str = "8G"
+    uid: int | None = None
+    gid: int | None = None
+
+    @property
+    def image_ref(self) -> str:
+        return f"{self.image}:{self.tag}" if self.tag else self.image
+
+
+@dataclass
+class KubernetesSettings:
+    """Where and how the Deployment, Service and Ingress are created."""
+
+    context: str = ""
+    namespace: str = "default"
+    name: str = "wandb"
+    replicas: int = 1
+    service_type: str = "NodePort"
+    ingress_class: str = "nginx"
+    dns_name: str = ""
+    tls_secret: str = ""
+    body_size: str = "0"
+    volume_claim: str = ""
+
+
+@dataclass
+class AppSettings:
+    """wbtui's own behaviour."""
+
+    read_only: bool = False
+    timeout: float = 5.0
+    theme: str = "textual-dark"
+
+
+@dataclass
+class Config:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
+    kubernetes: KubernetesSettings = field(default_factory=KubernetesSettings)
+    env: dict[str, str] = field(default_factory=dict)
+    app: AppSettings = field(default_factory=AppSettings)
+
+    def copy(self) -> Config:
+        return dataclasses.replace(
+            self,
+            server=dataclasses.replace(self.server),
+            runtime=dataclasses.replace(self.runtime),
+            kubernetes=dataclasses.replace(self.kubernetes),
+            env=dict(self.env),
+            app=dataclasses.replace(self.app),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for TOML/JSON; ``None`` values are left out (TOML has no null)."""
+        out: dict[str, Any] = {}
+        for section in ("server", "runtime", "kubernetes", "app"):
+            values = dataclasses.asdict(getattr(self, section))
+            out[section] = {k: v for k, v in values.items() if v is not None}
+        out["env"] = dict(self.env)
+        return out
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One setting: where it lives, what it means and how it is shown."""
+
+    key: str
+    section: str
+    attr: str
+    kind: type
+    doc: str
+    secret: bool = False
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+
+    @property
+    def default(self) -> Any:
+        return getattr(_DEFAULT_SECTIONS[self.section], self.attr)
+
+
+_DEFAULT_SECTIONS = {
+    "server": ServerSettings(),
+    "runtime": RuntimeSettings(),
+    "kubernetes": KubernetesSettings(),
+    "app": AppSettings(),
+}
+
+
+def _f(key: str, doc: str, kind: type = str, **kw: Any) -> FieldSpec:
+    section, _, attr = key.rpartition(".")
+    return FieldSpec(key, section or "server", attr, kind, doc, **kw)
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    _f("HOST", "Address users and training machines reach W&B at, with scheme "
+       "(https://wandb.example.com). Must match what browsers use."),
+    _f("LICENSE", "W&B Server license (a signed JWS from W&B).", secret=True),
+    _f("BUCKET", "Object store: s3://ACCESS_KEY:SECRET_KEY@HOST[:PORT]/BUCKET[?tls=true]. "
+       "Empty uses the container's embedded store under /vol.", secret=True),
+    _f("BUCKET_QUEUE", "Object notifications; internal:// for every non-AWS store."),
+    _f("AWS_REGION", "Region the bucket lives in (the store's region / zonegroup)."),
+    _f("MYSQL", "Database: mysql://USER:PASSWORD@HOST[:PORT]/DATABASE. "
+       "Empty uses the container's embedded MySQL.", secret=True),
+    _f("runtime.backend", "Where the server runs.", choices=("docker", "kubernetes")),
+    _f("runtime.image", "Container image repository."),
+    _f("runtime.tag", "Image tag; pin a version in production."),
+    _f("runtime.container_name", "Docker container name."),
+    _f("runtime.port", "Host port published for the container's 8080.", int),
+    _f("runtime.bind_address", "Host address the port is published on (empty: all)."),
+    _f("runtime.volume", "Docker volume or host path mounted at /vol."),
+    _f("runtime.restart_policy", "Docker restart policy.",
+       choices=("no", "on-failure", "always", "unless-stopped")),
+    _f("runtime.cpu_request", "CPU request (Kubernetes; Docker uses the limit)."),
+    _f("runtime.memory_request", "Memory request (Kubernetes)."),
+    _f("runtime.cpu_limit", "CPU limit (cores)."),
+    _f("runtime.memory_limit", "Memory limit (e.g. 8G)."),
+    _f("runtime.uid", "Run as this UID (default: the image's 999).", int, optional=True),
+    _f("runtime.gid", "Run as this GID; must be 0 when UID >= 100000.", int, optional=True),
+    _f("kubernetes.context", "kubeconfig context (empty: current context)."),
+    _f("kubernetes.namespace", "Namespace for every object."),
+    _f("kubernetes.name", "Name of the Deployment (Service and Ingress derive from it)."),
+    _f("kubernetes.replicas", "Deployment replicas.", int),
+    _f("kubernetes.service_type", "Service type.", choices=("NodePort", "ClusterIP", "LoadBalancer")),
+    _f("kubernetes.ingress_class", "IngressClass name (empty: cluster default)."),
+    _f("kubernetes.dns_name", "Ingress host name (defaults to HOST's host name)."),
+    _f("kubernetes.tls_secret", "TLS secret for the Ingress (empty: no TLS at the Ingress)."),
+    _f("kubernetes.body_size", "Ingress proxy body-size limit (0: unlimited)."),
+    _f("kubernetes.volume_claim", "PersistentVolumeClaim for /vol (empty: emptyDir)."),
+    _f("app.read_only", "Refuse every action that changes something.", bool),
+    _f("app.timeout", "Network timeout in seconds for checks and probes.", float),
+    _f("app.theme", "Dashboard theme (ansi-dark for 16-colour terminals)."),
+)
+
+FIELDS_BY_KEY = {spec.key.lower(): spec for spec in FIELDS}
+
+SECRET_ENV_HINTS = ("PASSWORD", "SECRET", "TOKEN", "LICENSE", "PRIVATE", "CREDENTIAL", "_KEY")
+
+
+class FieldError(ValueError):
+    """A key or value that cannot be stored at all (unknown key, not a number)."""
+
+    def __init__(self, key: str, message: str, example: str = "") -> None:
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
+        self.example = example
+
+
+def spec_for(key: str) -> FieldSpec | None:
+    return FIELDS_BY_KEY.get(key.lower())
+
+
+def is_env_key(key: str) -> bool:
+    return key.lower().startswith("env.")
+
+
+def env_is_secret(name: str) -> bool:
+    upper = name.upper()
+    return any(hint in upper for hint in SECRET_ENV_HINTS)
+
+
+def coerce(spec: FieldSpec, raw: Any) -> Any:
+    """Turn user text into the field's type, or raise FieldError."""
+    if raw is None or (isinstance(raw, str) and raw.strip() == "" and spec.optional):
+        if spec.optional:
+            return None
+        raise FieldError(spec.key, "a value is required")
+    if spec.kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise FieldError(spec.key, f"{raw!r} is not true/false", "true")
+    if spec.kind is int:
+        try:
+            return int(str(raw).strip())
+        except ValueError:
+            raise FieldError(spec.key, f"{raw!r} is not a whole number", "8080") from None
+    if spec.kind is float:
+        try:
+            return float(str(raw).strip())
+        except ValueError:
+            raise FieldError(spec.key, f"{raw!r} is not a number", "5") from None
+    value = str(raw)
+    if spec.choices and value not in spec.choices:
+        raise FieldError(spec.key, f"{value!r} is not one of {', '.join(spec.choices)}",
+                         spec.choices[0])
+    return value
+
+
+def get_value(config: Config, key: str) -> Any:
+    if is_env_key(key):
+        return config.env.get(key[4:])
+    spec = spec_for(key)
+    if spec is None:
+        raise FieldError(key, "unknown setting (see `wbtui config show` for the keys)")
+    return getattr(getattr(config, spec.section), spec.attr)
+
+
+def set_value(config: Config, key: str, raw: Any) -> None:
+    """Store one setting, coerced to its type; validation is separate (findings)."""
+    if is_env_key(key):
+        config.env[key[4:]] = str(raw)
+        return
+    spec = spec_for(key)
+    if spec is None:
+        raise FieldError(key, "unknown setting (see `wbtui config show` for the keys)")
+    setattr(getattr(config, spec.section), spec.attr, coerce(spec, raw))
+
+
+def unset_value(config: Config, key: str) -> None:
+    """Return a setting to its default (or drop an extra env variable)."""
+    if is_env_key(key):
+        config.env.pop(key[4:], None)
+        return
+    spec = spec_for(key)
+    if spec is None:
+        raise FieldError(key, "unknown setting (see `wbtui config show` for the keys)")
+    setattr(getattr(config, spec.section), spec.attr, spec.default)
+
+
+def from_dict(data: dict[str, Any]) -> Config:
+    """Build a Config from plain data (TOML/JSON), ignoring unknown keys with no error.
+
+    Values of the wrong type raise FieldError naming the key.
+    """
+    config = Config()
+    for section in ("server", "runtime", "kubernetes", "app"):
+        for attr, raw in (data.get(section) or {}).items():
+            key = attr if section == "server" else f"{section}.{attr}"
+            if spec_for(key) is not None:
+                set_value(config, key, raw)
+    for name, value in (data.get("env") or {}).items():
+        config.env[str(name)] = str(value)
+    return config
+
+
+def container_env(config: Config) -> dict[str, str]:
+    """The environment the W&B container gets: the guide's variables, then extras.
+
+    Empty BUCKET/MYSQL/LICENSE are left out, so the container uses its embedded stores.
+    """
+    s = config.server
+    env = {
+        "HOST": s.HOST,
+        "LICENSE": s.LICENSE,
+        "BUCKET": s.BUCKET,
+        "BUCKET_QUEUE": s.BUCKET_QUEUE,
+        "AWS_REGION": s.AWS_REGION,
+        "MYSQL": s.MYSQL,
+    }
+    env = {k: v for k, v in env.items() if v}
+    env.update(config.env)
+    return env
+
+
+SECRET_SERVER_KEYS = frozenset(spec.key for spec in FIELDS if spec.secret)

@@ -1,0 +1,315 @@
+"""Field-by-field validation: structured findings, never exceptions.
+
+Each finding names the field, a severity (error, warning, info), what is wrong
+and the fix. The CLI prints them, the dashboard shows them inline as you type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import urlsplit
+
+from .license import LicenseError, parse_license
+from .model import Config
+from .urls import BUCKET_EXAMPLE, MYSQL_EXAMPLE, BucketURL, MysqlURL, URLError
+
+Severity = Literal["error", "warning", "info"]
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_RESERVED_ENV = {"HOST", "LICENSE", "BUCKET", "BUCKET_QUEUE", "AWS_REGION", "MYSQL"}
+_QUANTITY = re.compile(r"^\d+(\.\d+)?(m|k|K|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_NAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_CONTAINER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
+_REGION = re.compile(r"^[a-z0-9][a-z0-9\-_]*$")
+_AWS_HOST = re.compile(r"(^|\.)amazonaws\.com(\.cn)?$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    field: str
+    severity: Severity
+    message: str
+    fix: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def _err(field: str, message: str, fix: str = "") -> Finding:
+    return Finding(field, "error", message, fix)
+
+
+def _warn(field: str, message: str, fix: str = "") -> Finding:
+    return Finding(field, "warning", message, fix)
+
+
+def _info(field: str, message: str, fix: str = "") -> Finding:
+    return Finding(field, "info", message, fix)
+
+
+def check_host(config: Config) -> Iterable[Finding]:
+    value = config.server.HOST.strip()
+    if not value:
+        yield _err("HOST", "HOST is not set", "wbtui config set HOST https://wandb.example.com")
+        return
+    if "://" not in value:
+        yield _err("HOST", f"{value!r} has no scheme",
+                   f"wbtui config set HOST https://{value.rstrip('/')}")
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        yield _err("HOST", f"scheme {parts.scheme}:// is not http:// or https://",
+                   "wbtui config set HOST https://wandb.example.com")
+        return
+    if not parts.hostname:
+        yield _err("HOST", "the host name is missing", "wbtui config set HOST https://wandb.example.com")
+        return
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        yield _err("HOST", "the port is not a number", "wbtui config set HOST https://wandb.example.com:8443")
+        return
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        base = f"{parts.scheme}://{parts.netloc}"
+        yield _err("HOST", "HOST must not have a path, query or fragment", f"wbtui config set HOST {base}")
+        return
+    if parts.username or parts.password:
+        yield _err("HOST", "HOST must not contain credentials",
+                   f"wbtui config set HOST {parts.scheme}://{parts.hostname}")
+        return
+    if parts.scheme == "http":
+        yield _warn("HOST", "HOST uses http://: browsers and the SDK send credentials in clear",
+                    "terminate TLS at a load balancer and use https:// (see `wbtui render nginx`)")
+    if parts.hostname in ("localhost", "127.0.0.1", "::1"):
+        yield _warn("HOST", "HOST is a loopback address: other machines cannot reach it",
+                    "use the DNS name users and training machines browse to")
+
+
+def check_license(config: Config) -> Iterable[Finding]:
+    value = config.server.LICENSE.strip()
+    if not value:
+        yield _warn("LICENSE", "no LICENSE: a real deployment needs one",
+                    "wbtui config set LICENSE <license from W&B>")
+        return
+    try:
+        info = parse_license(value)
+    except LicenseError as exc:
+        yield _err("LICENSE", f"not a W&B license: {exc}",
+                   "paste the whole license from W&B (three base64url parts joined by '.')")
+        return
+    exp = info.expires
+    if exp is None:
+        yield _info("LICENSE", "license shape ok (unverified); no expiry found in its claims")
+    elif info.expired():
+        yield _err("LICENSE", f"license expired on {exp:%Y-%m-%d} (unverified claim)",
+                   "ask W&B for a renewed license")
+    else:
+        days = (exp - datetime.now(UTC)).days
+        sev = _warn if days < 30 else _info
+        yield sev("LICENSE", f"license expires {exp:%Y-%m-%d}, in {days} days (unverified claim)",
+                  "ask W&B for a renewal before it expires" if days < 30 else "")
+
+
+def _is_aws(host: str) -> bool:
+    return bool(_AWS_HOST.search(host))
+
+
+def check_bucket(config: Config) -> Iterable[Finding]:
+    value = config.server.BUCKET.strip()
+    if not value:
+        yield _warn("BUCKET", "empty: the container's embedded store under /vol is used "
+                    "(not for production)", f"wbtui config set BUCKET '{BUCKET_EXAMPLE}'")
+        return
+    try:
+        url = BucketURL.parse(value)
+    except URLError as exc:
+        yield _err("BUCKET", f"{exc.part} is wrong: {exc.message}",
+                   f"wbtui config set BUCKET '{exc.example}'")
+        return
+    if not url.access_key or not url.secret_key:
+        yield _err("BUCKET", "access key or secret key is empty",
+                   f"wbtui config set BUCKET '{BUCKET_EXAMPLE}'")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", url.bucket):
+        yield _warn("BUCKET", f"bucket name {url.bucket!r} breaks S3 naming rules "
+                    "(3-63 chars: lower-case letters, digits, '.', '-')",
+                    "use a name like wandb-files")
+    if not url.tls:
+        yield _info("BUCKET", "no ?tls=true: W&B talks to the store over plain http",
+                    "add ?tls=true once the store has a trusted certificate")
+    if url.tls and url.port == 80:
+        yield _warn("BUCKET", "tls=true with port 80: https on the http port is unusual",
+                    "check the store's https port (often 443 or 9000)")
+
+
+def check_bucket_queue(config: Config) -> Iterable[Finding]:
+    value = config.server.BUCKET_QUEUE.strip()
+    bucket = config.server.BUCKET.strip()
+    aws = False
+    if bucket:
+        try:
+            aws = _is_aws(BucketURL.parse(bucket).host)
+        except URLError:
+            aws = False
+    if not value:
+        yield _err("BUCKET_QUEUE", "BUCKET_QUEUE is empty", "wbtui config set BUCKET_QUEUE internal://")
+    elif not aws and value != "internal://":
+        yield _err("BUCKET_QUEUE", f"{value!r} needs AWS SQS; a non-AWS store requires internal://",
+                   "wbtui config set BUCKET_QUEUE internal://")
+    elif value != "internal://" and not re.match(r"^sqs://", value):
+        yield _err("BUCKET_QUEUE", f"{value!r} is neither internal:// nor sqs://...",
+                   "wbtui config set BUCKET_QUEUE internal://")
+
+
+def check_region(config: Config) -> Iterable[Finding]:
+    value = config.server.AWS_REGION.strip()
+    if not value:
+        if config.server.BUCKET:
+            yield _warn("AWS_REGION", "AWS_REGION is empty; signed URLs may use the wrong region",
+                        "wbtui config set AWS_REGION us-east-1")
+        return
+    if not _REGION.match(value):
+        yield _err("AWS_REGION", f"{value!r} is not a region name", "wbtui config set AWS_REGION us-east-1")
+
+
+def check_mysql(config: Config) -> Iterable[Finding]:
+    value = config.server.MYSQL.strip()
+    if not value:
+        yield _warn("MYSQL", "empty: the container's embedded MySQL is used (not for production)",
+                    f"wbtui config set MYSQL '{MYSQL_EXAMPLE}'")
+        return
+    try:
+        url = MysqlURL.parse(value)
+    except URLError as exc:
+        yield _err("MYSQL", f"{exc.part} is wrong: {exc.message}", f"wbtui config set MYSQL '{exc.example}'")
+        return
+    if not url.password:
+        yield _warn("MYSQL", "the MySQL password is empty", "create the user with a password (wbtui render sql)")
+    if url.host in ("localhost", "127.0.0.1", "::1", "[::1]"):
+        yield _warn("MYSQL", f"{url.host} inside the container is the container itself, not this host",
+                    "use the host's address as seen from the container (e.g. its LAN IP)")
+
+
+def check_runtime(config: Config) -> Iterable[Finding]:
+    r = config.runtime
+    if not r.image:
+        yield _err("runtime.image", "image is empty", "wbtui config set runtime.image wandb/local")
+    if r.tag in ("", "latest"):
+        yield _warn("runtime.tag", "tag 'latest' changes under you on restart (not for production)",
+                    "pin a release: wbtui config set runtime.tag 0.XX.Y")
+    if not _CONTAINER_NAME.match(r.container_name or ""):
+        yield _err("runtime.container_name", f"{r.container_name!r} is not a valid container name",
+                   "wbtui config set runtime.container_name wandb-local")
+    if not 0 < r.port < 65536:
+        yield _err("runtime.port", f"{r.port} is not a port (1-65535)", "wbtui config set runtime.port 8080")
+    for key in ("cpu_request", "cpu_limit", "memory_request", "memory_limit"):
+        value = str(getattr(r, key))
+        if not _QUANTITY.match(value):
+            yield _err(f"runtime.{key}", f"{value!r} is not a quantity (e.g. 2, 500m, 4G, 8Gi)",
+                       f"wbtui config set runtime.{key} {'4' if 'cpu' in key else '8G'}")
+    cpu, mem = _cpu(r.cpu_limit), _bytes(r.memory_limit)
+    if cpu is not None and cpu < 4:
+        yield _warn("runtime.cpu_limit", f"{r.cpu_limit} CPU is below the guide's 4 vCPU",
+                    "wbtui config set runtime.cpu_limit 4")
+    if mem is not None and mem < 8 * 10**9 * 0.99:
+        yield _warn("runtime.memory_limit", f"{r.memory_limit} is below the guide's 8 GB",
+                    "wbtui config set runtime.memory_limit 8G")
+    creq, mreq = _cpu(r.cpu_request), _bytes(r.memory_request)
+    if None not in (cpu, creq) and creq > cpu:
+        yield _err("runtime.cpu_request", "CPU request is above the limit", "lower cpu_request or raise cpu_limit")
+    if None not in (mem, mreq) and mreq > mem:
+        yield _err("runtime.memory_request", "memory request is above the limit",
+                   "lower memory_request or raise memory_limit")
+    if r.uid is not None and r.uid >= 100000 and r.gid != 0:
+        yield _err("runtime.gid", f"UID {r.uid} (>= 100000) requires GID 0 for /vol permissions",
+                   "wbtui config set runtime.gid 0")
+    if r.uid is not None and r.uid < 0 or r.gid is not None and r.gid < 0:
+        yield _err("runtime.uid", "UID and GID cannot be negative", "wbtui config unset runtime.uid")
+
+
+def check_kubernetes(config: Config) -> Iterable[Finding]:
+    k = config.kubernetes
+    if not _DNS_LABEL.match(k.namespace or ""):
+        yield _err("kubernetes.namespace", f"{k.namespace!r} is not a valid namespace name",
+                   "wbtui config set kubernetes.namespace wandb")
+    if not _DNS_LABEL.match(k.name or ""):
+        yield _err("kubernetes.name", f"{k.name!r} is not a valid object name",
+                   "wbtui config set kubernetes.name wandb")
+    if k.replicas < 0:
+        yield _err("kubernetes.replicas", "replicas cannot be negative", "wbtui config set kubernetes.replicas 1")
+    elif k.replicas > 1 and not config.server.MYSQL:
+        yield _warn("kubernetes.replicas", "several replicas with the embedded MySQL do not share data",
+                    "set MYSQL and BUCKET to external stores")
+    if k.dns_name and not _DNS_NAME.match(k.dns_name):
+        yield _err("kubernetes.dns_name", f"{k.dns_name!r} is not a DNS name",
+                   "wbtui config set kubernetes.dns_name wandb.example.com")
+    if k.tls_secret and not _DNS_NAME.match(k.tls_secret):
+        yield _err("kubernetes.tls_secret", f"{k.tls_secret!r} is not a valid secret name",
+                   "wbtui config set kubernetes.tls_secret wandb-tls")
+    if k.body_size and not _QUANTITY.match(k.body_size):
+        yield _err("kubernetes.body_size", f"{k.body_size!r} is not a size (0, 100m, 1g)",
+                   "wbtui config set kubernetes.body_size 0")
+
+
+def check_env(config: Config) -> Iterable[Finding]:
+    for name, value in config.env.items():
+        key = f"env.{name}"
+        if not _ENV_NAME.match(name):
+            yield _err(key, f"{name!r} is not a valid environment variable name",
+                       f"wbtui config unset {key}")
+        elif name.upper() in _RESERVED_ENV:
+            yield _err(key, f"{name} is a main setting; set it directly",
+                       f"wbtui config unset {key} && wbtui config set {name.upper()} ...")
+        if "\n" in value or "\x00" in value:
+            yield _err(key, "the value contains a newline or NUL byte", f"wbtui config set {key} '...'")
+
+
+def check_app(config: Config) -> Iterable[Finding]:
+    if not 0 < config.app.timeout <= 300:
+        yield _err("app.timeout", "timeout must be between 0 and 300 seconds", "wbtui config set app.timeout 5")
+
+
+CHECKS: tuple[Callable[[Config], Iterable[Finding]], ...] = (
+    check_host, check_license, check_bucket, check_bucket_queue, check_region, check_mysql,
+    check_runtime, check_kubernetes, check_env, check_app,
+)
+
+
+def validate(config: Config) -> list[Finding]:
+    """All findings for a config. Never raises on malformed values."""
+    findings: list[Finding] = []
+    for check in CHECKS:
+        findings.extend(check(config))
+    return findings
+
+
+def validate_field(config: Config, key: str) -> list[Finding]:
+    """Findings for one field (the dashboard validates as you type)."""
+    key_l = key.lower()
+    return [f for f in validate(config) if f.field.lower() == key_l]
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+_SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
+           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60, "m": 1e-3}
+
+
+def _bytes(value: str) -> float | None:
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([A-Za-z]*)", str(value))
+    if not m or (m[2] and m[2] not in _SUFFIX):
+        return None
+    return float(m[1]) * (_SUFFIX[m[2]] if m[2] else 1)
+
+
+def _cpu(value: str) -> float | None:
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(m?)", str(value))
+    if not m:
+        return None
+    return float(m[1]) / (1000 if m[2] else 1)
