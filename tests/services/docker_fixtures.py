@@ -1,0 +1,1 @@
+"""Fixtures: docker_fixtures (being written)."""

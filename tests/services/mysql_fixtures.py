@@ -1,0 +1,1 @@
+"""Fixtures: mysql_fixtures (being written)."""

@@ -1,0 +1,1 @@
+"""Fixtures: s3_fixtures (being written)."""
