@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -42,7 +43,7 @@ def wait_for(probe: Callable[[], T | None], timeout: float, what: str, interval:
             value = probe()
             if value:
                 return value
-        except Exception as exc:  # noqa: BLE001 - the probe's failure is the wait's reason
+        except Exception as exc:
             last = exc
         time.sleep(interval)
     raise ServiceError(f"{what} not ready after {timeout:.0f}s" + (f": {last}" if last else ""))
@@ -89,10 +90,8 @@ class Process:
 
     def stop(self, timeout: float = 15) -> None:
         if self.alive():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.popen.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
