@@ -1,0 +1,193 @@
+"""The runtime interface both backends implement, and the types they return.
+
+Methods that talk to the daemon or API server block; callers in the UI run
+them in thread workers. Logs are an async stream of lines that survives the
+container restarting and the daemon going away (with the gap marked).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..config.model import Config
+
+
+class RuntimeProblem(Exception):
+    """A typed, explained runtime error: what went wrong and what to do next."""
+
+    kind = "error"
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message} (fix: {self.fix})" if self.fix else self.message
+
+
+class Unreachable(RuntimeProblem):
+    """The Docker daemon or Kubernetes API server does not answer."""
+
+    kind = "unreachable"
+
+
+class PermissionDenied(RuntimeProblem):
+    kind = "permission-denied"
+
+
+class ImageMissing(RuntimeProblem):
+    kind = "image-missing"
+
+
+class NameConflict(RuntimeProblem):
+    kind = "name-conflict"
+
+
+class PortInUse(RuntimeProblem):
+    kind = "port-in-use"
+
+
+class NotDeployed(RuntimeProblem):
+    """Nothing of ours exists yet (no container, no Deployment)."""
+
+    kind = "not-deployed"
+
+
+@dataclass
+class PodStatus:
+    """One pod of the Deployment (Kubernetes only)."""
+
+    name: str
+    phase: str
+    ready: bool
+    restarts: int
+    reason: str = ""
+    message: str = ""
+    node: str = ""
+    started_at: datetime | None = None
+
+
+@dataclass
+class ServerStatus:
+    """What `wbtui status` shows: state, health, restarts, uptime, image, ports, exit reason."""
+
+    backend: str
+    name: str
+    exists: bool
+    state: str = "missing"
+    health: str = "unknown"
+    ready: bool | None = None
+    restart_count: int = 0
+    started_at: datetime | None = None
+    uptime_seconds: float | None = None
+    image: str = ""
+    ports: list[str] = field(default_factory=list)
+    exit_code: int | None = None
+    reason: str = ""
+    message: str = ""
+    oom_killed: bool = False
+    pods: list[PodStatus] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ResourceUsage:
+    cpu_percent: float | None
+    memory_bytes: int | None
+    memory_limit_bytes: int | None = None
+
+
+@dataclass
+class RuntimeEvent:
+    time: datetime | None
+    type: str
+    reason: str
+    message: str
+    object: str = ""
+
+
+@dataclass
+class LogLine:
+    """One log line. ``gap`` marks a synthetic line where the stream was interrupted."""
+
+    text: str
+    timestamp: datetime | None = None
+    source: str = ""
+    gap: bool = False
+
+
+class Runtime(ABC):
+    """Deploy, operate and watch the W&B server from a config."""
+
+    backend: str
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    @abstractmethod
+    def deploy(self) -> str:
+        """Create or update the server from the config; returns what was done."""
+
+    @abstractmethod
+    def start(self) -> str: ...
+
+    @abstractmethod
+    def stop(self, timeout: float = 30) -> str: ...
+
+    @abstractmethod
+    def restart(self) -> str: ...
+
+    @abstractmethod
+    def remove(self, purge: bool = False) -> str:
+        """Remove the server; its data volume is kept unless ``purge``."""
+
+    @abstractmethod
+    def upgrade(self, tag: str) -> str:
+        """Move to another image tag, keeping the data volume."""
+
+    @abstractmethod
+    def status(self) -> ServerStatus: ...
+
+    @abstractmethod
+    def usage(self) -> ResourceUsage | None: ...
+
+    @abstractmethod
+    def events(self, limit: int = 50) -> list[RuntimeEvent]: ...
+
+    @abstractmethod
+    def logs(
+        self,
+        *,
+        follow: bool = True,
+        tail: int | None = 200,
+        since: datetime | None = None,
+        timestamps: bool = False,
+        previous: bool = False,
+    ) -> AsyncIterator[LogLine]:
+        """Lines of the server's log; with ``follow`` it reconnects and marks gaps."""
+
+    @abstractmethod
+    def local_url(self) -> str | None:
+        """A URL on this host that reaches the server's port 8080, for probes."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release client connections."""
+
+
+def runtime_for(config: Config) -> Runtime:
+    """The backend the config asks for (imports its client library only now)."""
+    if config.runtime.backend == "kubernetes":
+        from .kubernetes_backend import KubernetesRuntime
+
+        return KubernetesRuntime(config)
+    from .docker_backend import DockerRuntime
+
+    return DockerRuntime(config)
