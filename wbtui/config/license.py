@@ -82,12 +82,12 @@ def parse_license(text: str) -> LicenseInfo:
     _b64url(parts[2], "signature")
     try:
         header = json.loads(header_raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or absurdly nested
         raise LicenseError("the header part is not JSON") from None
     if not isinstance(header, dict):
         raise LicenseError("the header part is not a JSON object")
     try:
         claims = json.loads(payload_raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
         claims = {}
     return LicenseInfo(header=header, claims=claims if isinstance(claims, dict) else {})

@@ -7,6 +7,7 @@ exception messages, support bundles), including their percent-encoded forms.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote
 
@@ -71,7 +72,10 @@ def secrets_of(config: Config) -> set[str]:
         if m:
             found.add(m["pw"])
     found = {x for x in found if len(x) >= 3}
-    return found | {quote(x, safe="") for x in found}
+    # Also the forms a secret takes inside URLs and JSON text (quotes, backslashes, unicode).
+    encoded = {quote(x, safe="") for x in found}
+    encoded |= {json.dumps(x, ensure_ascii=ascii_only)[1:-1] for x in found for ascii_only in (True, False)}
+    return found | encoded
 
 
 class Redactor:

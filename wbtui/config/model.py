@@ -114,6 +114,7 @@ class FieldSpec:
     secret: bool = False
     choices: tuple[str, ...] = ()
     optional: bool = False
+    rule: str = ""
 
     @property
     def default(self) -> Any:
@@ -135,42 +136,76 @@ def _f(key: str, doc: str, kind: type = str, **kw: Any) -> FieldSpec:
 
 FIELDS: tuple[FieldSpec, ...] = (
     _f("HOST", "Address users and training machines reach W&B at, with scheme "
-       "(https://wandb.example.com). Must match what browsers use."),
-    _f("LICENSE", "W&B Server license (a signed JWS from W&B).", secret=True),
+       "(https://wandb.example.com). Must match what browsers use.",
+       rule="required; http:// or https:// plus a host name, no path, query or credentials; "
+       "http:// and loopback hosts warn"),
+    _f("LICENSE", "W&B Server license (a signed JWS from W&B).", secret=True,
+       rule="three base64url parts joined by '.'; expiry read from the unverified claims: "
+       "expired is an error, under 30 days a warning; empty warns"),
     _f("BUCKET", "Object store: s3://ACCESS_KEY:SECRET_KEY@HOST[:PORT]/BUCKET[?tls=true]. "
-       "Empty uses the container's embedded store under /vol.", secret=True),
-    _f("BUCKET_QUEUE", "Object notifications; internal:// for every non-AWS store."),
-    _f("AWS_REGION", "Region the bucket lives in (the store's region / zonegroup)."),
+       "Empty uses the container's embedded store under /vol.", secret=True,
+       rule="s3:// URL with both keys, a host, port 1-65535, a bucket, tls=true|false; "
+       "S3 bucket naming rules; empty warns (not for production)"),
+    _f("BUCKET_QUEUE", "Object notifications; internal:// for every non-AWS store.",
+       rule="internal://; sqs://... only when the bucket is on AWS"),
+    _f("AWS_REGION", "Region the bucket lives in (the store's region / zonegroup).",
+       rule="lower-case letters, digits, '-' and '_'; empty warns when BUCKET is set"),
     _f("MYSQL", "Database: mysql://USER:PASSWORD@HOST[:PORT]/DATABASE. "
-       "Empty uses the container's embedded MySQL.", secret=True),
-    _f("runtime.backend", "Where the server runs.", choices=("docker", "kubernetes")),
-    _f("runtime.image", "Container image repository."),
-    _f("runtime.tag", "Image tag; pin a version in production."),
-    _f("runtime.container_name", "Docker container name."),
-    _f("runtime.port", "Host port published for the container's 8080.", int),
-    _f("runtime.bind_address", "Host address the port is published on (empty: all)."),
-    _f("runtime.volume", "Docker volume or host path mounted at /vol."),
+       "Empty uses the container's embedded MySQL.", secret=True,
+       rule="mysql:// URL with a user, a host, port 1-65535 and a database; an empty password "
+       "or a loopback host warns; empty warns (not for production)"),
+    _f("runtime.backend", "Where the server runs.", choices=("docker", "kubernetes"),
+       rule="docker or kubernetes"),
+    _f("runtime.image", "Container image repository.",
+       rule="an image reference (registry/name, optional @sha256: digest)"),
+    _f("runtime.tag", "Image tag; pin a version in production.",
+       rule="letters, digits, '_', '.', '-' (max 128); latest or empty warns; "
+       "must be empty when the image has a digest"),
+    _f("runtime.container_name", "Docker container name.",
+       rule="letters, digits, '_', '.', '-', starting with a letter or digit"),
+    _f("runtime.port", "Host port published for the container's 8080.", int, rule="1-65535"),
+    _f("runtime.bind_address", "Host address the port is published on (empty: all).",
+       rule="empty or an IPv4/IPv6 address"),
+    _f("runtime.volume", "Docker volume or host path mounted at /vol.",
+       rule="a volume name or an absolute path without ':'; empty warns (data lives "
+       "in the container)"),
     _f("runtime.restart_policy", "Docker restart policy.",
-       choices=("no", "on-failure", "always", "unless-stopped")),
-    _f("runtime.cpu_request", "CPU request (Kubernetes; Docker uses the limit)."),
-    _f("runtime.memory_request", "Memory request (Kubernetes)."),
-    _f("runtime.cpu_limit", "CPU limit (cores)."),
-    _f("runtime.memory_limit", "Memory limit (e.g. 8G)."),
-    _f("runtime.uid", "Run as this UID (default: the image's 999).", int, optional=True),
-    _f("runtime.gid", "Run as this GID; must be 0 when UID >= 100000.", int, optional=True),
-    _f("kubernetes.context", "kubeconfig context (empty: current context)."),
-    _f("kubernetes.namespace", "Namespace for every object."),
-    _f("kubernetes.name", "Name of the Deployment (Service and Ingress derive from it)."),
-    _f("kubernetes.replicas", "Deployment replicas.", int),
-    _f("kubernetes.service_type", "Service type.", choices=("NodePort", "ClusterIP", "LoadBalancer")),
-    _f("kubernetes.ingress_class", "IngressClass name (empty: cluster default)."),
-    _f("kubernetes.dns_name", "Ingress host name (defaults to HOST's host name)."),
-    _f("kubernetes.tls_secret", "TLS secret for the Ingress (empty: no TLS at the Ingress)."),
-    _f("kubernetes.body_size", "Ingress proxy body-size limit (0: unlimited)."),
-    _f("kubernetes.volume_claim", "PersistentVolumeClaim for /vol (empty: emptyDir)."),
-    _f("app.read_only", "Refuse every action that changes something.", bool),
-    _f("app.timeout", "Network timeout in seconds for checks and probes.", float),
-    _f("app.theme", "Dashboard theme (ansi-dark for 16-colour terminals)."),
+       choices=("no", "on-failure", "always", "unless-stopped"),
+       rule="no, on-failure, always or unless-stopped"),
+    _f("runtime.cpu_request", "CPU request (Kubernetes; Docker uses the limit).",
+       rule="CPU quantity (2, 1.5, 500m), at most cpu_limit"),
+    _f("runtime.memory_request", "Memory request (Kubernetes).",
+       rule="memory quantity (4G, 4Gi, 512M), at most memory_limit"),
+    _f("runtime.cpu_limit", "CPU limit (cores).", rule="CPU quantity; below 4 warns (guide)"),
+    _f("runtime.memory_limit", "Memory limit (e.g. 8G).",
+       rule="memory quantity; below 8G warns (guide)"),
+    _f("runtime.uid", "Run as this UID (default: the image's 999).", int, optional=True,
+       rule="empty or a whole number >= 0; >= 100000 requires gid 0 (OpenShift)"),
+    _f("runtime.gid", "Run as this GID; must be 0 when UID >= 100000.", int, optional=True,
+       rule="empty or a whole number >= 0; without uid it is ignored (warning)"),
+    _f("kubernetes.context", "kubeconfig context (empty: current context).", rule="any"),
+    _f("kubernetes.namespace", "Namespace for every object.", rule="a DNS label"),
+    _f("kubernetes.name", "Name of the Deployment (Service and Ingress derive from it).",
+       rule="a DNS label"),
+    _f("kubernetes.replicas", "Deployment replicas.", int,
+       rule=">= 0; more than 1 with the embedded MySQL warns"),
+    _f("kubernetes.service_type", "Service type.", choices=("NodePort", "ClusterIP", "LoadBalancer"),
+       rule="NodePort, ClusterIP or LoadBalancer"),
+    _f("kubernetes.ingress_class", "IngressClass name (empty: cluster default).",
+       rule="empty or a DNS name"),
+    _f("kubernetes.dns_name", "Ingress host name (defaults to HOST's host name).",
+       rule="empty or a DNS name"),
+    _f("kubernetes.tls_secret", "TLS secret for the Ingress (empty: no TLS at the Ingress).",
+       rule="empty or a DNS name"),
+    _f("kubernetes.body_size", "Ingress proxy body-size limit (0: unlimited).",
+       rule="nginx size: 0, 100m, 1g"),
+    _f("kubernetes.volume_claim", "PersistentVolumeClaim for /vol (empty: emptyDir).",
+       rule="empty or a DNS name"),
+    _f("app.read_only", "Refuse every action that changes something.", bool,
+       rule="true or false"),
+    _f("app.timeout", "Network timeout in seconds for checks and probes.", float,
+       rule="more than 0, at most 300"),
+    _f("app.theme", "Dashboard theme (ansi-dark for 16-colour terminals).", rule="a theme name"),
 )
 
 FIELDS_BY_KEY = {spec.key.lower(): spec for spec in FIELDS}
@@ -270,6 +305,9 @@ def from_dict(data: dict[str, Any]) -> Config:
     Values of the wrong type raise FieldError naming the key.
     """
     config = Config()
+    for section in ("server", "runtime", "kubernetes", "app", "env"):
+        if not isinstance(data.get(section) or {}, dict):
+            raise FieldError(section, "must be a table of settings")
     for section in ("server", "runtime", "kubernetes", "app"):
         for attr, raw in (data.get(section) or {}).items():
             key = attr if section == "server" else f"{section}.{attr}"

@@ -88,30 +88,25 @@ def save(config: Config, path: Path | None = None) -> Path:
     path = path or default_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     data = dumps(config).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            old = path.read_bytes()
-            if old != data:
-                write_private(backup_path(path), old)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if path.exists():
+        old = path.read_bytes()
+        if old != data:
+            write_private(backup_path(path), old)
+    write_private(path, data)
     _fsync_dir(path.parent)
     return path
 
 
 def write_private(path: Path, data: bytes) -> None:
     """Atomically write a file only its owner can read (backups, exports with secrets)."""
+    write_atomic(path, data, 0o600)
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write via a temporary file in the same directory, fsync and rename: never half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o600)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -16,7 +16,8 @@ _SAFE = ""
 BUCKET_EXAMPLE = "s3://ACCESS_KEY:SECRET_KEY@minio.example.com:9000/wandb?tls=true"
 MYSQL_EXAMPLE = "mysql://wandb_local:PASSWORD@db.example.com:3306/wandb_local"
 
-_HOST_RE = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9\-.]*[A-Za-z0-9])?)$")
+_HOST_RE = re.compile(r"\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9\-.]*[A-Za-z0-9])?")
+_PORT_RE = re.compile(r"[0-9]{1,5}")
 
 
 class URLError(ValueError):
@@ -72,13 +73,13 @@ def _split_hostport(hostport: str, example: str, default_port: int | None) -> tu
     elif ":" in hostport:
         host, p = hostport.rsplit(":", 1)
         port = _port(p, example)
-    if not _HOST_RE.match(host):
+    if not _HOST_RE.fullmatch(host):
         raise URLError("host", f"{host!r} is not a valid host name or address", example)
     return host, port if port is not None else default_port
 
 
 def _port(text: str, example: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not _PORT_RE.fullmatch(text) or not 0 < int(text) < 65536:
         raise URLError("port", f"{text!r} is not a port number (1-65535)", example)
     return int(text)
 
@@ -109,9 +110,10 @@ class MysqlURL:
         path = path.split("?", 1)[0]
         if not path:
             raise URLError("database", "the database name after the host is missing", MYSQL_EXAMPLE)
+        if "/" in path:
+            raise URLError("database", f"{unquote(path)!r} is not a single database name "
+                           "(write a '/' inside the name as %2F)", MYSQL_EXAMPLE)
         database = unquote(path)
-        if "/" in database:
-            raise URLError("database", f"{database!r} is not a single database name", MYSQL_EXAMPLE)
         return cls(user=user, password=password, host=host, database=database, port=port)
 
     def format(self) -> str:

@@ -6,6 +6,7 @@ and the fix. The CLI prints them, the dashboard shows them inline as you type.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -19,14 +20,20 @@ from .urls import BUCKET_EXAMPLE, MYSQL_EXAMPLE, BucketURL, MysqlURL, URLError
 
 Severity = Literal["error", "warning", "info"]
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Every pattern is used with fullmatch: "$" would also accept a trailing newline.
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RESERVED_ENV = {"HOST", "LICENSE", "BUCKET", "BUCKET_QUEUE", "AWS_REGION", "MYSQL"}
-_QUANTITY = re.compile(r"^\d+(\.\d+)?(m|k|K|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_NAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_CONTAINER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
-_REGION = re.compile(r"^[a-z0-9][a-z0-9\-_]*$")
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_DNS_NAME = re.compile(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_CONTAINER_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
+_REGION = re.compile(r"[a-z0-9][a-z0-9\-_]*")
 _AWS_HOST = re.compile(r"(^|\.)amazonaws\.com(\.cn)?$")
+_IMAGE_PART = r"[a-z0-9]+(?:[._-]+[a-z0-9]+)*"
+_IMAGE = re.compile(rf"(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?{_IMAGE_PART}(?:/{_IMAGE_PART})*"
+                    r"(?:@sha256:[a-f0-9]{64})?")
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
+_NGINX_SIZE = re.compile(r"[0-9]+[kKmMgG]?")
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,11 @@ def check_host(config: Config) -> Iterable[Finding]:
         yield _err("HOST", f"{value!r} has no scheme",
                    f"wbtui config set HOST https://{value.rstrip('/')}")
         return
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:  # e.g. an unterminated IPv6 address
+        yield _err("HOST", f"not a URL: {exc}", "wbtui config set HOST https://wandb.example.com")
+        return
     if parts.scheme not in ("http", "https"):
         yield _err("HOST", f"scheme {parts.scheme}:// is not http:// or https://",
                    "wbtui config set HOST https://wandb.example.com")
@@ -160,7 +171,7 @@ def check_bucket_queue(config: Config) -> Iterable[Finding]:
     elif not aws and value != "internal://":
         yield _err("BUCKET_QUEUE", f"{value!r} needs AWS SQS; a non-AWS store requires internal://",
                    "wbtui config set BUCKET_QUEUE internal://")
-    elif value != "internal://" and not re.match(r"^sqs://", value):
+    elif value != "internal://" and not value.startswith("sqs://"):
         yield _err("BUCKET_QUEUE", f"{value!r} is neither internal:// nor sqs://...",
                    "wbtui config set BUCKET_QUEUE internal://")
 
@@ -172,7 +183,7 @@ def check_region(config: Config) -> Iterable[Finding]:
             yield _warn("AWS_REGION", "AWS_REGION is empty; signed URLs may use the wrong region",
                         "wbtui config set AWS_REGION us-east-1")
         return
-    if not _REGION.match(value):
+    if not _REGION.fullmatch(value):
         yield _err("AWS_REGION", f"{value!r} is not a region name", "wbtui config set AWS_REGION us-east-1")
 
 
@@ -196,29 +207,30 @@ def check_mysql(config: Config) -> Iterable[Finding]:
 
 def check_runtime(config: Config) -> Iterable[Finding]:
     r = config.runtime
-    if not r.image:
-        yield _err("runtime.image", "image is empty", "wbtui config set runtime.image wandb/local")
-    if r.tag in ("", "latest"):
-        yield _warn("runtime.tag", "tag 'latest' changes under you on restart (not for production)",
-                    "pin a release: wbtui config set runtime.tag 0.XX.Y")
-    if not _CONTAINER_NAME.match(r.container_name or ""):
+    yield from _check_image(r.image, r.tag)
+    if not _CONTAINER_NAME.fullmatch(r.container_name or ""):
         yield _err("runtime.container_name", f"{r.container_name!r} is not a valid container name",
                    "wbtui config set runtime.container_name wandb-local")
     if not 0 < r.port < 65536:
         yield _err("runtime.port", f"{r.port} is not a port (1-65535)", "wbtui config set runtime.port 8080")
-    for key in ("cpu_request", "cpu_limit", "memory_request", "memory_limit"):
-        value = str(getattr(r, key))
-        if not _QUANTITY.match(value):
-            yield _err(f"runtime.{key}", f"{value!r} is not a quantity (e.g. 2, 500m, 4G, 8Gi)",
-                       f"wbtui config set runtime.{key} {'4' if 'cpu' in key else '8G'}")
-    cpu, mem = _cpu(r.cpu_limit), _bytes(r.memory_limit)
+    yield from _check_bind_and_volume(r.bind_address, r.volume)
+    for key in ("cpu_request", "cpu_limit"):
+        if cpu_cores(getattr(r, key)) is None:
+            yield _err(f"runtime.{key}", f"{getattr(r, key)!r} is not a CPU quantity (2, 1.5, 500m)",
+                       f"wbtui config set runtime.{key} 4")
+    for key in ("memory_request", "memory_limit"):
+        if memory_bytes(getattr(r, key)) is None:
+            yield _err(f"runtime.{key}", f"{getattr(r, key)!r} is not a memory quantity "
+                       "(8G, 8Gi, 512M; no 'm' or 'K')",
+                       f"wbtui config set runtime.{key} 8G")
+    cpu, mem = cpu_cores(r.cpu_limit), memory_bytes(r.memory_limit)
     if cpu is not None and cpu < 4:
         yield _warn("runtime.cpu_limit", f"{r.cpu_limit} CPU is below the guide's 4 vCPU",
                     "wbtui config set runtime.cpu_limit 4")
     if mem is not None and mem < 8 * 10**9 * 0.99:
         yield _warn("runtime.memory_limit", f"{r.memory_limit} is below the guide's 8 GB",
                     "wbtui config set runtime.memory_limit 8G")
-    creq, mreq = _cpu(r.cpu_request), _bytes(r.memory_request)
+    creq, mreq = cpu_cores(r.cpu_request), memory_bytes(r.memory_request)
     if None not in (cpu, creq) and creq > cpu:
         yield _err("runtime.cpu_request", "CPU request is above the limit", "lower cpu_request or raise cpu_limit")
     if None not in (mem, mreq) and mreq > mem:
@@ -227,16 +239,55 @@ def check_runtime(config: Config) -> Iterable[Finding]:
     if r.uid is not None and r.uid >= 100000 and r.gid != 0:
         yield _err("runtime.gid", f"UID {r.uid} (>= 100000) requires GID 0 for /vol permissions",
                    "wbtui config set runtime.gid 0")
-    if r.uid is not None and r.uid < 0 or r.gid is not None and r.gid < 0:
+    if (r.uid is not None and r.uid < 0) or (r.gid is not None and r.gid < 0):
         yield _err("runtime.uid", "UID and GID cannot be negative", "wbtui config unset runtime.uid")
+    if r.gid is not None and r.uid is None:
+        yield _warn("runtime.gid", "GID is only used together with UID",
+                    "wbtui config set runtime.uid 100000 (or unset runtime.gid)")
+
+
+def _check_image(image: str, tag: str) -> Iterable[Finding]:
+    if not _IMAGE.fullmatch(image or ""):
+        yield _err("runtime.image", f"{image!r} is not an image reference",
+                   "wbtui config set runtime.image wandb/local")
+        return
+    if "@" in image:
+        if tag:
+            yield _err("runtime.tag", "the image is pinned by digest; a tag would be ignored",
+                       "wbtui config set runtime.tag ''")
+        return
+    if tag and not _TAG.fullmatch(tag):
+        yield _err("runtime.tag", f"{tag!r} is not an image tag", "wbtui config set runtime.tag 0.XX.Y")
+    elif tag in ("", "latest"):
+        yield _warn("runtime.tag", "tag 'latest' changes under you on restart (not for production)",
+                    "pin a release: wbtui config set runtime.tag 0.XX.Y")
+
+
+def _check_bind_and_volume(bind: str, volume: str) -> Iterable[Finding]:
+    if bind:
+        try:
+            ipaddress.ip_address(bind)
+        except ValueError:
+            yield _err("runtime.bind_address", f"{bind!r} is not an IP address",
+                       "wbtui config set runtime.bind_address 127.0.0.1 (or unset it: all addresses)")
+    if not volume:
+        yield _warn("runtime.volume", "no volume at /vol: data is lost with the container",
+                    "wbtui config set runtime.volume wandb-data")
+    elif volume.startswith("/"):
+        if ":" in volume or any(c in volume for c in "\n\r\0"):
+            yield _err("runtime.volume", "a host path for /vol cannot contain ':' or control characters",
+                       "wbtui config set runtime.volume /srv/wandb")
+    elif not _VOLUME_NAME.fullmatch(volume):
+        yield _err("runtime.volume", f"{volume!r} is neither a volume name nor an absolute path",
+                   "wbtui config set runtime.volume wandb-data")
 
 
 def check_kubernetes(config: Config) -> Iterable[Finding]:
     k = config.kubernetes
-    if not _DNS_LABEL.match(k.namespace or ""):
+    if not _DNS_LABEL.fullmatch(k.namespace or ""):
         yield _err("kubernetes.namespace", f"{k.namespace!r} is not a valid namespace name",
                    "wbtui config set kubernetes.namespace wandb")
-    if not _DNS_LABEL.match(k.name or ""):
+    if not _DNS_LABEL.fullmatch(k.name or ""):
         yield _err("kubernetes.name", f"{k.name!r} is not a valid object name",
                    "wbtui config set kubernetes.name wandb")
     if k.replicas < 0:
@@ -244,21 +295,26 @@ def check_kubernetes(config: Config) -> Iterable[Finding]:
     elif k.replicas > 1 and not config.server.MYSQL:
         yield _warn("kubernetes.replicas", "several replicas with the embedded MySQL do not share data",
                     "set MYSQL and BUCKET to external stores")
-    if k.dns_name and not _DNS_NAME.match(k.dns_name):
+    if k.dns_name and not _DNS_NAME.fullmatch(k.dns_name):
         yield _err("kubernetes.dns_name", f"{k.dns_name!r} is not a DNS name",
                    "wbtui config set kubernetes.dns_name wandb.example.com")
-    if k.tls_secret and not _DNS_NAME.match(k.tls_secret):
+    if k.tls_secret and not _DNS_NAME.fullmatch(k.tls_secret):
         yield _err("kubernetes.tls_secret", f"{k.tls_secret!r} is not a valid secret name",
                    "wbtui config set kubernetes.tls_secret wandb-tls")
-    if k.body_size and not _QUANTITY.match(k.body_size):
-        yield _err("kubernetes.body_size", f"{k.body_size!r} is not a size (0, 100m, 1g)",
+    if k.body_size and not _NGINX_SIZE.fullmatch(k.body_size):
+        yield _err("kubernetes.body_size", f"{k.body_size!r} is not an nginx size (0, 100m, 1g)",
                    "wbtui config set kubernetes.body_size 0")
+    for key in ("ingress_class", "volume_claim"):
+        value = getattr(k, key)
+        if value and not _DNS_NAME.fullmatch(value):
+            yield _err(f"kubernetes.{key}", f"{value!r} is not a valid object name",
+                       f"wbtui config unset kubernetes.{key}")
 
 
 def check_env(config: Config) -> Iterable[Finding]:
     for name, value in config.env.items():
         key = f"env.{name}"
-        if not _ENV_NAME.match(name):
+        if not _ENV_NAME.fullmatch(name):
             yield _err(key, f"{name!r} is not a valid environment variable name",
                        f"wbtui config unset {key}")
         elif name.upper() in _RESERVED_ENV:
@@ -297,19 +353,22 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
 
 
-_SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
-           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60, "m": 1e-3}
+# Suffixes both Kubernetes and Docker read the same way (no "K", "m" or "E").
+_SUFFIX = {"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15,
+           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50}
 
 
-def _bytes(value: str) -> float | None:
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)([A-Za-z]*)", str(value))
+def memory_bytes(value: str) -> float | None:
+    """Bytes of a memory quantity (8G, 8Gi, 512M, 1000000), or None when malformed."""
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([A-Za-z]*)", str(value))
     if not m or (m[2] and m[2] not in _SUFFIX):
         return None
     return float(m[1]) * (_SUFFIX[m[2]] if m[2] else 1)
 
 
-def _cpu(value: str) -> float | None:
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(m?)", str(value))
+def cpu_cores(value: str) -> float | None:
+    """Cores of a CPU quantity (2, 1.5, 500m), or None when malformed."""
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(m?)", str(value))
     if not m:
         return None
     return float(m[1]) / (1000 if m[2] else 1)
