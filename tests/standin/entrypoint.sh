@@ -1,0 +1,82 @@
+#!/bin/sh
+# W&B Server (wandb/local) stand-in: see README.md for the STANDIN_* variables.
+MODE=${STANDIN_MODE:-normal}
+READY_DELAY=${STANDIN_READY_DELAY:-2}
+HEARTBEAT=${STANDIN_HEARTBEAT:-5}
+BURST=${STANDIN_BURST_LINES:-0}
+FATAL_LINE=${STANDIN_FATAL_LINE:-"FATAL: Dirty database version 42. Fix and force version."}
+ERROR_AT=${STANDIN_ERROR_AT:-}
+ERROR_LINE=${STANDIN_ERROR_LINE:-"ERROR: lost connection to MySQL server during query"}
+READY_FLAG=/tmp/standin-ready
+pids=""
+
+now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+json() { printf '{"level":"%s","ts":"%s","logger":"%s","msg":"%s"}\n' "$1" "$(now)" "$2" "$3"; }
+
+shutdown() {
+  echo "*** Received SIGTERM, shutting down W&B server"
+  # shellcheck disable=SC2086 # the list of PIDs is meant to split
+  kill $pids 2>/dev/null
+  json info gorilla "shutdown complete"
+  exit 0
+}
+trap shutdown TERM INT
+
+rm -f "$READY_FLAG"
+echo "*** Starting W&B server (wandb/local stand-in, mode=$MODE)"
+echo "*** Loading settings from /vol/env"
+json info local "license: none found, running with default limits"
+echo "*** Connecting to MySQL ... ok"
+echo "Running migrations..."
+
+if [ "$MODE" = crash ]; then
+  echo "migration 0041 applied"
+  echo "$FATAL_LINE"
+  exit 1
+fi
+
+nc -ll -p 8080 -e /http.sh &
+pids="$pids $!"
+json info gorilla "Starting gorilla"
+echo "*** Starting nginx on :8080"
+
+if [ "$BURST" -gt 0 ] 2>/dev/null; then
+  # One awk process writes the lines; a shell loop would be far too slow for 1M lines.
+  awk -v n="$BURST" 'BEGIN { for (i = 1; i <= n; i++)
+    printf "log line %06d {\"level\":\"info\",\"logger\":\"burst\",\"msg\":\"request served\"}\n", i }' &
+  pids="$pids $!"
+  wait $!
+fi
+
+if [ "$MODE" = never-ready ]; then
+  ( sleep "$READY_DELAY"; echo "migration 0042: waiting for table lock on runs" ) &
+else
+  ( sleep "$READY_DELAY"
+    echo "migration 0042 applied"
+    echo "migrations complete (version 42)"
+    touch "$READY_FLAG"
+    json info gorilla "W&B server ready on :8080" ) &
+fi
+pids="$pids $!"
+
+if [ -n "$ERROR_AT" ]; then
+  ( sleep "$ERROR_AT"; echo "$ERROR_LINE" ) &
+  pids="$pids $!"
+fi
+
+beat=0
+while :; do
+  if [ "$HEARTBEAT" = 0 ]; then
+    sleep 3600 &
+  else
+    sleep "$HEARTBEAT" &
+  fi
+  sleeper=$!
+  pids="$pids $sleeper"
+  wait "$sleeper"
+  pids=${pids% "$sleeper"}
+  if [ "$HEARTBEAT" != 0 ]; then
+    beat=$((beat + 1))
+    json info gorilla "heartbeat $beat"
+  fi
+done
