@@ -1,0 +1,1 @@
+"""Guided first-time setup: the steps, their saved progress, and end-to-end verification."""
