@@ -106,7 +106,8 @@ class CephCluster:
             aws_access_key_id=access_key or self.access_key,
             aws_secret_access_key=secret_key or self.secret_key,
             config=Config(s3={"addressing_style": "path"}, signature_version="s3v4",
-                          connect_timeout=10, read_timeout=30, retries={"max_attempts": 1}),
+                          connect_timeout=10, read_timeout=30,
+                          retries={"total_max_attempts": 1, "mode": "standard"}),
         )
 
     def bucket_url(self, bucket: str, access_key: str | None = None, secret_key: str | None = None,
@@ -114,6 +115,22 @@ class CephCluster:
         """The ``BUCKET`` setting W&B would get for this store."""
         return BucketURL(access_key=access_key or self.access_key, secret_key=secret_key or self.secret_key,
                          host=self.host, port=self.host_port, bucket=bucket, tls=tls).format()
+
+    def delete_bucket(self, bucket: str) -> None:
+        """Remove a bucket with its objects and unfinished uploads; a missing bucket is fine."""
+        from botocore.exceptions import ClientError
+
+        s3 = self.s3_client()
+        try:
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                for obj in page.get("Contents", []):
+                    s3.delete_object(Bucket=bucket, Key=obj["Key"])
+            for upload in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
+                s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+            s3.delete_bucket(Bucket=bucket)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "NoSuchBucket":
+                raise
 
     # -- steps -------------------------------------------------------------
 
