@@ -71,6 +71,8 @@ class PodStatus:
     message: str = ""
     node: str = ""
     started_at: datetime | None = None
+    exit_code: int | None = None
+    oom_killed: bool = False
 
 
 @dataclass
