@@ -81,13 +81,17 @@ def secrets_of(config: Config) -> set[str]:
 class Redactor:
     """Replaces every secret of a config (and URL passwords) in free text."""
 
-    def __init__(self, config: Config | None = None, extra: set[str] | None = None) -> None:
+    def __init__(self, config: Config | None = None, extra: set[str] | None = None,
+                 urls: bool = True) -> None:
+        """``urls=False`` keeps URL passwords that are not the config's own secrets, for
+        text we wrote ourselves, such as the placeholder PASSWORD in an example."""
         secrets = secrets_of(config) if config is not None else set()
         secrets |= {x for x in (extra or set()) if x}
         ordered = sorted(secrets, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(x) for x in ordered)) if ordered else None
+        self._urls = urls
 
     def __call__(self, text: str) -> str:
         if self._pattern is not None:
             text = self._pattern.sub(MASK, text)
-        return mask_url_password(text)
+        return mask_url_password(text) if self._urls else text

@@ -51,6 +51,8 @@ def render_xml(config: Config) -> str:
 def render_commands(config: Config, reveal: bool = False, alias: str = "local",
                     json_path: str = "cors.json", xml_path: str = "cors.xml") -> str:
     """How to apply the rules: ``aws s3api put-bucket-cors`` or ``mc cors set``."""
+    if not config.server.BUCKET.strip():
+        return "# BUCKET is empty: the container's embedded store under /vol is used; no bucket to set up.\n"
     try:
         url = BucketURL.parse(config.server.BUCKET)
     except URLError as exc:

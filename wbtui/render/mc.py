@@ -15,6 +15,8 @@ def render_mc(config: Config, reveal: bool = False, alias: str = "local", legacy
     The secret key is masked unless ``reveal``; without the keys on the command line,
     ``mc alias set ALIAS URL`` prompts for them (nothing lands in shell history).
     """
+    if not config.server.BUCKET.strip():
+        return "# BUCKET is empty: the container's embedded store under /vol is used; no bucket to set up.\n"
     try:
         url = BucketURL.parse(config.server.BUCKET)
     except URLError as exc:

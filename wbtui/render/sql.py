@@ -38,6 +38,8 @@ def _comment(text: str) -> str:
 def render_sql(config: Config, reveal: bool = False, if_not_exists: bool = False,
                user_host: str = "%", no_backslash_escapes: bool = False) -> str:
     """The three statements for MYSQL's user and database; password masked unless ``reveal``."""
+    if not config.server.MYSQL.strip():
+        return "-- MYSQL is empty: the container's embedded MySQL is used; no database to create.\n"
     try:
         url = MysqlURL.parse(config.server.MYSQL)
     except URLError as exc:

@@ -1,0 +1,399 @@
+"""`wbtui config ...`: show, change, validate and import the one configuration.
+
+`set` refuses a value whose own field has an error (a URL that does not parse, a
+port that is not a number, HOST without scheme) and says which part is wrong with an
+example; a value that only draws warnings is saved and the warnings are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from ..config import store
+from ..config.license import LicenseError, parse_license
+from ..config.masking import Redactor, mask_value, secrets_of
+from ..config.model import FIELDS, Config, FieldError, get_value, is_env_key, set_value, spec_for, unset_value
+from ..config.validate import Finding, has_errors, validate
+from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "config", help="show, change, validate and import the configuration",
+        description="The deployment's one description: the guide's variables (HOST, LICENSE, "
+        "BUCKET, BUCKET_QUEUE, AWS_REGION, MYSQL), how the container runs, Kubernetes objects "
+        "and extra environment (env.NAME).",
+    )
+    csub = parser.add_subparsers(dest="config_command", metavar="SUBCOMMAND", required=True)
+
+    p = csub.add_parser("show", help="every setting, secrets masked, plus findings",
+                        description="Every setting with its value (secrets masked unless --reveal), "
+                        "whether it is the default, and the validation findings.")
+    p.add_argument("--reveal", action="store_true", help="show secrets in clear")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_show)
+
+    p = csub.add_parser("set", help="change one setting (validated)",
+                        description="Validate and save one setting. A value whose field has an "
+                        "error is refused (exit 1) with the wrong part and an example; warnings are "
+                        "printed and the value is saved. Use '-' as VALUE to read it from stdin "
+                        "(keeps secrets out of shell history).",
+                        epilog="examples: wbtui config set HOST https://wandb.example.com\n"
+                        "          wbtui config set MYSQL - < mysql-url.txt\n"
+                        "          wbtui config set env.OIDC_ISSUER https://sso.example.com",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("key", metavar="KEY", help="setting name (see `wbtui config show`) or env.NAME")
+    p.add_argument("value", metavar="VALUE", help="new value, or - to read it from stdin")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_set)
+
+    p = csub.add_parser("unset", help="return a setting to its default (or drop env.NAME)",
+                        description="Return a setting to its default, or remove an extra env variable.")
+    p.add_argument("key", metavar="KEY", help="setting name or env.NAME")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_unset)
+
+    p = csub.add_parser("validate", help="check every setting; exit 1 on errors",
+                        description="Check every setting and the config file's permissions. "
+                        "Exit 0 when there is no error (warnings allowed), 1 otherwise.")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_validate)
+
+    p = csub.add_parser("import", help="adopt an existing install (env file, container, manifest)",
+                        description="Read settings from an env file (KEY=VALUE lines), `docker inspect` "
+                        "output or a running container, or a Kubernetes Deployment manifest, and merge "
+                        "them into the configuration. Prints what was imported and skipped.",
+                        epilog="examples: wbtui config import /etc/wandb.env\n"
+                        "          wbtui config import --container wandb-local\n"
+                        "          docker inspect wandb-local | wbtui config import - --from docker\n"
+                        "          wbtui config import deployment.yaml --dry-run",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", metavar="FILE", nargs="?", help="file to read, - for stdin")
+    p.add_argument("--from", dest="fmt", choices=("env", "docker", "kubernetes"),
+                   help="format of FILE (default: detected from its contents)")
+    p.add_argument("--container", metavar="NAME", help="inspect this container through the Docker engine")
+    p.add_argument("--dry-run", action="store_true", help="report what would be imported; save nothing")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_import)
+
+    p = csub.add_parser("path", help="where the config file is",
+                        description="Print the config file's path (change it with wbtui --config FILE).")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_path)
+
+    p = csub.add_parser("fix-permissions", help="make the config file and its backup private (0600)",
+                        description="chmod 600 the config file and its backup: they hold secrets.")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_fix_permissions)
+
+
+# --- shared output -------------------------------------------------------------------------
+
+
+def permission_findings(path: Path, config: Config) -> list[Finding]:
+    """The config file (or its backup) readable by group or others: an error when it holds secrets."""
+    out: list[Finding] = []
+    for candidate in (path, store.backup_path(path)):
+        perms = store.permissions(candidate)
+        if perms is not None and perms.too_open:
+            severity = "error" if secrets_of(config) else "warning"
+            out.append(Finding("config file", severity,
+                               f"{candidate} is readable by group/others (mode {perms.mode:04o}) and "
+                               "holds the deployment's secrets",
+                               f"wbtui config fix-permissions (or chmod 600 {candidate})"))
+    return out
+
+
+class Scrub:
+    """Hides the config's secrets in findings; URL passwords only in messages, since fixes
+    are our own examples (their placeholder PASSWORD is not a secret)."""
+
+    def __init__(self, config: Config | None, reveal: bool = False) -> None:
+        source = None if reveal else config
+        self.message = Redactor(source, urls=not reveal)
+        self.fix = Redactor(source, urls=False)
+
+    def json(self, data: Any) -> str:
+        return self.fix(json.dumps(data, indent=2, default=str))
+
+
+def print_findings(ctx: Context, findings: list[Finding], scrub: Scrub, title: str = "Findings") -> None:
+    if not findings:
+        ctx.out.print(Text("No findings: the configuration is valid.", style="green"))
+        return
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for column in ("severity", "field", "message", "fix"):
+        table.add_column(column, overflow="fold")
+    for f in findings:
+        table.add_row(Text(f.severity, style=_STYLE[f.severity]), Text(f.field),
+                      Text(scrub.message(f.message)), Text(scrub.fix(f.fix)))
+    ctx.out.print(table)
+
+
+def _summary(findings: list[Finding]) -> str:
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")}
+    return f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s)"
+
+
+def _emit_json(data: Any, scrub: Scrub) -> None:
+    sys.stdout.write(scrub.json(data) + "\n")
+
+
+def canonical_key(key: str) -> str:
+    if is_env_key(key):
+        return "env." + key[4:]
+    spec = spec_for(key)
+    if spec is None:
+        raise CliError(f"{key}: unknown setting (see `wbtui config show` for the keys)", EXIT_USAGE)
+    return spec.key
+
+
+def _shown(key: str, value: Any, reveal: bool) -> Any:
+    if value is None:
+        return None
+    if reveal:
+        return value
+    masked = mask_value(key, str(value))
+    return value if masked == str(value) else masked
+
+
+# --- show ----------------------------------------------------------------------------------
+
+
+def field_rows(config: Config, reveal: bool) -> list[dict[str, Any]]:
+    rows = []
+    for spec in FIELDS:
+        value = get_value(config, spec.key)
+        rows.append({"key": spec.key, "value": _shown(spec.key, value, reveal),
+                     "default": value == spec.default, "secret": spec.secret, "doc": spec.doc})
+    for name, value in config.env.items():
+        key = f"env.{name}"
+        rows.append({"key": key, "value": _shown(key, value, reveal), "default": False,
+                     "secret": mask_value(key, value) != value, "doc": "extra environment variable"})
+    return rows
+
+
+def _license_claims(config: Config) -> dict[str, Any] | None:
+    if not config.server.LICENSE:
+        return None
+    try:
+        return parse_license(config.server.LICENSE).summary()
+    except LicenseError:
+        return None
+
+
+def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
+    config = ctx.config()
+    findings = validate(config) + permission_findings(ctx.config_path, config)
+    rows = field_rows(config, args.reveal)
+    claims = _license_claims(config)
+    scrub = Scrub(config, args.reveal)
+    if args.json:
+        _emit_json({"path": str(ctx.config_path), "exists": ctx.config_path.exists(),
+                    "fields": rows, "license_claims_unverified": claims,
+                    "findings": [f.to_dict() for f in findings]}, scrub)
+        return EXIT_OK
+    table = Table(title=f"Configuration: {ctx.config_path}" + ("" if ctx.config_path.exists()
+                                                               else " (not saved yet: defaults)"),
+                  title_justify="left")
+    table.add_column("key", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_column("", no_wrap=True)
+    for row in rows:
+        value = "" if row["value"] is None else str(row["value"])
+        table.add_row(Text(row["key"]), Text(value), Text("default" if row["default"] else "", style="dim"))
+    ctx.out.print(table)
+    if claims:
+        shown = ", ".join(f"{k}={v}" for k, v in claims.items())
+        ctx.out.print(Text(f"License claims (unverified): {shown}"))
+    print_findings(ctx, findings, scrub)
+    return EXIT_OK
+
+
+# --- set / unset -------------------------------------------------------------------------
+
+
+def _read_value(key: str, raw: str) -> str:
+    """``-`` means stdin: a prompt without echo on a terminal, else the piped text."""
+    if raw != "-":
+        return raw
+    if sys.stdin.isatty():
+        return getpass.getpass(f"{key}: ")
+    return sys.stdin.read().rstrip("\r\n")
+
+
+def cmd_set(ctx: Context, args: argparse.Namespace) -> int:
+    key = canonical_key(args.key)
+    raw = _read_value(key, args.value)
+    before = ctx.config()
+    config = before.copy()
+    try:
+        set_value(config, key, raw)
+    except FieldError as exc:  # only typed fields (numbers, booleans, choices): never secrets
+        fix = f"wbtui config set {key} {exc.example}" if exc.example else ""
+        return _refused(ctx, args, key, [Finding(key, "error", exc.message, fix)], Scrub(before))
+    scrub = Scrub(config)
+    findings = validate(config)
+    own = [f for f in findings if f.field.lower() == key.lower()]
+    if has_errors(own):
+        return _refused(ctx, args, key, own, scrub)
+    old_errors = {(f.field, f.message) for f in validate(before) if f.severity == "error"}
+    knock_on = [f for f in findings if f.severity == "error" and f not in own
+                and (f.field, f.message) not in old_errors]
+    path = ctx.save(config)
+    shown = _shown(key, get_value(config, key), False)
+    if args.json:
+        _emit_json({"key": key, "value": shown, "saved": True, "path": str(path),
+                    "findings": [f.to_dict() for f in own + knock_on]}, scrub)
+        return EXIT_OK
+    ctx.out.print(Text(f"{key} = {'' if shown is None else shown}  (saved to {path})"))
+    for f in own:
+        _line(ctx, f, scrub)
+    if knock_on:
+        ctx.out.print(Text("Other settings now disagree with this value:", style="yellow"))
+        for f in knock_on:
+            _line(ctx, f, scrub)
+    return EXIT_OK
+
+
+def _line(ctx: Context, f: Finding, scrub: Scrub) -> None:
+    ctx.out.print(Text(f"{f.severity}: {f.field}: {scrub.message(f.message)}", style=_STYLE[f.severity]))
+    if f.fix:
+        ctx.out.print(Text(f"  fix: {scrub.fix(f.fix)}"))
+
+
+def _refused(ctx: Context, args: argparse.Namespace, key: str, errors: list[Finding], scrub: Scrub) -> int:
+    if args.json:
+        _emit_json({"key": key, "saved": False, "findings": [f.to_dict() for f in errors]}, scrub)
+        return EXIT_FINDINGS
+    ctx.err.print(Text(f"{key} not saved:", style="bold red"))
+    for f in errors:
+        ctx.err.print(Text(f"  {f.severity}: {scrub.message(f.message)}", style=_STYLE[f.severity]))
+        if f.fix:
+            ctx.err.print(Text(f"  example: {scrub.fix(f.fix)}"))
+    return EXIT_FINDINGS
+
+
+def cmd_unset(ctx: Context, args: argparse.Namespace) -> int:
+    key = canonical_key(args.key)
+    config = ctx.config().copy()
+    if is_env_key(key) and key[4:] not in config.env:
+        message = f"{key} was not set"
+    else:
+        unset_value(config, key)
+        ctx.save(config)
+        value = None if is_env_key(key) else _shown(key, get_value(config, key), False)
+        message = f"{key} removed" if is_env_key(key) else f"{key} reset to its default: {value}"
+    if args.json:
+        ctx.print_json({"key": key, "message": message})
+    else:
+        ctx.out.print(Text(message))
+    return EXIT_OK
+
+
+# --- validate ----------------------------------------------------------------------------
+
+
+def cmd_validate(ctx: Context, args: argparse.Namespace) -> int:
+    config = ctx.config()
+    findings = validate(config) + permission_findings(ctx.config_path, config)
+    code = EXIT_FINDINGS if has_errors(findings) else EXIT_OK
+    scrub = Scrub(config)
+    if args.json:
+        _emit_json({"path": str(ctx.config_path), "ok": code == EXIT_OK,
+                    "findings": [f.to_dict() for f in findings]}, scrub)
+        return code
+    print_findings(ctx, findings, scrub)
+    ctx.out.print(Text(_summary(findings), style="bold red" if code else "green"))
+    return code
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
+    from ..config import importers
+
+    base = ctx.config()
+    try:
+        if args.container:
+            if args.file:
+                raise CliError("give either FILE or --container, not both", EXIT_USAGE)
+            fmt = "docker"
+            result = importers.import_docker_container(args.container, base, base.app.timeout)
+        else:
+            if not args.file:
+                raise CliError("import needs FILE (or --container NAME)", EXIT_USAGE)
+            text = _read_source(args.file)
+            fmt = args.fmt or importers.detect_format(text)
+            result = importers.import_text(text, fmt, base, source=args.file)
+    except importers.ImportFailure as exc:
+        raise CliError(f"import failed: {exc}") from None
+    findings = validate(result.config)
+    saved = not args.dry_run
+    if saved:
+        ctx.save(result.config)
+    scrub = Scrub(result.config)
+    code = EXIT_FINDINGS if has_errors(findings) else EXIT_OK
+    if args.json:
+        _emit_json({"source": result.source, "format": fmt, "saved": saved,
+                    "notes": [n.to_dict() for n in result.notes],
+                    "findings": [f.to_dict() for f in findings]}, scrub)
+        return code
+    print_findings(ctx, result.notes, scrub, title=f"Imported from {result.source} ({fmt})")
+    print_findings(ctx, findings, scrub, title="Validation of the result")
+    verdict = f"saved to {ctx.config_path}" if saved else "dry run: nothing saved"
+    ctx.out.print(Text(f"{verdict}; {_summary(findings)}", style="bold red" if code else "green"))
+    return code
+
+
+def _read_source(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
+    try:
+        return Path(name).expanduser().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {name}: {exc}") from None
+
+
+# --- path / permissions ------------------------------------------------------------------
+
+
+def cmd_path(ctx: Context, args: argparse.Namespace) -> int:
+    path = ctx.config_path
+    perms = store.permissions(path)
+    if args.json:
+        ctx.print_json({"path": str(path), "exists": perms is not None,
+                        "mode": f"{perms.mode:04o}" if perms else None,
+                        "backup": str(store.backup_path(path))})
+    else:
+        sys.stdout.write(f"{path}\n")
+    return EXIT_OK
+
+
+def cmd_fix_permissions(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.refuse_if_read_only("change file permissions")
+    changed = []
+    for candidate in (ctx.config_path, store.backup_path(ctx.config_path)):
+        perms = store.permissions(candidate)
+        if perms is not None and perms.too_open:
+            store.fix_permissions(candidate)
+            changed.append({"path": str(candidate), "was": f"{perms.mode:04o}", "now": "0600"})
+    if args.json:
+        ctx.print_json({"changed": changed})
+    elif changed:
+        for c in changed:
+            ctx.out.print(Text(f"{c['path']}: {c['was']} -> 0600"))
+    else:
+        ctx.out.print(Text("nothing to fix: the config file is private (or does not exist yet)"))
+    return EXIT_OK
