@@ -8,7 +8,7 @@ container restarting and the daemon going away (with the gap marked).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -126,10 +126,24 @@ class LogLine:
     gap: bool = False
 
 
+@dataclass
+class Progress:
+    """One step of a long operation (an image pull), for progress displays."""
+
+    message: str
+    current: int | None = None
+    total: int | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
 class Runtime(ABC):
     """Deploy, operate and watch the W&B server from a config."""
 
     backend: str
+    progress: ProgressCallback | None = None
+    """Set by callers that show long operations; called from the thread doing the work."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -179,6 +193,11 @@ class Runtime(ABC):
     @abstractmethod
     def local_url(self) -> str | None:
         """A URL on this host that reaches the server's port 8080, for probes."""
+
+    def report(self, message: str, current: int | None = None, total: int | None = None) -> None:
+        """Tell the caller how a long operation is going (no-op without a callback)."""
+        if self.progress is not None:
+            self.progress(Progress(message, current, total))
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release client connections."""
