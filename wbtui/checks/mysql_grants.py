@@ -173,6 +173,20 @@ def normalize_account(text: str) -> str:
     return name if end == len(tokens) else text
 
 
+def parse_account_list(text: str) -> list[str]:
+    """``CURRENT_ROLE()`` output (`` `r1`@`%`,`r2`@`%` `` or ``r1``) as account names; NONE → []."""
+    text = (text or "").strip()
+    if not text or text.upper() == "NONE":
+        return []
+    tokens = tokenize(text)
+    if len(tokens) == 1 and tokens[0].kind == "word":
+        return [tokens[0].text]
+    accounts, rest = _grantees(tokens)
+    if rest:
+        raise GrantParseError(f"unexpected text after the account names in {text!r}")
+    return accounts
+
+
 def _privileges(tokens: list[Token]) -> frozenset[str]:
     """Table/db/global privileges named in a list; column privileges (``SELECT (c)``) are left out."""
     out: set[str] = set()

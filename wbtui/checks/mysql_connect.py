@@ -1,0 +1,141 @@
+"""Opening a MySQL connection, and saying in plain words why it failed.
+
+pymysql reports most failures as error 2003 or 2013 with the socket error
+inside; the operator needs to know which of DNS, a closed port, a firewall, TLS,
+credentials, a missing database or the account's host part is the cause.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+from typing import Any
+
+from ..config.urls import MysqlURL
+from ..render.sql import sql_string
+from .model import CheckFailed
+
+
+def open_connection(url: MysqlURL, timeout: float, *, database: bool = True) -> Any:
+    """A pymysql connection with utf8mb4 and every timeout set; raises what pymysql raises."""
+    import pymysql
+
+    return pymysql.connect(
+        host=url.host.strip("[]"), port=url.effective_port, user=url.user, password=url.password,
+        database=url.database if database else None, charset="utf8mb4",
+        connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout, autocommit=True,
+    )
+
+
+def sql_account(user: str, host: str = "%") -> str:
+    """``'user'@'host'`` as GRANT and CREATE USER spell an account."""
+    return f"{sql_string(user)}@{sql_string(host)}"
+
+
+def admin_url_hint(url: MysqlURL) -> str:
+    """The admin URL an operator would pass to ``wbtui db init`` for this server."""
+    return MysqlURL("root", "ADMIN_PASSWORD", url.host, "mysql", url.effective_port).format()
+
+
+def db_init_fix(url: MysqlURL, extra: str = "") -> str:
+    return f"wbtui db init --admin {admin_url_hint(url)}{extra}"
+
+
+def error_code(exc: BaseException) -> int | None:
+    args = getattr(exc, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+def error_message(exc: BaseException) -> str:
+    args = getattr(exc, "args", ())
+    if len(args) >= 2 and isinstance(args[0], int):
+        return str(args[1])
+    return str(exc)
+
+
+def explain(exc: BaseException, url: MysqlURL, timeout: float) -> CheckFailed:
+    """The connection failure as a CheckFailed with its cause and fix."""
+    where = f"{url.host}:{url.effective_port}"
+    me = sql_account(url.user)
+    code = error_code(exc)
+    message = error_message(exc)
+    original = getattr(exc, "original_exception", None)
+    data: dict[str, Any] = {"error_code": code, "cause": ""}
+
+    def failed(cause: str, summary: str, fix: str, details: str = "") -> CheckFailed:
+        data["cause"] = cause
+        text = f"{details}\nServer said: {message}" if details else f"Server said: {message}"
+        return CheckFailed(summary, fix, text.strip(), **data)
+
+    if isinstance(original, socket.gaierror):
+        return failed("dns", f"cannot resolve the host name {url.host!r}",
+                      "Correct the host in MYSQL (wbtui config set MYSQL mysql://USER:PASSWORD@HOST:3306/DATABASE) "
+                      "or make the name resolvable (DNS, /etc/hosts) here and where W&B runs.")
+    if isinstance(original, ConnectionRefusedError):
+        return failed("refused", f"connection refused by {where}: nothing listens on that port",
+                      "Start MySQL, check the port in MYSQL, and if the server is remote make it listen on the "
+                      "network (my.cnf: bind-address = 0.0.0.0) and open the port in its firewall.")
+    if isinstance(original, ssl.SSLError):
+        return failed("tls", f"TLS error talking to {where}",
+                      "W&B's MYSQL URL connects without TLS: allow plain connections for the W&B account "
+                      "(require_secure_transport = OFF, no REQUIRE SSL) or put the server on a trusted network.")
+    if isinstance(original, TimeoutError):
+        return failed("timeout", f"no answer from {where} within {timeout:g}s",
+                      "Check the host and port in MYSQL, that the server is up, and that no firewall drops "
+                      "packets between this machine (and W&B) and the database.",
+                      "The TCP connection was never established: the packets are dropped or the host is down.")
+    if isinstance(original, OSError) and original.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return failed("unreachable", f"no route to {where}",
+                      "Check the host in MYSQL and the network route/firewall to the database server.")
+    if code == 2013 and "timed out" in message:
+        return failed("timeout", f"{where} accepted the connection but sent no MySQL greeting within {timeout:g}s",
+                      "Make sure MYSQL points at a MySQL server (not a proxy or another service) and that the "
+                      "server is not overloaded or hung.",
+                      "The TCP port is open, but nothing answered the MySQL handshake.")
+    if code in (2013, 2006):
+        return failed("lost", f"{where} closed the connection during the handshake",
+                      "Make sure MYSQL points at a MySQL server; check the server's error log "
+                      "(max_connect_errors, TLS-only proxies, crashed server).")
+    if code == 1045:
+        return failed("access_denied", f"access denied for user {url.user!r}: wrong user name or password",
+                      "Put the right password into MYSQL, or create/reset the account: "
+                      + db_init_fix(url, " --reset-password"),
+                      "Either the account does not exist for this client host or the password differs.")
+    if code == 1049:
+        return failed("unknown_database", f"database {url.database!r} does not exist on {where}",
+                      db_init_fix(url))
+    if code == 1044:
+        return failed("no_database_access", f"user {url.user!r} may not use database {url.database!r} "
+                      "(or it does not exist)", db_init_fix(url),
+                      "The server hides whether the database exists from accounts without privileges on it.")
+    if code == 1130:
+        return failed("host_not_allowed", f"{where} has no account for {url.user!r} from this host",
+                      f"Create the account for any host ({me}), as the guide does: " + db_init_fix(url),
+                      "The account's host part does not match the address this connection comes from.")
+    if code == 1129:
+        return failed("host_blocked", "this host is blocked after too many failed connections",
+                      "Run FLUSH HOSTS (or mysqladmin flush-hosts) on the server and raise max_connect_errors.")
+    if code in (1040, 1203):
+        return failed("too_many_connections", f"{where} refuses new connections: too many connections",
+                      "Raise max_connections in my.cnf or find the clients that hold connections open.")
+    if code in (3159, 2026):
+        return failed("tls", f"{where} requires TLS (secure transport)",
+                      "W&B's MYSQL URL connects without TLS: set require_secure_transport = OFF or allow plain "
+                      "connections for the W&B account.")
+    if code in (1820, 1862):
+        return failed("password_expired", f"the password of {url.user!r} has expired",
+                      f"ALTER USER {me} IDENTIFIED BY '<the password in MYSQL>';  (or "
+                      + db_init_fix(url, " --reset-password") + ")")
+    if code in (3118, 4151):
+        return failed("account_locked", f"the account {url.user!r} is locked",
+                      f"ALTER USER {me} ACCOUNT UNLOCK;")
+    if code in (1251, 2059):
+        return failed("auth_plugin", "the account's authentication plugin is not supported by the client",
+                      f"ALTER USER {me} IDENTIFIED WITH caching_sha2_password BY '<password>';  "
+                      "(or mysql_native_password on MySQL 5.7)")
+    if isinstance(exc, RuntimeError) and "cryptography" in message:
+        return failed("client", "the client needs the 'cryptography' package for this account's password plugin",
+                      "pip install cryptography")
+    return failed("other", f"cannot connect to {where}: {message}",
+                  "Check MYSQL (wbtui config show) and the server's error log.")
