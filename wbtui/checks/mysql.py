@@ -19,11 +19,10 @@ from ..render.sql import grant_database, sql_identifier
 from .model import CheckFailed, CheckResult, CheckRun, CheckWarning, Outcome, Status
 from .mysql_connect import db_init_fix, error_code, error_message, explain, open_connection, sql_account
 from .mysql_grants import ALL, DB_PRIVILEGES, Grants, coverage, normalize_account, parse_account_list, parse_grants
-from .mysql_host import GUIDE_WINDOW, STARVED_PERCENT, find_mysqld, is_local_host, sample_cpu
+from .mysql_host import DEFAULT_CPU_WINDOW, GUIDE_WINDOW, STARVED_PERCENT, find_mysqld, is_local_host, sample_cpu
 from .mysql_server import ServerInfo, judge
 from .mysql_settings import RECOMMENDED, SETTING_NAMES, binlog_retention, deviations, my_cnf
 
-DEFAULT_CPU_WINDOW = 2.0
 UNICORN = "wbtui \U0001F984 check"  # a 4-byte UTF-8 character: needs utf8mb4 end to end
 _LOST = (2006, 2013, 0)
 _ROLE_DEPTH = 4

@@ -17,6 +17,7 @@ from pathlib import Path
 MYSQLD_NAMES = frozenset({"mysqld", "mariadbd"})
 STARVED_PERCENT = 40.0
 GUIDE_WINDOW = 300.0
+DEFAULT_CPU_WINDOW = 2.0  # seconds: a glimpse, not the guide's 5 minutes
 _PROC = Path("/proc")
 
 

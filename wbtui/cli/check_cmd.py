@@ -1,0 +1,206 @@
+"""`wbtui check [mysql|s3|all]` and `wbtui db init`: datastore checks and the database bootstrap.
+
+``check`` prints one row per check and, below, the details and the fix of every
+check that did not pass; exit 0 when nothing failed (warnings fail only with
+``--strict``), 1 when something failed, 2 on usage errors. ``db init`` shows
+what it will create and asks first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from typing import Any
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from ..checks.model import CheckResult, Status
+from ..checks.mysql_host import DEFAULT_CPU_WINDOW
+from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context
+
+STYLES = {Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "bold red", Status.SKIPPED: "dim"}
+ADMIN_ENV = "WBTUI_MYSQL_ADMIN"
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most 3600 seconds")
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "check", help="check MySQL and the object store, with causes and fixes",
+        description="Check the datastores in the configuration: MySQL (connection, version, charset, "
+        "privileges, a write test, recommended settings, backups, load, hot standby) and the S3 object "
+        "store. Exit 0 when nothing failed, 1 when a check failed (or warned, with --strict), 2 on "
+        "usage errors.",
+    )
+    p.add_argument("store", nargs="?", choices=("mysql", "s3", "all"), default="all",
+                   help="which store to check (default: all, concurrently)")
+    p.add_argument("--json", action="store_true", help="print the results as a JSON list")
+    p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    p.add_argument("--timeout", type=_seconds, metavar="S",
+                   help="connect/read timeout per network call (default: app.timeout, 5)")
+    p.add_argument("--cpu-window", type=_seconds, metavar="S", default=DEFAULT_CPU_WINDOW,
+                   help="when MySQL runs on this host, sample its CPU for S seconds (default %(default)s; "
+                   "the guide's rule is about 300)")
+    p.set_defaults(func=_check)
+
+    db = sub.add_parser("db", help="set up the W&B MySQL database",
+                        description="Database set-up for W&B Server.")
+    dsub = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+    i = dsub.add_parser(
+        "init", help="create MYSQL's user and utf8mb4 database and grant ALL (idempotent)",
+        description="Run the guide's CREATE USER / CREATE DATABASE / GRANT ALL for the user and database "
+        "in MYSQL, with the password from MYSQL. Inspects first and runs only what is missing; a second "
+        "run changes nothing. Shows the plan and asks before changing anything.",
+    )
+    i.add_argument("--admin", metavar="URL",
+                   help=f"an account allowed to create users, e.g. mysql://root:PASSWORD@HOST:3306/mysql "
+                   f"(default: ${ADMIN_ENV}, which keeps the password out of shell history)")
+    i.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    i.add_argument("--dry-run", action="store_true", help="only print the plan")
+    i.add_argument("--reset-password", action="store_true",
+                   help="if the user exists with another password, ALTER USER to the one in MYSQL")
+    i.add_argument("--timeout", type=_seconds, metavar="S", help="connect/read timeout (default: app.timeout)")
+    i.set_defaults(func=_db_init)
+
+
+# -- check ---------------------------------------------------------------------------------
+
+
+def _check(ctx: Context, args: argparse.Namespace) -> int:
+    from ..checks.runner import exit_code, run_checks
+
+    config = ctx.config()
+    timeout = args.timeout or config.app.timeout
+    stores = ("mysql", "s3") if args.store == "all" else (args.store,)
+    started = time.monotonic()
+    if args.json or not ctx.err.is_terminal:
+        results = run_checks(config, stores, timeout=timeout, cpu_window=args.cpu_window)
+    else:
+        with ctx.err.status(f"checking {', '.join(stores)} ...") as status:
+            def progress(result: CheckResult) -> None:
+                status.update(f"checking {', '.join(stores)} ... {result.store}: {result.title} {result.status.icon}")
+
+            results = run_checks(config, stores, timeout=timeout, on_result=progress, cpu_window=args.cpu_window)
+    if args.json:
+        ctx.print_json([r.to_dict() for r in results])
+    else:
+        _print_results(ctx, results, time.monotonic() - started)
+    return exit_code(results, args.strict)
+
+
+def _icon(status: Status) -> Text:
+    return Text(status.icon, style=STYLES[status])
+
+
+def _print_results(ctx: Context, results: list[CheckResult], elapsed: float) -> None:
+    redact = ctx.redactor()
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("Store", no_wrap=True)
+    table.add_column("Check", no_wrap=True)
+    table.add_column("Summary")
+    table.add_column("Time", justify="right", no_wrap=True)
+    for r in results:
+        table.add_row(_icon(r.status), r.store, r.title, Text(redact(r.summary), style=STYLES[r.status]
+                                                               if r.status is not Status.PASS else ""),
+                      f"{r.duration:.2f}s")
+    ctx.out.print(table)
+    for r in results:
+        if r.status in (Status.PASS, Status.SKIPPED) or not (r.details or r.fix):
+            continue
+        head = Text.assemble(_icon(r.status), " ", (f"{r.store} · {r.title}", "bold"), ": ", redact(r.summary))
+        ctx.out.print()
+        ctx.out.print(head)
+        if r.details:
+            ctx.out.print(Text(_indent(redact(r.details), 2)))
+        if r.fix:
+            ctx.out.print(Text("  Fix:", style="bold"))
+            ctx.out.print(Text(_indent(redact(r.fix), 4), style="cyan"))
+    counts = {s: sum(1 for r in results if r.status is s) for s in Status}
+    ctx.out.print()
+    ctx.out.print(Text.assemble(
+        (f"{counts[Status.PASS]} passed", "green"), ", ", (f"{counts[Status.WARN]} warnings", "yellow"), ", ",
+        (f"{counts[Status.FAIL]} failed", "red"), ", ", f"{counts[Status.SKIPPED]} skipped",
+        f" in {elapsed:.1f}s"))
+
+
+def _indent(text: str, n: int) -> str:
+    return "\n".join(" " * n + line for line in text.splitlines())
+
+
+# -- db init -------------------------------------------------------------------------------
+
+_PLAN_MARK = {"create": ("+", "green"), "alter": ("~", "yellow"), "none": ("✔", "dim"), "blocked": ("!", "red")}
+_OUTCOME_STYLE = {"created": "green", "changed": "yellow", "already present": "dim", "not changed": "red",
+                  "failed": "bold red"}
+
+
+def _db_init(ctx: Context, args: argparse.Namespace) -> int:
+    from ..checks.mysql_init import DbInitError, apply_db_init, parse_admin_url, plan_db_init, redactor
+
+    admin_url = args.admin or os.environ.get(ADMIN_ENV, "")
+    if not admin_url:
+        raise CliError(f"--admin URL is required (or set {ADMIN_ENV}), e.g. "
+                       "mysql://root:PASSWORD@db.example.com:3306/mysql", EXIT_USAGE)
+    if not args.dry_run:
+        ctx.refuse_if_read_only("create the W&B database user and database")
+    try:
+        admin = parse_admin_url(admin_url)
+    except DbInitError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    config = ctx.config()
+    timeout = args.timeout or config.app.timeout
+    redact = redactor(config, admin)
+    try:
+        steps = plan_db_init(config, admin_url, timeout=timeout, reset_password=args.reset_password)
+    except DbInitError as exc:
+        raise CliError(redact(str(exc))) from None
+    where = f"{admin.host}:{admin.effective_port}"
+    _print_plan(ctx, steps, where, admin.user, redact)
+    blocked = any(s.action == "blocked" for s in steps)
+    pending = [s for s in steps if s.pending]
+    if args.dry_run:
+        ctx.out.print("dry run: nothing changed")
+        return EXIT_FINDINGS if blocked else EXIT_OK
+    if not pending:
+        ctx.out.print("nothing to do: everything is already present" if not blocked
+                      else "nothing else to do")
+        return EXIT_FINDINGS if blocked else EXIT_OK
+    if not ctx.confirm(f"Run {len(pending)} statement(s) on {where}?", args.yes):
+        ctx.out.print("cancelled: nothing changed")
+        return EXIT_FINDINGS
+    results = apply_db_init(config, admin_url, steps, timeout=timeout)
+    ok = True
+    for r in results:
+        ok = ok and r.outcome in ("created", "changed", "already present")
+        line = Text.assemble((f"{r.outcome:>15}", _OUTCOME_STYLE[r.outcome]), "  ", redact(r.step.title))
+        if r.message:
+            line.append(f": {redact(r.message)}", style="dim" if r.outcome != "failed" else "red")
+        ctx.out.print(line)
+    if ok:
+        ctx.out.print("done; next: wbtui check mysql")
+    return EXIT_OK if ok else EXIT_FINDINGS
+
+
+def _print_plan(ctx: Context, steps: list[Any], where: str, admin_user: str, redact: Any) -> None:
+    ctx.out.print(Text(f"Plan for {where} (as {admin_user}):", style="bold"))
+    for step in steps:
+        mark, style = _PLAN_MARK[step.action]
+        verb = {"create": "create", "alter": "change", "none": "already present", "blocked": "needs a decision"}
+        line = Text.assemble("  ", (mark, style), " ", redact(step.title), " — ", (verb[step.action], style))
+        if step.note:
+            line.append(f": {redact(step.note)}", style="dim")
+        ctx.out.print(line)
+        if step.sql and step.action != "none":
+            ctx.out.print(Text("      " + redact(step.sql), style="cyan"))
