@@ -261,7 +261,7 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
             return float(str(raw).strip())
         except ValueError:
             raise FieldError(spec.key, f"{raw!r} is not a number", "5") from None
-    value = str(raw)
+    value = str(raw).strip()  # a pasted value's trailing newline is never part of a setting
     if spec.choices and value not in spec.choices:
         raise FieldError(spec.key, f"{value!r} is not one of {', '.join(spec.choices)}",
                          spec.choices[0])
