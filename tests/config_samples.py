@@ -50,7 +50,7 @@ def canary_config() -> Config:
         ("env.OIDC_CLIENT_SECRET", OIDC_SECRET),
         ("env.OIDC_ISSUER", "https://sso.example.com"),
         ("env.REDIS", f"redis://:{REDIS_PASSWORD}@redis.example.com:6379"),
-        ("env.GORILLA_CUSTOMER_SECRET_STORE_SOURCE", "mysql"),
+        ("env.GORILLA_DISABLE_CODE_SAVING", "true"),
     ):
         set_value(config, key, value)
     return config

@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 _EXPIRY_CLAIMS = ("exp", "expiresAt", "expires_at", "expiration")
 
 
@@ -65,6 +67,8 @@ def _to_datetime(value: Any) -> datetime | None:
 def _b64url(part: str, name: str) -> bytes:
     if not part:
         raise LicenseError(f"the {name} part is empty")
+    if not _B64URL.fullmatch(part):  # b64decode would silently skip stray characters
+        raise LicenseError(f"the {name} part is not base64url (A-Z a-z 0-9 - _ only, no spaces)")
     try:
         return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
     except (binascii.Error, ValueError):

@@ -1,0 +1,52 @@
+"""Masking: secrets hidden in shown values and scrubbed from free text in every encoding."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from tests.config_samples import BUCKET_SECRET, LICENSE, MYSQL_PASSWORD, OIDC_SECRET, REDIS_PASSWORD, canary_config
+from wbtui.config.masking import MASK, Redactor, mask_url_password, mask_value, secrets_of
+
+
+def test_mask_value_keeps_structure() -> None:
+    config = canary_config()
+    bucket = mask_value("BUCKET", config.server.BUCKET)
+    assert bucket == "s3://CANARYACCESSKEY:****@minio.example.com:9000/wandb-files?tls=true"
+    assert mask_value("MYSQL", config.server.MYSQL) == "mysql://wandb_local:****@db.example.com:3306/wandb_local"
+    assert mask_value("LICENSE", LICENSE) == f"{MASK} ({len(LICENSE)} chars)"
+    assert mask_value("env.OIDC_CLIENT_SECRET", OIDC_SECRET) == MASK
+    assert mask_value("env.REDIS", f"redis://:{REDIS_PASSWORD}@r:6379") == "redis://:****@r:6379"
+    assert mask_value("env.OIDC_ISSUER", "https://sso") == "https://sso"
+    assert mask_value("HOST", "https://wandb.example.com") == "https://wandb.example.com"
+    assert mask_value("runtime.port", "8080") == "8080"
+
+
+def test_unparseable_secret_urls_are_still_masked() -> None:
+    assert mask_value("MYSQL", "mysql://u:hunter2@") == "mysql://u:****@"
+    assert mask_value("BUCKET", "garbage-without-at") == MASK
+
+
+def test_redactor_scrubs_every_form() -> None:
+    config = canary_config()
+    redact = Redactor(config)
+    for secret in (BUCKET_SECRET, MYSQL_PASSWORD, OIDC_SECRET, REDIS_PASSWORD, LICENSE):
+        for form in (secret, quote(secret, safe=""), json.dumps(secret)[1:-1],
+                     json.dumps(secret, ensure_ascii=False)[1:-1]):
+            assert redact(f"error near {form} here") == f"error near {MASK} here", form
+
+
+def test_redactor_without_url_masking_keeps_placeholders() -> None:
+    example = "mysql://wandb_local:PASSWORD@db.example.com/wandb_local"
+    assert Redactor(canary_config(), urls=False)(example) == example
+    assert "PASSWORD" not in Redactor(canary_config())(example)
+
+
+def test_secrets_of_ignores_very_short_values() -> None:
+    config = canary_config()
+    config.env["API_TOKEN"] = "ab"
+    assert "ab" not in secrets_of(config)
+
+
+def test_mask_url_password_in_free_text() -> None:
+    assert mask_url_password("dial mysql://u:pw@db:3306/x failed") == "dial mysql://u:****@db:3306/x failed"
