@@ -200,7 +200,7 @@ def import_docker_inspect(data: Any, base: Config | None = None, image_env: Iter
         result.put("runtime.tag", tag, source)
     if data.get("Name"):
         result.put("runtime.container_name", str(data["Name"]).lstrip("/"), source)
-    _docker_port(result, host)
+    _docker_port(result, host, _dict(_dict(data.get("NetworkSettings")).get("Ports")))
     binds = host.get("Binds") if isinstance(host.get("Binds"), list) else []
     _docker_volume(result, _dicts(data.get("Mounts")), [str(b) for b in binds])
     policy = _dict(host.get("RestartPolicy")).get("Name")
@@ -211,16 +211,23 @@ def import_docker_inspect(data: Any, base: Config | None = None, image_env: Iter
     return result
 
 
-def _docker_port(result: ImportResult, host: dict[str, Any]) -> None:
+def _docker_port(result: ImportResult, host: dict[str, Any], live: dict[str, Any]) -> None:
+    """The published port: as configured, or the one Docker picked when it was left random."""
     bindings = _dicts(_dict(host.get("PortBindings")).get("8080/tcp"))
     if not bindings:
         result.skip("runtime.port", "port 8080 is not published")
         return
     first = bindings[0]
-    if not str(first.get("HostPort") or "").strip():
-        result.skip("runtime.port", "8080 is published on a random host port")
-    else:
-        result.put("runtime.port", first["HostPort"], result.source)
+    port = str(first.get("HostPort") or "").strip()
+    if not port:
+        actual = _dicts(live.get("8080/tcp"))
+        port = str(actual[0].get("HostPort") or "") if actual else ""
+        if not port:
+            result.skip("runtime.port", "8080 is published on a random host port")
+            return
+        result.notes.append(Finding("runtime.port", "warning", f"Docker picked port {port} at random; "
+                                    "it is now pinned in the configuration"))
+    result.put("runtime.port", port, result.source)
     addr = str(first.get("HostIp") or "")
     result.put("runtime.bind_address", "" if addr in ("0.0.0.0", "::") else addr, result.source)
 
