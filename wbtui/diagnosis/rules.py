@@ -120,7 +120,10 @@ def oom_killed(facts: Facts) -> str | None:
         return None
     if status.oom_killed or "OOMKilled" in _reasons(status):
         return f"{status.name}: killed by the kernel's OOM killer (state {status.state}, exit code {status.exit_code})"
-    if status.exit_code == 137:
+    for pod in status.pods:
+        if pod.oom_killed:
+            return f"pod {pod.name}: last instance OOMKilled (exit code {pod.exit_code})"
+    if status.exit_code == 137 or any(pod.exit_code == 137 for pod in status.pods):
         return f"{status.name}: exit code 137 (SIGKILL), usually the OOM killer"
     return None
 
