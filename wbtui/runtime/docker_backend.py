@@ -1,0 +1,314 @@
+"""The Docker backend: the guide's `docker run` of wandb/local, kept in step with the config.
+
+It finds its container again by name plus the labels it puts on it, and never
+touches a same-named container it did not create. The config's hash is a label
+too: deploy recreates the container (keeping the /vol volume) only when the
+config changed. Calls block; the SDK is imported on first use.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .base import (
+    ImageMissing,
+    LogLine,
+    NameConflict,
+    NotDeployed,
+    ResourceUsage,
+    Runtime,
+    RuntimeEvent,
+    ServerStatus,
+)
+from .docker_errors import adopt_fix, image_fix, translated
+from .docker_logs import DockerLogReader
+from .docker_spec import HASH_LABEL, is_host_path, is_ours, labelled_spec, volume_source
+from .docker_status import event_from_docker, status_from_inspect, usage_from_stats
+from .logstream import ThreadStream
+
+if TYPE_CHECKING:
+    from ..config.masking import Redactor
+    from ..config.model import Config
+
+STOP_TIMEOUT = 30
+EVENTS_WINDOW = timedelta(hours=24)
+_PROGRESS_EVERY = 0.25
+
+
+class DockerRuntime(Runtime):
+    backend = "docker"
+
+    def __init__(self, config: Config, *, pull: bool = True) -> None:
+        super().__init__(config)
+        self.pull = pull
+        self.timeout = max(float(config.app.timeout), 1.0)
+        """Connecting and quick questions (ping, inspect)."""
+        self.op_timeout = max(60.0, 6 * self.timeout)
+        """Reads during operations that take a while (create, pull progress, stats)."""
+        self._client: Any = None
+
+    @property
+    def name(self) -> str:
+        return self.config.runtime.container_name
+
+    @cached_property
+    def redactor(self) -> Redactor:
+        from ..config.masking import Redactor
+
+        return Redactor(self.config)
+
+    # -- connection -------------------------------------------------------------------------
+
+    def new_client(self) -> Any:
+        """A client for DOCKER_HOST (or the default socket), checked with a short timeout."""
+        import docker
+
+        with translated("connect to the Docker daemon", timeout=self.timeout):
+            client = docker.from_env(timeout=int(self.timeout) or 1)
+        client.api.timeout = self.op_timeout
+        return client
+
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self.new_client()
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def inspect(self, client: Any = None) -> dict[str, Any] | None:
+        """Our container's ``docker inspect``; None when there is none; NameConflict for a stranger's."""
+        import docker.errors
+
+        client = client or self.client()
+        with translated("inspect the container", timeout=self.timeout):
+            try:
+                attrs = client.api.inspect_container(self.name)
+            except docker.errors.NotFound:
+                return None
+        if attrs.get("Name", "").lstrip("/") != self.name:  # matched an ID prefix, not the name
+            return None
+        if not is_ours((attrs.get("Config") or {}).get("Labels"), self.name):
+            raise NameConflict(f"a container named {self.name} exists but was not created by wbtui",
+                               adopt_fix(self.name))
+        return attrs
+
+    def _require(self, client: Any) -> dict[str, Any]:
+        attrs = self.inspect(client)
+        if attrs is None:
+            raise NotDeployed(f"no container {self.name} on this host", "deploy it: wbtui up")
+        return attrs
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def deploy(self) -> str:
+        return self._deploy(self.config)
+
+    def _deploy(self, config: Config) -> str:
+        client = self.client()
+        with translated("ask the daemon about the host"):
+            host_cpus = client.info().get("NCPU")
+        spec = labelled_spec(config, host_cpus=host_cpus)
+        attrs = self.inspect(client)
+        if attrs is not None and attrs["Config"]["Labels"].get(HASH_LABEL) == spec["labels"][HASH_LABEL]:
+            if (attrs.get("State") or {}).get("Running"):
+                return f"{self.name} is up to date and running ({spec['image']})"
+            self._start(client, attrs["Id"])
+            return f"started {self.name} ({spec['image']}, configuration unchanged)"
+        self.ensure_image(client, spec["image"])
+        self._ensure_volume(client, config)
+        if attrs is not None:
+            self.report(f"removing the old {self.name} (volume kept)")
+            self._stop_and_remove(client, attrs["Id"])
+        port = f"{config.runtime.bind_address or '0.0.0.0'}:{config.runtime.port}"
+        with translated("create the container", image=spec["image"], name=self.name, port=port):
+            container = client.containers.create(**spec)
+        self._start(client, container.id, port)
+        verb = "recreated" if attrs is not None else "created"
+        why = " (configuration changed, volume kept)" if attrs is not None else ""
+        return f"{verb} and started {self.name} from {spec['image']}{why}"
+
+    def _start(self, client: Any, container_id: str, port: str = "") -> None:
+        if not port:
+            port = f"{self.config.runtime.bind_address or '0.0.0.0'}:{self.config.runtime.port}"
+        with translated("start the container", name=self.name, port=port):
+            client.api.start(container_id)
+
+    def _stop_and_remove(self, client: Any, container_id: str) -> None:
+        with translated("remove the container", name=self.name):
+            client.api.stop(container_id, timeout=STOP_TIMEOUT)
+            client.api.remove_container(container_id, v=False)
+
+    def ensure_image(self, client: Any, image: str) -> bool:
+        """Make ``image`` local: True when it had to be pulled; ImageMissing when it cannot be."""
+        import docker.errors
+
+        with translated("look up the image", image=image):
+            try:
+                client.images.get(image)
+                return False
+            except docker.errors.ImageNotFound:
+                pass
+        if not self.pull:
+            raise ImageMissing(f"image {image} is not on this host (pulling is off)", image_fix(image))
+        self._pull(client, image)
+        return True
+
+    def _pull(self, client: Any, image: str) -> None:
+        from docker.utils import parse_repository_tag
+
+        repository, tag = parse_repository_tag(image)
+        layers: dict[str, tuple[int, int]] = {}
+        last = 0.0
+        self.report(f"pulling {image}")
+        with translated("pull the image", image=image, timeout=self.op_timeout):
+            for event in client.api.pull(repository, tag=tag or "latest", stream=True, decode=True):
+                if event.get("error"):
+                    detail = " ".join(str(event["error"]).split())
+                    raise ImageMissing(f"image {image} is not on this host and could not be pulled ({detail})",
+                                       image_fix(image))
+                layer, status = event.get("id", ""), event.get("status", "")
+                detail = event.get("progressDetail") or {}
+                if layer and detail.get("total"):
+                    layers[layer] = (int(detail.get("current", 0)), int(detail["total"]))
+                elif layer and status in ("Download complete", "Pull complete", "Already exists"):
+                    total = layers.get(layer, (0, 0))[1]
+                    layers[layer] = (total, total)
+                now = time.monotonic()
+                if now - last >= _PROGRESS_EVERY or status.startswith(("Digest", "Status")):
+                    last = now
+                    done = sum(c for c, _ in layers.values())
+                    total = sum(t for _, t in layers.values())
+                    self.report(f"pulling {image}: {len(layers)} layers", done, total or None)
+        self.report(f"pulled {image}")
+
+    def _ensure_volume(self, client: Any, config: Config) -> None:
+        import docker.errors
+
+        from .docker_spec import MANAGED_BY, MANAGED_BY_VALUE
+
+        volume = config.runtime.volume
+        if is_host_path(volume):
+            return
+        with translated("create the data volume"):
+            try:
+                client.volumes.get(volume)
+            except docker.errors.NotFound:
+                client.volumes.create(volume, labels={MANAGED_BY: MANAGED_BY_VALUE})
+
+    def start(self) -> str:
+        client = self.client()
+        attrs = self._require(client)
+        if (attrs.get("State") or {}).get("Running"):
+            return f"{self.name} is already running"
+        self._start(client, attrs["Id"])
+        return f"started {self.name}"
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> str:
+        client = self.client()
+        attrs = self._require(client)
+        if not (attrs.get("State") or {}).get("Running"):
+            return f"{self.name} is not running"
+        with translated("stop the container", name=self.name):
+            client.api.stop(attrs["Id"], timeout=int(timeout))
+        return f"stopped {self.name}"
+
+    def restart(self) -> str:
+        client = self.client()
+        attrs = self._require(client)
+        with translated("restart the container", name=self.name, port=str(self.config.runtime.port)):
+            client.api.restart(attrs["Id"], timeout=STOP_TIMEOUT)
+        return f"restarted {self.name}"
+
+    def remove(self, purge: bool = False) -> str:
+        import docker.errors
+
+        client = self.client()
+        attrs = self.inspect(client)
+        done = []
+        if attrs is not None:
+            self._stop_and_remove(client, attrs["Id"])
+            done.append(f"removed container {self.name}")
+        volume = self.config.runtime.volume
+        if is_host_path(volume):
+            done.append(f"host directory {volume_source(volume)} kept" + (" (delete it yourself)" if purge else ""))
+        elif purge:
+            with translated("remove the data volume"):
+                try:
+                    client.volumes.get(volume).remove()
+                    done.append(f"removed volume {volume}")
+                except docker.errors.NotFound:
+                    done.append(f"no volume {volume}")
+        else:
+            done.append(f"volume {volume} kept")
+        if attrs is None and not purge:
+            done.insert(0, f"no container {self.name}")
+        return "; ".join(done)
+
+    def upgrade(self, tag: str) -> str:
+        """Recreate from ``image:tag`` with the same volume; returns the new image (the caller saves the tag)."""
+        config = self.config.copy()
+        config.runtime.tag = tag
+        self._deploy(config)
+        return config.runtime.image_ref
+
+    # -- watching ---------------------------------------------------------------------------
+
+    def status(self) -> ServerStatus:
+        attrs = self.inspect()
+        if attrs is None:
+            return ServerStatus(backend="docker", name=self.name, exists=False, state="missing",
+                                message="not deployed (wbtui up)")
+        return status_from_inspect(attrs, self.name)
+
+    def usage(self) -> ResourceUsage | None:
+        client = self.client()
+        attrs = self.inspect(client)
+        if attrs is None or not (attrs.get("State") or {}).get("Running"):
+            return None
+        with translated("read the container's resource usage"):
+            stats = client.api.stats(attrs["Id"], stream=False)
+        return usage_from_stats(stats)
+
+    def events(self, limit: int = 50, since: datetime | None = None) -> list[RuntimeEvent]:
+        """The daemon's events for our container name over a bounded window (never blocks)."""
+        client = self.client()
+        until = datetime.now(UTC)
+        since = since or until - EVENTS_WINDOW
+        out: list[RuntimeEvent] = []
+        with translated("read the daemon's events"):
+            stream = client.api.events(since=since, until=until, decode=True,
+                                       filters={"type": "container", "container": self.name})
+            try:
+                for raw in stream:
+                    event = event_from_docker(raw)
+                    if event is not None:
+                        out.append(event)
+            finally:
+                stream.close()
+        return out[-limit:] if limit else out
+
+    def logs(
+        self,
+        *,
+        follow: bool = True,
+        tail: int | None = 200,
+        since: datetime | None = None,
+        timestamps: bool = False,
+        previous: bool = False,
+    ) -> ThreadStream[LogLine]:
+        reader = DockerLogReader(self, self.redactor, follow=follow, tail=tail, since=since,
+                                 timestamps=timestamps, previous=previous)
+        return ThreadStream(reader, name=f"docker-logs-{self.name}")
+
+    def local_url(self) -> str | None:
+        bind = self.config.runtime.bind_address
+        host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(bind, bind)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.config.runtime.port}"

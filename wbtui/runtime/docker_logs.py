@@ -1,0 +1,360 @@
+"""Following a container's log through restarts and daemon outages.
+
+A reader thread asks the daemon for the log with timestamps (always: they are
+the resume point), decodes the HTTP chunked body and Docker's multiplexed
+frames itself from large reads (the SDK reads each frame with two small reads,
+too slow for a server that logs a lot), and hands lines to a ThreadStream in
+batches, redacted.
+
+With ``follow`` the stream outlives its container and its daemon:
+
+- the daemon ends a follow stream when the container stops: the reader polls
+  until it runs again (or was recreated under the same name), then asks for
+  the log since the last line it delivered and drops the lines it already
+  delivered (timestamps are fixed-width nanoseconds; a count handles equal
+  stamps), so nothing is duplicated or missed;
+- when the daemon goes away the reader retries with exponential backoff
+  (capped at a few seconds), then emits a gap line saying how long it was gone
+  and resumes the same way.
+
+``previous``: Docker keeps one log per container across restarts, so the
+previous instance is the part of that log written before the current instance
+started; when the container is not running it is the run that ended last.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from .base import LogLine, NotDeployed, RuntimeProblem, Unreachable
+from .docker_errors import connection_problem, translated
+from .logstream import Sink
+
+if TYPE_CHECKING:
+    from ..config.masking import Redactor
+    from .docker_backend import DockerRuntime
+
+TS_LEN = 30  # "2006-01-02T15:04:05.000000000Z", Docker's fixed-width RFC3339Nano
+READ_SIZE = 256 * 1024
+SOURCES = {1: "stdout", 2: "stderr"}
+_FRAME_HEADER = struct.Struct(">BxxxL")
+
+
+class ChunkedDecoder:
+    """HTTP/1.1 chunked transfer decoding over arbitrary pieces of the body."""
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self._left = 0  # data bytes still to come in the current chunk
+        self._skip = 0  # the CRLF after a chunk's data
+        self.done = False
+
+    def feed(self, data: bytes) -> bytes:
+        buf = self._buf + data if self._buf else data
+        out: list[bytes] = []
+        pos, end = 0, len(buf)
+        while pos < end and not self.done:
+            if self._skip:
+                take = min(self._skip, end - pos)
+                pos += take
+                self._skip -= take
+                continue
+            if self._left:
+                take = min(self._left, end - pos)
+                out.append(buf[pos:pos + take])
+                pos += take
+                self._left -= take
+                if not self._left:
+                    self._skip = 2
+                continue
+            eol = buf.find(b"\r\n", pos)
+            if eol < 0:
+                break
+            size = int(buf[pos:eol].split(b";", 1)[0], 16)
+            pos = eol + 2
+            if size == 0:
+                self.done = True
+            self._left = size
+        self._buf = buf[pos:] if not self.done else b""
+        return b"".join(out)
+
+
+class FrameDecoder:
+    """Docker's multiplexed stream: a header (stream, 0, 0, 0, size) then the payload."""
+
+    def __init__(self) -> None:
+        self._buf = b""
+
+    def feed(self, data: bytes) -> list[tuple[int, bytes]]:
+        buf = self._buf + data if self._buf else data
+        frames: list[tuple[int, bytes]] = []
+        pos, end = 0, len(buf)
+        unpack = _FRAME_HEADER.unpack_from
+        while end - pos >= 8:
+            stream, size = unpack(buf, pos)
+            stop = pos + 8 + size
+            if stop > end:
+                break
+            frames.append((stream, buf[pos + 8:stop]))
+            pos = stop
+        self._buf = buf[pos:]
+        return frames
+
+
+class LineAssembler:
+    """Frames to LogLines: timestamps split off, partial lines joined, resume duplicates dropped."""
+
+    def __init__(self, redact: Callable[[str], str], keep_timestamps: bool) -> None:
+        self._redact = redact
+        self._keep_timestamps = keep_timestamps
+        self._partial: tuple[int, bytes, bytes] | None = None
+        self.last_ts: bytes | None = None
+        self.last_count = 0
+        self._resume: tuple[bytes, int] | None = None
+
+    def resume(self) -> None:
+        """The next stream starts at ``last_ts`` again: drop what was already delivered."""
+        self._partial = None
+        self._resume = (self.last_ts, self.last_count) if self.last_ts is not None else None
+
+    def lines(self, frames: list[tuple[int, bytes]]) -> list[LogLine]:
+        stamps: list[bytes | None] = []
+        texts: list[bytes] = []
+        sources: list[int] = []
+        last_ts, last_count, resume = self.last_ts, self.last_count, self._resume
+        for stream, payload in frames:
+            if len(payload) > TS_LEN and payload[TS_LEN] == 32 and payload[TS_LEN - 1] == 90:
+                ts, text = payload[:TS_LEN], payload[TS_LEN + 1:]
+            else:
+                ts, text = None, payload
+            if self._partial is not None:  # Docker splits long lines; each piece has its own stamp
+                stream, first_ts, head = self._partial
+                ts, text, self._partial = first_ts, head + text, None
+            if not text.endswith(b"\n"):
+                self._partial = (stream, ts, text)
+                continue
+            if ts is not None:
+                if resume is not None:
+                    if ts < resume[0]:
+                        continue
+                    if ts == resume[0] and resume[1] > 0:
+                        resume = (resume[0], resume[1] - 1)
+                        continue
+                    resume = None
+                if ts == last_ts:
+                    last_count += 1
+                else:
+                    last_ts, last_count = ts, 1
+            stamps.append(ts)
+            texts.append(text[:-1])
+            sources.append(stream)
+        self.last_ts, self.last_count, self._resume = last_ts, last_count, resume
+        if not texts:
+            return []
+        joined = self._redact(b"\n".join(texts).decode("utf-8", "replace"))
+        decoded = joined.split("\n")
+        if len(decoded) != len(texts):  # a redaction changed the line count: do it line by line
+            decoded = [self._redact(t.decode("utf-8", "replace")) for t in texts]
+        keep = self._keep_timestamps
+        parse = datetime.fromisoformat
+        out = []
+        for ts, text, stream in zip(stamps, decoded, sources, strict=True):
+            if ts is None:
+                out.append(LogLine(text, None, SOURCES.get(stream, ""), False))
+                continue
+            stamp = ts.decode("ascii")
+            out.append(LogLine(f"{stamp} {text}" if keep else text, parse(stamp), SOURCES.get(stream, ""), False))
+        return out
+
+
+def api_time(value: datetime | str) -> str:
+    """A time as the logs API's since/until wants it: seconds.nanoseconds, exact."""
+    if isinstance(value, str):  # Docker's own RFC 3339 (StartedAt): keep every digit
+        head, _, frac = value.rstrip("Z").partition(".")
+        seconds = int(datetime.fromisoformat(head).replace(tzinfo=UTC).timestamp())
+        return f"{seconds}.{(frac + '000000000')[:9]}"
+    if value.tzinfo is None:
+        value = value.astimezone()
+    whole = int(value.timestamp())
+    return f"{whole}.{value.microsecond:06d}000"
+
+
+class DockerLogReader:
+    """The producer behind ``DockerRuntime.logs``: runs in the ThreadStream's thread."""
+
+    def __init__(self, runtime: DockerRuntime, redactor: Redactor, *, follow: bool, tail: int | None,
+                 since: datetime | None, timestamps: bool, previous: bool,
+                 backoff_cap: float = 4.0, poll_cap: float = 1.0) -> None:
+        self._runtime = runtime
+        self._follow = follow and not previous
+        self._tail = tail
+        self._since = since
+        self._previous = previous
+        self._backoff_cap = backoff_cap
+        self._poll_cap = poll_cap
+        self._assembler = LineAssembler(redactor, timestamps)
+        self._opened_at = datetime.now(UTC)
+
+    def __call__(self, sink: Sink[LogLine]) -> None:
+        client = self._runtime.new_client()
+        try:
+            attrs = self._runtime.inspect(client)
+            if attrs is None:
+                raise NotDeployed(f"no container {self._runtime.name} to read logs from", "deploy it: wbtui up")
+            if self._previous:
+                self._read_previous(sink, client, attrs)
+            elif not self._follow:
+                self._read(sink.put_many, client, attrs["Id"], self._params(first=True), sink)
+            else:
+                self._follow_forever(sink, client, attrs)
+        finally:
+            client.close()
+
+    def _params(self, first: bool) -> dict[str, Any]:
+        params: dict[str, Any] = {"stdout": 1, "stderr": 1, "timestamps": 1, "follow": int(self._follow)}
+        if first:
+            params["tail"] = "all" if self._tail is None else str(max(self._tail, 0))
+            if self._since is not None:
+                params["since"] = api_time(self._since)
+        elif self._assembler.last_ts is not None:
+            params["since"] = api_time(self._assembler.last_ts.decode("ascii"))
+        else:
+            params["since"] = api_time(self._opened_at)
+        return params
+
+    def _read_previous(self, sink: Sink[LogLine], client: Any, attrs: dict[str, Any]) -> None:
+        state = attrs.get("State") or {}
+        params = {"stdout": 1, "stderr": 1, "timestamps": 1, "follow": 0, "tail": "all"}
+        started = state.get("StartedAt") or ""
+        if started.startswith("0001"):
+            return
+        if state.get("Running"):
+            params["until"] = api_time(started)
+        else:
+            params["since"] = api_time(started)
+            finished = state.get("FinishedAt") or ""
+            if not finished.startswith("0001"):
+                params["until"] = api_time(finished)
+        keep: deque[LogLine] = deque(maxlen=self._tail if self._tail is not None else None)
+        self._read(keep.extend, client, attrs["Id"], params, sink)
+        sink.put_many(list(keep))
+
+    def _follow_forever(self, sink: Sink[LogLine], client: Any, attrs: dict[str, Any] | None) -> None:
+        first = True
+        while not sink.closed:
+            try:
+                if attrs is not None:
+                    if not first:
+                        self._assembler.resume()
+                    self._read(sink.put_many, client, attrs["Id"], self._params(first), sink)
+                    first = False
+                    if sink.closed:
+                        return
+                    started = (attrs.get("State") or {}).get("StartedAt")
+                    attrs = self._runtime.inspect(client)
+                    if attrs is not None and (attrs.get("State") or {}).get("StartedAt") == started:
+                        attrs = self._wait_running(sink, client, started)
+                else:
+                    attrs = self._wait_running(sink, client, None)
+            except NotDeployed:
+                attrs = None  # removed: wait for it to be created again (wbtui up / upgrade)
+            except Unreachable as exc:
+                if sink.closed:
+                    return
+                attrs = self._reconnect(sink, client, exc)
+
+    def _wait_running(self, sink: Sink[LogLine], client: Any, old_start: str | None) -> dict[str, Any] | None:
+        """Poll until the container runs a new instance (or ran one we have not read yet)."""
+        delay, waited = 0.05, False
+        while not sink.closed:
+            attrs = self._runtime.inspect(client)
+            if attrs is not None:
+                state = attrs.get("State") or {}
+                if state.get("StartedAt") != old_start and (state.get("Running") or state.get("Restarting")
+                                                            or state.get("Status") in ("exited", "dead")):
+                    return attrs
+                if state.get("Running") and old_start is not None and waited:
+                    return attrs  # the same instance still runs: the daemon closed the stream; reopen
+            if sink.wait(delay):
+                break
+            waited = True
+            delay = min(delay * 2, self._poll_cap)
+        return None
+
+    def _reconnect(self, sink: Sink[LogLine], client: Any, problem: RuntimeProblem) -> dict[str, Any] | None:
+        """Retry with exponential backoff until the daemon answers; then mark the gap."""
+        began = time.monotonic()
+        delay = 0.1
+        while not sink.closed:
+            if sink.wait(delay):
+                return None
+            delay = min(delay * 2, self._backoff_cap)
+            try:
+                attrs = self._runtime.inspect(client)
+            except (Unreachable, NotDeployed):
+                continue
+            elapsed = time.monotonic() - began
+            sink.put(LogLine(f"--- log stream interrupted: {problem.message}; reconnected after {elapsed:.1f}s ---",
+                             datetime.now(UTC), "", True))
+            return attrs
+        return None
+
+    def _read(self, emit: Callable[[list[LogLine]], None], client: Any, container_id: str,
+              params: dict[str, Any], sink: Sink[LogLine]) -> None:
+        """One logs request, read to its end (or until the stream is closed)."""
+        import docker.errors
+        import requests
+
+        api = client.api
+        url = f"{api.base_url}/v{api.api_version}/containers/{container_id}/logs"
+        with translated("read the container log", timeout=self._runtime.timeout):
+            resp = api.get(url, params=params, stream=True, timeout=(self._runtime.timeout, None))
+            try:
+                resp.raise_for_status()
+            except requests.HTTPError as exc:
+                resp.close()
+                if exc.response is not None and exc.response.status_code == 404:
+                    raise NotDeployed(f"container {self._runtime.name} is gone", "deploy it: wbtui up") from None
+                raise docker.errors.create_api_error_from_http_exception(exc) from None
+        sock = getattr(getattr(resp.raw, "connection", None), "sock", None)
+        sink.on_interrupt(lambda: sock.shutdown(socket.SHUT_RDWR) if sock is not None else resp.close())
+        try:
+            self._pump(emit, resp)
+        except Exception as exc:
+            if sink.closed:
+                return
+            problem = connection_problem(exc, self._runtime.timeout)
+            if problem is None:
+                raise
+            raise Unreachable(problem.message, problem.fix) from exc
+        finally:
+            sink.on_interrupt(None)
+            resp.close()
+
+    def _pump(self, emit: Callable[[list[LogLine]], None], resp: Any) -> None:
+        # The body is read straight from http.client's buffered socket file: its own
+        # read1 returns one chunk (one log line) per call, which is far too slow here.
+        body = resp.raw._fp.fp
+        chunked = resp.headers.get("Transfer-Encoding", "").lower() == "chunked"
+        dechunk = ChunkedDecoder() if chunked else None
+        frames = FrameDecoder()
+        assemble = self._assembler.lines
+        while True:
+            data = body.read1(READ_SIZE)
+            if not data:
+                if dechunk is not None and not dechunk.done:
+                    raise ConnectionError("the Docker daemon closed the log stream mid-transfer")
+                return
+            if dechunk is not None:
+                data = dechunk.feed(data)
+            lines = assemble(frames.feed(data))
+            if lines:
+                emit(lines)
+            if dechunk is not None and dechunk.done:
+                return
