@@ -1,0 +1,250 @@
+"""The dashboard: six panes in tabs, keyboard first, every I/O call in a worker.
+
+Panes own their workers (cancelled when the pane goes away) and post results
+as messages; the app forwards what the Overview needs and reports any worker
+failure as a notification with its fix, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from .core import Core
+from .logring import DEFAULT_CAPACITY
+from .messages import ChecksUpdate, ConfigSaved, ErrorLines, ProbeUpdate, Problem, StatusUpdate
+from .panes.base import Pane
+from .panes.config import ConfigPane
+from .panes.datastores import DatastoresPane
+from .panes.health import HealthPane
+from .panes.logs import LogsPane
+from .panes.overview import OverviewPane
+from .panes.runtime import RuntimePane
+from .paths import css_files
+from .session import Session
+from .widgets.confirm import ConfirmScreen, PromptScreen
+from .widgets.filter_bar import FilterBar
+from .widgets.help import HelpScreen
+from .widgets.text_screen import TextScreen
+
+PANES: tuple[type[Pane], ...] = (OverviewPane, ConfigPane, DatastoresPane, RuntimePane, LogsPane, HealthPane)
+FALLBACK_THEME = "textual-dark"
+
+
+class WbtuiApp(App[int]):
+    """``background=False`` starts no refreshers (status, probes, logs): tests feed fixed data."""
+
+    TITLE = "wbtui"
+    CSS_PATH = css_files()
+    BINDINGS = [
+        *[Binding(str(n), f"show_pane('{pane.PANE_ID}')", pane.TITLE, show=False) for n, pane in enumerate(PANES, 1)],
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "request_quit", "Quit"),
+        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, session: Session, *, background: bool = True, log_capacity: int = DEFAULT_CAPACITY) -> None:
+        super().__init__()
+        self.session = session
+        self.core = Core(session)
+        self.background = background
+        self.log_capacity = log_capacity
+        self.animation_level = "none"  # no animations: less to send over SSH, deterministic screens
+        theme = session.saved.app.theme
+        self.theme = theme if theme in self.available_themes else FALLBACK_THEME
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(""), id="topbar")
+        with TabbedContent(initial=OverviewPane.PANE_ID, id="panes"):
+            for number, pane in enumerate(PANES, 1):
+                with TabPane(f"{number} {pane.TITLE}", id=pane.PANE_ID):
+                    yield pane()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._update_topbar()
+        if not self.is_headless:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(signum, self._hang_up)
+        self.call_after_refresh(self.pane(OverviewPane.PANE_ID).focus_default)
+        if not self.session.file_exists:
+            self.call_after_refresh(self._first_launch)
+
+    def _hang_up(self) -> None:
+        """SSH dropped (SIGHUP) or we were asked to stop (SIGTERM): leave without a traceback."""
+        self.exit(0)
+
+    def _first_launch(self) -> None:
+        steps = [f"No configuration file at {self.session.config_path} yet.",
+                 "The Config pane shows every setting with what it means and what is missing; "
+                 "ctrl+s there writes the file."]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.action_show_pane(ConfigPane.PANE_ID)
+
+        self.push_screen(ConfirmScreen("Welcome to wbtui", steps, confirm_label="Open Config"), answered)
+
+    async def on_unmount(self) -> None:
+        await asyncio.to_thread(self.core.close)
+
+    # ---- panes -----------------------------------------------------------------------
+    def pane(self, pane_id: str) -> Pane:
+        return self.query_one(f"#pane-{pane_id}", Pane)
+
+    def action_show_pane(self, pane_id: str) -> None:
+        self.query_one("#panes", TabbedContent).active = pane_id
+        self.pane(pane_id).focus_default()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id:
+            self.call_after_refresh(self.pane(event.pane.id).focus_default)
+
+    # ---- messages from panes ---------------------------------------------------------------
+    @property
+    def overview(self) -> OverviewPane:
+        return self.query_one(OverviewPane)
+
+    def on_status_update(self, message: StatusUpdate) -> None:
+        self.overview.show_status(message)
+
+    def on_probe_update(self, message: ProbeUpdate) -> None:
+        self.overview.show_probe(message)
+
+    def on_checks_update(self, message: ChecksUpdate) -> None:
+        self.overview.show_checks(message)
+
+    def on_error_lines(self, message: ErrorLines) -> None:
+        self.overview.show_errors(message)
+
+    def on_config_saved(self, message: ConfigSaved) -> None:
+        theme = self.session.saved.app.theme
+        if theme in self.available_themes:
+            self.theme = theme
+        for pane in self.query(Pane):
+            pane.config_saved()
+        self.dirty_changed()
+
+    def dirty_changed(self) -> None:
+        """Mark unsaved changes in the top bar and on the Config tab."""
+        dirty = self.session.dirty
+        tabs = self.query_one("#panes", TabbedContent)
+        number = PANES.index(ConfigPane) + 1
+        tabs.get_tab(ConfigPane.PANE_ID).label = f"{number} Config" + (" ●" if dirty else "")
+        self._update_topbar()
+
+    def retargeted(self) -> None:
+        """The Runtime pane picked another context/namespace: streams and probes follow it."""
+        self._update_topbar()
+        for pane_id in ("logs", "health"):
+            self.pane(pane_id).config_saved()
+
+    def _update_topbar(self) -> None:
+        session = self.session
+        target = self.core.target_config()
+        backend = target.runtime.backend
+        where = (f"{target.kubernetes.context or 'current context'}/{target.kubernetes.namespace}"
+                 if backend == "kubernetes" else target.runtime.container_name)
+        parts: list[str | tuple[str, str]] = [("wbtui ", "bold"), f"{session.config_path}  ·  {backend}: {where}"]
+        if session.read_only:
+            parts.append(("  ·  READ-ONLY", "$warning bold"))
+        if session.dirty:
+            parts.append(("  ·  ● unsaved", "$warning"))
+        self.query_one("#topbar", Static).update(Content.assemble(*parts))
+
+    # ---- errors --------------------------------------------------------------------------------
+    def show_problem(self, problem: Problem, title: str = "Error") -> None:
+        """A failure as a notification with its fix; secrets scrubbed, text never parsed as markup."""
+        redact = self.session.redactor()
+        self.notify(redact(problem.text()), title=title, severity="error", timeout=10, markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.show_problem(Problem.from_exception(event.worker.error), event.worker.name or "Error")
+
+    # ---- help, palette, quit ----------------------------------------------------------------------
+    def binding_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every binding, for the help screen: global keys first, then each pane's."""
+        def rows(bindings: Iterable[object]) -> list[tuple[str, str]]:
+            out = []
+            for binding in bindings:
+                if isinstance(binding, Binding) and binding.description:
+                    keys = ", ".join(self.get_key_display(Binding(k, "")) for k in binding.key.split(","))
+                    out.append((keys, binding.description))
+            return out
+
+        sections = [("Global", [("1-6", "switch pane"), *rows(self.BINDINGS), ("ctrl+p", "command palette")])]
+        for pane in PANES:
+            sections.append((pane.TITLE, rows(pane.BINDINGS)))
+            for extra_title, extra in pane.extra_bindings():
+                sections.append((f"{pane.TITLE}: {extra_title}", rows(extra)))
+        sections.append(("Dialogs", rows([*ConfirmScreen.BINDINGS, *PromptScreen.BINDINGS])))
+        sections.append(("Filter line", rows(FilterBar.BINDINGS)))
+        sections.append(("Text views", rows(TextScreen.BINDINGS)))
+        return sections
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.binding_sections()))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette offers every pane and every pane action."""
+        yield from super().get_system_commands(screen)
+        for number, pane_cls in enumerate(PANES, 1):
+            yield SystemCommand(f"Show {pane_cls.TITLE}", f"Switch to the {pane_cls.TITLE} pane (key {number})",
+                                lambda pid=pane_cls.PANE_ID: self.action_show_pane(pid))
+        yield SystemCommand("Help: keys", "List every key binding (?)", self.action_help)
+        for pane_cls in PANES:
+            for binding in pane_cls.BINDINGS:
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                action = binding.action
+                disabled = action in pane_cls.MUTATING and self.session.read_only
+                help_text = f"{pane_cls.TITLE} pane, key {binding.key.split(',')[0]}"
+                if disabled:
+                    help_text += " (disabled: read-only)"
+                yield SystemCommand(f"{pane_cls.TITLE}: {binding.description}", help_text,
+                                    lambda pid=pane_cls.PANE_ID, act=action: self._run_pane_action(pid, act))
+
+    def _run_pane_action(self, pane_id: str, action: str) -> None:
+        self.action_show_pane(pane_id)
+        self.call_after_refresh(self.pane(pane_id).run_action, action)
+
+    def action_request_quit(self) -> None:
+        if not self.session.dirty:
+            self.exit(0)
+            return
+        from .session import draft_vs_saved
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit(0)
+
+        self.push_screen(ConfirmScreen("Quit and lose unsaved changes?",
+                                       [*draft_vs_saved(self.session), "(ctrl+s in the Config pane saves them)"],
+                                       confirm_label="Quit without saving", danger=True), answered)
+
+
+def run_dashboard(config_path: Path, read_only: bool) -> int:
+    """Open the dashboard on a terminal; returns the exit code for the CLI."""
+    from ..config.store import ConfigFileError
+
+    try:
+        session = Session.open(config_path, read_only)
+    except ConfigFileError as exc:
+        import sys
+
+        print(f"wbtui: {exc}", file=sys.stderr)
+        return 1
+    app = WbtuiApp(session)
+    result = app.run()
+    return int(result or 0)

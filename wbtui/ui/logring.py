@@ -1,0 +1,173 @@
+"""A bounded ring of log lines with a filtered view, for the Logs pane.
+
+Memory stays bounded however fast the server logs: the oldest lines fall off
+the ring and are counted in ``dropped`` so the pane can say so. Every line has
+a sequence number (its position in the whole stream), so a filtered view and
+search positions stay valid while old lines drop off. No Textual here: the
+widget renders what this module holds.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+DEFAULT_CAPACITY = 100_000
+
+_ERROR = re.compile(r"\b(error|fatal|panic|critical|exception|traceback|oomkilled)\b|level=err", re.IGNORECASE)
+_WARNING = re.compile(r"\b(warn|warning|deprecated)\b|level=warn", re.IGNORECASE)
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b[@-_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """The line as plain text: terminal escapes removed, tabs expanded, control bytes shown as U+FFFD.
+
+    A log line can never move the cursor, change colours or inject markup.
+    """
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    if "\t" in text:
+        text = text.expandtabs(4)
+    return _CONTROL.sub("\ufffd", text)
+
+
+def level_of(text: str) -> str:
+    """``error``, ``warning`` or ``""``: how a line is coloured and what next-error jumps to."""
+    if _ERROR.search(text):
+        return "error"
+    if _WARNING.search(text):
+        return "warning"
+    return ""
+
+
+def is_error(text: str) -> bool:
+    """Cheaper than level_of when only errors matter (the Overview's recent errors)."""
+    return _ERROR.search(text) is not None
+
+
+def compile_pattern(pattern: str, regex: bool) -> re.Pattern[str]:
+    """A case-insensitive matcher; ValueError (with the reason) for a bad regex."""
+    try:
+        return re.compile(pattern if regex else re.escape(pattern), re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    timestamp: str
+    text: str
+
+
+class LogRing:
+    """The last ``capacity`` lines, an optional filter over them, and drop accounting."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.capacity = capacity
+        self._lines: deque[tuple[str, str]] = deque(maxlen=capacity)
+        self.first_seq = 0
+        self.dropped = 0
+        self.max_width = 0
+        self._match: Callable[[str], object] | None = None
+        self._view: deque[int] = deque()
+
+    @property
+    def next_seq(self) -> int:
+        """The sequence number the next appended line will get."""
+        return self.first_seq + len(self._lines)
+
+    @property
+    def total(self) -> int:
+        """Lines held in the ring (filtered or not)."""
+        return len(self._lines)
+
+    @property
+    def filtered(self) -> bool:
+        return self._match is not None
+
+    def extend(self, lines: Iterable[tuple[str, str]]) -> int:
+        """Append ``(timestamp, text)`` pairs; returns how many were added."""
+        batch = lines if isinstance(lines, list) else list(lines)
+        if not batch:
+            return 0
+        start = self.next_seq
+        overflow = len(self._lines) + len(batch) - self.capacity
+        self._lines.extend(batch)
+        width = max(map(len, (text for _, text in batch)))
+        if width > self.max_width:
+            self.max_width = width
+        if overflow > 0:
+            self.first_seq += overflow
+            self.dropped += overflow
+        if self._match is not None:
+            match = self._match
+            self._view.extend(seq for seq, (_, text) in enumerate(batch, start) if match(text))
+            first = self.first_seq
+            view = self._view
+            while view and view[0] < first:
+                view.popleft()
+        return len(batch)
+
+    def clear(self) -> None:
+        """Forget every line (the drop counter is kept: those lines were shown once)."""
+        self.first_seq = self.next_seq
+        self._lines.clear()
+        self._view.clear()
+        self.max_width = 0
+
+    def set_filter(self, pattern: str, regex: bool = False) -> None:
+        """Show only lines matching ``pattern``; an empty pattern shows everything."""
+        if not pattern:
+            self._match = None
+            self._view = deque()
+            return
+        match = compile_pattern(pattern, regex).search
+        self._match = match
+        self._view = deque(seq for seq, (_, text) in enumerate(self._lines, self.first_seq) if match(text))
+
+    def count(self, limit_seq: int | None = None) -> int:
+        """Lines in the view, only counting those before ``limit_seq`` (a paused view)."""
+        if limit_seq is None:
+            return len(self._view) if self._match is not None else len(self._lines)
+        if self._match is not None:
+            return bisect_left(self._view, limit_seq)
+        return max(0, min(limit_seq, self.next_seq) - self.first_seq)
+
+    def seq_at(self, index: int) -> int:
+        """Sequence number of the view's ``index``-th line."""
+        return self._view[index] if self._match is not None else self.first_seq + index
+
+    def index_of(self, seq: int) -> int:
+        """View index of the first line at or after ``seq``."""
+        if self._match is not None:
+            return bisect_left(self._view, seq)
+        return max(0, seq - self.first_seq)
+
+    def entry(self, index: int) -> Entry:
+        seq = self.seq_at(index)
+        timestamp, text = self._lines[seq - self.first_seq]
+        return Entry(seq, timestamp, text)
+
+    def find(self, start: int, forward: bool, predicate: Callable[[str], object],
+             limit_seq: int | None = None) -> int | None:
+        """View index of the next line after (or before) ``start`` whose text satisfies ``predicate``."""
+        count = self.count(limit_seq)
+        indices = range(start + 1, count) if forward else range(min(start, count) - 1, -1, -1)
+        lines, first = self._lines, self.first_seq
+        for index in indices:
+            if predicate(lines[self.seq_at(index) - first][1]):
+                return index
+        return None
+
+    def texts(self, limit_seq: int | None = None, timestamps: bool = False) -> Iterable[str]:
+        """The view's lines as text, for saving to a file."""
+        for index in range(self.count(limit_seq)):
+            entry = self.entry(index)
+            yield f"{entry.timestamp} {entry.text}" if timestamps and entry.timestamp else entry.text

@@ -1,0 +1,1 @@
+"""The six panes of the dashboard, one module each."""

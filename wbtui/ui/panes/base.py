@@ -1,0 +1,77 @@
+"""What every pane shares: read-only gating, confirmations and explained errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import BindingType
+from textual.containers import Vertical
+
+from ..widgets.confirm import ConfirmScreen, PromptScreen
+
+if TYPE_CHECKING:
+    from ..app import WbtuiApp
+
+
+class Pane(Vertical, can_focus=True):
+    """A dashboard pane. Actions named in ``MUTATING`` are disabled (and shown so) when read-only."""
+
+    PANE_ID: ClassVar[str] = ""
+    TITLE: ClassVar[str] = ""
+    MUTATING: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self) -> None:
+        super().__init__(id=f"pane-{self.PANE_ID}", classes="pane")
+
+    @property
+    def wbtui(self) -> WbtuiApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def read_only(self) -> bool:
+        return self.wbtui.session.read_only
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """None greys the key out in the footer: the action exists but read-only mode forbids it."""
+        if action in self.MUTATING and self.read_only:
+            return None
+        return True
+
+    def refuse_read_only(self, what: str) -> bool:
+        """True (and a notification saying why and how to change it) when read-only forbids ``what``."""
+        if not self.read_only:
+            return False
+        self.notify(f"Read-only mode: {what} is disabled.\nStart wbtui without --read-only and set "
+                    "app.read_only = false to allow changes.", title="Read-only", severity="warning")
+        return True
+
+    def confirm(self, title: str, steps: list[str], then: Callable[[], object], *,
+                confirm_label: str = "Do it", danger: bool = False) -> None:
+        """Show exactly what will happen; run ``then`` only on yes."""
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmScreen(title, steps, confirm_label=confirm_label, danger=danger), answered)
+
+    def prompt(self, title: str, then: Callable[[str], object], *, value: str = "", placeholder: str = "",
+               help: str = "", password: bool = False) -> None:
+        def answered(text: str | None) -> None:
+            if text:
+                then(text)
+
+        self.app.push_screen(PromptScreen(title, value=value, placeholder=placeholder, help=help,
+                                          password=password), answered)
+
+    @classmethod
+    def extra_bindings(cls) -> list[tuple[str, Sequence[BindingType]]]:
+        """Keys of widgets inside the pane, for the help screen."""
+        return []
+
+    def focus_default(self) -> None:
+        """Put keyboard focus where the pane's keys work (called when the pane is shown)."""
+        self.focus()
+
+    def config_saved(self) -> None:
+        """The saved config changed (new runtime target, new stores); panes refresh what depends on it."""

@@ -1,0 +1,326 @@
+"""The Config pane: forms by section, inline validation, masked secrets, save, diffs and previews."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import ContentSwitcher, DataTable, Input, OptionList, Select, Static, Switch
+from textual.widgets.option_list import Option
+
+from ...config.masking import mask_value
+from ...config.model import FIELDS, FieldError, env_is_secret, get_value, set_value, spec_for, unset_value
+from ...config.validate import Finding, has_errors, validate
+from ..messages import ConfigSaved, Problem
+from ..session import draft_vs_running, draft_vs_saved
+from ..text import styled
+from ..widgets.field_row import FieldRow
+from ..widgets.text_screen import Rendered, TextScreen, diff_content
+from .base import Pane
+
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("server", "Server", ("HOST", "LICENSE")),
+    ("mysql", "MySQL", ("MYSQL",)),
+    ("objectstore", "Object store", ("BUCKET", "BUCKET_QUEUE", "AWS_REGION")),
+    ("runtime", "Runtime", tuple(s.key for s in FIELDS if s.section == "runtime")),
+    ("kubernetes", "Kubernetes", tuple(s.key for s in FIELDS if s.section == "kubernetes")),
+    ("env", "Extra env", ()),
+    ("app", "App", tuple(s.key for s in FIELDS if s.section == "app")),
+)
+
+
+class ConfigPane(Pane):
+    PANE_ID = "config"
+    TITLE = "Config"
+    MUTATING = frozenset({"save", "revert", "env_add", "env_delete"})
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+r", "reveal", "Reveal secrets"),
+        Binding("ctrl+o", "diff_saved", "Diff saved"),
+        Binding("ctrl+n", "diff_running", "Diff running"),
+        Binding("ctrl+t", "previews", "Previews"),
+        Binding("ctrl+b", "revert", "Revert", show=False),
+        Binding("escape", "sections", "Sections", show=False),
+        Binding("a", "env_add", "Add env var", show=False),
+        Binding("delete,d", "env_delete", "Delete env var", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.revealed = False
+        self._errors: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        session = self.wbtui.session
+        draft = session.draft
+        with Horizontal():
+            yield OptionList(*[Option(Content(title), id=sid) for sid, title, _ in SECTIONS], id="config-sections")
+            with ContentSwitcher(initial="section-server", id="config-forms"):
+                for sid, title, keys in SECTIONS:
+                    with VerticalScroll(id=f"section-{sid}", classes="config-form"):
+                        yield Static(Content(title), classes="section-title")
+                        if sid == "env":
+                            yield Static(Content("Extra environment variables for the container. a: add or "
+                                                 "change, d: delete (secrets by name are masked)."),
+                                         classes="field-doc")
+                            yield DataTable(id="env-table", cursor_type="row", zebra_stripes=True)
+                        for key in keys:
+                            spec = spec_for(key)
+                            assert spec is not None
+                            yield FieldRow(spec, get_value(draft, key), disabled=session.read_only)
+        yield Static(Content(""), id="config-status", classes="pane-status")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#env-table", DataTable)
+        table.add_columns("NAME", "VALUE")
+        self._fill_env()
+        self.query_one("#config-sections", OptionList).highlighted = 0
+        self._revalidate()
+
+    def focus_default(self) -> None:
+        self.query_one("#config-sections", OptionList).focus()
+
+    # ---- navigation ------------------------------------------------------------
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id == "config-sections" and event.option.id:
+            self.query_one("#config-forms", ContentSwitcher).current = f"section-{event.option.id}"
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "config-sections":
+            self.focus_section()
+
+    def focus_section(self) -> None:
+        """Move focus into the shown form (Enter on a section)."""
+        form = self.query_one("#config-forms", ContentSwitcher).visible_content
+        if form is not None:
+            for widget in form.query("Input, Select, Switch, DataTable"):
+                if widget.focusable:
+                    widget.focus()
+                    return
+
+    def show_section(self, section: str) -> None:
+        ids = [sid for sid, _, _ in SECTIONS]
+        self.query_one("#config-sections", OptionList).highlighted = ids.index(section)
+
+    def action_sections(self) -> None:
+        self.query_one("#config-sections", OptionList).focus()
+
+    # ---- editing ---------------------------------------------------------------
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Switch.Changed)
+    def _edited(self, event: Input.Changed | Select.Changed | Switch.Changed) -> None:
+        widget = event.control
+        key = widget.name
+        if not key or spec_for(key) is None:
+            return
+        event.stop()
+        self.edit(key, event.value)
+
+    def edit(self, key: str, raw: Any) -> None:
+        """Apply one edit to the draft and re-validate everything (findings can span fields)."""
+        draft = self.wbtui.session.draft
+        try:
+            spec = spec_for(key)
+            if spec is not None and spec.optional and raw == "":
+                unset_value(draft, key)
+            else:
+                set_value(draft, key, raw)
+        except FieldError as exc:
+            self._errors[key] = exc.message + (f" (e.g. {exc.example})" if exc.example else "")
+        else:
+            self._errors.pop(key, None)
+        self._revalidate()
+
+    def _revalidate(self) -> None:
+        session = self.wbtui.session
+        findings = validate(session.draft)
+        by_field: dict[str, list[Finding]] = {}
+        for finding in findings:
+            by_field.setdefault(finding.field.lower(), []).append(finding)
+        saved = session.saved
+        for row in self.query(FieldRow):
+            key = row.spec.key
+            row.show(by_field.get(key.lower(), []), self._errors.get(key))
+            row.set_changed(get_value(session.draft, key) != get_value(saved, key) or key in self._errors)
+        env_findings = [f for f in findings if f.field.lower().startswith("env.")]
+        errors = sum(f.severity == "error" for f in findings) + len(self._errors)
+        warnings = sum(f.severity == "warning" for f in findings)
+        parts: list[str | tuple[str, str]] = []
+        if session.dirty or self._errors:
+            parts.append(("● unsaved changes  ", "$warning bold"))
+        parts.append((f"{errors} error(s)", "$error" if errors else "$success"))
+        parts.append(f", {warnings} warning(s)")
+        if env_findings:
+            parts.append(f"; env: {env_findings[0].message}")
+        if session.read_only:
+            parts.append(("  read-only", "$warning"))
+        self.query_one("#config-status", Static).update(styled(*parts))
+        self.wbtui.dirty_changed()
+
+    def _fill_env(self) -> None:
+        table = self.query_one("#env-table", DataTable)
+        table.clear()
+        for name, value in sorted(self.wbtui.session.draft.env.items()):
+            table.add_row(Content(name), Content(mask_value(f"env.{name}", value) if not self.revealed else value),
+                          key=name)
+
+    def action_env_add(self) -> None:
+        if self.refuse_read_only("editing the configuration"):
+            return
+        self.show_section("env")
+
+        def got_name(name: str) -> None:
+            def got_value(value: str) -> None:
+                self.edit(f"env.{name}", value)
+                self._fill_env()
+
+            self.prompt(f"Value of {name}", got_value, value=self.wbtui.session.draft.env.get(name, ""),
+                        password=env_is_secret(name) and not self.revealed)
+
+        self.prompt("Environment variable name", got_name, placeholder="GORILLA_SOMETHING")
+
+    def action_env_delete(self) -> None:
+        if self.refuse_read_only("editing the configuration"):
+            return
+        table = self.query_one("#env-table", DataTable)
+        if table.row_count == 0:
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        unset_value(self.wbtui.session.draft, f"env.{row_key.value}")
+        self._fill_env()
+        self._revalidate()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("env_add", "env_delete"):
+            table = self.query_one("#env-table", DataTable)
+            if not table.has_focus:
+                return False
+        return super().check_action(action, parameters)
+
+    # ---- reveal, save, revert ------------------------------------------------------
+    def action_reveal(self) -> None:
+        self.revealed = not self.revealed
+        for row in self.query(FieldRow):
+            row.set_revealed(self.revealed)
+        self._fill_env()
+        self.notify("Secrets shown: anyone looking at this screen can read them." if self.revealed
+                    else "Secrets masked again.", severity="warning" if self.revealed else "information",
+                    markup=False)
+
+    def action_save(self) -> None:
+        if self.refuse_read_only("saving the configuration"):
+            return
+        session = self.wbtui.session
+        if self._errors:
+            self.notify("Fix the fields marked ✘ first: " + ", ".join(sorted(self._errors)), title="Not saved",
+                        severity="error", markup=False)
+            return
+        if not session.dirty and session.file_exists:
+            self.notify("Nothing to save: the draft matches the saved file.", markup=False)
+            return
+        findings = validate(session.draft)
+        if has_errors(findings):
+            errors = [f"✘ {f.field}: {f.message}" + (f"  (fix: {f.fix})" if f.fix else "")
+                      for f in findings if f.severity == "error"]
+            self.confirm("The configuration has errors. Save anyway?",
+                         [*errors, f"write {session.config_path} (previous version kept as .bak)"],
+                         self._save, confirm_label="Save anyway")
+        else:
+            self._save()
+
+    def _save(self) -> None:
+        self._write(self.wbtui.session.draft.copy(), self.wbtui.session.config_path)
+
+    @work(thread=True, exclusive=True, group="config-save", exit_on_error=False)
+    def _write(self, config: Any, path: Path) -> None:
+        from ...config import store
+
+        try:
+            written = store.save(config, path)
+        except OSError as exc:
+            problem = Problem(f"cannot write {path}: {exc.strerror or exc}",
+                              "check the directory exists and is writable, or start with --config FILE")
+            self.app.call_from_thread(self.wbtui.show_problem, problem, "Not saved")
+            return
+        self.app.call_from_thread(self._saved, config, written)
+
+    def _saved(self, config: Any, path: Path) -> None:
+        self.wbtui.session.mark_saved(config)
+        self._revalidate()
+        self.notify(f"Saved {path} (previous version kept as {path.name}.bak)", title="Saved", markup=False)
+        self.post_message(ConfigSaved())
+
+    def action_revert(self) -> None:
+        if self.refuse_read_only("editing the configuration"):
+            return
+        session = self.wbtui.session
+        if not session.dirty:
+            return
+
+        def revert() -> None:
+            session.revert()
+            self._errors.clear()
+            self._reload_editors()
+
+        self.confirm("Discard unsaved changes?", draft_vs_saved(session) or ["(no differences)"], revert,
+                     confirm_label="Discard")
+
+    def _reload_editors(self) -> None:
+        draft = self.wbtui.session.draft
+        with self.prevent(Input.Changed, Select.Changed, Switch.Changed):
+            for row in self.query(FieldRow):
+                value = get_value(draft, row.spec.key)
+                editor = row.editor
+                if isinstance(editor, Input):
+                    editor.value = "" if value is None else str(value)
+                elif isinstance(editor, Switch):
+                    editor.value = bool(value)
+                elif isinstance(editor, Select):
+                    editor.value = value
+        self._fill_env()
+        self._revalidate()
+
+    def config_saved(self) -> None:
+        self._revalidate()
+
+    # ---- diffs and previews ----------------------------------------------------------
+    def action_diff_saved(self) -> None:
+        lines = draft_vs_saved(self.wbtui.session)
+        text = "\n".join(lines) if lines else "The draft matches the saved configuration."
+        self.app.push_screen(TextScreen("Draft vs saved (secrets masked)",
+                                        [Rendered("diff", "config.diff", lambda: text)], diff_content))
+
+    def action_diff_running(self) -> None:
+        self._running_env()
+
+    @work(thread=True, exclusive=True, group="config-running", exit_on_error=False)
+    def _running_env(self) -> None:
+        try:
+            env = self.wbtui.core.running_env()
+        except Exception as exc:
+            self.app.call_from_thread(self.wbtui.show_problem, Problem.from_exception(exc), "Running config")
+            return
+        self.app.call_from_thread(self._show_running_diff, env)
+
+    def _show_running_diff(self, env: dict[str, str] | None) -> None:
+        if env is None:
+            self.notify("Nothing is running to compare with (not deployed).", markup=False)
+            return
+        lines = draft_vs_running(self.wbtui.session, env)
+        text = "\n".join(lines) if lines else "The running server uses exactly this configuration."
+        self.app.push_screen(TextScreen("Draft vs running (secrets masked)",
+                                        [Rendered("diff", "running.diff", lambda: text)], diff_content))
+
+    def action_previews(self) -> None:
+        items = self.wbtui.core.previews(self.wbtui.session.draft.copy())
+        if not items:
+            self.notify("No renderers are installed.", severity="warning", markup=False)
+            return
+        self.app.push_screen(TextScreen("Rendered files from the draft (secrets masked)", items))

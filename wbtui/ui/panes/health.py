@@ -1,0 +1,209 @@
+"""The Health pane: /healthz and /ready over time, state changes, and the startup watch."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import DataTable, ProgressBar, Sparkline, Static
+
+from ...health.history import ENDPOINTS, Transition
+from ..messages import ProbeUpdate, Problem
+from ..text import cell, lines, styled
+from ..widgets.filter_bar import FilterBar, row_matches
+from .base import Pane
+
+PROBE_SECONDS = 5.0
+HISTORY = 100
+
+
+class HealthPane(Pane):
+    PANE_ID = "health"
+    TITLE = "Health"
+
+    BINDINGS = [
+        Binding("p", "probe", "Probe now"),
+        Binding("w", "watch", "Startup watch"),
+        Binding("slash", "filter", "Filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.prober: Any = None
+        self.samples: list[Any] = []
+        self.transitions: list[Transition] = []
+        self._filter = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Probes start when the dashboard has a target (HOST or a deployed server)."),
+                     id="hp-target", classes="pane-status")
+        with Horizontal(id="hp-probes"):
+            for endpoint in ENDPOINTS:
+                box = Vertical(id=f"hp-{endpoint}-box", classes="box")
+                box.border_title = f"/{endpoint}"
+                with box:
+                    yield Static(Content("waiting…"), id=f"hp-{endpoint}")
+                    yield Sparkline([], id=f"hp-{endpoint}-spark", classes="probe-spark")
+        watch = Vertical(id="hp-watch", classes="box")
+        watch.border_title = "Startup watch"
+        with watch:
+            yield ProgressBar(total=600, show_eta=False, id="hp-watch-bar")
+            yield Static(Content(""), id="hp-watch-text")
+        yield FilterBar(id="hp-filter")
+        with Horizontal(id="hp-tables"):
+            yield DataTable(id="hp-transitions", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="hp-history", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#hp-transitions", DataTable).add_columns("TIME", "CHANGE")
+        self.query_one("#hp-history", DataTable).add_columns("TIME", "HEALTHZ", "READY", "MS")
+        self.query_one("#hp-watch").display = False
+        if self.wbtui.background:
+            self._probe_loop()
+
+    def focus_default(self) -> None:
+        self.query_one("#hp-history", DataTable).focus()
+
+    def config_saved(self) -> None:
+        if self.wbtui.background:
+            self._probe_loop()
+
+    # ---- probing ----------------------------------------------------------------------------------
+    async def _make_prober(self) -> Any:
+        from ...health.bounded import call_bounded_async
+        from ...health.probe import Prober
+
+        config = self.wbtui.core.target_config()
+        try:
+            runtime = await call_bounded_async(self.wbtui.core.runtime, max(10.0, 2 * config.app.timeout), "runtime")
+        except Exception:  # no daemon/cluster: HOST can still be probed
+            runtime = None
+        return Prober(config, runtime, history_size=HISTORY)
+
+    @work(exclusive=True, group="probes", exit_on_error=False, name="Probes")
+    async def _probe_loop(self) -> None:
+        self.prober = await self._make_prober()
+        while True:
+            await self._sample_once()
+            await asyncio.sleep(PROBE_SECONDS)
+
+    def action_probe(self) -> None:
+        self._probe_now()
+
+    @work(exclusive=True, group="probe-now", exit_on_error=False, name="Probe")
+    async def _probe_now(self) -> None:
+        if self.prober is None:
+            self.prober = await self._make_prober()
+        await self._sample_once()
+
+    async def _sample_once(self) -> None:
+        from ...health.probe import NoTarget
+
+        try:
+            sample = await self.prober.sample()
+        except NoTarget as exc:
+            problem = Problem(str(exc), "set HOST in the Config pane, or deploy the server (Runtime pane)")
+            self.query_one("#hp-target", Static).update(styled(("✘ ", "$error"), problem.text()))
+            self.post_message(ProbeUpdate(None, {}, problem))
+            return
+        history = self.prober.history
+        self.show_sample(sample, {e: history.latencies(e) for e in ENDPOINTS}, list(history.transitions),
+                         list(history.samples))
+
+    def show_sample(self, sample: Any, latencies: dict[str, list[float]], transitions: list[Transition],
+                    samples: list[Any]) -> None:
+        """Render a sample and the history (also used with fixed data by the snapshot tests)."""
+        target = sample.target
+        self.query_one("#hp-target", Static).update(
+            styled(("probing ", "$text-muted"), (target.url, "bold"), f"  ({target.via}: {target.note})"))
+        for endpoint in ENDPOINTS:
+            result = getattr(sample, endpoint)
+            icon, style = ("✔ ", "$success") if result.ok else ("✘ ", "$error")
+            latency = f"  {result.latency * 1000:.0f} ms" if result.latency is not None else ""
+            rows: list[Content | str] = [styled((icon, style), result.message, latency)]
+            if not result.ok and result.fix:
+                rows.append(styled(("fix: ", "$text-muted"), result.fix))
+            self.query_one(f"#hp-{endpoint}", Static).update(lines(*rows))
+            self.query_one(f"#hp-{endpoint}-spark", Sparkline).data = [v * 1000 for v in latencies[endpoint]][-60:]
+        self.samples = samples
+        self.transitions = transitions
+        self._fill_tables()
+        self.post_message(ProbeUpdate(sample, latencies, None))
+
+    def _fill_tables(self) -> None:
+        app = self.app
+        table = self.query_one("#hp-transitions", DataTable)
+        table.clear()
+        for t in reversed(self.transitions):
+            if row_matches(self._filter, t.endpoint, t.message):
+                table.add_row(cell(app, f"{t.time:%H:%M:%S}"),
+                              cell(app, t.message, "$success" if t.after else "$error"))
+        table = self.query_one("#hp-history", DataTable)
+        table.clear()
+        for s in reversed(self.samples):
+            h, r = s.healthz, s.ready
+            if not row_matches(self._filter, h.message, r.message):
+                continue
+            ms = f"{r.latency * 1000:.0f}" if r.latency is not None else "-"
+            table.add_row(cell(app, f"{s.time:%H:%M:%S}"),
+                          cell(app, ("✔ " if h.ok else "✘ ") + h.message, "$success" if h.ok else "$error"),
+                          cell(app, ("✔ " if r.ok else "✘ ") + r.message, "$success" if r.ok else "$error"),
+                          cell(app, ms))
+
+    # ---- startup watch --------------------------------------------------------------------------------------
+    def action_watch(self) -> None:
+        self.query_one("#hp-watch").display = True
+        self.query_one("#hp-watch-text", Static).update(Content("starting the watch…"))
+        self._startup_watch()
+
+    @work(exclusive=True, group="startup-watch", exit_on_error=False, name="Startup watch")
+    async def _startup_watch(self) -> None:
+        from ...health.bounded import call_bounded_async
+        from ...health.watch import STARTUP_WINDOW, startup_watch
+
+        config = self.wbtui.core.target_config()
+        runtime = await call_bounded_async(self.wbtui.core.runtime, max(10.0, 2 * config.app.timeout), "runtime")
+        self.query_one("#hp-watch-bar", ProgressBar).update(total=STARTUP_WINDOW, progress=0)
+        result = await startup_watch(runtime, config, timeout=STARTUP_WINDOW, interval=2.0,
+                                     on_progress=self.show_watch_progress)
+        self.show_watch_result(result)
+
+    def show_watch_progress(self, progress: Any) -> None:
+        self.query_one("#hp-watch-bar", ProgressBar).update(total=progress.timeout, progress=progress.elapsed)
+        rows: list[Content | str] = [Content(progress.summary())]
+        if progress.note:
+            rows.append(styled((progress.note, "$text-muted")))
+        self.query_one("#hp-watch-text", Static).update(lines(*rows))
+
+    def show_watch_result(self, result: Any) -> None:
+        bar = self.query_one("#hp-watch-bar", ProgressBar)
+        if result.ready:
+            bar.update(progress=bar.total)
+        rows: list[Content | str] = [
+            styled(("✔ " if result.ready else "✘ ", "$success bold" if result.ready else "$error bold"),
+                   result.message)]
+        for diagnosis in result.diagnosis[:3]:
+            rows.append(styled(("→ ", "$text-muted"), diagnosis.cause))
+            rows.append(styled(("  fix: ", "$text-muted"), diagnosis.fix))
+        self.query_one("#hp-watch-text", Static).update(lines(*rows))
+        if result.ready:
+            self.notify(result.message, title="Server ready", markup=False)
+        else:
+            fix = f"\nFix: {result.diagnosis[0].fix}" if result.diagnosis else ""
+            self.notify(result.message + fix, title="Start-up failed", severity="error", markup=False, timeout=15)
+
+    # ---- filter -------------------------------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        self.query_one("#hp-filter", FilterBar).open()
+
+    def on_filter_bar_applied(self, event: FilterBar.Applied) -> None:
+        event.stop()
+        self._filter = event.text
+        self._fill_tables()
+        if event.done:
+            self.focus_default()

@@ -1,0 +1,309 @@
+"""The Logs pane: follow the server's log live, filter, search, jump between errors, save."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import Static
+
+from ..logring import is_error
+from ..messages import Diagnosed, ErrorLines, Problem
+from ..text import styled
+from ..widgets.filter_bar import FilterBar
+from ..widgets.log_view import LogView
+from .base import Pane
+
+FLUSH_SECONDS = 0.05
+STATUS_SECONDS = 0.25
+ERRORS_EVERY = 2.0
+DEFAULT_TAIL = 500
+_SINCE = re.compile(r"^(\d+)([smhd])$")
+
+
+def parse_window(text: str, now: datetime | None = None) -> tuple[int | None, datetime | None]:
+    """``500`` -> tail 500 lines; ``10m``/``2h``/``1d`` or an ISO time -> since then; ``all`` -> everything.
+
+    ValueError says what is accepted.
+    """
+    text = text.strip().lower()
+    if text == "all":
+        return None, None
+    if text.isdigit():
+        return int(text), None
+    match = _SINCE.match(text)
+    now = now or datetime.now(UTC)
+    if match:
+        seconds = int(match[1]) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
+        return None, now - timedelta(seconds=seconds)
+    try:
+        moment = datetime.fromisoformat(text.upper() if "t" in text else text)
+    except ValueError:
+        raise ValueError("give a line count (500), a window (10m, 2h, 1d), a time (2024-05-01T10:00) or all") \
+            from None
+    return None, moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class LogsPane(Pane):
+    PANE_ID = "logs"
+    TITLE = "Logs"
+
+    BINDINGS = [
+        Binding("space", "pause", "Pause/resume"),
+        Binding("f", "follow", "Follow"),
+        Binding("slash", "filter", "Filter"),
+        Binding("ctrl+f", "search", "Search"),
+        Binding("n", "next_match", "Next match", show=False),
+        Binding("N", "previous_match", "Previous match", show=False),
+        Binding("e", "next_error", "Next error"),
+        Binding("E", "previous_error", "Previous error", show=False),
+        Binding("x", "regex", "Regex on/off", show=False),
+        Binding("t", "timestamps", "Timestamps"),
+        Binding("w", "wrap", "Wrap"),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("T", "window", "Tail/since"),
+        Binding("c", "clear", "Clear", show=False),
+    ]
+
+    @classmethod
+    def extra_bindings(cls) -> list[tuple[str, Sequence[BindingType]]]:
+        return [("log view", LogView.HELP_BINDINGS)]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.regex = False
+        self.filter_text = ""
+        self.search_text = ""
+        self.tail: int | None = DEFAULT_TAIL
+        self.since: datetime | None = None
+        self.stream_state = "not started"
+        self._pending: list[tuple[str, str]] = []
+        self._errors: deque[str] = deque(maxlen=20)
+        self._errors_posted = 0.0
+        self._errors_changed = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(""), id="lg-status", classes="pane-status")
+        yield FilterBar("filter lines (Enter: keep, Escape: clear)", id="lg-filter")
+        yield FilterBar("search and highlight (Enter, then n / N)", id="lg-search")
+        yield LogView(self.wbtui.log_capacity, id="lg-view")
+
+    @property
+    def view(self) -> LogView:
+        return self.query_one("#lg-view", LogView)
+
+    def on_mount(self) -> None:
+        self.set_interval(FLUSH_SECONDS, self.flush)
+        self.set_interval(STATUS_SECONDS, self.update_status)
+        self.update_status()
+        if self.wbtui.background:
+            self.start_stream()
+
+    def focus_default(self) -> None:
+        self.view.focus()
+
+    def config_saved(self) -> None:
+        if self.wbtui.background:
+            self.start_stream()
+
+    # ---- streaming ------------------------------------------------------------------------------------
+    def start_stream(self) -> None:
+        self.stream_state = "connecting"
+        self._stream(self.tail, self.since)
+
+    @work(exclusive=True, group="logs", exit_on_error=False, name="Log stream")
+    async def _stream(self, tail: int | None, since: datetime | None) -> None:
+        from ...health.bounded import call_bounded_async
+
+        redact = self.wbtui.session.redactor()
+        timeout = max(10.0, 2 * self.wbtui.session.saved.app.timeout)
+        try:
+            runtime = await call_bounded_async(self.wbtui.core.runtime, timeout, "runtime")
+            self.stream_state = "following"
+            async for line in runtime.logs(follow=True, tail=tail, since=since, timestamps=True):
+                stamp = line.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] if line.timestamp else ""
+                self._pending.append((stamp, redact(line.text.rstrip("\n"))))
+                if len(self._pending) >= 5000:
+                    self.flush()
+            self.stream_state = "ended (the server's log stream closed)"
+        except Exception as exc:
+            problem = Problem.from_exception(exc)
+            self.stream_state = f"stopped: {problem.message}" + (f" (fix: {problem.fix})" if problem.fix else "")
+
+    def ingest(self, lines: list[tuple[str, str]]) -> None:
+        """Add ``(timestamp, text)`` lines as if they came from the stream (fixed data, benchmarks)."""
+        self._pending.extend(lines)
+        self.flush()
+
+    def flush(self) -> None:
+        """Move lines that arrived since the last frame into the view (one refresh per batch)."""
+        if not self._pending:
+            self._post_errors()
+            return
+        batch, self._pending = self._pending, []
+        self.view.append(batch)
+        found = [text for _, text in batch if is_error(text)]
+        if found:
+            self._errors.extend(found)
+            self._errors_changed = True
+        self._post_errors()
+
+    def _post_errors(self) -> None:
+        now = time.monotonic()
+        if self._errors_changed and now - self._errors_posted >= ERRORS_EVERY:
+            self._errors_changed = False
+            self._errors_posted = now
+            self._diagnose(list(self._errors))
+
+    @work(thread=True, exclusive=True, group="diagnose", exit_on_error=False, name="Diagnosis")
+    def _diagnose(self, lines: list[str]) -> None:
+        runtime_pane = self.wbtui.pane("runtime")
+        status = getattr(runtime_pane, "status", None)
+        found = self.wbtui.core.diagnose(lines, status, [])
+        items = []
+        for line in lines[-4:]:
+            match = next((d for d in found if d.evidence and (d.evidence in line or line in d.evidence)), None)
+            items.append(Diagnosed(line, match.cause if match else "", match.fix if match else ""))
+        self.post_message(ErrorLines(items))
+
+    # ---- status line -----------------------------------------------------------------------------------------
+    def update_status(self) -> None:
+        stats = self.view.stats()
+        if stats.paused:
+            head = (f"❚❚ paused (+{stats.new_while_paused:,} new)", "$warning bold")
+        elif stats.follow:
+            head = ("● following", "$success bold")
+        else:
+            head = ("○ follow off", "$text-muted bold")
+        parts: list[str | tuple[str, str]] = [head, f"  {stats.shown:,} shown / {stats.held:,} held"]
+        if stats.dropped:
+            parts.append((f"  {stats.dropped:,} dropped (ring of {self.view.ring.capacity:,})", "$warning"))
+        if self.filter_text:
+            parts.append(f"  filter{' (regex)' if self.regex else ''}: {self.filter_text}")
+        if self.search_text:
+            parts.append(f"  search: {self.search_text}")
+        window = "all" if self.tail is None and self.since is None else (
+            f"tail {self.tail}" if self.tail is not None else f"since {self.since:%Y-%m-%d %H:%M}")
+        parts.append(("  ·  ", "$text-muted"))
+        parts.append((f"{window} · {self.stream_state}", "$text-muted"))
+        self.query_one("#lg-status", Static).update(styled(*parts))
+
+    # ---- toggles -----------------------------------------------------------------------------------------------
+    def action_pause(self) -> None:
+        self.view.set_paused(not self.view.paused)
+        self.update_status()
+
+    def action_follow(self) -> None:
+        self.view.follow = not self.view.follow
+        self.update_status()
+
+    def action_timestamps(self) -> None:
+        self.view.show_timestamps = not self.view.show_timestamps
+
+    def action_wrap(self) -> None:
+        self.view.wrap = not self.view.wrap
+
+    def action_regex(self) -> None:
+        self.regex = not self.regex
+        self._apply_filter(self.filter_text)
+        self._apply_search(self.search_text)
+        self.notify(f"Filter and search use {'regular expressions' if self.regex else 'plain text'}.",
+                    markup=False)
+
+    def action_clear(self) -> None:
+        self.view.clear()
+        self._errors.clear()
+        self.update_status()
+
+    # ---- filter and search ---------------------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        self.query_one("#lg-filter", FilterBar).open()
+
+    def action_search(self) -> None:
+        self.query_one("#lg-search", FilterBar).open()
+
+    def on_filter_bar_applied(self, event: FilterBar.Applied) -> None:
+        event.stop()
+        if event.bar.id == "lg-filter":
+            self._apply_filter(event.text)
+        else:
+            self._apply_search(event.text)
+            if event.done and event.text:
+                self.action_next_match()
+        if event.done:
+            self.view.focus()
+
+    def _apply_filter(self, text: str) -> None:
+        try:
+            self.view.set_filter(text, self.regex)
+        except ValueError as exc:
+            self.query_one("#lg-filter", FilterBar).set_class(True, "-invalid")
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.query_one("#lg-filter", FilterBar).set_class(False, "-invalid")
+        self.filter_text = text
+        self.update_status()
+
+    def _apply_search(self, text: str) -> None:
+        try:
+            self.view.set_search(text, self.regex)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.search_text = text
+        self.update_status()
+
+    def action_next_match(self) -> None:
+        self._jump(self.view.next_match(True), "match")
+
+    def action_previous_match(self) -> None:
+        self._jump(self.view.next_match(False), "match")
+
+    def action_next_error(self) -> None:
+        self._jump(self.view.next_error(True), "error")
+
+    def action_previous_error(self) -> None:
+        self._jump(self.view.next_error(False), "error")
+
+    def _jump(self, found: bool, what: str) -> None:
+        if not found:
+            self.notify(f"No further {what} in the shown lines.", markup=False)
+        self.update_status()
+
+    # ---- window and saving ------------------------------------------------------------------------------------------
+    def action_window(self) -> None:
+        current = "all" if self.tail is None and self.since is None else str(self.tail or "10m")
+        self.prompt("Show which lines?", self._set_window, value=current,
+                    help="500 = the last 500 lines, 10m / 2h / 1d = since then, 2024-05-01T10:00, or all. "
+                         "The stream restarts.")
+
+    def _set_window(self, text: str) -> None:
+        try:
+            self.tail, self.since = parse_window(text)
+        except ValueError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.view.clear()
+        self.start_stream()
+        self.update_status()
+
+    def action_save(self) -> None:
+        name = f"wbtui-logs-{datetime.now():%Y%m%d-%H%M%S}.log"
+        self.prompt("Save the shown lines to", lambda path: self._save(Path(path), self.view.texts()), value=name,
+                    help="Writes the lines shown (after the filter), secrets already masked; mode 0600.")
+
+    @work(thread=True, exclusive=True, group="save-logs", exit_on_error=False, name="Save logs")
+    def _save(self, path: Path, lines: list[str]) -> None:
+        from ..widgets.text_screen import write_text_file
+
+        written = write_text_file(path, "\n".join(lines) + ("\n" if lines else ""))
+        self.app.call_from_thread(self.notify, f"Saved {len(lines):,} lines to {written}", title="Saved",
+                                  markup=False)

@@ -1,0 +1,172 @@
+"""The on-call view: is the server up, and if not, why and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Sparkline, Static
+
+from ...checks.model import CheckResult, Status, worst
+from ...health.history import format_duration
+from ..messages import ChecksUpdate, ErrorLines, ProbeUpdate, StatusUpdate
+from ..text import STATUS_VARIABLE, lines, size, styled
+from .base import Pane
+
+STATE_VARIABLE = {"running": "$success", "restarting": "$warning", "created": "$warning", "paused": "$warning",
+                  "starting": "$warning", "pending": "$warning"}
+ENDPOINTS = ("healthz", "ready")
+
+
+def state_style(state: str) -> str:
+    return STATE_VARIABLE.get(state, "$error")
+
+
+class OverviewPane(Pane):
+    PANE_ID = "overview"
+    TITLE = "Overview"
+    MUTATING = frozenset({"restart"})
+
+    BINDINGS = [
+        Binding("c", "checks", "Run checks"),
+        Binding("r", "restart", "Restart"),
+        Binding("l", "logs", "Logs"),
+        Binding("b", "bundle", "Doctor bundle"),
+        Binding("g", "refresh", "Refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._checks: list[CheckResult] = []
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="ov-top"):
+            server = Vertical(id="ov-server", classes="box")
+            server.border_title = "Server"
+            with server:
+                yield Static(Content("waiting for the first status…"), id="ov-status")
+            probes = Vertical(id="ov-probes", classes="box")
+            probes.border_title = "Probes"
+            with probes:
+                for endpoint in ENDPOINTS:
+                    yield Static(Content(f"/{endpoint}  waiting…"), id=f"ov-{endpoint}", classes="probe-line")
+                    yield Sparkline([], id=f"ov-{endpoint}-spark", classes="probe-spark")
+        stores = Vertical(id="ov-checks", classes="box")
+        stores.border_title = "Datastores"
+        with stores:
+            yield Static(Content("not checked yet (c runs the checks)"), id="ov-checks-text")
+        errors = Vertical(id="ov-errors", classes="box")
+        errors.border_title = "Recent errors"
+        with errors:
+            yield Static(Content("no error lines seen"), id="ov-errors-text")
+
+    # ---- updates forwarded by the app ----------------------------------------------
+    def show_status(self, message: StatusUpdate) -> None:
+        box = self.query_one("#ov-status", Static)
+        if message.problem is not None:
+            box.update(lines(styled(("✘ ", "$error bold"), message.problem.message),
+                             styled(("fix: ", "$text-muted"), message.problem.fix) if message.problem.fix else ""))
+            return
+        status = message.status
+        if status is None:
+            return
+        if not status.exists:
+            box.update(lines(styled(("● not deployed", "$warning bold")),
+                             styled(("fix: ", "$text-muted"), "d in the Runtime pane (4) deploys it")))
+            return
+        rows = [styled((f"● {status.state}", f"{state_style(status.state)} bold"), f"  {status.health}",
+                       ("  ready" if status.ready else "  not ready") if status.ready is not None else ""),
+                styled(f"restarts {status.restart_count}  ·  up ",
+                       format_duration(status.uptime_seconds) if status.uptime_seconds is not None else "-"),
+                Content(f"image {status.image}" if status.image else "")]
+        usage = message.usage
+        if usage is not None:
+            cpu = f"{usage.cpu_percent:.0f}%" if usage.cpu_percent is not None else "-"
+            limit = f" / {size(usage.memory_limit_bytes)}" if usage.memory_limit_bytes else ""
+            rows.append(Content(f"cpu {cpu}  ·  mem {size(usage.memory_bytes)}{limit}"))
+        if status.oom_killed:
+            rows.append(styled(("killed: out of memory", "$error bold"), " (raise runtime.memory_limit)"))
+        if status.reason or status.message:
+            rows.append(styled((f"{status.reason} ", "$warning"), status.message))
+        box.update(lines(*rows))
+
+    def show_probe(self, message: ProbeUpdate) -> None:
+        if message.problem is not None:
+            for endpoint in ENDPOINTS:
+                self.query_one(f"#ov-{endpoint}", Static).update(
+                    styled((f"/{endpoint}  ", "bold"), ("✘ ", "$error"), message.problem.message))
+            return
+        sample = message.sample
+        if sample is None:
+            return
+        for endpoint in ENDPOINTS:
+            result = getattr(sample, endpoint)
+            latency = f"{result.latency * 1000:.0f} ms" if result.latency is not None else "-"
+            icon, style = ("✔ ", "$success") if result.ok else ("✘ ", "$error")
+            line = styled((f"/{endpoint:<8}", "bold"), (icon, style), f"{result.message}  {latency}")
+            if not result.ok and result.fix:
+                line = line + styled(("  fix: ", "$text-muted"), result.fix)
+            self.query_one(f"#ov-{endpoint}", Static).update(line)
+            self.query_one(f"#ov-{endpoint}-spark", Sparkline).data = [
+                v * 1000 for v in message.latencies.get(endpoint, [])][-60:]
+
+    def show_checks(self, message: ChecksUpdate) -> None:
+        self._checks = list(message.results)
+        by_store: dict[str, list[CheckResult]] = {}
+        for result in message.results:
+            by_store.setdefault(result.store or "?", []).append(result)
+        rows: list[Content] = []
+        for store, results in sorted(by_store.items()):
+            status = worst(results)
+            passed = sum(r.status == Status.PASS for r in results)
+            bad = [r for r in results if r.status in (Status.FAIL, Status.WARN)]
+            line = styled((f"{store:<6}", "bold"), (f"{status.icon} ", STATUS_VARIABLE[status.value]),
+                          f"{passed}/{len(results)} passed")
+            if bad:
+                first = bad[0]
+                line = line + Content(f"  ·  {first.title}: {first.summary}")
+                if first.fix:
+                    line = line + styled(("  fix: ", "$text-muted"), first.fix)
+            rows.append(line)
+        if message.running:
+            rows.append(styled(("checking…", "$text-muted")))
+        self.query_one("#ov-checks-text", Static).update(lines(*rows) if rows else Content("no results"))
+
+    def show_errors(self, message: ErrorLines) -> None:
+        rows: list[Content] = []
+        for item in message.items[-4:]:
+            rows.append(styled(("✘ ", "$error"), item.line))
+            if item.cause:
+                rows.append(styled(("  → ", "$text-muted"), item.cause))
+            if item.fix:
+                rows.append(styled(("    fix: ", "$text-muted"), item.fix))
+        self.query_one("#ov-errors-text", Static).update(lines(*rows) if rows else Content("no error lines seen"))
+
+    # ---- one-key actions -------------------------------------------------------------------
+    def action_checks(self) -> None:
+        self.wbtui.pane("datastores").run_action("run('all')")
+        self.notify("Running the datastore checks (Datastores pane, 3, has details).", markup=False)
+
+    def action_restart(self) -> None:
+        self.wbtui.pane("runtime").run_action("restart")
+
+    def action_logs(self) -> None:
+        self.wbtui.action_show_pane("logs")
+
+    def action_refresh(self) -> None:
+        self.wbtui.pane("runtime").run_action("refresh")
+        self.wbtui.pane("health").run_action("probe")
+
+    def action_bundle(self) -> None:
+        self.notify("Writing the doctor bundle…", markup=False)
+        self._bundle(Path.cwd())
+
+    @work(thread=True, exclusive=True, group="bundle", exit_on_error=False, name="Doctor bundle")
+    def _bundle(self, directory: Path) -> None:
+        path = self.wbtui.core.doctor_bundle(directory)
+        self.app.call_from_thread(self.notify, f"Support bundle (secrets redacted): {path}", title="Doctor",
+                                  markup=False, timeout=15)

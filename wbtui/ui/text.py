@@ -1,0 +1,53 @@
+"""Styled text without markup: untrusted strings (log lines, error messages) are never parsed.
+
+Styles are theme variables (``$error``), so every theme, including the 16-colour
+``ansi-dark``, colours them its own way.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import App
+from textual.content import Content
+
+STATUS_VARIABLE = {
+    "pass": "$success", "warn": "$warning", "fail": "$error", "skipped": "$text-muted",
+    "ok": "$success", "error": "$error", "warning": "$warning", "info": "$text-muted",
+}
+
+Part = str | tuple[str, str]
+
+
+def styled(*parts: Part) -> Content:
+    """Content from plain strings and ``(text, "$variable bold")`` pairs."""
+    return Content.assemble(*parts)
+
+
+def lines(*rows: Content | str) -> Content:
+    """Join rows into one multi-line Content, leaving out empty rows."""
+    return Content("\n").join(row if isinstance(row, Content) else Content(row) for row in rows if row)
+
+
+def cell(app: App, text: str, variable: str = "") -> Text:
+    """A DataTable cell: plain Text (never markup), coloured by a theme variable."""
+    if not variable:
+        return Text(text)
+    name = variable.lstrip("$")
+    colour = app.theme_variables.get(name)
+    return Text(text, style=Style(color=colour) if colour else "")
+
+
+def status_cell(app: App, status: str, label: str | None = None) -> Text:
+    return cell(app, label if label is not None else status, STATUS_VARIABLE.get(status, ""))
+
+
+def size(num: int | None) -> str:
+    if num is None:
+        return "-"
+    value = float(num)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"

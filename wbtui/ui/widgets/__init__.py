@@ -1,0 +1,1 @@
+"""Widgets and dialogs the panes share."""

@@ -1,0 +1,104 @@
+"""One setting in the Config pane: its editor, what it means, and what is wrong with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static, Switch
+
+from ...config.masking import mask_value
+from ...config.model import FieldSpec
+from ...config.validate import Finding
+from ..text import STATUS_VARIABLE, styled
+
+_ICON = {"error": "✘", "warning": "!", "info": "i"}
+
+
+def widget_id(key: str) -> str:
+    """A DOM id for a setting key (``runtime.port`` -> ``field-runtime-port``)."""
+    return "field-" + key.replace(".", "-").replace("_", "-").lower()
+
+
+class FieldRow(Vertical):
+    """Label, editor, doc line, masked echo (secrets) and inline findings of one setting."""
+
+    def __init__(self, spec: FieldSpec, value: Any, *, disabled: bool) -> None:
+        super().__init__(id=widget_id(spec.key), classes="field-row")
+        self.spec = spec
+        self._value = value
+        self._disabled = disabled
+        self.editor = self._make_editor()
+
+    def compose(self) -> ComposeResult:
+        spec = self.spec
+        yield Label(Content(spec.key), classes="field-label")
+        yield self.editor
+        yield Static(Content(spec.doc), classes="field-doc")
+        if spec.secret:
+            yield Static(Content(""), classes="field-masked")
+        yield Static(Content(""), classes="field-finding")
+
+    def _make_editor(self) -> Widget:
+        spec, value = self.spec, self._value
+        if spec.choices:
+            options = [(choice, choice) for choice in spec.choices]
+            if value not in spec.choices:
+                options.append((str(value), str(value)))
+            return Select(options, value=value, allow_blank=False, name=spec.key, disabled=self._disabled,
+                          compact=True)
+        if spec.kind is bool:
+            return Switch(bool(value), name=spec.key, disabled=self._disabled)
+        text = "" if value is None else str(value)
+        editor = Input(text, name=spec.key, password=spec.secret, disabled=self._disabled, compact=True,
+                       placeholder="(image default)" if spec.optional else "")
+        editor.cursor_blink = False
+        return editor
+
+    def raw_value(self) -> Any:
+        editor = self.editor
+        if isinstance(editor, Switch):
+            return editor.value
+        if isinstance(editor, Select):
+            return editor.value
+        assert isinstance(editor, Input)
+        return editor.value
+
+    def set_revealed(self, revealed: bool) -> None:
+        if self.spec.secret:
+            editor = self.editor
+            assert isinstance(editor, Input)
+            editor.password = not revealed
+            self.query_one(".field-masked", Static).display = not revealed
+
+    def set_changed(self, changed: bool) -> None:
+        label = self.spec.key + ("  ● modified" if changed else "")
+        self.query_one(".field-label", Label).update(Content(label))
+        self.set_class(changed, "-changed")
+
+    def show(self, findings: list[Finding], error: str | None) -> None:
+        """Inline state: a value that cannot be stored, else the validation findings with their fix."""
+        if self.spec.secret:
+            raw = self.raw_value()
+            masked = mask_value(self.spec.key, raw) if raw else ""
+            self.query_one(".field-masked", Static).update(Content(f"shown as: {masked}" if masked else ""))
+        finding = self.query_one(".field-finding", Static)
+        rows: list[Content] = []
+        worst = ""
+        if error:
+            rows.append(styled(("✘ ", "$error bold"), error))
+            worst = "error"
+        for f in findings:
+            line = styled((f"{_ICON.get(f.severity, '-')} ", f"{STATUS_VARIABLE[f.severity]} bold"), f.message)
+            if f.fix:
+                line = line + styled(("  fix: ", "$text-muted"), f.fix)
+            rows.append(line)
+            if worst != "error":
+                worst = f.severity if f.severity != "info" or not worst else worst
+        finding.update(Content("\n").join(rows))
+        finding.display = bool(rows)
+        for severity in ("error", "warning", "info"):
+            self.set_class(worst == severity, f"-{severity}")

@@ -1,0 +1,303 @@
+"""A log viewer that renders only what is on screen, over a bounded ring.
+
+Built on the Line API (``render_line``) so ingesting 100k lines a second costs
+a deque append and a refresh, not a widget per line. Lines are plain text
+segments, never markup: a log line containing ``[b]`` shows ``[b]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..logring import DEFAULT_CAPACITY, LogRing, compile_pattern, level_of, printable
+
+
+@dataclass(frozen=True)
+class LogStats:
+    """What the status line shows: nothing is dropped or hidden silently."""
+
+    shown: int
+    held: int
+    dropped: int
+    new_while_paused: int
+    follow: bool
+    paused: bool
+    filtered: bool
+
+
+class LogView(ScrollView, can_focus=True):
+    """Scrollable, filterable view of a LogRing with error colouring and search highlight."""
+
+    COMPONENT_CLASSES = {
+        "log-view--error",
+        "log-view--warning",
+        "log-view--match",
+        "log-view--timestamp",
+        "log-view--cursor",
+    }
+
+    HELP_BINDINGS = [
+        Binding("up,down,pageup,pagedown", "", "Scroll (up turns follow off)"),
+        Binding("home", "", "First line (follow off)"),
+        Binding("end", "", "Last line (follow on)"),
+    ]
+
+    follow: var[bool] = var(True)
+    show_timestamps: var[bool] = var(False)
+    wrap: var[bool] = var(False)
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.ring = LogRing(capacity)
+        self._limit: int | None = None
+        self._search: re.Pattern[str] | None = None
+        self._cursor: int | None = None  # sequence number of the line the last jump landed on
+        self._strips: LRUCache[int, Strip] = LRUCache(1024)
+        self._styles: dict[str, Style] | None = None
+        self._rows: tuple[tuple, list[Strip]] | None = None
+
+    # ---- feeding -------------------------------------------------------------
+    def append(self, lines: list[tuple[str, str]]) -> None:
+        """Add ``(timestamp, text)`` lines; older lines fall off the ring and are counted."""
+        ring = self.ring
+        anchor = None
+        if not self.follow and ring.count(self._limit):
+            anchor = ring.seq_at(min(int(self.scroll_y), ring.count(self._limit) - 1))
+        ring.extend(lines)
+        self._sync()
+        if anchor is not None:
+            # Keep the lines being read in place while older ones fall off the ring.
+            self.scroll_to(y=ring.index_of(anchor), animate=False, immediate=True)
+
+    def clear(self) -> None:
+        self.ring.clear()
+        self._cursor = None
+        self._strips.clear()
+        self._sync()
+
+    @property
+    def paused(self) -> bool:
+        return self._limit is not None
+
+    def set_paused(self, paused: bool) -> None:
+        """Freeze what is shown; lines keep arriving in the ring and show on resume."""
+        self._limit = self.ring.next_seq if paused else None
+        self._sync()
+
+    def texts(self) -> list[str]:
+        """The shown lines (filtered, as of a pause) as text, timestamps included when shown."""
+        return list(self.ring.texts(self._limit, timestamps=self.show_timestamps))
+
+    def stats(self) -> LogStats:
+        ring = self.ring
+        return LogStats(
+            shown=ring.count(self._limit),
+            held=ring.total,
+            dropped=ring.dropped,
+            new_while_paused=ring.next_seq - self._limit if self._limit is not None else 0,
+            follow=self.follow,
+            paused=self.paused,
+            filtered=ring.filtered,
+        )
+
+    # ---- filter, search, jumps ---------------------------------------------
+    def set_filter(self, pattern: str, regex: bool = False) -> None:
+        """Show only matching lines; ValueError for a bad regex (nothing changes then)."""
+        self.ring.set_filter(pattern, regex)
+        self._cursor = None
+        self._invalidate()
+        self._sync(force_end=self.follow)
+
+    def set_search(self, pattern: str, regex: bool = False) -> None:
+        """Highlight matches of ``pattern`` (ValueError for a bad regex)."""
+        self._search = compile_pattern(pattern, regex) if pattern else None
+        self._invalidate()
+
+    def next_match(self, forward: bool = True) -> bool:
+        if self._search is None:
+            return False
+        return self._jump(self._search.search, forward)
+
+    def next_error(self, forward: bool = True) -> bool:
+        return self._jump(lambda text: level_of(text) == "error", forward)
+
+    def _jump(self, predicate: Callable[[str], object], forward: bool) -> bool:
+        ring = self.ring
+        if self._cursor is not None and self._cursor >= ring.first_seq:
+            start = ring.index_of(self._cursor)
+        else:
+            start = int(self.scroll_y) - 1 if forward else int(self.scroll_y) + self.size.height
+        index = ring.find(start, forward, predicate, self._limit)
+        if index is None:
+            return False
+        self.follow = False
+        self._cursor = ring.seq_at(index)
+        self._invalidate()
+        target = index if self.wrap else max(0, index - self.size.height // 2)
+        self.scroll_to(y=target, animate=False, immediate=True)
+        return True
+
+    def cursor_text(self) -> str | None:
+        """The line the last jump landed on, while it is still held."""
+        if self._cursor is None or self._cursor < self.ring.first_seq:
+            return None
+        return self.ring.entry(self.ring.index_of(self._cursor)).text
+
+    # ---- reactive toggles --------------------------------------------------
+    def watch_follow(self, follow: bool) -> None:
+        if follow:
+            self._cursor = None
+            self._invalidate()
+            self._sync(force_end=True)
+
+    def watch_show_timestamps(self) -> None:
+        self._invalidate()
+        self._sync()
+
+    def watch_wrap(self) -> None:
+        self._invalidate()
+        self._sync(force_end=self.follow)
+
+    # ---- user scrolling turns follow off, End turns it back on ----------------
+    def action_scroll_up(self) -> None:
+        self.follow = False
+        super().action_scroll_up()
+
+    def action_page_up(self) -> None:
+        self.follow = False
+        super().action_page_up()
+
+    def action_scroll_home(self) -> None:
+        self.follow = False
+        super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        self.follow = True
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self.follow = False
+        super()._on_mouse_scroll_up(event)
+
+    # ---- rendering -----------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._invalidate()
+
+    def on_resize(self) -> None:
+        self._rows = None
+        self._sync()
+
+    def _invalidate(self) -> None:
+        self._strips.clear()
+        self._rows = None
+        self.refresh()
+
+    def _sync(self, force_end: bool = False) -> None:
+        count = self.ring.count(self._limit)
+        if self.wrap:
+            width = self.scrollable_content_region.width
+        else:
+            width = self.ring.max_width + (21 if self.show_timestamps else 0)
+        self.virtual_size = Size(width, count)
+        self._rows = None
+        if (self.follow or force_end) and not self.paused:
+            self.scroll_to(y=max(0, count - self.scrollable_content_region.height), animate=False, immediate=True)
+        self.refresh()
+
+    def _style_map(self) -> dict[str, Style]:
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = {"": base}
+            for name in ("error", "warning", "match", "timestamp", "cursor"):
+                self._styles[name] = base + self.get_component_rich_style(f"log-view--{name}", partial=True)
+        return self._styles
+
+    def _line_strip(self, index: int) -> Strip:
+        """One whole log line as a strip (uncropped), cached by sequence number."""
+        seq = self.ring.seq_at(index)
+        cached = self._strips.get(seq)
+        if cached is not None:
+            return cached
+        entry = self.ring.entry(index)
+        styles = self._style_map()
+        text = printable(entry.text)
+        style = styles[level_of(entry.text)]
+        if seq == self._cursor:
+            style = style + styles["cursor"]
+        segments: list[Segment] = []
+        if self.show_timestamps:
+            segments.append(Segment(f"{entry.timestamp or '-':<20} ", styles["timestamp"]))
+        if self._search is not None:
+            position = 0
+            for match in self._search.finditer(text):
+                start, end = match.span()
+                if end == start:
+                    continue
+                if start > position:
+                    segments.append(Segment(text[position:start], style))
+                segments.append(Segment(text[start:end], style + styles["match"]))
+                position = end
+            if position < len(text):
+                segments.append(Segment(text[position:], style))
+        else:
+            segments.append(Segment(text, style))
+        strip = Strip(segments)
+        self._strips[seq] = strip
+        return strip
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if self.wrap:
+            rows = self._wrapped_rows(width, self.scrollable_content_region.height)
+            row = rows[y] if y < len(rows) else Strip.blank(width, self.rich_style)
+            return row.extend_cell_length(width, self.rich_style)
+        index = int(self.scroll_y) + y
+        if index >= self.ring.count(self._limit):
+            return Strip.blank(width, self.rich_style)
+        scroll_x = int(self.scroll_x)
+        return self._line_strip(index).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def _wrapped_rows(self, width: int, height: int) -> list[Strip]:
+        """The screen's rows with long lines wrapped: from the top line, or up from the end when following."""
+        count = self.ring.count(self._limit)
+        top = int(self.scroll_y)
+        at_end = top >= count - height
+        key = (top, width, height, count if at_end else -1)
+        if self._rows is not None and self._rows[0] == key:
+            return self._rows[1]
+        rows: list[Strip] = []
+        width = max(1, width)
+        if at_end:
+            index = count - 1
+            while index >= 0 and len(rows) < height:
+                rows[0:0] = self._divide(self._line_strip(index), width)
+                index -= 1
+            rows = rows[-height:]
+        else:
+            index = top
+            while index < count and len(rows) < height:
+                rows.extend(self._divide(self._line_strip(index), width))
+                index += 1
+            rows = rows[:height]
+        self._rows = (key, rows)
+        return rows
+
+    @staticmethod
+    def _divide(strip: Strip, width: int) -> list[Strip]:
+        length = strip.cell_length
+        if length <= width:
+            return [strip]
+        return strip.divide(range(width, length, width))

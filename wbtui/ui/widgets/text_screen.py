@@ -1,0 +1,122 @@
+"""Full-screen text views: diffs and rendered files, each savable to a file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from .confirm import PromptScreen
+
+
+def write_text_file(path: Path, text: str) -> Path:
+    """Write a file only its owner can read (a rendered file may be revealed one day)."""
+    from ...config.store import write_private
+
+    path = path.expanduser()
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory: give a file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_private(path.resolve(), text.encode("utf-8"))
+    return path
+
+
+def diff_content(text: str) -> Content:
+    """A unified diff coloured by theme variables (never markup)."""
+    parts: list[Content] = []
+    for line in text.splitlines():
+        if line.startswith(("+++", "---")):
+            parts.append(Content.styled(line, "bold"))
+        elif line.startswith("+"):
+            parts.append(Content.styled(line, "$success"))
+        elif line.startswith("-"):
+            parts.append(Content.styled(line, "$error"))
+        elif line.startswith("@@"):
+            parts.append(Content.styled(line, "$text-muted"))
+        else:
+            parts.append(Content(line))
+    return Content("\n").join(parts)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One text to show: its label, suggested file name and how to produce it."""
+
+    label: str
+    file_name: str
+    render: Callable[[], str]
+
+
+class TextScreen(ModalScreen[None]):
+    """Texts (rendered files, diffs) with a picker when there are several; ``s`` saves the shown one."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Close"),
+        Binding("s", "save", "Save to file"),
+    ]
+
+    def __init__(self, title: str, items: list[Rendered], styler: Callable[[str], Content] = Content) -> None:
+        super().__init__(classes="text-screen")
+        self._title = title
+        self._items = items
+        self._styler = styler
+        self._texts: dict[int, str] = {}
+        self._index = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="text-box"):
+            yield Label(Content(self._title), classes="dialog-title")
+            with Horizontal(classes="preview-body"):
+                if len(self._items) > 1:
+                    yield OptionList(*[Option(Content(item.label), id=str(i)) for i, item in enumerate(self._items)],
+                                     id="preview-list")
+                with VerticalScroll(classes="text-body"):
+                    yield Static(Content(""), id="preview-text", classes="text-content")
+            yield Footer()
+
+    def on_mount(self) -> None:
+        if len(self._items) > 1:
+            self.query_one(OptionList).highlighted = 0
+        if self._items:
+            self._show(0)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show(event.option_index)
+
+    def _show(self, index: int) -> None:
+        self._index = index
+        text = self.query_one("#preview-text", Static)
+        if index not in self._texts:
+            try:
+                self._texts[index] = self._items[index].render()
+            except Exception as exc:  # a renderer refusing an invalid config explains why
+                self._texts[index] = ""
+                text.update(Content.styled(f"Cannot render: {getattr(exc, 'message', None) or exc}", "$error"))
+                return
+        text.update(self._styler(self._texts[index]))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        text = self._texts.get(self._index, "")
+        if not text:
+            self.notify("Nothing to save.", severity="warning", markup=False)
+            return
+        name = self._items[self._index].file_name
+        self.app.push_screen(PromptScreen("Save to file", value=name, help="Path of the file to write (mode 0600)."),
+                             lambda path: self._save(Path(path), text) if path else None)
+
+    @work(thread=True, exclusive=True, group="save-file", exit_on_error=False)
+    def _save(self, path: Path, text: str) -> None:
+        written = write_text_file(path, text)
+        self.app.call_from_thread(self.notify, f"Saved {written}", title="Saved", markup=False)
