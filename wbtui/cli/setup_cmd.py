@@ -1,0 +1,73 @@
+"""`wbtui setup`: the guided first-time setup, in the dashboard or from a file of answers."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from .context import EXIT_USAGE, CliError, Context
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "setup", help="guided first-time setup (dashboard, or headless with --answers)",
+        description="Walk through where the server runs, MySQL, the object store, the server settings, "
+        "a review of the generated files, deploy with the startup watch, end-to-end verification and "
+        "next steps. Progress is saved after each step; running it again resumes where it stopped.",
+    )
+    p.add_argument("--answers", metavar="FILE", help="run headless from a TOML/JSON file of answers "
+                   "(see --example)")
+    p.add_argument("--yes", action="store_true", help="confirm the plans the answers lead to "
+                   "(create the database user, bucket, CORS rules, container)")
+    p.add_argument("--restart", action="store_true", help="forget the saved progress and start at step 1")
+    p.add_argument("--timeout", type=float, default=None, help="network timeout in seconds (default: app.timeout)")
+    p.add_argument("--example", action="store_true", help="print an example answers file and exit")
+    p.set_defaults(func=_setup)
+
+
+def _setup(ctx: Context, args: argparse.Namespace) -> int:
+    from ..setup.headless import EXAMPLE
+
+    if args.example:
+        ctx.out.print(EXAMPLE, markup=False, highlight=False)
+        return 0
+    if args.answers is None:
+        if args.yes:
+            raise CliError("--yes goes with --answers; the dashboard asks for each confirmation", EXIT_USAGE)
+        from ..ui.app import run_dashboard
+
+        return run_dashboard(ctx.config_path, ctx.read_only, setup=True, restart_setup=args.restart)
+    ctx.refuse_if_read_only("run the setup")
+    return _headless(ctx, args)
+
+
+def _headless(ctx: Context, args: argparse.Namespace) -> int:
+    from ..setup.flow import SetupFlow
+    from ..setup.headless import AnswersError, HeadlessSetup, load_answers
+    from .check_cmd import _print_results
+
+    try:
+        answers = load_answers(Path(args.answers))
+    except (OSError, AnswersError) as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    flow = SetupFlow(ctx.config_path, timeout=args.timeout or ctx.config().app.timeout)
+    if args.restart:
+        flow.reset()
+    redact = ctx.redactor
+
+    def echo(line: str) -> None:
+        ctx.out.print(redact()(line), markup=False, highlight=False)
+
+    def show(results: list) -> None:
+        if results:
+            _print_results(ctx, results, sum(r.duration for r in results))
+
+    started = time.monotonic()
+    try:
+        code = HeadlessSetup(flow, answers, assume_yes=args.yes, echo=echo, show=show).run()
+    except AnswersError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    echo(f"\nsetup {'finished' if code == 0 else 'stopped'} in {time.monotonic() - started:.0f}s "
+         f"(progress saved in {flow.state_file})")
+    return code

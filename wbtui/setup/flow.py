@@ -1,0 +1,301 @@
+"""The guided setup as plain Python: one method per thing a step does.
+
+The dashboard's setup screen and `wbtui setup --answers FILE` both drive this
+class, so they show the same results. Inputs are saved to the config as soon
+as they are given, progress after each step; nothing is created (database
+user, bucket, CORS rules, container) except by the explicit ``apply`` methods,
+which callers run only after showing the plan and getting a confirmation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from ..checks.model import CheckResult, Status
+from ..config import store
+from ..config.model import Config, set_value
+from ..config.urls import BucketURL
+from ..config.validate import Finding, validate
+from .state import STEP_IDS, STEP_TITLES, SetupState, state_path
+
+if TYPE_CHECKING:
+    from ..health.watch import WatchProgress, WatchResult
+    from .where import Place
+
+OnResult = Callable[[CheckResult], None] | None
+
+SERVER_FIELDS = ("HOST", "LICENSE", "runtime.image", "runtime.tag", "runtime.port")
+STEP_FIELDS: dict[str, tuple[str, ...]] = {
+    "where": ("runtime.backend", "runtime.cpu_limit", "runtime.memory_limit", "kubernetes.namespace",
+              "kubernetes.context"),
+    "mysql": ("MYSQL",),
+    "s3": ("BUCKET", "BUCKET_QUEUE", "AWS_REGION"),
+    "server": SERVER_FIELDS,
+}
+
+
+class StepBlocked(Exception):
+    """A step has failing results; it advances only with an explicit "continue anyway"."""
+
+    def __init__(self, step: str, failures: list[CheckResult]) -> None:
+        titles = ", ".join(r.title for r in failures)
+        super().__init__(f"{STEP_TITLES[step]} has failures: {titles}")
+        self.step = step
+        self.failures = failures
+
+
+def findings_as_results(findings: list[Finding], store_name: str = "config") -> list[CheckResult]:
+    """Config findings in the shape of check results, so a step shows one kind of table."""
+    status = {"error": Status.FAIL, "warning": Status.WARN, "info": Status.PASS}
+    return [CheckResult(f"config.{f.field}", f.field, status[f.severity], f.message, fix=f.fix, store=store_name)
+            for f in findings]
+
+
+def assemble_bucket_url(endpoint: str, access_key: str, secret_key: str, bucket: str, tls: bool) -> str:
+    """BUCKET from form fields, credentials escaped; raises URLError naming the bad part.
+
+    An endpoint pasted with a scheme is accepted: https:// turns TLS on.
+    """
+    endpoint = endpoint.strip().rstrip("/")
+    scheme, sep, rest = endpoint.partition("://")
+    if sep:
+        endpoint, tls = rest, tls or scheme.lower() == "https"
+    shape = BucketURL.parse(f"s3://k:s@{endpoint}/{quote(bucket.strip(), safe='')}")
+    return BucketURL(access_key, secret_key, shape.host, shape.bucket, shape.port, tls).format()
+
+
+@dataclass
+class StepReport:
+    """What a step found: results (checks and config findings) and the actions it took."""
+
+    step: str
+    results: list[CheckResult] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status == Status.FAIL]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "results": [r.to_dict() for r in self.results], "actions": self.actions}
+
+
+class SetupFlow:
+    """The setup's state and operations for one config file."""
+
+    def __init__(self, config_path: Path, *, timeout: float = 5.0) -> None:
+        self.config_path = config_path
+        self.state_file = state_path(config_path)
+        self.config: Config = store.load(config_path)
+        self.state = SetupState.load(self.state_file)
+        self.timeout = timeout
+        self.reports: dict[str, StepReport] = {}
+
+    # -- progress -----------------------------------------------------------------------------
+    @property
+    def current(self) -> str:
+        return self.state.current
+
+    def save(self) -> None:
+        store.save(self.config, self.config_path)
+        self.state.save(self.state_file)
+
+    def set(self, key: str, value: Any) -> list[Finding]:
+        """Store one input and return its findings; the config is saved at once."""
+        set_value(self.config, key, value)
+        store.save(self.config, self.config_path)
+        return [f for f in validate(self.config) if f.field == key]
+
+    def advance(self, step: str, *, continue_anyway: bool = False) -> str:
+        """Finish ``step``; with failures only when the user chose to continue anyway."""
+        report = self.reports.get(step, StepReport(step))
+        failures = report.failures
+        if failures and not continue_anyway:
+            raise StepBlocked(step, failures)
+        reason = "; ".join(f"{r.title}: {r.summary}" for r in failures) if failures else ""
+        nxt = self.state.finish(step, reason)
+        self.save()
+        return nxt
+
+    def go_to(self, step: str) -> None:
+        self.state.go_to(step)
+        self.state.save(self.state_file)
+
+    def reset(self) -> None:
+        self.state = SetupState()
+        self.reports.clear()
+        self.state.save(self.state_file)
+
+    def _report(self, step: str, results: list[CheckResult], actions: list[str] | None = None) -> StepReport:
+        report = StepReport(step, results, actions or [])
+        self.reports[step] = report
+        return report
+
+    def findings_for(self, step: str) -> list[CheckResult]:
+        fields = STEP_FIELDS.get(step, ())
+        return findings_as_results([f for f in validate(self.config) if f.field in fields])
+
+    # -- 1. where it runs -------------------------------------------------------------------------
+    def detect(self, backend: str) -> Place:
+        from .where import detect_docker, detect_kubernetes
+
+        return detect_docker(self.timeout) if backend == "docker" else detect_kubernetes()
+
+    def where(self, backend: str, *, context: str = "", namespace: str = "") -> StepReport:
+        self.set("runtime.backend", backend)
+        if backend == "kubernetes":
+            if context:
+                self.set("kubernetes.context", context)
+            if namespace:
+                self.set("kubernetes.namespace", namespace)
+        place = self.detect(backend)
+        status = Status.PASS if place.reachable else Status.FAIL
+        results = [CheckResult("where.place", f"{backend} reachable", status, place.summary, fix=place.fix,
+                               store="where")]
+        results += findings_as_results(place.advice(), "where")
+        results += self.findings_for("where")
+        return self._report("where", results)
+
+    # -- 2. MySQL -------------------------------------------------------------------------------
+    def plan_database(self, admin_url: str) -> list[Any]:
+        """What `db init` would do as the admin (nothing is changed)."""
+        from ..checks.mysql_init import plan_db_init
+
+        return plan_db_init(self.config, admin_url, timeout=self.timeout)
+
+    def create_database(self, admin_url: str, plan: list[Any]) -> list[str]:
+        from ..checks.mysql_init import apply_db_init
+
+        results = apply_db_init(self.config, admin_url, plan, timeout=self.timeout)
+        return [f"{r.step.title}: {r.outcome}" + (f" ({r.message})" if r.message else "") for r in results]
+
+    def check_mysql(self, on_result: OnResult = None, actions: list[str] | None = None) -> StepReport:
+        from ..checks.mysql import run_mysql_checks
+
+        results = self.findings_for("mysql") + run_mysql_checks(self.config, timeout=self.timeout,
+                                                                on_result=on_result)
+        return self._report("mysql", results, actions)
+
+    # -- 3. object store ------------------------------------------------------------------------
+    def set_bucket(self, endpoint: str, access_key: str, secret_key: str, bucket: str, *, tls: bool,
+                   region: str) -> list[Finding]:
+        url = assemble_bucket_url(endpoint, access_key, secret_key, bucket, tls)
+        set_value(self.config, "AWS_REGION", region)
+        set_value(self.config, "BUCKET_QUEUE", "internal://")
+        return self.set("BUCKET", url)
+
+    def bucket_action(self, action: str, *, dry_run: bool) -> Any:
+        """``create`` or ``cors``; a dry run says what would change."""
+        from ..bucket_actions import apply_cors, create_bucket
+
+        fn = create_bucket if action == "create" else apply_cors
+        return fn(self.config, timeout=self.timeout, dry_run=dry_run)
+
+    def check_s3(self, on_result: OnResult = None, actions: list[str] | None = None) -> StepReport:
+        from ..checks.s3 import run_s3_checks
+
+        results = self.findings_for("s3") + run_s3_checks(self.config, timeout=self.timeout, on_result=on_result)
+        return self._report("s3", results, actions)
+
+    # -- 4. server ------------------------------------------------------------------------------
+    def server(self, values: dict[str, Any]) -> StepReport:
+        for key, value in values.items():
+            set_value(self.config, key, value)
+        self.save()
+        return self._report("server", self.findings_for("server"))
+
+    # -- 5. review ------------------------------------------------------------------------------
+    def open_warnings(self) -> list[str]:
+        """Everything still open: config warnings and errors, and steps continued past failures."""
+        out = [f"{f.severity}: {f.field}: {f.message}" for f in validate(self.config) if f.severity != "info"]
+        out += [f"continued anyway at {STEP_TITLES[s]}: {why}" for s, why in self.state.continued_anyway.items()]
+        return out
+
+    def save_files(self, directory: Path, *, reveal: bool = False) -> dict[str, str]:
+        from ..render.catalog import ARTIFACTS, write_artifact
+
+        paths = {a.kind: str(write_artifact(a, self.config, directory, reveal)) for a in ARTIFACTS}
+        self.state.generated.update(paths)
+        self.state.save(self.state_file)
+        return paths
+
+    def review(self) -> StepReport:
+        results = findings_as_results([f for f in validate(self.config) if f.severity != "info"])
+        return self._report("review", [r for r in results if r.status != Status.FAIL] +
+                            [r for r in results if r.status == Status.FAIL])
+
+    # -- 6. deploy ------------------------------------------------------------------------------
+    def deploy(self) -> str:
+        from ..runtime.base import runtime_for
+
+        runtime = runtime_for(self.config)
+        try:
+            return runtime.deploy()
+        finally:
+            runtime.close()
+
+    async def watch(self, *, timeout: float = 600, interval: float = 2.0,
+                    on_progress: Callable[[WatchProgress], None] | None = None) -> StepReport:
+        from ..health.watch import startup_watch
+        from ..runtime.base import runtime_for
+
+        runtime = runtime_for(self.config)
+        try:
+            result = await startup_watch(runtime, self.config, timeout=timeout, interval=interval,
+                                         on_progress=on_progress)
+        finally:
+            runtime.close()
+        return self._report("deploy", [watch_result(result)])
+
+    # -- 7. verify ------------------------------------------------------------------------------
+    def verify(self, on_result: OnResult = None) -> StepReport:
+        from ..checks.s3 import run_s3_checks
+        from .verify import verify_host
+
+        results = verify_host(self.config, timeout=self.timeout, on_result=on_result)
+        if self.config.server.BUCKET.strip():
+            wanted = {"s3.signed_urls", "s3.cors_preflight"}
+            results += [r for r in run_s3_checks(self.config, timeout=self.timeout) if r.id in wanted]
+        return self._report("verify", results)
+
+    # -- 8. next steps --------------------------------------------------------------------------
+    def next_steps(self) -> list[str]:
+        return next_steps(self.config, self.state)
+
+
+def watch_result(result: WatchResult) -> CheckResult:
+    """The startup watch as one result: ready, or why not with the diagnosis."""
+    if result.ready:
+        return CheckResult("deploy.ready", "Server ready", Status.PASS, result.message, store="deploy",
+                           duration=result.elapsed)
+    fix = "; ".join(d.fix for d in result.diagnosis) or "read the logs: wbtui logs --tail 200"
+    details = "\n".join(result.last_lines[-15:])
+    return CheckResult("deploy.ready", "Server ready", Status.FAIL, result.message, details, fix,
+                       duration=result.elapsed, store="deploy")
+
+
+def next_steps(config: Config, state: SetupState) -> list[str]:
+    """The guide's operating advice, after a first install."""
+    steps = [
+        "Backups: back up MySQL daily to a separate facility, keeping at least a week "
+        "(e.g. mysqldump --single-transaction nightly from cron, or your provider's snapshots).",
+        "Monitoring: watch MySQL CPU (sustained > 40% for 5 minutes means it is starved), object-store "
+        "capacity and availability; `wbtui check all --strict` and `wbtui probe` fit a cron job.",
+        "TLS: terminate TLS at the load balancer with a trusted certificate (not self-signed); "
+        "`wbtui render nginx` gives a config.",
+        "Availability: a hot standby MySQL replica on another machine, streaming from the primary, to fail over to.",
+        "Process manager: keep the container running across crashes and reboots: `wbtui service install`.",
+        "On-call: `wbtui` opens the dashboard; `wbtui doctor --bundle FILE` collects a redacted support bundle.",
+    ]
+    if not config.server.HOST.startswith("https://"):
+        steps.insert(2, "HOST is http://: switch to https:// once the load balancer terminates TLS.")
+    for kind, path in sorted(state.generated.items()):
+        steps.append(f"Generated {kind}: {path}")
+    return steps
+
+
+__all__ = ["STEP_IDS", "STEP_TITLES", "SetupFlow", "StepBlocked", "StepReport", "assemble_bucket_url"]
