@@ -49,6 +49,10 @@ class Context:
                 raise CliError(str(exc)) from None
         return self._config
 
+    def use_config(self, config: Config) -> None:
+        """Share a config object another component edits (the setup flow), so redaction sees new secrets."""
+        self._config = config
+
     def save(self, config: Config) -> Path:
         self.refuse_if_read_only("save the configuration")
         self._config = config

@@ -54,10 +54,10 @@ def _headless(ctx: Context, args: argparse.Namespace) -> int:
     flow = SetupFlow(ctx.config_path, timeout=args.timeout or ctx.config().app.timeout)
     if args.restart:
         flow.reset()
-    redact = ctx.redactor
+    ctx.use_config(flow.config)
 
     def echo(line: str) -> None:
-        ctx.out.print(redact()(line), markup=False, highlight=False)
+        ctx.out.print(ctx.redactor()(line), markup=False, highlight=False)
 
     def show(results: list) -> None:
         if results:
