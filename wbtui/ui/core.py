@@ -45,6 +45,7 @@ class Core:
         self._lock = threading.Lock()
         self._runtime: Runtime | None = None
         self._runtime_key = ""
+        self.log_pod: str | None = None
 
     def target_config(self) -> Config:
         """The saved config with the Runtime pane's context/namespace picks applied."""
@@ -67,6 +68,8 @@ class Core:
                     self._runtime.close()
                 self._runtime = runtime_for(config)
                 self._runtime_key = key
+            if self._runtime.backend == "kubernetes":
+                self._runtime.pod = self.log_pod  # type: ignore[attr-defined]  # whose log the Logs pane follows
             return self._runtime
 
     def close(self) -> None:
@@ -86,7 +89,7 @@ class Core:
         """Inspect the store and plan a fix action; nothing changes until ``apply`` is called."""
         if action == "db_init":
             return _plan_db_init(config, admin_url)
-        raise ValueError(f"unknown fix action {action!r}")
+        return _plan_bucket(action, config)
 
     # ---- diagnosis ---------------------------------------------------------------
     def diagnose(self, lines: list[str], status: ServerStatus | None,
@@ -97,9 +100,25 @@ class Core:
         return diagnose(facts_from(lines=lines, status=status, checks=checks, config=config))
 
     # ---- config vs running -----------------------------------------------------------
-    def running_env(self) -> dict[str, str] | None:
-        """The environment of the running server, or None when nothing is deployed."""
-        return self.runtime().running_env()
+    def running_config(self, draft: Config) -> Config | None:
+        """The settings the running server was started with, or None when nothing is deployed.
+
+        Read back by the config importers over ``draft`` with its server settings and
+        extras cleared, so settings a backend cannot report compare equal.
+        """
+        from ..config.model import ServerSettings
+
+        runtime = self.runtime()
+        if not runtime.status().exists:
+            return None
+        base = draft.copy()
+        base.server = ServerSettings()
+        base.env = {}
+        if runtime.backend == "kubernetes":
+            return _running_kubernetes(runtime, base)
+        from ..config.importers import import_docker_container
+
+        return import_docker_container(runtime.config.runtime.container_name, base, runtime.config.app.timeout).config
 
     # ---- previews ------------------------------------------------------------------------
     @staticmethod
@@ -131,10 +150,12 @@ class Core:
 
     # ---- Kubernetes pickers ----------------------------------------------------------------
     @staticmethod
-    def contexts() -> list[str]:
+    def contexts() -> tuple[list[str], str | None]:
+        """kubeconfig context names and the current one."""
         from ..runtime.kubernetes_client import list_contexts
 
-        return list_contexts()
+        found, current = list_contexts()
+        return [c.name for c in found], current
 
     def set_target(self, key: str, value: str) -> None:
         """Point the runtime at another context/namespace (not saved to the config file)."""
@@ -159,3 +180,42 @@ def _plan_db_init(config: Config, admin_url: str) -> FixPlan:
         return [f"{r.step.title}: {r.outcome}" + (f" ({r.message})" if r.message else "") for r in results]
 
     return FixPlan("db_init", "mysql", "Create the database and user", shown, any(s.pending for s in steps), apply)
+
+
+def _running_kubernetes(runtime: Runtime, base: Config) -> Config:
+    """The live Deployment (with the Secrets its env refers to) read back as settings."""
+    import json
+
+    from ..config.importers import import_kubernetes
+    from ..runtime.kubernetes_client import resource_path
+
+    api = runtime.api  # type: ignore[attr-defined]
+    namespace = runtime.namespace  # type: ignore[attr-defined]
+    deployment = api.get(resource_path("apps/v1", "deployments", namespace, runtime.name))  # type: ignore[attr-defined]
+    docs = [deployment] if deployment else []
+    names = set()
+    for container in ((deployment or {}).get("spec", {}).get("template", {}).get("spec", {}).get("containers") or []):
+        for env in container.get("env") or []:
+            ref = (env.get("valueFrom") or {}).get("secretKeyRef") or {}
+            if ref.get("name"):
+                names.add(ref["name"])
+    for name in sorted(names):
+        secret = api.get(resource_path("v1", "secrets", namespace, name))
+        if secret:
+            docs.append(secret)
+    return import_kubernetes(json.dumps(docs), base, source="the live Deployment").config
+
+
+def _plan_bucket(action: str, config: Config) -> FixPlan:
+    """Create the bucket or apply its CORS rules: a dry run first shows what would change."""
+    from .. import bucket_actions
+
+    do = {"bucket": bucket_actions.create_bucket, "cors": bucket_actions.apply_cors}[action]
+    timeout = config.app.timeout
+    preview = do(config, timeout=timeout, dry_run=True)
+
+    def apply() -> list[str]:
+        return [do(config, timeout=timeout).summary]
+
+    title = "Create the bucket" if action == "bucket" else "Apply CORS rules"
+    return FixPlan(action, "s3", title, preview.changes or [preview.summary], preview.changed, apply)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..config import store
 from ..config.masking import Redactor, mask_value, secrets_of
-from ..config.model import FIELDS, Config, container_env, get_value
+from ..config.model import FIELDS, Config, get_value
 
 
 @dataclass
@@ -64,11 +64,6 @@ def raw_settings(config: Config) -> dict[str, str]:
     return out
 
 
-def _mask_key(key: str) -> str:
-    """The masking key of a container env name (guide variables are settings, others extras)."""
-    return key if key in ("BUCKET", "MYSQL", "LICENSE") or "." in key else f"env.{key}"
-
-
 def settings_diff(old: dict[str, str], new: dict[str, str], old_label: str, new_label: str) -> list[str]:
     """A unified diff of ``key = value`` lines with secrets masked.
 
@@ -78,9 +73,9 @@ def settings_diff(old: dict[str, str], new: dict[str, str], old_label: str, new_
     def shown(values: dict[str, str], before: dict[str, str] | None = None) -> list[str]:
         lines = []
         for key, value in sorted(values.items()):
-            masked = mask_value(_mask_key(key), value)
+            masked = mask_value(key, value)
             if before is not None and key in before and before[key] != value \
-                    and masked == mask_value(_mask_key(key), before[key]):
+                    and masked == mask_value(key, before[key]):
                 masked += " (secret changed)"
             lines.append(f"{key} = {masked}")
         return lines
@@ -92,6 +87,6 @@ def draft_vs_saved(session: Session) -> list[str]:
     return settings_diff(raw_settings(session.saved), raw_settings(session.draft), "saved", "draft")
 
 
-def draft_vs_running(session: Session, running_env: dict[str, str]) -> list[str]:
-    """How the container the draft would create differs from the one running."""
-    return settings_diff(running_env, container_env(session.draft), "running", "draft")
+def draft_vs_running(session: Session, running: Config) -> list[str]:
+    """How the draft differs from the configuration the running server was started with."""
+    return settings_diff(raw_settings(running), raw_settings(session.draft), "running", "draft")

@@ -298,22 +298,23 @@ class ConfigPane(Pane):
                                         [Rendered("diff", "config.diff", lambda: text)], diff_content))
 
     def action_diff_running(self) -> None:
-        self._running_env()
+        self.notify("Reading the running server's settings…", markup=False)
+        self._running(self.wbtui.session.draft.copy())
 
     @work(thread=True, exclusive=True, group="config-running", exit_on_error=False)
-    def _running_env(self) -> None:
+    def _running(self, draft: Any) -> None:
         try:
-            env = self.wbtui.core.running_env()
+            running = self.wbtui.core.running_config(draft)
         except Exception as exc:
             self.app.call_from_thread(self.wbtui.show_problem, Problem.from_exception(exc), "Running config")
             return
-        self.app.call_from_thread(self._show_running_diff, env)
+        self.app.call_from_thread(self._show_running_diff, running)
 
-    def _show_running_diff(self, env: dict[str, str] | None) -> None:
-        if env is None:
+    def _show_running_diff(self, running: Any) -> None:
+        if running is None:
             self.notify("Nothing is running to compare with (not deployed).", markup=False)
             return
-        lines = draft_vs_running(self.wbtui.session, env)
+        lines = draft_vs_running(self.wbtui.session, running)
         text = "\n".join(lines) if lines else "The running server uses exactly this configuration."
         self.app.push_screen(TextScreen("Draft vs running (secrets masked)",
                                         [Rendered("diff", "running.diff", lambda: text)], diff_content))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,9 +20,11 @@ from textual.widgets import Static
 from ..logring import is_error
 from ..messages import Diagnosed, ErrorLines, Problem
 from ..text import styled
+from ..widgets.confirm import ChoiceScreen
 from ..widgets.filter_bar import FilterBar
 from ..widgets.log_view import LogView
 from .base import Pane
+from .runtime import RuntimePane
 
 FLUSH_SECONDS = 0.05
 STATUS_SECONDS = 0.25
@@ -71,6 +75,7 @@ class LogsPane(Pane):
         Binding("ctrl+s", "save", "Save"),
         Binding("T", "window", "Tail/since"),
         Binding("c", "clear", "Clear", show=False),
+        Binding("p", "pod", "Pod"),
     ]
 
     @classmethod
@@ -128,11 +133,13 @@ class LogsPane(Pane):
         try:
             runtime = await call_bounded_async(self.wbtui.core.runtime, timeout, "runtime")
             self.stream_state = "following"
-            async for line in runtime.logs(follow=True, tail=tail, since=since, timestamps=True):
-                stamp = line.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] if line.timestamp else ""
-                self._pending.append((stamp, redact(line.text.rstrip("\n"))))
-                if len(self._pending) >= 5000:
-                    self.flush()
+            stream = runtime.logs(follow=True, tail=tail, since=since, timestamps=True)
+            async with contextlib.aclosing(stream):
+                async for line in stream:
+                    stamp = line.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] if line.timestamp else ""
+                    self._pending.append((stamp, redact(line.text.rstrip("\n"))))
+                    if len(self._pending) >= 5000:
+                        self.flush()
             self.stream_state = "ended (the server's log stream closed)"
         except Exception as exc:
             problem = Problem.from_exception(exc)
@@ -161,12 +168,10 @@ class LogsPane(Pane):
         if self._errors_changed and now - self._errors_posted >= ERRORS_EVERY:
             self._errors_changed = False
             self._errors_posted = now
-            self._diagnose(list(self._errors))
+            self._diagnose(list(self._errors), self.wbtui.query_one(RuntimePane).status)
 
     @work(thread=True, exclusive=True, group="diagnose", exit_on_error=False, name="Diagnosis")
-    def _diagnose(self, lines: list[str]) -> None:
-        runtime_pane = self.wbtui.pane("runtime")
-        status = getattr(runtime_pane, "status", None)
+    def _diagnose(self, lines: list[str], status: Any) -> None:
         found = self.wbtui.core.diagnose(lines, status, [])
         items = []
         for line in lines[-4:]:
@@ -277,6 +282,26 @@ class LogsPane(Pane):
         if not found:
             self.notify(f"No further {what} in the shown lines.", markup=False)
         self.update_status()
+
+    def action_pod(self) -> None:
+        """Kubernetes: follow another pod of the Deployment (newest ready one by default)."""
+        if self.wbtui.core.target_config().runtime.backend != "kubernetes":
+            self.notify("The Docker runtime has one container; pods are for Kubernetes.", markup=False)
+            return
+        status = self.wbtui.query_one(RuntimePane).status
+        pods = [pod.name for pod in status.pods] if status is not None else []
+        if not pods:
+            self.notify("No pods known yet (see the Runtime pane).", severity="warning", markup=False)
+            return
+        self.app.push_screen(ChoiceScreen("Follow the log of", ["(newest ready pod)", *pods],
+                                          self.wbtui.core.log_pod or "(newest ready pod)"), self._set_pod)
+
+    def _set_pod(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        self.wbtui.core.log_pod = None if choice.startswith("(") else choice
+        self.view.clear()
+        self.start_stream()
 
     # ---- window and saving ------------------------------------------------------------------------------------------
     def action_window(self) -> None:

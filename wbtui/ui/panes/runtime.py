@@ -309,11 +309,12 @@ class RuntimePane(Pane):
         contexts = self.wbtui.core.contexts()
         self.app.call_from_thread(self._pick_context, contexts)
 
-    def _pick_context(self, contexts: list[str]) -> None:
+    def _pick_context(self, found: tuple[list[str], str | None]) -> None:
+        contexts, kube_current = found
         if not contexts:
             self.notify("No contexts in the kubeconfig.", severity="warning", markup=False)
             return
-        current = self.wbtui.core.target_config().kubernetes.context
+        current = self.wbtui.core.target_config().kubernetes.context or kube_current or ""
         self.app.push_screen(ChoiceScreen("Kubernetes context", contexts, current),
                              lambda choice: self._retarget("kubernetes.context", choice))
 
