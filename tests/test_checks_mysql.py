@@ -241,13 +241,14 @@ def silent_port() -> Iterator[int]:
 
 def test_silent_endpoint_fails_within_the_configured_timeout(silent_port: int) -> None:
     url = MysqlURL("wandb_local", "pw-secret", "127.0.0.1", "wandb_local", silent_port).format()
-    timeout = 1.5
+    timeout = 2.0
+    run_mysql_checks(config_for(url), timeout=0.1)  # warm up: pymysql's first import is not the timeout
     started = time.monotonic()
     results = run_mysql_checks(config_for(url), timeout=timeout)
     elapsed = time.monotonic() - started
     assert results[0].data["cause"] == "timeout"
-    assert "sent no MySQL greeting within 1.5s" in results[0].summary
-    assert timeout * 0.95 <= elapsed <= timeout * 1.3
+    assert "sent no MySQL greeting within 2s" in results[0].summary
+    assert timeout * 0.95 <= elapsed <= timeout * 1.5  # loose: shared test machines are busy
 
 
 def test_empty_and_broken_mysql_settings() -> None:
