@@ -68,6 +68,20 @@ def _parse(config: Config, timeout: float, holder: dict[str, S3Target]) -> Outco
                    f"endpoint {target.url.endpoint_url}, bucket {target.bucket}, path-style addressing")
 
 
+def check_queue(queue: str, target: S3Target) -> Outcome:
+    """BUCKET_QUEUE: internal:// for every non-AWS store (the guide); SQS exists only on AWS."""
+    queue = queue.strip()
+    if is_aws(target.url):
+        return Outcome(f"{queue or '(empty)'} on AWS S3")
+    if queue != "internal://":
+        shown = f"{queue!r}" if queue else "empty"
+        raise CheckFailed(f"BUCKET_QUEUE is {shown}; a non-AWS store needs internal://",
+                          fix="wbtui config set BUCKET_QUEUE internal://",
+                          details="internal:// makes W&B handle object notifications itself instead of "
+                                  "waiting for SQS, which only AWS provides.")
+    return Outcome("internal:// (W&B handles object notifications itself)")
+
+
 class _S3Checks:
     """The check bodies that need the config and the target together."""
 
@@ -76,15 +90,7 @@ class _S3Checks:
         self.target = target
 
     def queue(self) -> Outcome:
-        queue = self.config.server.BUCKET_QUEUE.strip()
-        if is_aws(self.target.url):
-            return Outcome(f"{queue or '(empty)'} on AWS S3")
-        if queue != "internal://":
-            raise CheckFailed(f"BUCKET_QUEUE is {queue or 'empty'!r}; a non-AWS store needs internal://",
-                              fix="wbtui config set BUCKET_QUEUE internal://",
-                              details="internal:// makes W&B handle object notifications itself instead of "
-                                      "waiting for SQS, which only AWS provides.")
-        return Outcome("internal:// (W&B handles object notifications itself)")
+        return check_queue(self.config.server.BUCKET_QUEUE, self.target)
 
     def endpoint(self) -> Outcome:
         return probe_endpoint(self.target)

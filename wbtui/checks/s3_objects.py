@@ -60,7 +60,7 @@ def _short(exc: BaseException) -> str:
 
 def _api_failure(exc: Any, step: str, target: S3Target) -> CheckFailed:
     code, message, status = error_of(exc)
-    if code in ("AccessDenied", "AllAccessDisabled"):
+    if code in ("AccessDenied", "AllAccessDisabled") or status == 403:
         return CheckFailed(f"{step} refused: the access key may not do this in bucket {target.bucket!r}",
                            fix=POLICY_FIX, details=f"{code} (HTTP {status}): {message}", step=step, code=code)
     return CheckFailed(f"{step} failed: {code or 'HTTP ' + str(status)} {message}".strip(),
