@@ -201,3 +201,43 @@ def test_a_failing_step_leaves_nothing_behind(radosgw, s3_bucket):
     assert objects.status is Status.FAIL
     assert objects.summary.startswith("HeadObject refused: the access key may not do this")
     assert leftovers(radosgw, s3_bucket) == []
+
+
+def test_signed_url_signed_with_a_wrong_clock_is_explained(radosgw, s3_bucket, monkeypatch):
+    """The signer's clock two hours behind: radosgw refuses the URL, the check blames the clocks."""
+    import datetime
+
+    import botocore.auth
+
+    from wbtui.checks.model import CheckFailed
+    from wbtui.checks.s3_client import S3Target
+    from wbtui.checks.s3_objects import signed_urls
+
+    now = botocore.auth.get_current_datetime
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: now() - datetime.timedelta(hours=2))
+    target = S3Target.from_config(make_config(radosgw, s3_bucket), 5.0)
+    try:
+        with pytest.raises(CheckFailed) as caught:
+            signed_urls(target, HOST)
+    finally:
+        target.close()
+    assert caught.value.data["cause"] == "clock-skew"
+    assert "expired or not yet valid" in caught.value.summary
+    assert "NTP" in caught.value.fix
+
+
+def test_signed_url_with_a_rewritten_host_is_explained(radosgw, s3_bucket):
+    """A proxy that changes the Host header breaks the signature; radosgw's real answer is explained."""
+    import httpx
+
+    from wbtui.checks.s3_client import S3Target
+    from wbtui.checks.s3_objects import explain_signed_failure
+
+    s3 = radosgw.s3_client()
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x")
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": s3_bucket, "Key": "k"}, ExpiresIn=60)
+    response = httpx.get(url, headers={"Host": "store.example.com"}, timeout=5)
+    target = S3Target.from_config(make_config(radosgw, s3_bucket), 5.0)
+    failure = explain_signed_failure("GET", response, target)
+    assert failure.data["cause"] == "signature" and failure.data["code"] == "SignatureDoesNotMatch"
+    assert "rewrites the Host header" in failure.details

@@ -166,14 +166,14 @@ def signed_urls(target: S3Target, host: str) -> Outcome:
         except httpx.HTTPError as exc:
             raise diagnose_transport(exc, target, "PUT to a signed URL") from None
         if put.status_code != 200:
-            raise _signed_failure("PUT", put, target)
+            raise explain_signed_failure("PUT", put, target)
         get_url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=300)
         try:
             got = target.http().get(get_url)
         except httpx.HTTPError as exc:
             raise diagnose_transport(exc, target, "GET from a signed URL") from None
         if got.status_code != 200:
-            raise _signed_failure("GET", got, target)
+            raise explain_signed_failure("GET", got, target)
         if got.content != body:
             raise CheckFailed("the signed-URL GET returned different bytes than the signed-URL PUT stored",
                               fix="check the object store (or a proxy in front of it) does not alter objects")
@@ -201,19 +201,30 @@ def _reachability_warning(target: S3Target, host: str) -> tuple[str, str] | None
     return None
 
 
-def _signed_failure(method: str, response: Any, target: S3Target) -> CheckFailed:
-    """Explain a refused signed URL: clock skew, a Host the signature did not cover, or the signature."""
+def explain_signed_failure(method: str, response: Any, target: S3Target) -> CheckFailed:
+    """Explain a refused signed URL: the clocks, a changed Host or path, or a policy.
+
+    The object round trip already showed the key may put and get, so a plain
+    AccessDenied on a signed URL means the store finds it expired (or not yet valid).
+    """
     code, message = _xml_error(response.text)
     skew = clock_skew(response.headers.get("date"))
-    skew_text = (f"the store's clock is {abs(skew):.0f}s {'ahead' if skew > 0 else 'behind'}"
-                 if skew is not None else "the store sent no Date header")
+    if skew is None:
+        skew_text = "the store sent no Date header"
+    elif abs(skew) < 2:
+        skew_text = "the store's clock agrees with this machine's"
+    else:
+        skew_text = f"the store's clock is {abs(skew):.0f}s {'ahead of' if skew > 0 else 'behind'} this machine's"
     summary = f"signed-URL {method} got HTTP {response.status_code}" + (f" {code}" if code else "")
     details = f"{message}; {skew_text}".strip("; ")
     data = {"code": code, "status": response.status_code, "clock_skew_s": skew}
-    if code == "RequestTimeTooSkewed" or (skew is not None and abs(skew) > SKEW_LIMIT_SECONDS) or \
-            (code == "AccessDenied" and "expired" in message.lower()):
-        return CheckFailed(f"{summary}: the clocks disagree ({skew_text})", details=details, cause="clock-skew",
-                           fix="run NTP (chrony/systemd-timesyncd) on the store and on the W&B host", **data)
+    expired = code == "AccessDenied" and ("expired" in message.lower() or not message)
+    if code == "RequestTimeTooSkewed" or expired or (skew is not None and abs(skew) > SKEW_LIMIT_SECONDS):
+        return CheckFailed(
+            f"{summary}: the store finds the URL expired or not yet valid ({skew_text})", cause="clock-skew",
+            details=f"{details}. W&B signs URLs with its host's clock and the store checks them with its own; "
+                    "the same key may put and get through the S3 API, so the clocks are the suspect.",
+            fix="run NTP (chrony/systemd-timesyncd) on the store and on the W&B host", **data)
     if code == "SignatureDoesNotMatch":
         return CheckFailed(
             f"{summary}: the store computed a different signature for the same request",
