@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import tarfile
 import time
 from pathlib import Path
@@ -19,10 +18,10 @@ from typing import TYPE_CHECKING
 
 import tomli_w
 
-from .config.masking import Redactor, mask_value, secrets_of
+from .config.masking import mask_value
 from .config.model import FIELDS, Config
 from .config.store import write_private
-from .doctor import DoctorReport, redact_data
+from .doctor import DoctorReport, redact_data, secret_forms, strict_redactor
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,9 +39,6 @@ before writing; review the files before sending them anyway.
 """
 
 
-_HEX = re.compile(r"%[0-9A-F]{2}")
-
-
 class BundleLeak(Exception):
     """A secret survived redaction; the bundle was not written."""
 
@@ -58,15 +54,9 @@ def redacted_config(config: Config, redact: Callable[[str], str]) -> str:
     return redact(tomli_w.dumps(data))
 
 
-def secret_forms(config: Config) -> set[str]:
-    """Every form a secret may take in text: secrets_of's, plus percent-encodings with lower-case hex."""
-    forms = secrets_of(config)
-    return forms | {_HEX.sub(lambda m: m.group().lower(), s) for s in forms if "%" in s}
-
-
 def bundle_members(report: DoctorReport, config: Config) -> dict[str, str]:
     """File name → redacted text."""
-    redact = Redactor(config, extra=secret_forms(config))
+    redact = strict_redactor(config)
     data = redact_data(report.to_dict(), redact)
     return {
         "README.txt": README.format(version=report.versions.get("wbtui", "?"), created=report.created.isoformat(),

@@ -9,6 +9,7 @@ daemon or a firewalled database becomes a line in the report, not a traceback.
 from __future__ import annotations
 
 import platform
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,11 +17,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .config.masking import Redactor
+from .config.masking import Redactor, secrets_of
 from .config.validate import Finding, validate
 from .diagnosis.engine import Diagnosis, diagnose, facts_from
 from .health.bounded import Deadline, Pending, run_sync
-from .health.history import format_duration
+from .health.history import format_duration, plain
 from .health.probe import NoTarget, Prober, Sample
 from .runtime.base import RuntimeProblem
 
@@ -85,7 +86,7 @@ class DoctorReport:
             "versions": self.versions,
             "findings": [f.to_dict() for f in self.findings],
             "checks": [c.to_dict() for c in self.checks],
-            "status": self.status.to_dict() if self.status else None,
+            "status": plain(self.status.to_dict()) if self.status else None,
             "events": [_event_dict(e) for e in self.events],
             "probe": self.sample.to_dict() if self.sample else None,
             "diagnosis": [d.to_dict() for d in self.diagnosis],
@@ -99,6 +100,20 @@ def _event_dict(event: RuntimeEvent) -> dict[str, Any]:
             "reason": event.reason, "message": event.message, "object": event.object}
 
 
+_HEX = re.compile(r"%[0-9A-F]{2}")
+
+
+def secret_forms(config: Config) -> set[str]:
+    """Every form a secret may take in text: secrets_of's, plus percent-encodings in lower-case hex."""
+    forms = secrets_of(config)
+    return forms | {_HEX.sub(lambda m: m.group().lower(), s) for s in forms if "%" in s}
+
+
+def strict_redactor(config: Config) -> Redactor:
+    """The config's Redactor, also catching %2f-style (lower-case) percent-encodings."""
+    return Redactor(config, extra=secret_forms(config))
+
+
 def redact_data(value: Any, redact: Callable[[str], str]) -> Any:
     """Redact every string inside nested dicts and lists (before JSON escapes hide secrets)."""
     if isinstance(value, str):
@@ -107,9 +122,7 @@ def redact_data(value: Any, redact: Callable[[str], str]) -> Any:
         return {redact_data(k, redact): redact_data(v, redact) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact_data(v, redact) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
+    return plain(value)
 
 
 async def _tail(runtime: Runtime, lines: int) -> list[str]:
@@ -164,7 +177,7 @@ def run_doctor(config: Config, *, runtime: Runtime | None = None, checks_fn: Che
     ``runtime`` defaults to the config's backend; ``checks_fn`` to the datastore check
     runner (``run_checks(config, stores, *, timeout, on_result)``).
     """
-    redact = Redactor(config)
+    redact = strict_redactor(config)
     part_timeout = timeout if timeout is not None else max(10.0, 2 * config.app.timeout)
     report = DoctorReport(datetime.now(UTC), config.runtime.backend,
                           {"wbtui": __version__, "python": platform.python_version(), "os": platform.platform()})
@@ -180,6 +193,7 @@ def run_doctor(config: Config, *, runtime: Runtime | None = None, checks_fn: Che
     report.findings = validate(config)
     record("config", True)
 
+    owned = runtime is None
     if runtime is None:
         try:
             from .runtime.base import runtime_for  # imports the backend's client library
@@ -222,6 +236,8 @@ def run_doctor(config: Config, *, runtime: Runtime | None = None, checks_fn: Che
         record(name, True, since=launched)
     if "checks" in jobs and not report.checks:
         report.checks = list(collected)  # what finished before the deadline
+    if owned and runtime is not None:
+        runtime.close()
     report.diagnosis = diagnose(facts_from(lines=report.logs, status=report.status, checks=report.checks,
                                            config=config, problems=problems), redact=redact)
     return report

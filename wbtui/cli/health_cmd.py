@@ -147,9 +147,10 @@ def cmd_probe(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
-    from ..doctor import render, run_doctor
+    from ..doctor import redact_data, render, run_doctor, strict_redactor
 
     config = ctx.config()
+    redact = strict_redactor(config)
     if args.tail < 0:
         raise CliError("--tail must be 0 or more", EXIT_USAGE)
     if args.bundle and not Path(args.bundle).expanduser().parent.is_dir():
@@ -161,11 +162,9 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     else:
         report = run_doctor(config, log_lines=args.tail, timeout=args.timeout, url=args.url)
     if args.json:
-        from ..doctor import redact_data
-
-        ctx.print_json(redact_data(report.to_dict(), ctx.redactor()))
+        ctx.print_json(redact_data(report.to_dict(), redact))
     else:
-        render(report, ctx.out, ctx.redactor())
+        render(report, ctx.out, redact)
     if args.bundle:
         from ..bundle import BundleLeak, write_bundle
 

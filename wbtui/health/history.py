@@ -18,6 +18,17 @@ if TYPE_CHECKING:
 ENDPOINTS = ("healthz", "ready")
 
 
+def plain(value: Any) -> Any:
+    """A JSON-ready copy of to_dict() data: datetimes as ISO 8601 text, tuples as lists."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
 def format_duration(seconds: float) -> str:
     """3m12s, 45s, 1h02m: short enough for a status line."""
     seconds = max(0, round(seconds))

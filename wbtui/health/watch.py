@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..config.masking import Redactor
 from ..diagnosis.engine import Diagnosis, diagnose, facts_from
 from .bounded import Deadline, call_bounded_async, run_sync
-from .history import Transition, format_duration
+from .history import Transition, format_duration, plain
 from .probe import NoTarget, Prober, Sample
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class WatchResult:
         return {"ready": self.ready, "elapsed": round(self.elapsed, 1), "reason": self.reason,
                 "message": self.message, "phase": self.phase, "last_lines": self.last_lines,
                 "diagnosis": [d.to_dict() for d in self.diagnosis],
-                "status": self.status.to_dict() if self.status else None,
+                "status": plain(self.status.to_dict()) if self.status else None,
                 "sample": self.sample.to_dict() if self.sample else None}
 
 
