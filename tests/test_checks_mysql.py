@@ -13,8 +13,8 @@ import pytest
 from tests.services.base import free_port
 from tests.services.mariadb import MariaDB
 from tests.services.mysql_fixtures import Scratch
-from wbtui.checks.model import CheckResult, Status
-from wbtui.checks.mysql import run_mysql_checks
+from wbtui.checks.model import CheckFailed, CheckResult, Status
+from wbtui.checks.mysql import MysqlChecks, run_mysql_checks
 from wbtui.config.model import Config
 from wbtui.config.urls import MysqlURL
 
@@ -257,3 +257,21 @@ def test_empty_and_broken_mysql_settings() -> None:
     assert "embedded" in empty[0].summary
     broken = run_mysql_checks(config_for("mysql://nopassword@db/wandb"))
     assert broken[0].status is Status.FAIL and "does not parse" in broken[0].summary
+
+
+@pytest.mark.mysql
+def test_write_test_cleans_up_when_a_step_fails(mariadb: MariaDB, mysql_scratch: Scratch) -> None:
+    s = mysql_scratch
+    mariadb.create_database(s.database)
+    mariadb.create_user(s.user, s.password)
+    mariadb.grant("SELECT, CREATE, DROP", f"`{s.database}`.*", s.user)  # no INSERT: fails after CREATE
+    checks = MysqlChecks(MysqlURL.parse(s.url), timeout=5.0)
+    try:
+        checks.connect()
+        with pytest.raises(CheckFailed) as info:
+            checks.write()
+    finally:
+        checks.close()
+    assert "not allowed to write" in info.value.summary and "GRANT ALL ON" in info.value.fix
+    assert mariadb.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s",
+                           (s.database,)) == []

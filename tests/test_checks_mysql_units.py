@@ -94,6 +94,7 @@ def _oserror(exc: OSError) -> OperationalError:
 
 @pytest.mark.parametrize(("exc", "cause", "words"), [
     (_oserror(socket.gaierror(-2, "Name or service not known")), "dns", "resolve"),
+    (OperationalError(2005, "Unknown MySQL server host 'db.example.com' (-2)"), "dns", "resolve"),
     (_oserror(ConnectionRefusedError(errno.ECONNREFUSED, "Connection refused")), "refused", "refused"),
     (_oserror(TimeoutError("timed out")), "timeout", "no answer"),
     (_oserror(OSError(errno.EHOSTUNREACH, "No route to host")), "unreachable", "no route"),
@@ -155,5 +156,4 @@ def test_cpu_sample_sees_a_busy_process() -> None:
         busy.wait(5)
         idle.wait(5)
     assert hot.window >= 0.5 and hot.pids == (busy.pid,)
-    assert hot.percent > 0.3 * one_cpu  # a loaded test machine may not give it a whole CPU
-    assert cold.percent < 0.2 * one_cpu
+    assert hot.percent > 0.1 * one_cpu > cold.percent  # loose: a busy test machine shares its CPUs

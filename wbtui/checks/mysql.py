@@ -60,12 +60,12 @@ def run_mysql_checks(config: Config, *, timeout: float = 5.0,
         run.run("mysql.binlog", "Binary log and backups", checks.binlog, requires=after_connect)
         run.run("mysql.load", "Load", checks.load, requires=after_connect)
         run.run("mysql.replication", "Hot standby", checks.replication, requires=after_connect)
-        if is_local_host(url.host):
-            run.run("mysql.cpu", "CPU (this host)", checks.cpu, requires=after_connect)
-        else:
+        if run.passed("mysql.connect") and not is_local_host(url.host):  # resolve only a host that answered
             run.skip("mysql.cpu", "CPU (this host)",
                      f"the database runs on another host: watch its CPU there (> {STARVED_PERCENT:g}% of the "
                      "system for > 5 minutes means it is resource starved)")
+        else:
+            run.run("mysql.cpu", "CPU (this host)", checks.cpu, requires=after_connect)
     finally:
         checks.close()
     return run.results

@@ -68,7 +68,7 @@ def explain(exc: BaseException, url: MysqlURL, timeout: float) -> CheckFailed:
         text = f"{details}\nServer said: {message}" if details else f"Server said: {message}"
         return CheckFailed(summary, fix, text.strip(), **data)
 
-    if isinstance(original, socket.gaierror):
+    if isinstance(original, socket.gaierror) or code == 2005:
         return failed("dns", f"cannot resolve the host name {url.host!r}",
                       "Correct the host in MYSQL (wbtui config set MYSQL mysql://USER:PASSWORD@HOST:3306/DATABASE) "
                       "or make the name resolvable (DNS, /etc/hosts) here and where W&B runs.")
