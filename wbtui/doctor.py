@@ -70,7 +70,11 @@ class DoctorReport:
         out += [f"{d.title}" for d in self.diagnosis if d.severity in ("critical", "error")]
         if self.sample is not None and not self.sample.ready.ok:
             out.append(f"/ready: {self.sample.ready.message}")
-        out += [f"{p.name}: {p.error}" for p in self.parts.values() if not p.ok]
+        failed: dict[str, list[str]] = {}  # one line per distinct error (status, events and logs share one)
+        for part in self.parts.values():
+            if not part.ok and part.name != "versions":  # versions are informational
+                failed.setdefault(part.error, []).append(part.name)
+        out += [f"{', '.join(names)}: {error}" for error, names in failed.items()]
         return out
 
     @property
