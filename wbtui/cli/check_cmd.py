@@ -95,7 +95,7 @@ def _check(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         ctx.print_json([r.to_dict() for r in results])
     else:
-        _print_results(ctx, results, time.monotonic() - started)
+        print_results(ctx, results, time.monotonic() - started)
     return exit_code(results, args.strict)
 
 
@@ -103,7 +103,7 @@ def _icon(status: Status) -> Text:
     return Text(status.icon, style=STYLES[status])
 
 
-def _print_results(ctx: Context, results: list[CheckResult], elapsed: float) -> None:
+def print_results(ctx: Context, results: list[CheckResult], elapsed: float) -> None:
     redact = ctx.redactor()
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("", no_wrap=True)

@@ -45,7 +45,7 @@ def _setup(ctx: Context, args: argparse.Namespace) -> int:
 def _headless(ctx: Context, args: argparse.Namespace) -> int:
     from ..setup.flow import SetupFlow
     from ..setup.headless import AnswersError, HeadlessSetup, load_answers
-    from .check_cmd import _print_results
+    from .check_cmd import print_results
 
     try:
         answers = load_answers(Path(args.answers))
@@ -61,7 +61,7 @@ def _headless(ctx: Context, args: argparse.Namespace) -> int:
 
     def show(results: list) -> None:
         if results:
-            _print_results(ctx, results, sum(r.duration for r in results))
+            print_results(ctx, results, sum(r.duration for r in results))
 
     started = time.monotonic()
     try:
