@@ -237,7 +237,7 @@ def build(values: dict, env: dict) -> Config:
     return config
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(ARBITRARY_CONFIGS)
 def test_validate_never_raises(data: tuple[dict, dict]) -> None:
     config = build(*data)

@@ -8,7 +8,7 @@ from tests.test_config_validate import ARBITRARY_CONFIGS, build
 from wbtui.render import cors, docker, kubernetes, mc, nginx, sql, systemd
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(ARBITRARY_CONFIGS)
 def test_renderers_never_raise(data: tuple[dict, dict]) -> None:
     config = build(*data)
