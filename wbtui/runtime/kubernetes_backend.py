@@ -8,9 +8,10 @@ annotation, as ``kubectl apply`` does (never on the Secret, whose values must
 not be copied into an annotation).
 
 Logs are followed from the newest ready pod (or a chosen one) in a reader
-thread; when the stream breaks (API server gone, container restarted, pod
-replaced) it reconnects with backoff, resumes with ``sinceTime`` from the last
-line's timestamp, drops the lines it already gave out, and marks the gap.
+thread (``logstream.ThreadStream``); when the stream ends or breaks (container
+restarted, pod replaced, API server gone) it reopens with backoff, resumes with
+``sinceTime`` from the last line's timestamp and drops the lines it already
+gave out. An API server outage is marked by a gap line when it comes back.
 
 ``local_url`` is None unless the Service is a NodePort served on an address of
 this machine (wbtui runs on a node); health probes then go through HOST.
@@ -18,15 +19,13 @@ this machine (wbtui runs on a node); health probes then go through HOST.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import copy
 import json
 import re
 import socket
-import threading
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -55,6 +54,7 @@ from .kubernetes_status import (
     server_status,
     usage_from_metrics,
 )
+from .logstream import Sink, ThreadStream
 
 if TYPE_CHECKING:
     from ..config.model import Config
@@ -227,47 +227,6 @@ def _line_batches(response: Any, size: int = 65536) -> Iterator[list[str]]:
 
 class _NoPodYet(NotDeployed):
     """The Deployment exists but has no pod to read from (yet)."""
-
-
-class _Stopped(Exception):
-    """The consumer went away; the reader thread ends quietly."""
-
-
-class _Reader:
-    """Runs a blocking producer in a thread and hands its batches to an async consumer."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, max_batches: int = 64) -> None:
-        self.loop = loop
-        self.queue: asyncio.Queue[Any] = asyncio.Queue()
-        self.stop = threading.Event()
-        self.room = threading.Semaphore(max_batches)
-        self.response: Any = None
-
-    def emit(self, batch: list[LogLine]) -> None:
-        while not self.room.acquire(timeout=0.2):
-            if self.stop.is_set():
-                raise _Stopped
-        if self.stop.is_set():
-            raise _Stopped
-        try:
-            self.loop.call_soon_threadsafe(self.queue.put_nowait, batch)
-        except RuntimeError:  # the consumer's loop is closed
-            raise _Stopped from None
-
-    def finish(self, item: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the consumer's loop is closed
-            self.loop.call_soon_threadsafe(self.queue.put_nowait, item)
-
-    def abort(self) -> None:
-        """Stop the producer and unblock its read of the current response."""
-        self.stop.set()
-        response = self.response
-        if response is not None:
-            with contextlib.suppress(Exception):  # already closed or released: nothing to unblock
-                response.shutdown()
-
-
-_DONE = object()
 
 
 class KubernetesRuntime(Runtime):
@@ -469,7 +428,7 @@ class KubernetesRuntime(Runtime):
                               "pick one of the pods `wbtui status` lists")
         return (pod["metadata"]["name"], main_container(snap[0]).get("name", "")) if pod else None
 
-    async def logs(
+    def logs(
         self,
         *,
         follow: bool = True,
@@ -477,52 +436,34 @@ class KubernetesRuntime(Runtime):
         since: datetime | None = None,
         timestamps: bool = False,
         previous: bool = False,
-    ) -> AsyncIterator[LogLine]:
-        """Pod log lines; ``previous`` reads the crashed instance (never followed).
+    ) -> ThreadStream[LogLine]:
+        """Pod log lines (redacted); ``previous`` reads the crashed instance and is never followed.
 
-        Iterate inside ``contextlib.aclosing`` (or exhaust it) so the reader thread stops at once.
+        Use it with ``async with`` (or ``aclose()``) so the reader thread stops at once.
         """
-        reader = _Reader(asyncio.get_running_loop())
         options = {"follow": follow and not previous, "tail": tail, "since": since,
                    "timestamps": timestamps, "previous": previous}
+        return ThreadStream(lambda sink: self._pump(sink, **options), name=f"wbtui-k8s-logs-{self.name}")
 
-        def work() -> None:
-            try:
-                self._pump(reader, **options)
-                reader.finish(_DONE)
-            except _Stopped:
-                pass
-            except BaseException as exc:
-                reader.finish(exc)
-
-        thread = threading.Thread(target=work, name=f"wbtui-k8s-logs-{self.name}", daemon=True)
-        thread.start()
-        try:
-            while True:
-                item = await reader.queue.get()
-                if item is _DONE:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
-                reader.room.release()
-                for line in item:
-                    yield line
-        finally:
-            reader.abort()
-
-    def _pump(self, reader: _Reader, *, follow: bool, tail: int | None, since: datetime | None,
+    def _pump(self, sink: Sink[LogLine], *, follow: bool, tail: int | None, since: datetime | None,
               timestamps: bool, previous: bool) -> None:
-        """The blocking log loop: read, and with ``follow`` reconnect with backoff after a break."""
+        """The blocking log loop: read, and with ``follow`` reopen after every end or break.
+
+        A stream that ends (container stopped, pod replaced) is reopened quietly: ``sinceTime``
+        and the cursor make it seamless. When the API server goes away the first line after
+        it comes back is a gap line saying what happened and for how long.
+        """
         import urllib3.exceptions as ue
 
+        redact = self.api.redact
         cursor = LogCursor()
         if since is not None:
             cursor.skip_until = _key_of(since)
-        first, gap_open, delay = True, False, self.reconnect_delays[0]
+        first, delay = True, self.reconnect_delays[0]
         opened_at: datetime | None = None
-        pod = ""
-        while not reader.stop.is_set():
-            quiet = False
+        outage: tuple[str, float] | None = None  # what broke the stream, and when
+        while not sink.closed:
+            response = None
             try:
                 target = self._log_target()
                 if target is None:
@@ -535,24 +476,30 @@ class KubernetesRuntime(Runtime):
                 if first:
                     query += [("tailLines", str(tail))] if tail is not None else []
                     query += [("sinceTime", _since_time(_key_of(since)))] if since else []
-                elif resume or opened_at:
-                    query.append(("sinceTime", resume or _since_time(_key_of(opened_at))))
-                reader.response = self.api.stream(
+                elif resume or opened_at:  # nothing read yet: from when the first stream opened
+                    query.append(("sinceTime", resume or _since_time(_key_of(opened_at or datetime.now(UTC)))))
+                response = self.api.stream(
                     resource_path("v1", "pods", self.namespace, pod, "log"), query,
                     read_timeout=self.log_idle_timeout if follow else self.config.app.timeout)
+                sink.on_interrupt(response.shutdown)
                 first, opened_at = False, opened_at or datetime.now(UTC)
-                for raw_lines in _line_batches(reader.response):
+                if outage is not None:
+                    sink.put(LogLine(f"--- log stream interrupted: {outage[0]}; reconnected after "
+                                     f"{time.monotonic() - outage[1]:.1f}s ---", datetime.now(UTC), pod, True))
+                    outage = None
+                for raw_lines in _line_batches(response):
                     batch = []
                     for raw in raw_lines:
                         key, when, text = split_timestamp(raw)
                         if cursor.accept(key, text):
-                            batch.append(LogLine(text, when if timestamps else None, source=pod))
+                            batch.append(LogLine(redact(raw if timestamps and key else text), when, pod))
                     if batch:
-                        gap_open, delay = False, self.reconnect_delays[0]
-                        reader.emit(batch)
+                        delay = self.reconnect_delays[0]
+                        sink.put_many(batch)
+                    if sink.closed:
+                        return
                 if not follow:
                     return
-                problem = "the log stream ended (container stopped or restarted, or pod replaced)"
             except (PermissionDenied, KubeconfigProblem):
                 raise
             except RuntimeProblem as exc:
@@ -560,25 +507,21 @@ class KubernetesRuntime(Runtime):
                 missing = isinstance(exc, NotDeployed) and not isinstance(exc, _NoPodYet)
                 if not follow or (missing and (first or self.pod)) or (first and isinstance(exc, Unreachable)):
                     raise
-                problem = exc.message
+                if isinstance(exc, Unreachable) and opened_at and outage is None:
+                    outage = (exc.message, time.monotonic())
             except (ue.HTTPError, OSError) as exc:
-                if reader.stop.is_set():
+                if sink.closed:
                     return
                 if not follow:
                     raise self.api.translate_transport(exc) from None
-                quiet = isinstance(exc, ue.ReadTimeoutError)  # idle stream: reopen, nothing was lost
-                problem = self.api.translate_transport(exc).message
+                if isinstance(exc, ue.ReadTimeoutError):  # a quiet stream: reopen at once, nothing was lost
+                    continue
+                outage = outage or (self.api.translate_transport(exc).message, time.monotonic())
             finally:
-                response, reader.response = reader.response, None
+                sink.on_interrupt(None)
                 if response is not None:
                     response.close()
-            if quiet:
-                continue
-            if not gap_open:
-                reader.emit([LogLine(f"--- log stream interrupted: {problem}; reconnecting ---",
-                                     datetime.now(UTC), source=pod, gap=True)])
-                gap_open = True
-            if reader.stop.wait(delay):
+            if sink.wait(delay):
                 return
             delay = min(delay * 2, self.reconnect_delays[1])
 
