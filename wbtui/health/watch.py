@@ -32,7 +32,8 @@ STARTUP_WINDOW = 600.0  # startupProbe: failureThreshold 60 x periodSeconds 10
 CRASH_RESTARTS = 3
 STOPPED_STATES = frozenset({"exited", "dead", "stopped", "failed"})
 
-# Phase guesses, from wandb/local's start-up messages; the newest matching line wins.
+# Phase guesses from wandb/local's start-up messages, in start-up order: the furthest phase any
+# line reached wins (services log "starting" lines while migrations still run).
 PHASES: tuple[tuple[str, str], ...] = (
     (r"Loading settings", "loading settings"),
     (r"Setting up mysql|Connecting to MySQL|mysqld.*starting", "starting the database"),
@@ -53,12 +54,14 @@ class Reason:
 
 
 def guess_phase(lines: Iterable[str]) -> str:
-    """The start-up phase the newest recognisable log line points to."""
-    for line in reversed(list(lines)):
-        for rx, name in _PHASES:
-            if rx.search(line):
-                return name
-    return "starting"
+    """The furthest start-up phase the log lines show."""
+    furthest = -1
+    for line in lines:
+        for rank in range(len(_PHASES) - 1, furthest, -1):
+            if _PHASES[rank][0].search(line):
+                furthest = rank
+                break
+    return _PHASES[furthest][1] if furthest >= 0 else "starting"
 
 
 @dataclass
