@@ -3,13 +3,16 @@
 The dashboard's setup screen and `wbtui setup --answers FILE` both drive this
 class, so they show the same results. Inputs are saved to the config as soon
 as they are given, progress after each step; nothing is created (database
-user, bucket, CORS rules, container) except by the explicit ``apply`` methods,
+user, bucket, CORS rules, container) except by the explicit methods that do it
+(``create_database``, ``bucket_action(dry_run=False)``, ``deploy_and_watch``),
 which callers run only after showing the plan and getting a confirmation.
+Failures of those actions come back as failing results with their fix, never
+as tracebacks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,16 +20,21 @@ from urllib.parse import quote
 
 from ..checks.model import CheckResult, Status
 from ..config import store
-from ..config.model import Config, set_value
-from ..config.urls import BucketURL
+from ..config.masking import Redactor
+from ..config.model import Config, FieldError, set_value
+from ..config.urls import MYSQL_EXAMPLE, BucketURL, MysqlURL, URLError
 from ..config.validate import Finding, validate
 from .state import STEP_IDS, STEP_TITLES, SetupState, state_path
 
 if TYPE_CHECKING:
+    from ..bucket_actions import ActionResult
+    from ..checks.mysql_init import Step
     from ..health.watch import WatchProgress, WatchResult
+    from ..runtime.base import Runtime
     from .where import Place
 
 OnResult = Callable[[CheckResult], None] | None
+RuntimeFactory = Callable[[Config], "Runtime"]
 
 SERVER_FIELDS = ("HOST", "LICENSE", "runtime.image", "runtime.tag", "runtime.port")
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
@@ -36,19 +44,32 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "s3": ("BUCKET", "BUCKET_QUEUE", "AWS_REGION"),
     "server": SERVER_FIELDS,
 }
+CHECKED_STEPS = frozenset(STEP_IDS) - {"next"}
+"""Steps whose checks must have run (in this session) before they can be finished."""
+
+
+def default_runtime(config: Config) -> Runtime:
+    """The backend the config names (the tests put their labels on Docker objects through this seam)."""
+    from ..runtime.base import runtime_for
+
+    return runtime_for(config)
 
 
 class StepBlocked(Exception):
-    """A step has failing results; it advances only with an explicit "continue anyway"."""
+    """A step has failing results (or none yet); it advances only with an explicit "continue anyway"."""
 
-    def __init__(self, step: str, failures: list[CheckResult]) -> None:
-        titles = ", ".join(r.title for r in failures)
-        super().__init__(f"{STEP_TITLES[step]} has failures: {titles}")
+    def __init__(self, step: str, failures: list[CheckResult], not_run: bool = False) -> None:
+        if not_run:
+            message = f"{STEP_TITLES[step]} has not been checked yet"
+        else:
+            message = f"{STEP_TITLES[step]} has failures: {', '.join(r.title for r in failures)}"
+        super().__init__(message)
         self.step = step
         self.failures = failures
+        self.not_run = not_run
 
 
-def findings_as_results(findings: list[Finding], store_name: str = "config") -> list[CheckResult]:
+def findings_as_results(findings: Iterable[Finding], store_name: str = "config") -> list[CheckResult]:
     """Config findings in the shape of check results, so a step shows one kind of table."""
     status = {"error": Status.FAIL, "warning": Status.WARN, "info": Status.PASS}
     return [CheckResult(f"config.{f.field}", f.field, status[f.severity], f.message, fix=f.fix, store=store_name)
@@ -68,6 +89,21 @@ def assemble_bucket_url(endpoint: str, access_key: str, secret_key: str, bucket:
     return BucketURL(access_key, secret_key, shape.host, shape.bucket, shape.port, tls).format()
 
 
+def assemble_mysql_url(host: str, port: str | int | None, database: str, user: str, password: str) -> str:
+    """MYSQL from form fields, credentials and database escaped; raises URLError naming the bad part."""
+    hostport = f"{host.strip()}:{str(port).strip()}" if str(port or "").strip() else host.strip()
+    if not user.strip():
+        raise URLError("user", "the user name is empty", MYSQL_EXAMPLE)
+    shape = MysqlURL.parse(f"mysql://u:p@{hostport}/{quote(database.strip(), safe='')}")
+    return MysqlURL(user.strip(), password, shape.host, shape.database, shape.port).format()
+
+
+def admin_url_for(mysql_url: str, user: str, password: str) -> str:
+    """The admin account on MYSQL's server, as db init needs it (database ``mysql``)."""
+    target = MysqlURL.parse(mysql_url)
+    return MysqlURL(user.strip(), password, target.host, "mysql", target.port).format()
+
+
 @dataclass
 class StepReport:
     """What a step found: results (checks and config findings) and the actions it took."""
@@ -85,20 +121,28 @@ class StepReport:
 
 
 class SetupFlow:
-    """The setup's state and operations for one config file."""
+    """The setup's state and operations for one config file.
 
-    def __init__(self, config_path: Path, *, timeout: float = 5.0) -> None:
+    ``runtime_factory`` builds the Docker/Kubernetes backend for deploy and watch.
+    """
+
+    def __init__(self, config_path: Path, *, timeout: float | None = None,
+                 runtime_factory: RuntimeFactory | None = None) -> None:
         self.config_path = config_path
         self.state_file = state_path(config_path)
         self.config: Config = store.load(config_path)
         self.state = SetupState.load(self.state_file)
-        self.timeout = timeout
+        self.timeout = timeout if timeout is not None else self.config.app.timeout
+        self.runtime_factory = runtime_factory or default_runtime
         self.reports: dict[str, StepReport] = {}
 
     # -- progress -----------------------------------------------------------------------------
     @property
     def current(self) -> str:
         return self.state.current
+
+    def redactor(self) -> Redactor:
+        return Redactor(self.config)
 
     def save(self) -> None:
         store.save(self.config, self.config_path)
@@ -110,13 +154,24 @@ class SetupFlow:
         store.save(self.config, self.config_path)
         return [f for f in validate(self.config) if f.field == key]
 
-    def advance(self, step: str, *, continue_anyway: bool = False) -> str:
-        """Finish ``step``; with failures only when the user chose to continue anyway."""
-        report = self.reports.get(step, StepReport(step))
-        failures = report.failures
-        if failures and not continue_anyway:
-            raise StepBlocked(step, failures)
-        reason = "; ".join(f"{r.title}: {r.summary}" for r in failures) if failures else ""
+    def advance(self, step: str, *, continue_anyway: bool | Iterable[str] = False) -> str:
+        """Finish ``step`` and save; the new current step.
+
+        With failures (or when a checked step has not run) it advances only when the
+        user chose to continue anyway: ``True`` for everything, or the ids of the
+        failing checks accepted; the reason is kept for the summary.
+        """
+        report = self.reports.get(step)
+        if report is None and step in CHECKED_STEPS:
+            if continue_anyway is not True:
+                raise StepBlocked(step, [], not_run=True)
+            reason = "not checked"
+        else:
+            failures = report.failures if report else []
+            accepted = continue_anyway is True or {r.id for r in failures} <= set(continue_anyway or ())
+            if failures and not accepted:
+                raise StepBlocked(step, failures)
+            reason = "; ".join(f"{r.title}: {r.summary}" for r in failures)
         nxt = self.state.finish(step, reason)
         self.save()
         return nxt
@@ -135,8 +190,20 @@ class SetupFlow:
         self.reports[step] = report
         return report
 
-    def findings_for(self, step: str) -> list[CheckResult]:
-        fields = STEP_FIELDS.get(step, ())
+    def failure(self, check_id: str, title: str, exc: BaseException, fix: str = "") -> CheckResult:
+        """An action's error as a failing result (message and fix scrubbed of secrets)."""
+        redact = self.redactor()
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        fix = getattr(exc, "fix", "") or fix
+        return CheckResult(check_id, title, Status.FAIL, redact(str(message)), fix=redact(str(fix)),
+                           store=check_id.split(".", 1)[0])
+
+    def fail_step(self, step: str, result: CheckResult, actions: list[str] | None = None) -> StepReport:
+        """Record a step that could not run its checks (an action failed first)."""
+        return self._report(step, [result], actions)
+
+    def findings_for(self, step: str, extra: Iterable[str] = ()) -> list[CheckResult]:
+        fields = {*STEP_FIELDS.get(step, ()), *extra}
         return findings_as_results([f for f in validate(self.config) if f.field in fields])
 
     # -- 1. where it runs -------------------------------------------------------------------------
@@ -146,7 +213,11 @@ class SetupFlow:
         return detect_docker(self.timeout) if backend == "docker" else detect_kubernetes()
 
     def where(self, backend: str, *, context: str = "", namespace: str = "") -> StepReport:
-        self.set("runtime.backend", backend)
+        try:
+            self.set("runtime.backend", backend)
+        except FieldError as exc:
+            return self.fail_step("where", self.failure("where.backend", "Backend", exc,
+                                                        "choose docker or kubernetes"))
         if backend == "kubernetes":
             if context:
                 self.set("kubernetes.context", context)
@@ -161,13 +232,14 @@ class SetupFlow:
         return self._report("where", results)
 
     # -- 2. MySQL -------------------------------------------------------------------------------
-    def plan_database(self, admin_url: str) -> list[Any]:
-        """What `db init` would do as the admin (nothing is changed)."""
+    def plan_database(self, admin_url: str, *, reset_password: bool = False) -> list[Step]:
+        """What `db init` would do as the admin (nothing is changed); DbInitError explains a refusal."""
         from ..checks.mysql_init import plan_db_init
 
-        return plan_db_init(self.config, admin_url, timeout=self.timeout)
+        return plan_db_init(self.config, admin_url, timeout=self.timeout, reset_password=reset_password)
 
-    def create_database(self, admin_url: str, plan: list[Any]) -> list[str]:
+    def create_database(self, admin_url: str, plan: list[Step]) -> list[str]:
+        """Run the confirmed plan; one line per step with its outcome."""
         from ..checks.mysql_init import apply_db_init
 
         results = apply_db_init(self.config, admin_url, plan, timeout=self.timeout)
@@ -182,14 +254,17 @@ class SetupFlow:
 
     # -- 3. object store ------------------------------------------------------------------------
     def set_bucket(self, endpoint: str, access_key: str, secret_key: str, bucket: str, *, tls: bool,
-                   region: str) -> list[Finding]:
+                   region: str, host: str = "") -> list[Finding]:
+        """BUCKET from the form (URLError names a bad part); HOST too when given, for the CORS origin."""
         url = assemble_bucket_url(endpoint, access_key, secret_key, bucket, tls)
         set_value(self.config, "AWS_REGION", region)
         set_value(self.config, "BUCKET_QUEUE", "internal://")
+        if host.strip():
+            set_value(self.config, "HOST", host)
         return self.set("BUCKET", url)
 
-    def bucket_action(self, action: str, *, dry_run: bool) -> Any:
-        """``create`` or ``cors``; a dry run says what would change."""
+    def bucket_action(self, action: str, *, dry_run: bool) -> ActionResult:
+        """``create`` or ``cors``; a dry run says what would change. BucketActionError explains a refusal."""
         from ..bucket_actions import apply_cors, create_bucket
 
         fn = create_bucket if action == "create" else apply_cors
@@ -203,10 +278,15 @@ class SetupFlow:
 
     # -- 4. server ------------------------------------------------------------------------------
     def server(self, values: dict[str, Any]) -> StepReport:
+        """Store HOST, LICENSE, image, tag (and any other setting given) and validate them."""
+        bad = []
         for key, value in values.items():
-            set_value(self.config, key, value)
+            try:
+                set_value(self.config, key, value)
+            except FieldError as exc:
+                bad.append(self.failure(f"config.{key}", key, exc, exc.example and f"e.g. {exc.example}"))
         self.save()
-        return self._report("server", self.findings_for("server"))
+        return self._report("server", bad + self.findings_for("server", values))
 
     # -- 5. review ------------------------------------------------------------------------------
     def open_warnings(self) -> list[str]:
@@ -216,6 +296,7 @@ class SetupFlow:
         return out
 
     def save_files(self, directory: Path, *, reveal: bool = False) -> dict[str, str]:
+        """Write every generated file (secrets masked unless ``reveal``) and remember where."""
         from ..render.catalog import ARTIFACTS, write_artifact
 
         paths = {a.kind: str(write_artifact(a, self.config, directory, reveal)) for a in ARTIFACTS}
@@ -224,47 +305,74 @@ class SetupFlow:
         return paths
 
     def review(self) -> StepReport:
+        """Open config warnings first, then errors (which block the step)."""
         results = findings_as_results([f for f in validate(self.config) if f.severity != "info"])
         return self._report("review", [r for r in results if r.status != Status.FAIL] +
                             [r for r in results if r.status == Status.FAIL])
 
     # -- 6. deploy ------------------------------------------------------------------------------
-    def deploy(self) -> str:
-        from ..runtime.base import runtime_for
+    def plan_deploy(self) -> list[str]:
+        """Exactly what deploying will do, secrets masked: the command or the objects."""
+        cfg = self.config
+        if cfg.runtime.backend == "kubernetes":
+            from ..render.kubernetes import render_yaml
 
-        runtime = runtime_for(self.config)
-        try:
-            return runtime.deploy()
-        finally:
-            runtime.close()
+            k = cfg.kubernetes
+            where = f"context {k.context or '(current)'}, namespace {k.namespace}"
+            return [f"create or update Deployment, Service and Ingress {k.name} ({where}) "
+                    f"running {cfg.runtime.image_ref}:", render_yaml(cfg, False)]
+        from ..render.docker import render_command
 
-    async def watch(self, *, timeout: float = 600, interval: float = 2.0,
-                    on_progress: Callable[[WatchProgress], None] | None = None) -> StepReport:
+        return [f"create (or recreate, keeping the volume {cfg.runtime.volume or '(none)'}) and start the "
+                f"container {cfg.runtime.container_name} from {cfg.runtime.image_ref}, as:",
+                render_command(cfg).rstrip("\n")]
+
+    def deploy_and_watch(self, *, timeout: float = 600, interval: float = 2.0,
+                         on_line: Callable[[str], None] | None = None,
+                         on_progress: Callable[[WatchProgress], None] | None = None) -> StepReport:
+        """Deploy, then wait for /ready (the startup watch); one result either way.
+
+        ``on_line`` hears the deploy's progress (an image pull); ``on_progress`` gets the
+        watch's ticks. An exception from ``on_progress`` (a cancelled worker) stops the
+        watch and propagates.
+        """
+        from ..health.bounded import run_sync
         from ..health.watch import startup_watch
-        from ..runtime.base import runtime_for
+        from ..runtime.base import RuntimeProblem
 
-        runtime = runtime_for(self.config)
+        runtime = self.runtime_factory(self.config)
+        if on_line is not None:
+            runtime.progress = lambda p: on_line(p.message)
         try:
-            result = await startup_watch(runtime, self.config, timeout=timeout, interval=interval,
-                                         on_progress=on_progress)
+            try:
+                done = runtime.deploy()
+            except RuntimeProblem as exc:
+                return self.fail_step("deploy", self.failure("deploy.create", "Deploy", exc))
+            result = run_sync(startup_watch(runtime, self.config, timeout=timeout, interval=interval,
+                                            on_progress=on_progress))
         finally:
             runtime.close()
-        return self._report("deploy", [watch_result(result)])
+        return self._report("deploy", [watch_result(result)], [done])
 
     # -- 7. verify ------------------------------------------------------------------------------
     def verify(self, on_result: OnResult = None) -> StepReport:
+        """Through HOST: scheme, DNS, probes, body size; the store's signed URLs and preflight for HOST."""
         from ..checks.s3 import run_s3_checks
         from .verify import verify_host
 
         results = verify_host(self.config, timeout=self.timeout, on_result=on_result)
         if self.config.server.BUCKET.strip():
             wanted = {"s3.signed_urls", "s3.cors_preflight"}
-            results += [r for r in run_s3_checks(self.config, timeout=self.timeout) if r.id in wanted]
+            for result in run_s3_checks(self.config, timeout=self.timeout):
+                if result.id in wanted:
+                    results.append(result)
+                    if on_result is not None:
+                        on_result(result)
         return self._report("verify", results)
 
     # -- 8. next steps --------------------------------------------------------------------------
     def next_steps(self) -> list[str]:
-        return next_steps(self.config, self.state)
+        return next_steps(self.config, self.state, self.config_path)
 
 
 def watch_result(result: WatchResult) -> CheckResult:
@@ -278,7 +386,7 @@ def watch_result(result: WatchResult) -> CheckResult:
                        duration=result.elapsed, store="deploy")
 
 
-def next_steps(config: Config, state: SetupState) -> list[str]:
+def next_steps(config: Config, state: SetupState, config_path: Path | None = None) -> list[str]:
     """The guide's operating advice, after a first install."""
     steps = [
         "Backups: back up MySQL daily to a separate facility, keeping at least a week "
@@ -288,14 +396,17 @@ def next_steps(config: Config, state: SetupState) -> list[str]:
         "TLS: terminate TLS at the load balancer with a trusted certificate (not self-signed); "
         "`wbtui render nginx` gives a config.",
         "Availability: a hot standby MySQL replica on another machine, streaming from the primary, to fail over to.",
-        "Process manager: keep the container running across crashes and reboots: `wbtui service install`.",
+        "Process manager: keep the container running across crashes and reboots (`wbtui render systemd`).",
         "On-call: `wbtui` opens the dashboard; `wbtui doctor --bundle FILE` collects a redacted support bundle.",
     ]
     if not config.server.HOST.startswith("https://"):
         steps.insert(2, "HOST is http://: switch to https:// once the load balancer terminates TLS.")
+    if config_path is not None:
+        steps.append(f"Configuration: {config_path}")
     for kind, path in sorted(state.generated.items()):
         steps.append(f"Generated {kind}: {path}")
     return steps
 
 
-__all__ = ["STEP_IDS", "STEP_TITLES", "SetupFlow", "StepBlocked", "StepReport", "assemble_bucket_url"]
+__all__ = ["STEP_IDS", "STEP_TITLES", "SetupFlow", "StepBlocked", "StepReport", "assemble_bucket_url",
+           "assemble_mysql_url"]
