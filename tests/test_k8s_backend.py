@@ -229,6 +229,41 @@ def test_unknown_context_lists_the_known_ones(kubeconfig: Path) -> None:
         connect("prod", kubeconfig=str(kubeconfig))
 
 
+def test_in_cluster_service_account_is_used_without_a_kubeconfig(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from kubernetes.config import incluster_config
+
+    (tmp_path / "token").write_text("in-cluster-token")
+    (tmp_path / "ca.crt").write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(tmp_path / "token"))
+    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(tmp_path / "ca.crt"))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", "6443")
+    api = connect(kubeconfig=str(tmp_path / "absent"))
+    try:
+        assert (api.context, api.server) == ("in-cluster", "https://127.0.0.1:6443")
+        assert api.api_client.configuration.verify_ssl
+        assert api.api_client.configuration.auth_settings()["BearerToken"]["value"] == "bearer in-cluster-token"
+    finally:
+        api.close()
+
+
+def test_runtime_for_reads_kubeconfig_from_the_environment(emu: Emulator, kubeconfig: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from wbtui.runtime.base import runtime_for
+
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    config = make_config(context="", namespace="")
+    rt = runtime_for(config)
+    try:
+        assert isinstance(rt, KubernetesRuntime)
+        assert rt.status().state == "missing"
+        assert rt.namespace == NS  # the current context's namespace
+        assert emu.requests("GET")[0].url.path == f"/apis/apps/v1/namespaces/{NS}/deployments/wandb"
+    finally:
+        rt.close()
+
+
 def test_unreachable_api_server_is_a_typed_problem_within_the_timeout(kubeconfig: Path) -> None:
     config = make_config(context="offline")
     config.app.timeout = 1.0
