@@ -504,6 +504,7 @@ def test_events_of_the_deployment_and_its_pods_sorted_by_time(emu: Emulator, run
     assert events[-1].type == "Warning" and events[-1].message.endswith("(x27)")
     asked = {r.params.get("fieldSelector") for r in emu.requests("GET") if r.url.path.endswith("/events")}
     assert "involvedObject.name=wandb-7d4f8b6c9d-x2kqp" in asked and "involvedObject.name=wandb" in asked
+    assert "involvedObject.name=wandb-5b8c7d9f4f" not in asked  # the old ReplicaSet, scaled to 0 long ago
     assert [e.reason for e in runtime.events(limit=2)] == ["Started", "BackOff"]
 
 

@@ -375,12 +375,13 @@ class KubernetesRuntime(Runtime):
         return server_status(*snap, service=service)
 
     def events(self, limit: int = 50) -> list[RuntimeEvent]:
-        """Events of the Deployment, its ReplicaSets and Pods, oldest first."""
+        """Events of the Deployment, its live ReplicaSets and its Pods, oldest first."""
         snap = self._snapshot()
         names = {self.name}
         if snap is not None:
             mine = owned(*snap)
-            names |= {o["metadata"]["name"] for o in mine.replicasets + mine.pods}
+            live_sets = [rs for rs in mine.replicasets if rs is mine.current or (rs.get("spec") or {}).get("replicas")]
+            names |= {o["metadata"]["name"] for o in live_sets + mine.pods}
         items: list[dict[str, Any]] = []
         for name in sorted(names):
             items += self.api.list(resource_path("v1", "events", self.namespace),
