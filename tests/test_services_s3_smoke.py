@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 
 import httpx
 import pytest
 from botocore.exceptions import ClientError
+
+from tests.services.base import unavailable
+from tests.services.ceph import CephCluster
 
 pytestmark = pytest.mark.s3
 
@@ -49,3 +54,26 @@ def test_bucket_location_is_the_region(radosgw, s3_bucket):
     with pytest.raises(ClientError) as caught:
         s3.create_bucket(Bucket=s3_bucket + "-x", CreateBucketConfiguration={"LocationConstraint": "xx-nowhere-1"})
     assert caught.value.response["Error"]["Code"] == "InvalidLocationConstraint"
+
+
+def test_a_taken_port_moves_radosgw_and_a_failed_start_leaves_nothing(tmp_path):
+    """Someone grabbed radosgw's port after free_port(): the cluster moves to another one."""
+    cluster = CephCluster(tmp_path / "ceph")
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", cluster.host_port))
+        squatter.listen(1)
+        taken = cluster.host_port
+        try:
+            cluster.start(timeout=60)
+        except Exception as exc:
+            unavailable("Ceph radosgw", exc)
+        try:
+            assert cluster.host_port != taken
+            assert httpx.get(cluster.endpoint, timeout=10).status_code == 200
+            pids = list(cluster.pids.values())
+            assert len(pids) == 3
+        finally:
+            cluster.stop()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

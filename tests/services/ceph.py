@@ -6,14 +6,14 @@ The zonegroup's api name is the region, so radosgw accepts a bucket
 LocationConstraint only when it equals that region, as AWS and MinIO do.
 
 Why it starts in about 2 s rather than 16: a fast paxos interval (every map
-change otherwise waits a second), no mgr, and the OSD is placed in the CRUSH
-map by us instead of asking the mon at boot (a race there fails the OSD with
-"wrong fsid" when the command beats the monmap).
+change otherwise waits a second), no mgr, no ``ceph`` CLI (a Python start-up per
+command): the mon is created with an osdmap that already places osd.0 in CRUSH,
+and the OSD does not update CRUSH at boot (that command can beat the monmap and
+fail the OSD with "wrong fsid"). radosgw-admin's first write waits for the OSD.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 import shutil
 import subprocess
@@ -26,7 +26,8 @@ from typing import Any
 from tests.services.base import Process, ServiceError, free_port, require_binaries
 from wbtui.config.urls import BucketURL
 
-BINARIES = ("ceph-authtool", "monmaptool", "ceph-mon", "ceph-osd", "ceph", "radosgw", "radosgw-admin")
+BINARIES = ("monmaptool", "osdmaptool", "ceph-mon", "ceph-osd", "radosgw", "radosgw-admin")
+_EADDRINUSE = 98  # radosgw's exit status when its port is taken
 _DAEMON_LOGS = {"mon": "ceph-mon.a.log", "osd": "ceph-osd.0.log", "rgw": "ceph-client.rgw.log"}
 
 
@@ -150,7 +151,6 @@ run dir = {w}/run
 admin socket = {w}/run/$cluster-$name.asok
 pid file = {w}/run/$cluster-$name.pid
 log file = {w}/log/$cluster-$name.log
-keyring = {w}/keyring
 osd pool default size = 1
 osd pool default min size = 1
 osd pool default pg num = 8
@@ -179,23 +179,29 @@ rgw frontends = beast endpoint={self.host}:{self.host_port}
 rgw data = {w}/rgw
 """)
 
-    def _run(self, *argv: str, deadline: float) -> str:
-        """Run one Ceph tool with this cluster's conf, bounded by the start deadline."""
-        left = max(1.0, deadline - time.monotonic())
+    def _run(self, *argv: str, deadline: float, stdin: str | None = None) -> str:
+        """Run one Ceph tool with this cluster's conf until the deadline, stopping early if a daemon dies."""
+        what = " ".join(argv[:3])
+        proc = subprocess.Popen([argv[0], "-c", str(self.conf), *argv[1:]], text=True,
+                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            done = subprocess.run([argv[0], "-c", str(self.conf), *argv[1:]], capture_output=True,
-                                  text=True, timeout=left, stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise ServiceError(f"{' '.join(argv[:3])} did not finish in {left:.0f}s") from None
-        if done.returncode != 0:
-            raise ServiceError(f"{' '.join(argv[:4])} failed ({done.returncode}): "
-                               f"{(done.stderr or done.stdout).strip()[-1500:]}")
-        return done.stdout
-
-    def _ceph(self, *args: str, deadline: float) -> str:
-        self._check_daemons()
-        left = int(min(30, max(1, deadline - time.monotonic())))
-        return self._run("ceph", "--connect-timeout", str(left), *args, deadline=deadline)
+            while True:
+                try:
+                    out, err = proc.communicate(stdin, timeout=0.05)
+                    break
+                except subprocess.TimeoutExpired:
+                    stdin = None  # already handed over; communicate() resumes the writing
+                self._check_daemons()
+                if time.monotonic() > deadline:
+                    raise ServiceError(f"{what} did not finish before the start-up deadline")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        if proc.returncode != 0:
+            raise ServiceError(f"{what} failed ({proc.returncode}): {(err or out).strip()[-1500:]}")
+        return out
 
     def _spawn(self, name: str, *argv: str) -> None:
         self._procs[name] = Process([argv[0], "-c", str(self.conf), *argv[1:]],
@@ -223,43 +229,47 @@ rgw data = {w}/rgw
         raise ServiceError(f"{what} not ready in time" + (f": {last}" if last else ""))
 
     def _start_mon(self, deadline: float) -> None:
-        keyring, monmap = self.workdir / "keyring", self.workdir / "monmap"
-        self._run("ceph-authtool", "--create-keyring", str(keyring), "--gen-key", "-n", "mon.",
-                  "--cap", "mon", "allow *", deadline=deadline)
-        self._run("ceph-authtool", str(keyring), "--gen-key", "-n", "client.admin", "--cap", "mon", "allow *",
-                  "--cap", "osd", "allow *", "--cap", "mgr", "allow *", deadline=deadline)
+        """Monmap and an osdmap that already holds osd.0 in its CRUSH map, then the mon."""
+        monmap, osdmap = self.workdir / "monmap", self.workdir / "osdmap"
         self._run("monmaptool", "--create", "--clobber", "--fsid", self.fsid, "--addv", "a",
                   f"[v1:{self.host}:{self.mon_port}]", str(monmap), deadline=deadline)
-        self._run("ceph-mon", "--mkfs", "-i", "a", "--monmap", str(monmap), "--keyring", str(keyring),
+        self._run("osdmaptool", "--createsimple", "1", "--clobber", str(osdmap), deadline=deadline)
+        self._run("ceph-mon", "--mkfs", "-i", "a", "--monmap", str(monmap), "--osdmap", str(osdmap),
                   deadline=deadline)
         self._spawn("mon", "ceph-mon", "-f", "-i", "a")
 
     def _start_osd(self, deadline: float) -> None:
-        osd_uuid = str(uuid.uuid4())
-        osd_id = self._ceph("osd", "new", osd_uuid, deadline=deadline).strip()
-        if osd_id != "0":
-            raise ServiceError(f"expected OSD id 0 in a new cluster, got {osd_id!r}")
-        self._ceph("osd", "crush", "add", "osd.0", "1.0", "root=default", deadline=deadline)
-        self._run("ceph-osd", "-i", osd_id, "--mkfs", "--osd-uuid", osd_uuid, deadline=deadline)
-        self._spawn("osd", "ceph-osd", "-f", "-i", osd_id)
-
-        def osd_up() -> bool:
-            stat = json.loads(self._ceph("osd", "stat", "-f", "json", deadline=deadline))
-            return int(stat.get("num_up_osds", 0)) >= 1
-
-        self._wait(osd_up, deadline, "ceph-osd", interval=0.2)
+        self._run("ceph-osd", "-i", "0", "--mkfs", "--osd-uuid", str(uuid.uuid4()), deadline=deadline)
+        self._spawn("osd", "ceph-osd", "-f", "-i", "0")
 
     def _prepare_rgw(self, deadline: float) -> None:
-        """The S3 user and the zonegroup's api name, set before radosgw starts (no restart)."""
+        """The S3 user and the zonegroup's api name, set before radosgw starts (no restart).
+
+        radosgw-admin's first write waits until the OSD is up and its pool active, so
+        no separate poll for the OSD is needed.
+        """
         admin = ("radosgw-admin", "-n", "client.rgw")
         self._run(*admin, "user", "create", "--uid", "wbtui-test", "--display-name", "wbtui tests",
                   "--access-key", self.access_key, "--secret", self.secret_key, deadline=deadline)
         self._run(*admin, "zonegroup", "modify", "--rgw-zonegroup", "default", "--api-name", self.region,
                   deadline=deadline)
 
-    def _start_rgw(self, deadline: float) -> None:
+    def _start_rgw(self, deadline: float, attempts: int = 3) -> None:
+        """Start radosgw; if someone took its port since free_port() chose it, move to another."""
         import httpx
 
-        self._spawn("rgw", "radosgw", "-f", "-n", "client.rgw")
-        self._wait(lambda: httpx.get(self.endpoint, timeout=2).status_code in (200, 403), deadline,
-                   f"radosgw on {self.endpoint}")
+        for attempt in range(1, attempts + 1):
+            self._spawn("rgw", "radosgw", "-f", "-n", "client.rgw")
+            try:
+                self._wait(lambda: httpx.get(self.endpoint, timeout=2).status_code in (200, 403), deadline,
+                           f"radosgw on {self.endpoint}")
+                return
+            except ServiceError:
+                proc = self._procs.pop("rgw")
+                proc.stop()
+                if proc.popen.returncode != _EADDRINUSE or attempt == attempts:
+                    self._procs["rgw"] = proc
+                    raise
+            self.host_port = free_port()
+            self.endpoint = f"http://{self.host}:{self.host_port}"
+            self._write_conf()
