@@ -54,7 +54,8 @@ def silent_port():
 
 
 def test_silent_endpoint_fails_within_the_timeout(silent_port):
-    timeout = 1.0
+    """The whole run, client set-up included, costs the timeout once (slack for a busy machine)."""
+    timeout = 2.0
     started = time.monotonic()
     results = by_id(run_s3_checks(config_for(silent_port), timeout=timeout))
     elapsed = time.monotonic() - started
@@ -68,7 +69,7 @@ def test_silent_endpoint_fails_within_the_timeout(silent_port):
 
 def test_boto3_makes_one_attempt_per_call(silent_port):
     """One attempt: a hung store costs the timeout once, not once per boto3 retry."""
-    timeout = 1.0
+    timeout = 2.0
     target = S3Target(BucketURL("AKIATEST", SECRET, "127.0.0.1", "wandb", silent_port), "us-east-1", timeout)
     client = target.client()
     started = time.monotonic()
