@@ -48,13 +48,13 @@ def config(host: str = "") -> Config:
 
 
 async def test_ready_after_migrations(servers: Any) -> None:
-    server = servers(ready_at=0.8)
+    server = servers(ready_after=3)  # /ready answers 503 three times, then 200
     cfg = config()
-    runtime = ScriptedRuntime(cfg, local=server.url(), lines=[*START, (0.7, "migrations complete (version 42)")])
+    runtime = ScriptedRuntime(cfg, local=server.url(), lines=[(0.0, text) for _, text in START])
     progress: list[WatchProgress] = []
     result = await startup_watch(runtime, cfg, timeout=20, interval=0.1, on_progress=progress.append)
     assert result.ready and result.reason == Reason.READY
-    assert 0.8 <= result.elapsed < 5
+    assert len(progress) == 3 and 0.2 <= result.elapsed < 10
     assert result.sample is not None and result.sample.target.via == "local"
     assert [t.message.split(" after ")[0] for t in result.sample.transitions] == ["ready"]
     assert progress and all(not p.sample or not p.sample.ready.ok for p in progress)
@@ -117,7 +117,7 @@ async def test_a_removed_container_stops_the_watch(servers: Any) -> None:
 
 
 async def test_daemon_down_does_not_stop_the_watch_and_is_reported(servers: Any) -> None:
-    server = servers(ready_at=0.5)
+    server = servers(ready_after=2)
     cfg = config(host=server.url())  # HOST answers: no runtime needed for the probe
     runtime = ScriptedRuntime(cfg, fail=Unreachable("Cannot connect to the Docker daemon at unix:///nowhere.sock"))
     notes: list[str] = []
@@ -139,7 +139,7 @@ async def test_a_hung_status_call_is_bounded(servers: Any) -> None:
 
 
 async def test_progress_lines_are_redacted_and_async_callbacks_are_awaited(servers: Any) -> None:
-    server = servers(ready_at=0.6)
+    server = servers(ready_after=2)
     cfg = config()
     leak = "connecting to mysql://wandb_local:Sup3r-Secret-PW@db.internal:3306/wandb_local"
     runtime = ScriptedRuntime(cfg, local=server.url(), lines=[(0.0, leak)])
@@ -155,7 +155,7 @@ async def test_progress_lines_are_redacted_and_async_callbacks_are_awaited(serve
 
 
 async def test_events_iterator_ends_with_exactly_one_result(servers: Any) -> None:
-    server = servers(ready_at=0.3)
+    server = servers(ready_after=1)
     cfg = config()
     events = [e async for e in watch_events(ScriptedRuntime(cfg, local=server.url()), cfg, timeout=10, interval=0.1)]
     assert isinstance(events[-1], WatchResult) and all(isinstance(e, WatchProgress) for e in events[:-1])
@@ -163,7 +163,7 @@ async def test_events_iterator_ends_with_exactly_one_result(servers: Any) -> Non
 
 
 def test_sync_helper_from_a_worker_thread(servers: Any) -> None:
-    server = servers(ready_at=0.3)
+    server = servers(ready_after=1)
     cfg = config()
     box: dict[str, WatchResult] = {}
     worker = threading.Thread(target=lambda: box.setdefault(
