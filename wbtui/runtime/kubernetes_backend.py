@@ -264,9 +264,9 @@ class KubernetesRuntime(Runtime):
             self._api.close()
             self._api = None
 
-    def _path(self, kind: str, name: str | None = None, subresource: str | None = None) -> str:
+    def _path(self, kind: str, name: str | None = None) -> str:
         api_version, plural, _ = KINDS[kind]
-        return resource_path(api_version, plural, self.namespace, name, subresource)
+        return resource_path(api_version, plural, self.namespace, name)
 
     def _names(self) -> dict[str, str]:
         from ..render.kubernetes import names
