@@ -175,6 +175,15 @@ CASES = [
                                                              reason="CrashLoopBackOff")], reason="CrashLoopBackOff")),
     Case("restart-loop", False, status=status(restart_count=5, uptime_seconds=3 * 86400)),
     Case("restart-loop", False, status=status(restart_count=1, uptime_seconds=5)),
+    Case("image-missing", True, problems=[("image-missing", "image wandb/local:0.99.9 is not on this host and "
+                                                           "cannot be pulled")]),
+    Case("image-missing", True, status=status(state="failed", reason="ImagePullBackOff",
+                                              message='Back-off pulling image "wandb/local:0.99.9"')),
+    Case("image-missing", False, status=status(state="failed", reason="CrashLoopBackOff")),
+    Case("unschedulable", True, status=status(state="pending", reason="Unschedulable", pods=[
+        PodStatus("wandb-7d9f-x2", "Pending", False, 0, reason="Unschedulable",
+                  message="0/3 nodes are available: 3 Insufficient memory.")])),
+    Case("unschedulable", False, status=status(state="pending", reason="ContainerCreating")),
     Case("not-ready-in-window", True, timed_out=True),
     Case("not-ready-in-window", False, timed_out=False),
 ]

@@ -107,6 +107,16 @@ async def test_never_ready_hits_the_window(servers: Any) -> None:
     assert result.phase == "running migrations"
 
 
+async def test_a_pod_that_cannot_pull_its_image_stops_the_watch(servers: Any) -> None:
+    server = servers(ready_at=None)
+    cfg = config()
+    runtime = ScriptedRuntime(cfg, local=server.url(), states=[(0.2, {
+        "state": "failed", "reason": "ImagePullBackOff", "message": 'Back-off pulling image "wandb/local:0.99.9"'})])
+    result = await startup_watch(runtime, cfg, timeout=30, interval=0.1)
+    assert result.reason == Reason.EXITED and "ImagePullBackOff" in result.message
+    assert result.diagnosis[0].rule == "image-missing"
+
+
 async def test_a_removed_container_stops_the_watch(servers: Any) -> None:
     server = servers(ready_at=None)
     cfg = config()

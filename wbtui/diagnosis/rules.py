@@ -156,6 +156,33 @@ def port_in_use(facts: Facts) -> str | None:
     return None
 
 
+_PULL_REASONS = ("ImagePullBackOff", "ErrImagePull", "ErrImageNeverPull", "InvalidImageName")
+
+
+def image_missing(facts: Facts) -> str | None:
+    for kind, message in facts.problems:
+        if kind == "image-missing":
+            return message or "the image is neither local nor pullable"
+    status = facts.status
+    if status is not None:
+        for reason in _reasons(status):
+            if reason in _PULL_REASONS:
+                return f"{status.name}: {reason} {status.message}".strip()
+    return None
+
+
+def unschedulable(facts: Facts) -> str | None:
+    status = facts.status
+    if status is None:
+        return None
+    for pod in status.pods:
+        if pod.reason == "Unschedulable":
+            return f"pod {pod.name}: {pod.message or 'Unschedulable'}"
+    if status.reason == "Unschedulable":
+        return f"{status.name}: {status.message or 'Unschedulable'}"
+    return None
+
+
 def loopback_mysql(facts: Facts) -> str | None:
     host = facts.mysql_host()
     if host is not None and host.lower() in LOOPBACK:
@@ -357,6 +384,22 @@ RULES: tuple[Rule, ...] = (
         "Read the other findings and `wbtui logs --tail 200` (previous instance: "
         "`wbtui logs --previous` on Kubernetes); fix the cause, then `wbtui restart`.",
         predicate=restart_loop,
+    ),
+    Rule(
+        "image-missing", "Image not available", "critical",
+        "The server image is not on this host and cannot be pulled (wrong image or tag, no registry "
+        "access, or registry credentials missing).",
+        "Check runtime.image and runtime.tag; on hosts without registry access load it by hand "
+        "(`docker save wandb/local:TAG | ssh HOST docker load`), then `wbtui up`.",
+        predicate=image_missing,
+    ),
+    Rule(
+        "unschedulable", "Pod cannot be scheduled", "critical",
+        "No node can take the pod: usually not enough free CPU or memory for its requests (the guide "
+        "requests 2 CPUs and 4G), a taint, or an unbound PersistentVolumeClaim.",
+        "Free resources or add a node; lower runtime.cpu_request / runtime.memory_request only if the "
+        "node really cannot offer them; `kubectl describe pod` shows the scheduler's message.",
+        predicate=unschedulable,
     ),
     Rule(
         "not-ready-in-window", "Not ready after the startup window", "error",

@@ -147,8 +147,9 @@ def _stopped(status: ServerStatus | None, baseline: int) -> tuple[str, str] | No
     if "CrashLoopBackOff" in reasons or restarts >= CRASH_RESTARTS:
         return Reason.CRASH_LOOP, f"{status.name} is crash-looping ({status.restart_count} restarts)"
     if status.state.lower() in STOPPED_STATES:
-        why = f", {status.reason}" if status.reason else ""
-        return Reason.EXITED, f"{status.name} exited (exit code {status.exit_code}{why})"
+        details = [f"exit code {status.exit_code}"] if status.exit_code is not None else []
+        details += [x for x in (status.reason, status.message) if x]
+        return Reason.EXITED, f"{status.name} {status.state.lower()} ({', '.join(details) or 'no reason given'})"
     return None
 
 
