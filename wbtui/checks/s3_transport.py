@@ -151,7 +151,7 @@ def diagnose_transport(exc: BaseException, target: S3Target, what: str) -> Check
     if _is(exc, "RemoteProtocolError", "ReadError", "ConnectionClosedError") or \
             _find(exc, ConnectionResetError) is not None:
         if not tls:
-            status = tls_status(target.url.host, target.port, timeout)
+            status = tls_status(target.url.host.strip("[]"), target.port, timeout)
             if status is not None:
                 note = "" if status == "trusted" else f" Its certificate is not trusted ({status[11:]}): " \
                     "W&B does not support that, so fix the certificate too."
