@@ -41,9 +41,11 @@ _PROGRESS_EVERY = 0.25
 class DockerRuntime(Runtime):
     backend = "docker"
 
-    def __init__(self, config: Config, *, pull: bool = True) -> None:
+    def __init__(self, config: Config, *, pull: bool = True, labels: dict[str, str] | None = None) -> None:
+        """``pull``: pull a missing image; ``labels``: extra labels for the container and its volume."""
         super().__init__(config)
         self.pull = pull
+        self.labels = dict(labels or {})
         self.timeout = max(float(config.app.timeout), 1.0)
         """Connecting and quick questions (ping, inspect)."""
         self.op_timeout = max(60.0, 6 * self.timeout)
@@ -114,6 +116,7 @@ class DockerRuntime(Runtime):
         with translated("ask the daemon about the host"):
             host_cpus = client.info().get("NCPU")
         spec = labelled_spec(config, host_cpus=host_cpus)
+        spec["labels"] = {**self.labels, **spec["labels"]}
         attrs = self.inspect(client)
         if attrs is not None and attrs["Config"]["Labels"].get(HASH_LABEL) == spec["labels"][HASH_LABEL]:
             if (attrs.get("State") or {}).get("Running"):
@@ -199,7 +202,7 @@ class DockerRuntime(Runtime):
             try:
                 client.volumes.get(volume)
             except docker.errors.NotFound:
-                client.volumes.create(volume, labels={MANAGED_BY: MANAGED_BY_VALUE})
+                client.volumes.create(volume, labels={**self.labels, MANAGED_BY: MANAGED_BY_VALUE})
 
     def start(self) -> str:
         client = self.client()

@@ -51,8 +51,8 @@ class ChunkedDecoder:
 
     def __init__(self) -> None:
         self._buf = b""
-        self._left = 0  # data bytes still to come in the current chunk
-        self._skip = 0  # the CRLF after a chunk's data
+        self._data = 0  # data bytes of the current chunk still to come
+        self._crlf = 0  # bytes of the CRLF closing the current chunk still to come
         self.done = False
 
     def feed(self, data: bytes) -> bytes:
@@ -60,18 +60,17 @@ class ChunkedDecoder:
         out: list[bytes] = []
         pos, end = 0, len(buf)
         while pos < end and not self.done:
-            if self._skip:
-                take = min(self._skip, end - pos)
-                pos += take
-                self._skip -= take
-                continue
-            if self._left:
-                take = min(self._left, end - pos)
+            if self._data:
+                take = min(self._data, end - pos)
                 out.append(buf[pos:pos + take])
                 pos += take
-                self._left -= take
-                if not self._left:
-                    self._skip = 2
+                self._data -= take
+                self._crlf = 0 if self._data else 2
+                continue
+            if self._crlf:
+                take = min(self._crlf, end - pos)
+                pos += take
+                self._crlf -= take
                 continue
             eol = buf.find(b"\r\n", pos)
             if eol < 0:
@@ -80,7 +79,11 @@ class ChunkedDecoder:
             pos = eol + 2
             if size == 0:
                 self.done = True
-            self._left = size
+            elif pos + size + 2 <= end:  # the whole chunk is here: the common case
+                out.append(buf[pos:pos + size])
+                pos += size + 2
+            else:
+                self._data = size
         self._buf = buf[pos:] if not self.done else b""
         return b"".join(out)
 
@@ -91,9 +94,11 @@ class FrameDecoder:
     def __init__(self) -> None:
         self._buf = b""
 
-    def feed(self, data: bytes) -> list[tuple[int, bytes]]:
+    def feed(self, data: bytes) -> tuple[list[int], list[bytes]]:
+        """(stream of each frame: 1 stdout, 2 stderr; payload of each frame)."""
         buf = self._buf + data if self._buf else data
-        frames: list[tuple[int, bytes]] = []
+        streams: list[int] = []
+        payloads: list[bytes] = []
         pos, end = 0, len(buf)
         unpack = _FRAME_HEADER.unpack_from
         while end - pos >= 8:
@@ -101,19 +106,24 @@ class FrameDecoder:
             stop = pos + 8 + size
             if stop > end:
                 break
-            frames.append((stream, buf[pos + 8:stop]))
+            streams.append(stream)
+            payloads.append(buf[pos + 8:stop])
             pos = stop
         self._buf = buf[pos:]
-        return frames
+        return streams, payloads
 
 
 class LineAssembler:
-    """Frames to LogLines: timestamps split off, partial lines joined, resume duplicates dropped."""
+    """Frames to LogLines: timestamps split off, partial lines joined, resume duplicates dropped.
+
+    Fast path (almost every batch): whole lines, each stamped, not resuming: the batch
+    is decoded, split and redacted as one string, leaving little per-line work.
+    """
 
     def __init__(self, redact: Callable[[str], str], keep_timestamps: bool) -> None:
         self._redact = redact
         self._keep_timestamps = keep_timestamps
-        self._partial: tuple[int, bytes, bytes] | None = None
+        self._partial: tuple[int, bytes | None, bytes] | None = None
         self.last_ts: bytes | None = None
         self.last_count = 0
         self._resume: tuple[bytes, int] | None = None
@@ -123,12 +133,54 @@ class LineAssembler:
         self._partial = None
         self._resume = (self.last_ts, self.last_count) if self.last_ts is not None else None
 
-    def lines(self, frames: list[tuple[int, bytes]]) -> list[LogLine]:
+    def lines(self, streams: list[int], payloads: list[bytes]) -> list[LogLine]:
+        if not payloads:
+            return []
+        if self._resume is None and self._partial is None:
+            fast = self._fast(streams, payloads)
+            if fast is not None:
+                return fast
+        return self._careful(streams, payloads)
+
+    def _fast(self, streams: list[int], payloads: list[bytes]) -> list[LogLine] | None:
+        if not all(payload[-1:] == b"\n" for payload in payloads):
+            return None  # a partial line (Docker splits lines longer than 16 KiB)
+        rows = b"".join(payloads).decode("utf-8", "replace").split("\n")
+        if len(rows) != len(payloads) + 1:
+            return None
+        rows.pop()
+        if not all(row[TS_LEN - 1:TS_LEN + 1] == "Z " for row in rows):
+            return None
+        texts = self._redact("\n".join([row[TS_LEN + 1:] for row in rows])).split("\n")
+        if len(texts) != len(rows):
+            return None
+        self._remember(rows)
+        parse = datetime.fromisoformat
+        sources = SOURCES
+        if self._keep_timestamps:
+            return [LogLine(f"{row[:TS_LEN]} {text}", parse(row[:TS_LEN]), sources.get(stream, ""), False)
+                    for row, text, stream in zip(rows, texts, streams, strict=True)]
+        return [LogLine(text, parse(row[:TS_LEN]), sources.get(stream, ""), False)
+                for row, text, stream in zip(rows, texts, streams, strict=True)]
+
+    def _remember(self, rows: list[str]) -> None:
+        """Track the last stamp delivered and how many lines carried it (equal stamps are possible)."""
+        last = rows[-1][:TS_LEN].encode("ascii")
+        count = 0
+        for row in reversed(rows):
+            if row[:TS_LEN].encode("ascii") != last:
+                break
+            count += 1
+        if count == len(rows) and last == self.last_ts:
+            count += self.last_count
+        self.last_ts, self.last_count = last, count
+
+    def _careful(self, streams: list[int], payloads: list[bytes]) -> list[LogLine]:
         stamps: list[bytes | None] = []
         texts: list[bytes] = []
         sources: list[int] = []
         last_ts, last_count, resume = self.last_ts, self.last_count, self._resume
-        for stream, payload in frames:
+        for stream, payload in zip(streams, payloads, strict=True):
             if len(payload) > TS_LEN and payload[TS_LEN] == 32 and payload[TS_LEN - 1] == 90:
                 ts, text = payload[:TS_LEN], payload[TS_LEN + 1:]
             else:
@@ -157,19 +209,18 @@ class LineAssembler:
         self.last_ts, self.last_count, self._resume = last_ts, last_count, resume
         if not texts:
             return []
-        joined = self._redact(b"\n".join(texts).decode("utf-8", "replace"))
-        decoded = joined.split("\n")
-        if len(decoded) != len(texts):  # a redaction changed the line count: do it line by line
+        decoded = self._redact(b"\n".join(texts).decode("utf-8", "replace")).split("\n")
+        if len(decoded) != len(texts):  # a redaction changed the line count: redact one by one
             decoded = [self._redact(t.decode("utf-8", "replace")) for t in texts]
-        keep = self._keep_timestamps
-        parse = datetime.fromisoformat
         out = []
         for ts, text, stream in zip(stamps, decoded, sources, strict=True):
+            source = SOURCES.get(stream, "")
             if ts is None:
-                out.append(LogLine(text, None, SOURCES.get(stream, ""), False))
+                out.append(LogLine(text, None, source, False))
                 continue
             stamp = ts.decode("ascii")
-            out.append(LogLine(f"{stamp} {text}" if keep else text, parse(stamp), SOURCES.get(stream, ""), False))
+            out.append(LogLine(f"{stamp} {text}" if self._keep_timestamps else text,
+                               datetime.fromisoformat(stamp), source, False))
         return out
 
 
@@ -353,7 +404,7 @@ class DockerLogReader:
                 return
             if dechunk is not None:
                 data = dechunk.feed(data)
-            lines = assemble(frames.feed(data))
+            lines = assemble(*frames.feed(data))
             if lines:
                 emit(lines)
             if dechunk is not None and dechunk.done:
