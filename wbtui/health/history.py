@@ -97,11 +97,6 @@ class ProbeHistory:
         sample.transitions = found
         return found
 
-    def since(self, endpoint: str) -> datetime | None:
-        """When the endpoint's current state (passing or failing) began."""
-        state = self._state.get(endpoint)
-        return state[1] if state else None
-
     def latest(self) -> Sample | None:
         return self.samples[-1] if self.samples else None
 

@@ -60,9 +60,6 @@ class Kind:
     BAD_URL = "bad-url"
     ERROR = "error"
 
-    # Kinds where nothing answered over HTTP: the address itself is the problem.
-    TRANSPORT = frozenset({REFUSED, DNS, TIMEOUT, TLS_UNTRUSTED, TLS, UNREACHABLE, CLOSED, BAD_URL, ERROR})
-
 
 @dataclass
 class ProbeResult:
