@@ -14,7 +14,7 @@ import sys
 from .. import __version__
 from .context import EXIT_USAGE, CliError, Context
 
-COMMAND_MODULES = ("config_cmd", "render_cmd", "check_cmd", "bucket_cmd", "health_cmd", "setup_cmd")
+COMMAND_MODULES = ("config_cmd", "render_cmd", "check_cmd", "bucket_cmd", "health_cmd", "setup_cmd", "runtime_cmd")
 
 
 class _Parser(argparse.ArgumentParser):

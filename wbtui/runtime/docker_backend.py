@@ -25,7 +25,7 @@ from .base import (
 )
 from .docker_errors import adopt_fix, image_fix, translated
 from .docker_logs import DockerLogReader
-from .docker_spec import HASH_LABEL, is_host_path, is_ours, labelled_spec, volume_source
+from .docker_spec import HASH_LABEL, is_host_path, is_ours, labelled_spec
 from .docker_status import event_from_docker, status_from_inspect, usage_from_stats
 from .logstream import ThreadStream
 
@@ -196,7 +196,7 @@ class DockerRuntime(Runtime):
         from .docker_spec import MANAGED_BY, MANAGED_BY_VALUE
 
         volume = config.runtime.volume
-        if is_host_path(volume):
+        if not volume or is_host_path(volume):
             return
         with translated("create the data volume"):
             try:
@@ -238,8 +238,10 @@ class DockerRuntime(Runtime):
             self._stop_and_remove(client, attrs["Id"])
             done.append(f"removed container {self.name}")
         volume = self.config.runtime.volume
-        if is_host_path(volume):
-            done.append(f"host directory {volume_source(volume)} kept" + (" (delete it yourself)" if purge else ""))
+        if not volume:
+            done.append("no data volume configured")
+        elif is_host_path(volume):
+            done.append(f"host directory {volume} kept" + (" (delete it yourself)" if purge else ""))
         elif purge:
             with translated("remove the data volume"):
                 try:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .base import RuntimeProblem
@@ -25,45 +23,35 @@ HASH_LABEL = "wbtui.config-hash"
 CONTAINER_PORT = "8080/tcp"
 DATA_PATH = "/vol"
 
-_DECIMAL = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18}
-_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
-_QUANTITY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*")
-
-
 def memory_bytes(quantity: str) -> int | None:
-    """A memory quantity in bytes, Kubernetes style (4G = 4*10^9, 8Gi = 8*2^30); None when empty.
+    """A memory quantity in bytes as validation reads it (8G = 8*10^9, 8Gi = 8*2^30); None when empty."""
+    from ..config.validate import memory_bytes as parse
 
-    The same value goes into the pod spec, so both backends read it the same way.
-    """
     if not str(quantity).strip():
         return None
-    m = _QUANTITY.fullmatch(str(quantity))
-    factor = (_DECIMAL | _BINARY).get(m[2]) if m else None
-    if m is None or factor is None:
+    value = parse(str(quantity).strip())
+    if value is None:
         raise RuntimeProblem(f"runtime.memory_limit {quantity!r} is not a memory quantity",
                              "wbtui config set runtime.memory_limit 8G")
-    return int(float(m[1]) * factor)
+    return int(value)
 
 
 def nano_cpus(quantity: str) -> int | None:
     """A CPU quantity (4, 1.5, 500m) in Docker's units of 10^-9 CPUs; None when empty."""
+    from ..config.validate import cpu_cores
+
     if not str(quantity).strip():
         return None
-    m = _QUANTITY.fullmatch(str(quantity))
-    if m is None or m[2] not in ("", "m"):
+    cores = cpu_cores(str(quantity).strip())
+    if cores is None:
         raise RuntimeProblem(f"runtime.cpu_limit {quantity!r} is not a CPU quantity",
                              "wbtui config set runtime.cpu_limit 4")
-    cores = float(m[1]) / (1000 if m[2] == "m" else 1)
     return int(cores * 10**9)
 
 
 def is_host_path(volume: str) -> bool:
-    """A host directory (bind mount) rather than a named Docker volume."""
-    return volume.startswith(("/", ".", "~"))
-
-
-def volume_source(volume: str) -> str:
-    return str(Path(volume).expanduser().resolve()) if is_host_path(volume) else volume
+    """A host directory (bind mount) rather than a named Docker volume (validation wants it absolute)."""
+    return volume.startswith("/")
 
 
 def port_binding(config: Config) -> int | tuple[str, int]:
@@ -85,10 +73,11 @@ def container_spec(config: Config, image: str | None = None, host_cpus: int | No
         "name": r.container_name,
         "environment": container_env(config),
         "ports": {CONTAINER_PORT: port_binding(config)},
-        "volumes": {volume_source(r.volume): {"bind": DATA_PATH, "mode": "rw"}},
         "restart_policy": {"Name": r.restart_policy or "no"},
         "labels": {MANAGED_BY: MANAGED_BY_VALUE, NAME_LABEL: r.container_name},
     }
+    if r.volume:
+        spec["volumes"] = {r.volume: {"bind": DATA_PATH, "mode": "rw"}}
     cpus, mem = nano_cpus(r.cpu_limit), memory_bytes(r.memory_limit)
     if cpus and host_cpus:
         cpus = min(cpus, host_cpus * 10**9)

@@ -1,0 +1,458 @@
+"""`wbtui up/down/restart/upgrade/start/stop/status/logs/service`: run the server from the config.
+
+Every command goes through the configured backend (Docker or Kubernetes). What
+changes or stops the server refuses under --read-only; what stops or removes it
+asks first unless --yes. Runtime problems (daemon down, permission denied,
+image missing, name conflict, port in use) end the command with exit 1 and one
+line saying what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import re
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context
+
+if TYPE_CHECKING:
+    from ..health.watch import WatchProgress, WatchResult
+    from ..runtime.base import Progress, ResourceUsage, Runtime, ServerStatus
+
+_EXAMPLES = argparse.RawDescriptionHelpFormatter
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "up", help="deploy the server and wait until it is ready",
+        description="Create the container (Docker) or apply the objects (Kubernetes) from the config, "
+        "or recreate them when the config changed (the /vol data volume is kept); pull the image when "
+        "it is not on the host and a registry is reachable. Then watch start-up for up to 10 minutes "
+        "(the guide's migration window) until /ready answers, stopping early if the server exits. "
+        "Exit 0 when ready.",
+        epilog="examples: wbtui up\n          wbtui up --no-watch\n          wbtui up --timeout 900",
+        formatter_class=_EXAMPLES)
+    p.add_argument("--no-watch", action="store_true", help="deploy only, do not wait for /ready")
+    p.add_argument("--timeout", type=_seconds, default=600.0, metavar="S",
+                   help="how long to wait for /ready (default 600)")
+    p.add_argument("--no-pull", action="store_true", help="never pull: fail when the image is not local")
+    p.set_defaults(func=cmd_up)
+
+    p = sub.add_parser("down", help="stop and remove the server (data volume kept unless --purge)",
+                       description="Stop and remove the container. Its /vol data volume is kept, so "
+                       "`wbtui up` brings the same data back; --purge deletes the volume too.")
+    p.add_argument("--purge", action="store_true", help="also delete the data volume (irreversible)")
+    _yes(p)
+    p.set_defaults(func=cmd_down)
+
+    p = sub.add_parser("restart", help="restart the server")
+    _yes(p)
+    p.set_defaults(func=cmd_restart)
+
+    p = sub.add_parser(
+        "upgrade", help="move to another image tag, keeping the data",
+        description="Pull (if needed) and run image:TAG with the same config and data volume, save "
+        "TAG as runtime.tag, then watch start-up (migrations run on first start).",
+        epilog="example: wbtui upgrade 0.62.2", formatter_class=_EXAMPLES)
+    p.add_argument("tag", metavar="TAG", help="the new image tag")
+    p.add_argument("--no-watch", action="store_true", help="do not wait for /ready")
+    p.add_argument("--timeout", type=_seconds, default=600.0, metavar="S",
+                   help="how long to wait for /ready (default 600)")
+    _yes(p)
+    p.set_defaults(func=cmd_upgrade)
+
+    p = sub.add_parser("start", help="start the stopped server")
+    p.set_defaults(func=cmd_start)
+
+    p = sub.add_parser("stop", help="stop the server (it stays deployed)")
+    p.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
+                   help="seconds to wait for a clean shutdown before killing (default 30)")
+    _yes(p)
+    p.set_defaults(func=cmd_stop)
+
+    p = sub.add_parser("status", help="state, restarts, uptime, image, ports, resources",
+                       description="The server's state, health, restart count, uptime, image, ports, "
+                       "exit code and reason, and CPU/memory use. Exit 0 when it is running.")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "logs", help="the server's log (secrets masked)",
+        description="Print the server's log with secrets masked. With -f, keep following: across "
+        "restarts of the container (nothing repeated or lost) and outages of the Docker daemon "
+        "(reconnects with backoff and prints a '--- log stream interrupted ...' line).",
+        epilog="examples: wbtui logs --tail 50\n          wbtui logs -f --since 10m\n"
+        "          wbtui logs --previous   (the instance before the last restart)",
+        formatter_class=_EXAMPLES)
+    p.add_argument("-f", "--follow", action="store_true", help="keep printing new lines (Ctrl-C stops)")
+    p.add_argument("--tail", type=_tail, default=200, metavar="N", help="last N lines, or 'all' (default 200)")
+    p.add_argument("--since", type=_since, metavar="D",
+                   help="only lines since D: a duration (30s, 10m, 2h, 1d) or a time (2026-05-01T12:00)")
+    p.add_argument("-t", "--timestamps", action="store_true", help="prefix each line with its time")
+    p.add_argument("-p", "--previous", action="store_true",
+                   help="the log of the previous instance (before the last restart / the run that ended)")
+    p.set_defaults(func=cmd_logs)
+
+    p = sub.add_parser("service", help="the systemd unit that keeps the container running")
+    ssub = p.add_subparsers(dest="service_command", metavar="SUBCOMMAND", required=True)
+    s = ssub.add_parser(
+        "install", help="install and enable the systemd unit",
+        description="Write /etc/systemd/system/NAME.service (no secrets) and /etc/wbtui/NAME.env "
+        "(the container environment, mode 0600), then enable and start the unit when systemd runs. "
+        "The unit runs the container itself (docker run --rm), so systemd, not Docker, restarts it.",
+        epilog="examples: wbtui service install\n          wbtui service install --root /mnt/image",
+        formatter_class=_EXAMPLES)
+    s.add_argument("--root", metavar="DIR", default="/", help="install into this root directory (default /)")
+    _yes(s)
+    s.set_defaults(func=cmd_service_install)
+
+
+def _yes(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _tail(text: str) -> int | None:
+    if text == "all":
+        return None
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of lines (or 'all')")
+    return int(text)
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """A duration back from now (90s, 10m, 1h30m, 2d) or an ISO time (local when no zone)."""
+    text = text.strip()
+    if text and _DURATION.sub("", text) == "":
+        seconds = sum(float(n) * _UNITS[u] for n, u in _DURATION.findall(text))
+        return (now or datetime.now(UTC)) - timedelta(seconds=seconds)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is neither a duration (10m, 2h) nor a time (2026-05-01T12:00)") from None
+    return when if when.tzinfo else when.astimezone()
+
+
+def _since(text: str) -> datetime:
+    try:
+        return parse_since(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _problems(func: Callable[[Context, argparse.Namespace], int]) -> Callable[[Context, argparse.Namespace], int]:
+    """Runtime problems end the command with one line (what, and the fix), never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(ctx: Context, args: argparse.Namespace) -> int:
+        from ..runtime.base import RuntimeProblem
+
+        try:
+            return func(ctx, args)
+        except RuntimeProblem as exc:
+            raise CliError(str(exc)) from None
+
+    return wrapper
+
+
+def _runtime(ctx: Context) -> Runtime:
+    from ..runtime.base import runtime_for
+
+    return runtime_for(ctx.config())
+
+
+def _say(ctx: Context, message: str, style: str = "") -> None:
+    ctx.out.print(Text(ctx.redactor()(message), style=style))
+
+
+def _progress_printer(ctx: Context) -> Callable[[Progress], None]:
+    """Long steps (image pulls): a live line on a terminal; elsewhere the steps without byte counts."""
+
+    def show(progress: Progress) -> None:
+        text = progress.message
+        if progress.total:
+            done = progress.current or 0
+            text += f" {_bytes(done)}/{_bytes(progress.total)} ({100 * done / progress.total:.0f}%)"
+            if not ctx.err.is_terminal:
+                return
+        ctx.err.print(Text(text), end="\r" if ctx.err.is_terminal and progress.total else "\n")
+
+    return show
+
+
+def _watch(ctx: Context, runtime: Runtime, timeout: float) -> int:
+    from ..health.watch import run_startup_watch
+
+    config = ctx.config()
+    status = ctx.err.status("waiting for /ready ...") if ctx.err.is_terminal else None
+    seen: list[str] = []
+
+    def progress(event: WatchProgress) -> None:
+        summary = ctx.redactor()(event.summary())
+        if status is not None:
+            status.update(Text(summary))
+        elif not seen or event.phase != seen[-1]:
+            ctx.err.print(Text(summary))
+        seen.append(event.phase)
+
+    if status is not None:
+        with status:
+            result = run_startup_watch(runtime, config, timeout=timeout, on_progress=progress)
+    else:
+        result = run_startup_watch(runtime, config, timeout=timeout, on_progress=progress)
+    return _report_watch(ctx, result)
+
+
+def _report_watch(ctx: Context, result: WatchResult) -> int:
+    if result.ready:
+        _say(ctx, result.message, "green")
+        return EXIT_OK
+    _say(ctx, f"not ready: {result.message}", "bold red")
+    for diagnosis in result.diagnosis:
+        _say(ctx, f"  cause: {diagnosis.cause}")
+        _say(ctx, f"  fix:   {diagnosis.fix}")
+    if result.last_lines:
+        _say(ctx, "last log lines:", "dim")
+        for line in result.last_lines[-15:]:
+            _say(ctx, f"  {line}", "dim")
+    return EXIT_FINDINGS
+
+
+@_problems
+def cmd_up(ctx: Context, args: argparse.Namespace) -> int:
+    from ..runtime.docker_backend import DockerRuntime
+
+    ctx.refuse_if_read_only("deploy the server")
+    runtime = _runtime(ctx)
+    try:
+        if args.no_pull and isinstance(runtime, DockerRuntime):
+            runtime.pull = False
+        runtime.progress = _progress_printer(ctx)
+        _say(ctx, runtime.deploy())
+        return EXIT_OK if args.no_watch else _watch(ctx, runtime, args.timeout)
+    finally:
+        runtime.close()
+
+
+@_problems
+def cmd_down(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.refuse_if_read_only("remove the server")
+    config = ctx.config()
+    name = config.runtime.container_name if config.runtime.backend == "docker" else config.kubernetes.name
+    question = (f"Remove {name} AND DELETE its data volume {config.runtime.volume!r}? This cannot be undone."
+                if args.purge else f"Stop and remove {name}? (the data volume is kept)")
+    if not ctx.confirm(question, args.yes):
+        _say(ctx, "cancelled: nothing changed")
+        return EXIT_FINDINGS
+    runtime = _runtime(ctx)
+    try:
+        _say(ctx, runtime.remove(purge=args.purge))
+    finally:
+        runtime.close()
+    return EXIT_OK
+
+
+def _simple(ctx: Context, args: argparse.Namespace, what: str, question: str | None,
+            action: Callable[[Runtime], str]) -> int:
+    ctx.refuse_if_read_only(what)
+    if question is not None and not ctx.confirm(question, args.yes):
+        _say(ctx, "cancelled: nothing changed")
+        return EXIT_FINDINGS
+    runtime = _runtime(ctx)
+    try:
+        _say(ctx, action(runtime))
+    finally:
+        runtime.close()
+    return EXIT_OK
+
+
+@_problems
+def cmd_restart(ctx: Context, args: argparse.Namespace) -> int:
+    return _simple(ctx, args, "restart the server", "Restart the W&B server? (users are disconnected briefly)",
+                   lambda rt: rt.restart())
+
+
+@_problems
+def cmd_start(ctx: Context, args: argparse.Namespace) -> int:
+    return _simple(ctx, args, "start the server", None, lambda rt: rt.start())
+
+
+@_problems
+def cmd_stop(ctx: Context, args: argparse.Namespace) -> int:
+    return _simple(ctx, args, "stop the server", "Stop the W&B server? (it stays down until wbtui start)",
+                   lambda rt: rt.stop(timeout=args.timeout))
+
+
+@_problems
+def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
+    ctx.refuse_if_read_only("upgrade the server")
+    config = ctx.config()
+    current = config.runtime.image_ref
+    if args.tag == config.runtime.tag:
+        raise CliError(f"already on {current}; to redeploy it use wbtui up", EXIT_USAGE)
+    if not ctx.confirm(f"Upgrade {current} to {config.runtime.image}:{args.tag}? The server restarts and "
+                       "runs its migrations (back up the database first).", args.yes):
+        _say(ctx, "cancelled: nothing changed")
+        return EXIT_FINDINGS
+    runtime = _runtime(ctx)
+    try:
+        runtime.progress = _progress_printer(ctx)
+        image = runtime.upgrade(args.tag)
+        config.runtime.tag = args.tag
+        ctx.save(config)
+        _say(ctx, f"now running {image}; runtime.tag saved as {args.tag}")
+        return EXIT_OK if args.no_watch else _watch(ctx, runtime, args.timeout)
+    finally:
+        runtime.close()
+
+
+def _bytes(n: int | None) -> str:
+    if n is None:
+        return "?"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    s = int(seconds)
+    days, s = divmod(s, 86400)
+    hours, s = divmod(s, 3600)
+    minutes, s = divmod(s, 60)
+    if days:
+        return f"{days}d{hours:02d}h"
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{s:02d}s" if minutes else f"{s}s"
+
+
+def _status_lines(status: ServerStatus, usage: ResourceUsage | None) -> list[tuple[str, str]]:
+    head = f"{status.name} ({status.backend}): {status.state}"
+    if status.uptime_seconds is not None:
+        head += f", up {_duration(status.uptime_seconds)}"
+    head += f", {status.restart_count} restart{'s' if status.restart_count != 1 else ''}"
+    rows = [(head, "green" if status.state == "running" else "bold red")]
+    if not status.exists:
+        return [*rows, (f"  {status.message}", "")]
+    rows.append((f"  image    {status.image}", ""))
+    rows.append((f"  ports    {', '.join(status.ports) or '-'}", ""))
+    if status.health != "unknown":
+        rows.append((f"  health   {status.health}", ""))
+    if status.started_at is not None:
+        rows.append((f"  started  {status.started_at:%Y-%m-%d %H:%M:%S} UTC", ""))
+    if status.exit_code is not None or status.reason:
+        code = f"exit code {status.exit_code}" if status.exit_code is not None else ""
+        rows.append((f"  reason   {', '.join(x for x in (status.reason, code) if x)}", "yellow"))
+    if status.message:
+        rows.append((f"  message  {status.message}", "yellow"))
+    if status.oom_killed:
+        rows.append(("  OOM      killed for running out of memory: raise runtime.memory_limit", "bold red"))
+    for pod in status.pods:
+        rows.append((f"  pod {pod.name}: {pod.phase}{' ready' if pod.ready else ''}, {pod.restarts} restarts"
+                     f"{' ' + pod.reason if pod.reason else ''}", ""))
+    if usage is not None:
+        cpu = f"{usage.cpu_percent:.1f}%" if usage.cpu_percent is not None else "?"
+        limit = f" / {_bytes(usage.memory_limit_bytes)}" if usage.memory_limit_bytes else ""
+        rows.append((f"  cpu      {cpu}   memory {_bytes(usage.memory_bytes)}{limit}", ""))
+    return rows
+
+
+@_problems
+def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
+    from ..runtime.base import RuntimeProblem
+
+    runtime = _runtime(ctx)
+    try:
+        status = runtime.status()
+        usage = None
+        if status.state == "running":
+            try:
+                usage = runtime.usage()
+            except RuntimeProblem:  # the status is what matters; usage is a bonus
+                usage = None
+    finally:
+        runtime.close()
+    if args.json:
+        data: dict[str, Any] = status.to_dict()
+        data["usage"] = None if usage is None else {"cpu_percent": usage.cpu_percent,
+                                                    "memory_bytes": usage.memory_bytes,
+                                                    "memory_limit_bytes": usage.memory_limit_bytes}
+        ctx.print_json(data)
+    else:
+        for text, style in _status_lines(status, usage):
+            _say(ctx, text, style)
+    return EXIT_OK if status.state == "running" else EXIT_FINDINGS
+
+
+@_problems
+def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
+    if args.previous and args.follow:
+        raise CliError("--previous cannot be combined with --follow (that instance has ended)", EXIT_USAGE)
+    runtime = _runtime(ctx)
+
+    async def copy() -> None:
+        out = sys.stdout
+        stream = runtime.logs(follow=args.follow, tail=args.tail, since=args.since,
+                              timestamps=args.timestamps, previous=args.previous)
+        try:
+            async for line in stream:
+                out.write(line.text + "\n")
+                if args.follow:
+                    out.flush()
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    try:
+        asyncio.run(copy())
+    except KeyboardInterrupt:
+        return 130 if not args.follow else EXIT_OK
+    except BrokenPipeError:  # `wbtui logs | head`
+        sys.stderr.close()
+        return EXIT_OK
+    finally:
+        runtime.close()
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+@_problems
+def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
+    from ..runtime.systemd_install import install_service
+
+    config = ctx.config()
+    if config.runtime.backend != "docker":
+        raise CliError("the systemd unit runs the Docker container; runtime.backend is kubernetes", EXIT_USAGE)
+    ctx.refuse_if_read_only("install the systemd unit")
+    if not ctx.confirm(f"Install and enable the systemd unit for {config.runtime.container_name} under "
+                       f"{args.root}? It replaces a container of that name when it starts.", args.yes):
+        _say(ctx, "cancelled: nothing changed")
+        return EXIT_FINDINGS
+    result = install_service(config, args.root)
+    _say(ctx, f"unit:     {result.unit_path}")
+    _say(ctx, f"env file: {result.env_path} (mode 0600, holds the secrets)")
+    _say(ctx, result.message, "green" if result.started else "yellow")
+    return EXIT_OK

@@ -1,0 +1,112 @@
+"""Install the rendered systemd unit: the process manager the guide asks for.
+
+The unit (wbtui.render.systemd) runs ``docker run --rm`` in the foreground with
+``--env-file``; the env file holds the secrets, so it is written root-only
+(0600, in a 0700 directory) and the unit itself holds none. When systemd runs
+(PID 1, /run/systemd/system exists) the unit is enabled and started; when it
+does not, or when installing into another root (an image being built, tests),
+it is only enabled for boot with ``systemctl --root``, and the result says so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .base import RuntimeProblem
+
+if TYPE_CHECKING:
+    from ..config.model import Config
+
+UNIT_DIR = "etc/systemd/system"
+ENV_DIR = "etc/wbtui"
+SYSTEMCTL_TIMEOUT = 120.0
+
+
+@dataclass
+class InstallResult:
+    unit_path: Path
+    env_path: Path
+    enabled: bool
+    started: bool
+    message: str
+
+
+def systemd_running(root: Path = Path("/")) -> bool:
+    """sd_booted(): systemd is PID 1 on this system."""
+    return (root / "run/systemd/system").is_dir()
+
+
+def _pid1() -> str:
+    try:
+        return Path("/proc/1/comm").read_text().strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def _write(path: Path, text: str, mode: int) -> None:
+    """Write atomically with ``mode`` from the start (a secret is never briefly world-readable)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _systemctl(*args: str) -> None:
+    binary = shutil.which("systemctl")
+    if binary is None:
+        raise RuntimeProblem("systemctl not found", "install systemd, or run the container with wbtui up")
+    try:
+        done = subprocess.run([binary, *args], capture_output=True, text=True, timeout=SYSTEMCTL_TIMEOUT,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        raise RuntimeProblem(f"systemctl {' '.join(args)} did not finish within {SYSTEMCTL_TIMEOUT:.0f}s",
+                             "check systemctl status and journalctl -xe") from None
+    if done.returncode != 0:
+        detail = " ".join((done.stderr or done.stdout).split())
+        raise RuntimeProblem(f"systemctl {' '.join(args)} failed: {detail}", "see journalctl -xe")
+
+
+def install_service(config: Config, root: Path | str = "/") -> InstallResult:
+    """Write the unit and its env file under ``root``, then enable (and start, when systemd runs) it."""
+    from ..render.docker import render_env_file
+    from ..render.systemd import render_unit, unit_name
+
+    root = Path(root)
+    name = unit_name(config)
+    env_file = f"/{ENV_DIR}/{config.runtime.container_name}.env"
+    unit_path = root / UNIT_DIR / name
+    env_path = root / env_file.lstrip("/")
+    try:
+        env_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _write(env_path, render_env_file(config, reveal=True), 0o600)
+        unit_path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        _write(unit_path, render_unit(config, env_file=env_file), 0o644)
+    except OSError as exc:
+        raise RuntimeProblem(f"cannot install the unit under {root}: {exc.strerror or exc}",
+                             "run as root, or pass --root DIR to install into another tree") from None
+    live = root.resolve() == Path("/")
+    if live and systemd_running():
+        _systemctl("daemon-reload")
+        _systemctl("enable", "--now", name)
+        return InstallResult(unit_path, env_path, True, True,
+                             f"installed, enabled and started {name} (systemctl status {name})")
+    _systemctl(f"--root={root}", "enable", name)
+    if live:
+        why = f"systemd is not running on this host (PID 1 is {_pid1()!r})"
+        todo = f"on a host booted with systemd: systemctl daemon-reload && systemctl start {name}"
+    else:
+        why = f"installed into {root}, not the running system"
+        todo = f"on the target system: systemctl daemon-reload && systemctl start {name}"
+    return InstallResult(unit_path, env_path, True, False,
+                         f"installed {name} and enabled it for boot, but did not start it: {why}; {todo}")
