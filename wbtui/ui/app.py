@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -36,6 +37,10 @@ from .widgets.filter_bar import FilterBar
 from .widgets.help import HelpScreen
 from .widgets.text_screen import TextScreen
 
+if TYPE_CHECKING:
+    from ..config.model import Config
+    from ..runtime.base import Runtime
+
 PANES: tuple[type[Pane], ...] = (OverviewPane, ConfigPane, DatastoresPane, RuntimePane, LogsPane, HealthPane)
 FALLBACK_THEME = "textual-dark"
 
@@ -52,10 +57,11 @@ class WbtuiApp(App[int]):
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, session: Session, *, background: bool = True, log_capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, session: Session, *, background: bool = True, log_capacity: int = DEFAULT_CAPACITY,
+                 runtime_factory: Callable[[Config], Runtime] | None = None) -> None:
         super().__init__()
         self.session = session
-        self.core = Core(session)
+        self.core = Core(session, runtime_factory)
         self.background = background
         self.log_capacity = log_capacity
         self.animation_level = "none"  # no animations: less to send over SSH, deterministic screens
@@ -76,7 +82,7 @@ class WbtuiApp(App[int]):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(signum, self._hang_up)
-        self.call_after_refresh(self.pane(OverviewPane.PANE_ID).focus_default)
+        self.call_after_refresh(self.focus_active_pane)
         if not self.session.file_exists:
             self.call_after_refresh(self._first_launch)
 
@@ -104,11 +110,16 @@ class WbtuiApp(App[int]):
 
     def action_show_pane(self, pane_id: str) -> None:
         self.query_one("#panes", TabbedContent).active = pane_id
-        self.pane(pane_id).focus_default()
+        self.focus_active_pane()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id:
-            self.call_after_refresh(self.pane(event.pane.id).focus_default)
+        self.call_after_refresh(self.focus_active_pane)
+
+    def focus_active_pane(self) -> None:
+        """Keys go to the shown pane (its bindings appear in the footer)."""
+        for tabs in self.query("#panes").results(TabbedContent):  # none while shutting down
+            if tabs.active:
+                self.pane(tabs.active).focus_default()
 
     # ---- messages from panes ---------------------------------------------------------------
     @property
@@ -208,7 +219,7 @@ class WbtuiApp(App[int]):
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
                 action = binding.action
-                disabled = action in pane_cls.MUTATING and self.session.read_only
+                disabled = action.split("(")[0] in pane_cls.MUTATING and self.session.read_only
                 help_text = f"{pane_cls.TITLE} pane, key {binding.key.split(',')[0]}"
                 if disabled:
                     help_text += " (disabled: read-only)"

@@ -37,10 +37,14 @@ class FixPlan:
 
 
 class Core:
-    """Lazily built runtime for the saved config (plus the Runtime pane's context/namespace choice)."""
+    """Lazily built runtime for the saved config (plus the Runtime pane's context/namespace choice).
 
-    def __init__(self, session: Session) -> None:
+    ``runtime_factory`` defaults to ``runtime_for``; tests pass one that labels what it creates.
+    """
+
+    def __init__(self, session: Session, runtime_factory: Callable[[Config], Runtime] | None = None) -> None:
         self.session = session
+        self._factory = runtime_factory
         self.overrides: dict[str, str] = {}
         self._lock = threading.Lock()
         self._runtime: Runtime | None = None
@@ -66,7 +70,7 @@ class Core:
 
                 if self._runtime is not None:
                     self._runtime.close()
-                self._runtime = runtime_for(config)
+                self._runtime = (self._factory or runtime_for)(config)
                 self._runtime_key = key
             if self._runtime.backend == "kubernetes":
                 self._runtime.pod = self.log_pod  # type: ignore[attr-defined]  # whose log the Logs pane follows

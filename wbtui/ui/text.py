@@ -16,7 +16,15 @@ STATUS_VARIABLE = {
     "ok": "$success", "error": "$error", "warning": "$warning", "info": "$text-muted",
 }
 
+STATE_VARIABLE = {"running": "$success", "restarting": "$warning", "created": "$warning", "paused": "$warning",
+                  "starting": "$warning", "pending": "$warning"}
+
 Part = str | tuple[str, str]
+
+
+def state_style(state: str) -> str:
+    """Theme variable for a container/Deployment state: running is good, anything unknown is bad."""
+    return STATE_VARIABLE.get(state, "$error")
 
 
 def styled(*parts: Part) -> Content:

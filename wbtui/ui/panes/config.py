@@ -198,11 +198,10 @@ class ConfigPane(Pane):
         self._revalidate()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("env_add", "env_delete"):
-            table = self.query_one("#env-table", DataTable)
-            if not table.has_focus:
-                return False
-        return super().check_action(action, parameters)
+        allowed = super().check_action(action, parameters)
+        if allowed and action in ("env_add", "env_delete"):
+            return self.query_one("#env-table", DataTable).has_focus  # a / d are letters elsewhere
+        return allowed
 
     # ---- reveal, save, revert ------------------------------------------------------
     def action_reveal(self) -> None:

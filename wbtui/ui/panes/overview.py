@@ -14,16 +14,13 @@ from textual.widgets import Sparkline, Static
 from ...checks.model import CheckResult, Status, worst
 from ...health.history import format_duration
 from ..messages import ChecksUpdate, ErrorLines, ProbeUpdate, StatusUpdate
-from ..text import STATUS_VARIABLE, lines, size, styled
+from ..text import STATUS_VARIABLE, lines, size, state_style, styled
 from .base import Pane
+from .datastores import DatastoresPane
+from .health import HealthPane
+from .runtime import RuntimePane
 
-STATE_VARIABLE = {"running": "$success", "restarting": "$warning", "created": "$warning", "paused": "$warning",
-                  "starting": "$warning", "pending": "$warning"}
 ENDPOINTS = ("healthz", "ready")
-
-
-def state_style(state: str) -> str:
-    return STATE_VARIABLE.get(state, "$error")
 
 
 class OverviewPane(Pane):
@@ -148,18 +145,18 @@ class OverviewPane(Pane):
 
     # ---- one-key actions -------------------------------------------------------------------
     def action_checks(self) -> None:
-        self.wbtui.pane("datastores").run_action("run('all')")
+        self.wbtui.query_one(DatastoresPane).action_run("all")
         self.notify("Running the datastore checks (Datastores pane, 3, has details).", markup=False)
 
     def action_restart(self) -> None:
-        self.wbtui.pane("runtime").run_action("restart")
+        self.wbtui.query_one(RuntimePane).action_act("restart")
 
     def action_logs(self) -> None:
         self.wbtui.action_show_pane("logs")
 
     def action_refresh(self) -> None:
-        self.wbtui.pane("runtime").run_action("refresh")
-        self.wbtui.pane("health").run_action("probe")
+        self.wbtui.query_one(RuntimePane).action_refresh()
+        self.wbtui.query_one(HealthPane).action_probe()
 
     def action_bundle(self) -> None:
         self.notify("Writing the doctor bundle…", markup=False)

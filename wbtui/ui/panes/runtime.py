@@ -17,11 +17,11 @@ from ...config.model import Config
 from ...health.history import format_duration
 from ...runtime.base import Progress, ResourceUsage, RuntimeEvent, ServerStatus
 from ..messages import Problem, StatusUpdate
-from ..text import cell, lines, size, styled
+from ..text import cell, lines, size, state_style, styled
 from ..widgets.confirm import ChoiceScreen
 from ..widgets.filter_bar import FilterBar, row_matches
 from .base import Pane
-from .overview import state_style
+from .health import HealthPane
 
 REFRESH_SECONDS = 5.0
 ACTION_TITLES = {"deploy": "Deploy", "start": "Start", "stop": "Stop", "restart": "Restart",
@@ -287,7 +287,7 @@ class RuntimePane(Pane):
             self._show_action(styled((f"✔ {title}: ", "$success bold"), outcome or ""))
             self.notify(outcome or "done", title=title, markup=False)
             if action in ("deploy", "restart", "upgrade", "start"):
-                self.wbtui.pane("health").run_action("watch")
+                self.wbtui.query_one(HealthPane).action_watch()
         self._refreshing = False
         self.action_refresh()
 

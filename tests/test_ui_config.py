@@ -1,0 +1,151 @@
+"""The Config pane: edit, validate as you type, masked secrets, save with backup, diffs, previews."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from textual.widgets import Input, TabbedContent
+
+from tests.ui_support import make_app, screen_text, wait_text, wait_until
+from wbtui.config import store
+from wbtui.config.model import Config
+from wbtui.ui.panes.config import SECTIONS, ConfigPane
+from wbtui.ui.widgets.confirm import ConfirmScreen
+from wbtui.ui.widgets.field_row import FieldRow, widget_id
+from wbtui.ui.widgets.text_screen import TextScreen
+
+SECRET = "s3cr3t-Canary-pw"
+
+
+def row(app, key: str) -> FieldRow:
+    return app.query_one(f"#{widget_id(key)}", FieldRow)
+
+
+def test_every_setting_is_in_exactly_one_section() -> None:
+    from wbtui.config.model import FIELDS
+
+    keys = [key for _, _, keys in SECTIONS for key in keys]
+    assert sorted(keys) == sorted(spec.key for spec in FIELDS)
+
+
+async def test_edit_validate_and_save(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    path = app.session.config_path
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("enter")  # into the Server form: focus on HOST
+        await pilot.pause()
+        host = row(app, "HOST").editor
+        assert app.focused is host
+        await pilot.press(*"wandb.example.com")
+        await wait_text(pilot, "has no scheme", "fix: wbtui config set HOST", "modified", "unsaved")
+        assert row(app, "HOST").has_class("-error")
+        await pilot.press("home", *"https://")
+        await wait_until(pilot, lambda: not row(app, "HOST").has_class("-error"), 5, "the error to clear")
+        assert app.session.draft.server.HOST == "https://wandb.example.com"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not app.session.dirty, 10, "the save to finish")
+        assert "Config ●" not in screen_text(app)
+    saved = store.load(path)
+    assert saved.server.HOST == "https://wandb.example.com"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert store.backup_path(path).exists()  # the previous version was kept
+
+
+async def test_a_value_that_cannot_be_stored_blocks_save(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("2")
+        app.query_one(ConfigPane).show_section("runtime")
+        await pilot.pause()
+        editor = row(app, "runtime.port").editor
+        assert isinstance(editor, Input)
+        editor.value = "80eighty"
+        await wait_text(pilot, "is not a whole number")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert store.load(app.session.config_path).runtime.port == 8080
+        assert any("Fix the fields marked" in str(n.message) for n in app._notifications)
+
+
+async def test_save_with_errors_asks_first(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        pane = app.query_one(ConfigPane)
+        pane.edit("runtime.cpu_request", "64")  # above the limit: a validation error
+        await pilot.press("2")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the confirmation")
+        await wait_text(pilot, "CPU request is above the limit")
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.session.dirty
+
+
+async def test_secrets_are_masked_until_revealed(tmp_path: Path) -> None:
+    config = Config()
+    config.server.MYSQL = f"mysql://wandb:{SECRET}@db.example.com:3306/wandb_local"
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("2")
+        app.query_one(ConfigPane).show_section("mysql")
+        text = await wait_text(pilot, "shown as: mysql://wandb:****@db.example.com:3306/wandb_local")
+        assert SECRET not in text
+        await pilot.press("ctrl+r")
+        await wait_text(pilot, SECRET)
+        await pilot.press("ctrl+r")
+        await wait_text(pilot, "shown as: mysql://wandb:****@")
+        assert SECRET not in screen_text(app)
+
+
+async def test_diff_against_saved_masks_secrets(tmp_path: Path) -> None:
+    config = Config()
+    config.server.MYSQL = "mysql://wandb:old-password@db:3306/wandb"
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(100, 40)) as pilot:
+        pane = app.query_one(ConfigPane)
+        pane.edit("MYSQL", f"mysql://wandb:{SECRET}@db:3306/wandb")
+        pane.edit("runtime.tag", "0.59.2")
+        await pilot.press("2", "ctrl+o")
+        text = await wait_text(pilot, "+runtime.tag = 0.59.2", "(secret changed)")
+        assert isinstance(app.screen, TextScreen)
+        assert SECRET not in text and "old-password" not in text
+
+
+async def test_previews_render_every_file_and_save_one(tmp_path: Path, monkeypatch) -> None:
+    config = Config()
+    config.server.HOST = "https://wandb.example.com"
+    config.server.MYSQL = f"mysql://wandb:{SECRET}@db:3306/wandb"
+    app = make_app(tmp_path, config)
+    monkeypatch.chdir(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2", "ctrl+t")
+        await wait_text(pilot, "docker run")
+        assert isinstance(app.screen, TextScreen)
+        for _ in range(5):  # down to the SQL preview
+            await pilot.press("down")
+        text = await wait_text(pilot, "CREATE USER")
+        assert SECRET not in text
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")  # accept the suggested name
+        await wait_until(pilot, lambda: (tmp_path / "wandb.sql").exists(), 10, "the file to be written")
+    written = (tmp_path / "wandb.sql").read_text()
+    assert "CREATE USER" in written and SECRET not in written
+
+
+async def test_read_only_config_cannot_be_edited_or_saved(tmp_path: Path) -> None:
+    app = make_app(tmp_path, read_only=True)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        assert row(app, "HOST").editor.disabled
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.query_one("#panes", TabbedContent).active == "config"
+        app.query_one(ConfigPane).action_save()
+        await pilot.pause()
+        assert any("Read-only mode" in str(n.message) for n in app._notifications)
+        assert store.backup_path(app.session.config_path).exists() is False

@@ -1,0 +1,66 @@
+"""Helpers for the dashboard tests: build an app on a temporary config, read the screen as text."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from wbtui.config import store
+from wbtui.config.model import Config
+from wbtui.ui.app import WbtuiApp
+from wbtui.ui.session import Session
+
+
+def make_app(tmp_path: Path, config: Config | None = None, *, save: bool = True, read_only: bool = False,
+             background: bool = False, **kwargs: Any) -> WbtuiApp:
+    """An app on ``tmp_path/config.toml`` (written first unless ``save`` is False)."""
+    path = tmp_path / "config.toml"
+    if save:
+        store.save(config or Config(), path)
+    session = Session.open(path, read_only)
+    if not save and config is not None:
+        session.saved = config.copy()
+        session.revert()
+    return WbtuiApp(session, background=background, **kwargs)
+
+
+def screen_text(app: WbtuiApp) -> str:
+    """What the terminal shows, as plain text."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True,
+                      color_system="truecolor", legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text(styles=False)
+
+
+async def wait_until(pilot: Any, predicate: Callable[[], object], timeout: float, what: str,
+                     interval: float = 0.05) -> None:
+    """Let the app run until ``predicate()`` holds; AssertionError (with the screen) after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await pilot.pause(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; screen:\n{screen_text(pilot.app)}")
+
+
+async def wait_for_workers(app: WbtuiApp, group: str, timeout: float) -> None:
+    """Wait until no worker of ``group`` is running."""
+    deadline = time.monotonic() + timeout
+    while any(w.group == group and w.is_running for w in app.workers):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"workers of group {group!r} still running after {timeout}s")
+        await asyncio.sleep(0.05)
+
+
+async def wait_text(pilot: Any, *needles: str, timeout: float = 10.0) -> str:
+    """Wait until every needle is on screen; returns the screen text."""
+    await wait_until(pilot, lambda: all(n in screen_text(pilot.app) for n in needles), timeout,
+                     f"{needles!r} on screen")
+    return screen_text(pilot.app)

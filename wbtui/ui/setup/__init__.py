@@ -1,0 +1,1 @@
+"""The guided first-time setup: a screen with one panel per step, over ``wbtui.setup.flow``."""

@@ -1,0 +1,316 @@
+"""The setup wizard: a step list on the left, the current step's panel, and Check / Continue anyway / Back / Next.
+
+Every call that may block (checks, creating things, deploying, saving progress)
+runs in a thread worker; the panel shows rows as they arrive. Progress is saved
+by the flow after each step, so a new screen (a dropped SSH session, a quit)
+opens at the same step. Nothing is created before a dialog has shown exactly
+what will happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, ContentSwitcher, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from ...setup.flow import RuntimeFactory, SetupFlow, StepBlocked, StepReport
+from ...setup.state import STEP_IDS, STEP_TITLES
+from ..messages import Problem
+from ..text import lines, styled
+from ..widgets.confirm import ConfirmScreen
+from .display import tilde
+from .jobs import Job, JobCancelled
+from .results import counts_line
+from .steps import PANELS
+from .steps.base import StepPanel
+
+T = TypeVar("T")
+
+
+class SetupScreen(Screen[bool]):
+    """The guided setup for one config file; dismissed with True when the last step is finished."""
+
+    BINDINGS = [
+        Binding("ctrl+r", "check", "Check/Retry"),
+        Binding("ctrl+n", "next", "Next"),
+        Binding("ctrl+b", "back", "Back"),
+        Binding("ctrl+o", "continue_anyway", "Continue anyway"),
+    ]
+
+    def __init__(self, config_path: Path, *, flow: SetupFlow | None = None, read_only: bool = False,
+                 restart: bool = False, runtime_factory: RuntimeFactory | None = None,
+                 deploy_timeout: float = 600.0, watch_interval: float = 2.0) -> None:
+        super().__init__(classes="setup-screen")
+        self.flow = flow or SetupFlow(config_path, runtime_factory=runtime_factory)
+        if restart:
+            self.flow.reset()
+        self.read_only = read_only
+        self.deploy_timeout = deploy_timeout
+        self.watch_interval = watch_interval
+        self.busy = False
+        self.checked: dict[str, dict[str, Any]] = {}
+        self.shown = self.flow.current
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(""), id="setup-top")
+        with Horizontal(id="setup-body"):
+            yield OptionList(id="setup-steps")
+            with Vertical(id="setup-main"):
+                with ContentSwitcher(id="setup-panels", initial=f"step-{self.shown}"):
+                    for panel in PANELS:
+                        yield panel(self.flow)
+                yield Static(Content(""), id="setup-status")
+                with Horizontal(id="setup-buttons"):
+                    yield Button("Check", id="btn-check", compact=True)
+                    yield Button("Continue anyway", id="btn-anyway", compact=True)
+                    yield Button("Back", id="btn-back", compact=True)
+                    yield Button("Next", id="btn-next", variant="primary", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_step(self.shown)
+        if self.read_only:
+            self.set_status(styled(("Read-only mode: ", "$warning bold"), "the setup can look but not save, "
+                                   "create or deploy anything (start wbtui without --read-only)."))
+
+    # -- panels ----------------------------------------------------------------------------------
+    def panel(self, step: str | None = None) -> StepPanel:
+        return self.query_one(f"#step-{step or self.shown}", StepPanel)
+
+    def show_step(self, step: str) -> None:
+        self.shown = step
+        self.query_one(ContentSwitcher).current = f"step-{step}"
+        panel = self.panel()
+        panel.load()
+        report = self.flow.reports.get(step)
+        panel.show_report(report)
+        self.set_status(self.report_status(panel, report))
+        self.refresh_chrome()
+        panel.scroll_home(animate=False)
+        self.call_after_refresh(self._focus_panel)
+
+    def _focus_panel(self) -> None:
+        focusable = [w for w in self.panel().query("Input, Select, Checkbox, Button") if w.focusable]
+        if focusable:
+            focusable[0].focus()
+        else:
+            self.query_one("#btn-next", Button).focus()
+
+    def report_status(self, panel: StepPanel, report: StepReport | None) -> Content:
+        if report is None:
+            return Content(panel.hint())
+        parts: list[Content | str] = [counts_line(report.results)]
+        if report.actions:
+            parts.append(Content("Done: " + "; ".join(self.flow.redactor()(a) for a in report.actions)))
+        if report.failures:
+            parts.append(styled(("Fix it and Retry (ctrl+r), or Continue anyway (ctrl+o).", "$warning")))
+        elif panel.STEP != "next":
+            parts.append(Content("Next (ctrl+n) to go on."))
+        return Content("  ").join(Content(p) if isinstance(p, str) else p for p in parts)
+
+    def set_status(self, content: Content) -> None:
+        self.query_one("#setup-status", Static).update(content)
+
+    def refresh_chrome(self) -> None:
+        """Top bar, step list marks, and which buttons apply."""
+        step, state = self.shown, self.flow.state
+        number = STEP_IDS.index(step) + 1
+        self.query_one("#setup-top", Static).update(styled(
+            ("wbtui setup", "bold"), f"  ·  step {number} of {len(STEP_IDS)}: {STEP_TITLES[step]}  ·  ",
+            tilde(str(self.flow.config_path)), ("  ·  READ-ONLY", "$warning bold") if self.read_only else ""))
+        steps = self.query_one("#setup-steps", OptionList)
+        highlighted = STEP_IDS.index(step)
+        steps.clear_options()
+        for index, sid in enumerate(STEP_IDS):
+            if sid in state.continued_anyway:
+                mark, style = "!", "$warning"
+            elif sid in state.done:
+                mark, style = "✔", "$success"
+            elif sid == state.current:
+                mark, style = "▸", "$accent"
+            else:
+                mark, style = " ", "$text-muted"
+            prompt = styled((mark, style), f" {index + 1} {STEP_TITLES[sid]}")
+            steps.add_option(Option(prompt, id=sid, disabled=not state.can_visit(sid)))
+        steps.highlighted = highlighted
+        panel = self.panel()
+        report = self.flow.reports.get(step)
+        check = self.query_one("#btn-check", Button)
+        check.display = panel.CAN_CHECK
+        check.label = "Retry" if report is not None and report.failures else panel.CHECK_LABEL
+        self.query_one("#btn-next", Button).label = "Finish" if step == STEP_IDS[-1] else "Next"
+        self.query_one("#btn-anyway", Button).display = step != STEP_IDS[-1]
+        for button in self.query("#setup-buttons Button"):
+            button.disabled = self.busy or (button.id == "btn-back" and STEP_IDS.index(step) == 0)
+
+    # -- jobs ------------------------------------------------------------------------------------
+    def run_job(self, what: str, fn: Callable[[Job], T], done: Callable[[T], None]) -> bool:
+        """Run ``fn`` in a thread worker, then ``done(value)`` here; one job at a time. False when refused."""
+        if self.busy:
+            self.notify("Wait for the running step to finish.", severity="warning", markup=False)
+            return False
+        if self.read_only:
+            self.notify("Read-only mode: the setup cannot save, create or deploy anything.", title="Read-only",
+                        severity="warning", markup=False)
+            return False
+        self.busy = True
+        self.set_status(styled((f"{what}…", "$warning")))
+        self.refresh_chrome()
+        self._job(what, fn, done)
+        return True
+
+    @work(thread=True, group="setup", exit_on_error=False, name="setup")
+    def _job(self, what: str, fn: Callable[[Job], T], done: Callable[[T], None]) -> None:
+        job = Job(self.app, get_current_worker())
+        try:
+            value = fn(job)
+        except JobCancelled:
+            return
+        except Exception as exc:  # shown with its fix, never as a traceback
+            job.post(self._job_failed, what, Problem.from_exception(exc))
+            return
+        job.post(self._job_done, done, value)
+
+    def _job_done(self, done: Callable[[T], None], value: T) -> None:
+        self.busy = False
+        done(value)
+        self.refresh_chrome()
+
+    def _job_failed(self, what: str, problem: Problem) -> None:
+        self.busy = False
+        redact = self.flow.redactor()
+        self.set_status(lines(styled((f"✘ {what} failed: ", "$error bold"), redact(problem.message)),
+                              styled(("Fix: ", "$accent bold"), redact(problem.fix)) if problem.fix else ""))
+        self.refresh_chrome()
+
+    # -- checking and moving on ------------------------------------------------------------------
+    def run_check(self, then: str = "") -> None:
+        """Check the shown step; ``then`` "advance" goes on when nothing failed, "anyway" asks to accept failures."""
+        panel = self.panel()
+        values = panel.values()
+        step = panel.STEP
+
+        def fn(job: Job) -> StepReport:
+            job.post(panel.results.clear, "Checking…")
+            return panel.check(values, job)
+
+        def done(report: StepReport) -> None:
+            self.checked_report(panel, values, report)
+            if then == "advance" and not report.failures:
+                self.advance(step)
+            elif then == "anyway":
+                self.confirm_continue(step)
+
+        self.run_job(f"{panel.CHECK_LABEL.rstrip('…')} {STEP_TITLES[step]}", fn, done)
+
+    def checked_report(self, panel: StepPanel, values: dict[str, Any], report: StepReport) -> None:
+        """Show a finished report (its step may no longer be the shown one); Next reuses it for these values."""
+        self.checked[panel.STEP] = values
+        panel.show_report(report)
+        if self.shown == panel.STEP:
+            self.set_status(self.report_status(panel, report))
+
+    def needs_check(self, panel: StepPanel) -> bool:
+        step = panel.STEP
+        return step not in self.flow.reports or self.checked.get(step) != panel.values()
+
+    def advance(self, step: str, continue_anyway: bool = False) -> None:
+        def fn(_job: Job) -> str | StepBlocked:
+            try:
+                return self.flow.advance(step, continue_anyway=continue_anyway)
+            except StepBlocked as exc:
+                return exc
+
+        def done(result: str | StepBlocked) -> None:
+            if isinstance(result, StepBlocked):
+                self.set_status(styled((f"{result}. ", "$error"),
+                                       "Fix it and Retry (ctrl+r), or Continue anyway (ctrl+o)."))
+                return
+            if step == STEP_IDS[-1]:
+                self.dismiss(True)
+                return
+            self.show_step(result)
+
+        self.run_job(f"Saving {STEP_TITLES[step]}", fn, done)
+
+    def confirm_continue(self, step: str) -> None:
+        report = self.flow.reports.get(step)
+        failures = report.failures if report else []
+        if report is not None and not failures:
+            self.advance(step)
+            return
+        shown = [f"✘ {r.title}: {self.flow.redactor()(r.summary)}" for r in failures] or \
+                [f"{STEP_TITLES[step]} has not been run."]
+        shown.append("The setup goes on, and the review lists this step as continued anyway.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.advance(step, continue_anyway=True)
+
+        self.app.push_screen(ConfirmScreen(f"Continue past {STEP_TITLES[step]} anyway?", shown,
+                                           confirm_label="Continue anyway", danger=True), answered)
+
+    def go_to(self, step: str) -> None:
+        if step == self.shown:
+            return
+        if not self.flow.state.can_visit(step):
+            self.notify(f"Finish the steps before {STEP_TITLES[step]} first.", severity="warning", markup=False)
+            return
+
+        def fn(_job: Job) -> str:
+            self.flow.go_to(step)
+            return step
+
+        self.run_job(f"Opening {STEP_TITLES[step]}", fn, self.show_step)
+
+    # -- actions ---------------------------------------------------------------------------------
+    def action_check(self) -> None:
+        panel = self.panel()
+        if panel.CAN_CHECK:
+            panel.start_check()
+
+    def action_next(self) -> None:
+        panel = self.panel()
+        if STEP_IDS[-1] == panel.STEP:
+            self.advance(panel.STEP)
+        elif not panel.NEXT_CHECKS and panel.STEP not in self.flow.reports:
+            self.set_status(styled((f"{panel.CHECK_LABEL.rstrip('…')} first (ctrl+r)", "$warning"),
+                                   ", or Continue anyway (ctrl+o) if that is done elsewhere."))
+        elif panel.NEXT_CHECKS and self.needs_check(panel):
+            self.run_check(then="advance")
+        else:
+            self.advance(panel.STEP)
+
+    def action_continue_anyway(self) -> None:
+        panel = self.panel()
+        if panel.NEXT_CHECKS and self.needs_check(panel):
+            self.run_check(then="anyway")
+        else:
+            self.confirm_continue(panel.STEP)
+
+    def action_back(self) -> None:
+        index = STEP_IDS.index(self.shown)
+        if index > 0:
+            self.go_to(STEP_IDS[index - 1])
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        actions = {"btn-check": self.action_check, "btn-next": self.action_next, "btn-back": self.action_back,
+                   "btn-anyway": self.action_continue_anyway}
+        if event.button.id in actions:
+            event.stop()
+            actions[event.button.id]()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "setup-steps" and event.option.id:
+            event.stop()
+            self.go_to(event.option.id)

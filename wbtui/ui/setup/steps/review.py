@@ -1,0 +1,67 @@
+"""Step 5: the generated files (docker run or manifests, nginx, systemd ...), each viewable and savable,
+and every warning still open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox
+
+from ....render.catalog import ARTIFACTS
+from ....setup.flow import StepReport
+from ...text import styled
+from ...widgets.confirm import PromptScreen
+from ...widgets.text_screen import Rendered, TextScreen
+from ..jobs import Job
+from .base import StepPanel
+
+
+class ReviewPanel(StepPanel):
+    STEP = "review"
+    CHECK_LABEL = "Review"
+    INTRO = ("What will run, before anything does: the docker run command (or the Kubernetes manifests), the "
+             "nginx proxy and the systemd unit, secrets masked. Below: every warning still open.")
+
+    def extra(self) -> Iterable[Widget]:
+        with Horizontal(classes="step-actions"):
+            yield Button("Preview files…", id="review-preview", compact=True)
+            yield Button("Save files…", id="review-save", compact=True)
+            yield Checkbox("with real secrets (mode 0600)", id="review-reveal", compact=True)
+
+    def values(self) -> dict[str, Any]:
+        return {}
+
+    def check(self, values: dict[str, Any], job: Job) -> StepReport:
+        return self.flow.review()
+
+    def hint(self) -> str:
+        return "Preview or save the files; Review (ctrl+r) lists what is still open, Next (ctrl+n) goes on."
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "review-preview":
+            event.stop()
+            config = self.flow.config.copy()
+            items = [Rendered(a.title, a.filename(config), lambda a=a: a.render(config, False)) for a in ARTIFACTS]
+            self.app.push_screen(TextScreen("Generated files (secrets masked; s saves the shown one)", items))
+        elif event.button.id == "review-save":
+            event.stop()
+            default = str(self.flow.config_path.parent / "generated")
+            self.app.push_screen(PromptScreen("Save every generated file into a directory", value=default,
+                                              help="Files holding real secrets are written with mode 0600."),
+                                 self.save)
+
+    def save(self, directory: str | None) -> None:
+        if not directory:
+            return
+        reveal = self.query_one("#review-reveal", Checkbox).value
+
+        def saved(paths: dict[str, str]) -> None:
+            self.setup.set_status(styled(("Saved: ", "$success bold"), ", ".join(Path(p).name for p in paths.values()),
+                                         f" in {directory}"))
+
+        self.setup.run_job("Saving the generated files",
+                           lambda _job: self.flow.save_files(Path(directory).expanduser(), reveal=reveal), saved)

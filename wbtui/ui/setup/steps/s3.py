@@ -1,0 +1,112 @@
+"""Step 3: BUCKET from its parts; create the bucket and apply the CORS rules for HOST, each after a dry run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox
+
+from ....config.model import FieldError
+from ....config.urls import BucketURL, URLError
+from ....setup.flow import StepReport
+from ...widgets.confirm import ConfirmScreen
+from ..form import FormRow, text_input
+from ..jobs import Job
+from .base import StepPanel
+
+if TYPE_CHECKING:
+    from ....bucket_actions import ActionResult
+
+ACTIONS = {"create": ("Create the bucket?", "Create bucket", "Creating the bucket"),
+           "cors": ("Apply the CORS rules?", "Apply CORS", "Applying the CORS rules")}
+
+
+class S3Panel(StepPanel):
+    STEP = "s3"
+    INTRO = ("The S3-compatible store for run files and artifacts (BUCKET). HOST is asked here too: browsers at "
+             "HOST upload through signed URLs, so the bucket's CORS rules must allow that origin.")
+
+    def form_rows(self) -> Iterable[Widget]:
+        tls = Checkbox("TLS", id="s3-tls", compact=True)
+        yield FormRow("Endpoint", text_input("s3-endpoint", placeholder="minio.example.com:9000"), tls)
+        yield FormRow("Access key", text_input("s3-access-key"))
+        yield FormRow("Secret key", text_input("s3-secret-key", password=True))
+        yield FormRow("Bucket", text_input("s3-bucket", placeholder="wandb-files"),
+                      text_input("s3-region", "us-east-1", placeholder="region"))
+        yield FormRow("HOST", text_input("s3-host", placeholder="https://wandb.example.com"))
+
+    def extra(self) -> Iterable[Widget]:
+        with Horizontal(classes="step-actions"):
+            yield Button("Create bucket…", id="s3-create", compact=True)
+            yield Button("Apply CORS…", id="s3-cors", compact=True)
+
+    def load(self) -> None:
+        config = self.flow.config
+        self.set_field("s3-region", config.server.AWS_REGION or "us-east-1")
+        self.set_field("s3-host", config.server.HOST)
+        try:
+            url = BucketURL.parse(config.server.BUCKET)
+        except URLError:
+            return
+        self.set_field("s3-endpoint", f"{url.host}:{url.port}" if url.port is not None else url.host)
+        self.set_field("s3-tls", url.tls)
+        self.set_field("s3-access-key", url.access_key)
+        self.set_field("s3-secret-key", url.secret_key)
+        self.set_field("s3-bucket", url.bucket)
+
+    def apply(self, values: dict[str, Any]) -> None:
+        """Save BUCKET, AWS_REGION and HOST from the form (URLError names a bad part)."""
+        self.flow.set_bucket(values["s3-endpoint"], values["s3-access-key"], values["s3-secret-key"],
+                             values["s3-bucket"], tls=bool(values["s3-tls"]), region=values["s3-region"],
+                             host=values["s3-host"])
+
+    def check(self, values: dict[str, Any], job: Job) -> StepReport:
+        try:
+            self.apply(values)
+        except (URLError, FieldError) as exc:
+            return self.flow.fail_step("s3", self.flow.failure("s3.config", "BUCKET setting", exc,
+                                                               "check the endpoint (HOST[:PORT]) and the bucket"))
+        return self.flow.check_s3(on_result=self.stream(job))
+
+    # -- create the bucket / apply CORS -------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        action = {"s3-create": "create", "s3-cors": "cors"}.get(event.button.id or "")
+        if action:
+            event.stop()
+            self.start_action(action)
+
+    def start_action(self, action: str) -> None:
+        values = self.values()
+
+        def dry_run(_job: Job) -> ActionResult:
+            self.apply(values)
+            return self.flow.bucket_action(action, dry_run=True)
+
+        self.setup.run_job(f"Looking at the bucket ({ACTIONS[action][1]})", dry_run,
+                           lambda plan: self.confirm_action(action, values, plan))
+
+    def confirm_action(self, action: str, values: dict[str, Any], plan: ActionResult) -> None:
+        title, label, doing = ACTIONS[action]
+        if not plan.changed:
+            self.notify(plan.summary, title="Nothing to change", markup=False)
+            self.setup.run_check()
+            return
+        shown = [plan.summary, *plan.changes]
+        if action == "cors":
+            shown += ["The bucket's whole CORS configuration afterwards:", json.dumps(plan.data["cors"], indent=2)]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.setup.run_job(doing, lambda job: self.run_action(action, job),
+                                   lambda report: self.setup.checked_report(self, values, report))
+
+        self.app.push_screen(ConfirmScreen(title, shown, confirm_label=label), answered)
+
+    def run_action(self, action: str, job: Job) -> StepReport:
+        done = self.flow.bucket_action(action, dry_run=False)
+        job.post(self.results.clear, "Checking…")
+        return self.flow.check_s3(on_result=self.stream(job), actions=[done.summary])
