@@ -14,7 +14,9 @@ import sys
 from .. import __version__
 from .context import EXIT_USAGE, CliError, Context
 
-COMMAND_MODULES = ("config_cmd", "render_cmd", "check_cmd", "bucket_cmd", "health_cmd", "setup_cmd", "runtime_cmd")
+COMMAND_MODULES = (
+    "setup_cmd", "ui_cmd", "config_cmd", "render_cmd", "check_cmd", "bucket_cmd", "runtime_cmd", "health_cmd",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,8 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Context.from_args(args)
     func = getattr(args, "func", None)
     if func is None:
-        parser.print_help()
-        return 0
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            parser.print_help()
+            return 0
+        from .ui_cmd import cmd_dashboard
+
+        func = cmd_dashboard
     try:
         return int(func(ctx, args) or 0)
     except CliError as exc:
