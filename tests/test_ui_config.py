@@ -5,9 +5,9 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input
 
-from tests.ui_support import make_app, screen_text, wait_text, wait_until
+from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
 from wbtui.config import store
 from wbtui.config.model import Config
 from wbtui.ui.panes.config import SECTIONS, ConfigPane
@@ -33,6 +33,7 @@ async def test_edit_validate_and_save(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     path = app.session.config_path
     async with app.run_test(size=(100, 40)) as pilot:
+        await ready(pilot)
         await pilot.press("2")
         await pilot.pause()
         await pilot.press("enter")  # into the Server form: focus on HOST
@@ -57,6 +58,7 @@ async def test_edit_validate_and_save(tmp_path: Path) -> None:
 async def test_a_value_that_cannot_be_stored_blocks_save(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 40)) as pilot:
+        await ready(pilot)
         await pilot.press("2")
         app.query_one(ConfigPane).show_section("runtime")
         await pilot.pause()
@@ -73,6 +75,7 @@ async def test_a_value_that_cannot_be_stored_blocks_save(tmp_path: Path) -> None
 async def test_save_with_errors_asks_first(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 40)) as pilot:
+        await ready(pilot)
         pane = app.query_one(ConfigPane)
         pane.edit("runtime.cpu_request", "64")  # above the limit: a validation error
         await pilot.press("2")
@@ -89,6 +92,7 @@ async def test_secrets_are_masked_until_revealed(tmp_path: Path) -> None:
     config.server.MYSQL = f"mysql://wandb:{SECRET}@db.example.com:3306/wandb_local"
     app = make_app(tmp_path, config)
     async with app.run_test(size=(100, 40)) as pilot:
+        await ready(pilot)
         await pilot.press("2")
         app.query_one(ConfigPane).show_section("mysql")
         text = await wait_text(pilot, "shown as: mysql://wandb:****@db.example.com:3306/wandb_local")
@@ -105,6 +109,7 @@ async def test_diff_against_saved_masks_secrets(tmp_path: Path) -> None:
     config.server.MYSQL = "mysql://wandb:old-password@db:3306/wandb"
     app = make_app(tmp_path, config)
     async with app.run_test(size=(100, 40)) as pilot:
+        await ready(pilot)
         pane = app.query_one(ConfigPane)
         pane.edit("MYSQL", f"mysql://wandb:{SECRET}@db:3306/wandb")
         pane.edit("runtime.tag", "0.59.2")
@@ -121,6 +126,7 @@ async def test_previews_render_every_file_and_save_one(tmp_path: Path, monkeypat
     app = make_app(tmp_path, config)
     monkeypatch.chdir(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
         await pilot.press("2", "ctrl+t")
         await wait_text(pilot, "docker run")
         assert isinstance(app.screen, TextScreen)
@@ -139,12 +145,13 @@ async def test_previews_render_every_file_and_save_one(tmp_path: Path, monkeypat
 async def test_read_only_config_cannot_be_edited_or_saved(tmp_path: Path) -> None:
     app = make_app(tmp_path, read_only=True)
     async with app.run_test(size=(100, 40)) as pilot:
+        await ready(pilot)
         await pilot.press("2")
         await pilot.pause()
         assert row(app, "HOST").editor.disabled
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.query_one("#panes", TabbedContent).active == "config"
+        assert app.active_pane == "config"
         app.query_one(ConfigPane).action_save()
         await pilot.pause()
         assert any("Read-only mode" in str(n.message) for n in app._notifications)

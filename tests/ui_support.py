@@ -39,6 +39,12 @@ def screen_text(app: WbtuiApp) -> str:
     return console.export_text(styles=False)
 
 
+async def ready(pilot: Any, timeout: float = 30.0) -> None:
+    """Wait until every pane is mounted (they mount right after the first frame)."""
+    await asyncio.wait_for(pilot.app.panes_mounted.wait(), timeout)
+    await pilot.pause()
+
+
 async def wait_until(pilot: Any, predicate: Callable[[], object], timeout: float, what: str,
                      interval: float = 0.05) -> None:
     """Let the app run until ``predicate()`` holds; AssertionError (with the screen) after ``timeout``."""

@@ -8,8 +8,10 @@ failure as a notification with its fix, never a traceback.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import signal
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,63 +19,76 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from .core import Core
-from .logring import DEFAULT_CAPACITY
 from .messages import ChecksUpdate, ConfigSaved, ErrorLines, ProbeUpdate, Problem, StatusUpdate
 from .panes.base import Pane
-from .panes.config import ConfigPane
-from .panes.datastores import DatastoresPane
-from .panes.health import HealthPane
-from .panes.logs import LogsPane
 from .panes.overview import OverviewPane
-from .panes.runtime import RuntimePane
 from .paths import css_files
 from .session import Session
-from .widgets.confirm import ConfirmScreen, PromptScreen
-from .widgets.filter_bar import FilterBar
-from .widgets.help import HelpScreen
-from .widgets.text_screen import TextScreen
 
 if TYPE_CHECKING:
     from ..config.model import Config
     from ..runtime.base import Runtime
 
-PANES: tuple[type[Pane], ...] = (OverviewPane, ConfigPane, DatastoresPane, RuntimePane, LogsPane, HealthPane)
+# (id, title, module): the Overview is drawn first; the other panes are imported and mounted
+# right after the first frame, so the dashboard appears as fast as a bare Textual app.
+PANE_SPECS: tuple[tuple[str, str, str], ...] = (
+    ("overview", "Overview", "overview"), ("config", "Config", "config"),
+    ("datastores", "Datastores", "datastores"), ("runtime", "Runtime", "runtime"),
+    ("logs", "Logs", "logs"), ("health", "Health", "health"),
+)
+
+
+@cache
+def pane_classes() -> tuple[type[Pane], ...]:
+    """The pane classes in tab order (imported on first use)."""
+    classes = []
+    for pane_id, _, module in PANE_SPECS:
+        loaded = importlib.import_module(f"{__package__}.panes.{module}")
+        classes.append(next(c for c in vars(loaded).values()
+                            if isinstance(c, type) and issubclass(c, Pane) and pane_id == c.PANE_ID))
+    return tuple(classes)
+
+
 FALLBACK_THEME = "textual-dark"
 
 
 class WbtuiApp(App[int]):
-    """``background=False`` starts no refreshers (status, probes, logs): tests feed fixed data."""
+    """``background=False`` starts no refreshers (status, probes, logs): tests feed fixed data.
+
+    ``log_capacity`` sizes the Logs pane's ring (default: the ring's 100k lines).
+    """
 
     TITLE = "wbtui"
     CSS_PATH = css_files()
     BINDINGS = [
-        *[Binding(str(n), f"show_pane('{pane.PANE_ID}')", pane.TITLE, show=False) for n, pane in enumerate(PANES, 1)],
+        *[Binding(str(n), f"show_pane('{pid}')", title, show=False) for n, (pid, title, _) in enumerate(PANE_SPECS, 1)],
         Binding("question_mark", "help", "Help"),
         Binding("q", "request_quit", "Quit"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, session: Session, *, background: bool = True, log_capacity: int = DEFAULT_CAPACITY,
+    def __init__(self, session: Session, *, background: bool = True, log_capacity: int | None = None,
                  runtime_factory: Callable[[Config], Runtime] | None = None) -> None:
         super().__init__()
         self.session = session
         self.core = Core(session, runtime_factory)
         self.background = background
         self.log_capacity = log_capacity
+        self._wanted_pane = ""
+        self.panes_mounted = asyncio.Event()
         self.animation_level = "none"  # no animations: less to send over SSH, deterministic screens
         theme = session.saved.app.theme
         self.theme = theme if theme in self.available_themes else FALLBACK_THEME
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="topbar")
-        with TabbedContent(initial=OverviewPane.PANE_ID, id="panes"):
-            for number, pane in enumerate(PANES, 1):
-                with TabPane(f"{number} {pane.TITLE}", id=pane.PANE_ID):
-                    yield pane()
+        yield Static(self._tabs_content("overview"), id="tabbar")
+        with ContentSwitcher(initial="pane-overview", id="panes"):
+            yield OverviewPane()
         yield Footer()
 
     def on_mount(self) -> None:
@@ -82,9 +97,23 @@ class WbtuiApp(App[int]):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(signum, self._hang_up)
-        self.call_after_refresh(self.focus_active_pane)
+        self.call_after_refresh(self._mount_panes)
         if not self.session.file_exists:
             self.call_after_refresh(self._first_launch)
+
+    async def _mount_panes(self) -> None:
+        """Mount the panes behind the Overview once it is on screen."""
+        switcher = self.query_one("#panes", ContentSwitcher)
+        for pane_cls in pane_classes():
+            if pane_cls.PANE_ID != "overview" and switcher.is_attached and not self._exit:
+                pane = pane_cls()
+                pane.display = False
+                await switcher.mount(pane)
+        self.panes_mounted.set()
+        self.dirty_changed()
+        if self._wanted_pane and not self._exit:
+            self.action_show_pane(self._wanted_pane)
+        self.focus_active_pane()
 
     def _hang_up(self) -> None:
         """SSH dropped (SIGHUP) or we were asked to stop (SIGTERM): leave without a traceback."""
@@ -97,7 +126,9 @@ class WbtuiApp(App[int]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.action_show_pane(ConfigPane.PANE_ID)
+                self.action_show_pane("config")
+
+        from .widgets.confirm import ConfirmScreen
 
         self.push_screen(ConfirmScreen("Welcome to wbtui", steps, confirm_label="Open Config"), answered)
 
@@ -108,18 +139,36 @@ class WbtuiApp(App[int]):
     def pane(self, pane_id: str) -> Pane:
         return self.query_one(f"#pane-{pane_id}", Pane)
 
-    def action_show_pane(self, pane_id: str) -> None:
-        self.query_one("#panes", TabbedContent).active = pane_id
-        self.focus_active_pane()
+    @property
+    def active_pane(self) -> str:
+        return (self.query_one("#panes", ContentSwitcher).current or "pane-overview").removeprefix("pane-")
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self.call_after_refresh(self.focus_active_pane)
+    def action_show_pane(self, pane_id: str) -> None:
+        if not self.query(f"#pane-{pane_id}"):
+            self._wanted_pane = pane_id  # still mounting: shown as soon as it is there
+            return
+        self.query_one("#panes", ContentSwitcher).current = f"pane-{pane_id}"
+        self._update_tabs()
+        self.focus_active_pane()
 
     def focus_active_pane(self) -> None:
         """Keys go to the shown pane (its bindings appear in the footer)."""
-        for tabs in self.query("#panes").results(TabbedContent):  # none while shutting down
-            if tabs.active:
-                self.pane(tabs.active).focus_default()
+        for switcher in self.query("#panes").results(ContentSwitcher):  # none while shutting down
+            for pane in switcher.query(f"#{switcher.current}").results(Pane):
+                pane.focus_default()
+
+    def _tabs_content(self, active: str) -> Content:
+        """The pane bar: number keys, titles, the unsaved mark on Config; clickable (mouse optional)."""
+        parts = []
+        for number, (pane_id, title, _) in enumerate(PANE_SPECS, 1):
+            mark = " ●" if pane_id == "config" and self.session.dirty else ""
+            style = "reverse bold" if pane_id == active else ""
+            parts.append(f"[{style} @click=app.show_pane('{pane_id}')] {number} {title}{mark} [/]")
+        return Content.from_markup("".join(parts))  # titles are constants: no outside text in this markup
+
+    def _update_tabs(self) -> None:
+        for bar in self.query("#tabbar").results(Static):
+            bar.update(self._tabs_content(self.active_pane))
 
     # ---- messages from panes ---------------------------------------------------------------
     @property
@@ -148,10 +197,7 @@ class WbtuiApp(App[int]):
 
     def dirty_changed(self) -> None:
         """Mark unsaved changes in the top bar and on the Config tab."""
-        dirty = self.session.dirty
-        tabs = self.query_one("#panes", TabbedContent)
-        number = PANES.index(ConfigPane) + 1
-        tabs.get_tab(ConfigPane.PANE_ID).label = f"{number} Config" + (" ●" if dirty else "")
+        self._update_tabs()
         self._update_topbar()
 
     def retargeted(self) -> None:
@@ -186,6 +232,10 @@ class WbtuiApp(App[int]):
     # ---- help, palette, quit ----------------------------------------------------------------------
     def binding_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every binding, for the help screen: global keys first, then each pane's."""
+        from .widgets.confirm import ConfirmScreen, PromptScreen
+        from .widgets.filter_bar import FilterBar
+        from .widgets.text_screen import TextScreen
+
         def rows(bindings: Iterable[object]) -> list[tuple[str, str]]:
             out = []
             for binding in bindings:
@@ -195,7 +245,7 @@ class WbtuiApp(App[int]):
             return out
 
         sections = [("Global", [("1-6", "switch pane"), *rows(self.BINDINGS), ("ctrl+p", "command palette")])]
-        for pane in PANES:
+        for pane in pane_classes():
             sections.append((pane.TITLE, rows(pane.BINDINGS)))
             for extra_title, extra in pane.extra_bindings():
                 sections.append((f"{pane.TITLE}: {extra_title}", rows(extra)))
@@ -205,16 +255,18 @@ class WbtuiApp(App[int]):
         return sections
 
     def action_help(self) -> None:
+        from .widgets.help import HelpScreen
+
         self.push_screen(HelpScreen(self.binding_sections()))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every pane and every pane action."""
         yield from super().get_system_commands(screen)
-        for number, pane_cls in enumerate(PANES, 1):
+        for number, pane_cls in enumerate(pane_classes(), 1):
             yield SystemCommand(f"Show {pane_cls.TITLE}", f"Switch to the {pane_cls.TITLE} pane (key {number})",
                                 lambda pid=pane_cls.PANE_ID: self.action_show_pane(pid))
         yield SystemCommand("Help: keys", "List every key binding (?)", self.action_help)
-        for pane_cls in PANES:
+        for pane_cls in pane_classes():
             for binding in pane_cls.BINDINGS:
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
@@ -235,6 +287,7 @@ class WbtuiApp(App[int]):
             self.exit(0)
             return
         from .session import draft_vs_saved
+        from .widgets.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:

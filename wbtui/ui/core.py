@@ -16,12 +16,20 @@ from typing import TYPE_CHECKING
 from ..config import store
 from ..config.model import Config
 from .session import Session
-from .widgets.text_screen import Rendered
 
 if TYPE_CHECKING:
     from ..checks.model import CheckResult
     from ..diagnosis.engine import Diagnosis
     from ..runtime.base import Runtime, ServerStatus
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One text to show: its label, suggested file name and how to produce it."""
+
+    label: str
+    file_name: str
+    render: Callable[[], str]
 
 
 @dataclass

@@ -7,7 +7,6 @@ accident. No Textual here.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +78,8 @@ def settings_diff(old: dict[str, str], new: dict[str, str], old_label: str, new_
                 masked += " (secret changed)"
             lines.append(f"{key} = {masked}")
         return lines
+
+    import difflib
 
     return list(difflib.unified_diff(shown(old), shown(new, old), old_label, new_label, lineterm="", n=0))
 

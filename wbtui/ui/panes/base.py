@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.binding import BindingType
 from textual.containers import Vertical
 
-from ..widgets.confirm import ConfirmScreen, PromptScreen
-
 if TYPE_CHECKING:
     from ..app import WbtuiApp
 
@@ -49,6 +47,8 @@ class Pane(Vertical, can_focus=True):
     def confirm(self, title: str, steps: list[str], then: Callable[[], object], *,
                 confirm_label: str = "Do it", danger: bool = False) -> None:
         """Show exactly what will happen; run ``then`` only on yes."""
+        from ..widgets.confirm import ConfirmScreen
+
         def answered(yes: bool | None) -> None:
             if yes:
                 then()
@@ -57,6 +57,8 @@ class Pane(Vertical, can_focus=True):
 
     def prompt(self, title: str, then: Callable[[str], object], *, value: str = "", placeholder: str = "",
                help: str = "", password: bool = False) -> None:
+        from ..widgets.confirm import PromptScreen
+
         def answered(text: str | None) -> None:
             if text:
                 then(text)

@@ -16,11 +16,12 @@ from textual.widgets.option_list import Option
 from ...config.masking import mask_value
 from ...config.model import FIELDS, FieldError, env_is_secret, get_value, set_value, spec_for, unset_value
 from ...config.validate import Finding, has_errors, validate
+from ..core import Rendered
 from ..messages import ConfigSaved, Problem
 from ..session import draft_vs_running, draft_vs_saved
 from ..text import styled
 from ..widgets.field_row import FieldRow
-from ..widgets.text_screen import Rendered, TextScreen, diff_content
+from ..widgets.text_screen import TextScreen, diff_content
 from .base import Pane
 
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -55,40 +56,51 @@ class ConfigPane(Pane):
         super().__init__()
         self.revealed = False
         self._errors: dict[str, str] = {}
+        self._built: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        session = self.wbtui.session
-        draft = session.draft
         with Horizontal():
             yield OptionList(*[Option(Content(title), id=sid) for sid, title, _ in SECTIONS], id="config-sections")
             with ContentSwitcher(initial="section-server", id="config-forms"):
-                for sid, title, keys in SECTIONS:
-                    with VerticalScroll(id=f"section-{sid}", classes="config-form"):
-                        yield Static(Content(title), classes="section-title")
-                        if sid == "env":
-                            yield Static(Content("Extra environment variables for the container. a: add or "
-                                                 "change, d: delete (secrets by name are masked)."),
-                                         classes="field-doc")
-                            yield DataTable(id="env-table", cursor_type="row", zebra_stripes=True)
-                        for key in keys:
-                            spec = spec_for(key)
-                            assert spec is not None
-                            yield FieldRow(spec, get_value(draft, key), disabled=session.read_only)
+                for sid, _, _ in SECTIONS:
+                    yield VerticalScroll(id=f"section-{sid}", classes="config-form")
         yield Static(Content(""), id="config-status", classes="pane-status")
 
     def on_mount(self) -> None:
-        table = self.query_one("#env-table", DataTable)
-        table.add_columns("NAME", "VALUE")
-        self._fill_env()
         self.query_one("#config-sections", OptionList).highlighted = 0
+        self._revalidate()
+
+    async def _build(self, sid: str) -> None:
+        """Mount a section's form the first time it is shown (start-up stays fast)."""
+        if sid in self._built:
+            return
+        self._built.add(sid)
+        session = self.wbtui.session
+        title, keys = next((t, k) for s, t, k in SECTIONS if s == sid)
+        widgets: list[Any] = [Static(Content(title), classes="section-title")]
+        if sid == "env":
+            widgets.append(Static(Content("Extra environment variables for the container. a: add or change, "
+                                          "d: delete (secrets by name are masked)."), classes="field-doc"))
+            widgets.append(DataTable(id="env-table", cursor_type="row", zebra_stripes=True))
+        for key in keys:
+            spec = spec_for(key)
+            assert spec is not None
+            widgets.append(FieldRow(spec, get_value(session.draft, key), disabled=session.read_only))
+        await self.query_one(f"#section-{sid}", VerticalScroll).mount_all(widgets)
+        if sid == "env":
+            self.query_one("#env-table", DataTable).add_columns("NAME", "VALUE")
+            self._fill_env()
+        for row in self.query(FieldRow):
+            row.set_revealed(self.revealed)
         self._revalidate()
 
     def focus_default(self) -> None:
         self.query_one("#config-sections", OptionList).focus()
 
     # ---- navigation ------------------------------------------------------------
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    async def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.id == "config-sections" and event.option.id:
+            await self._build(event.option.id)
             self.query_one("#config-forms", ContentSwitcher).current = f"section-{event.option.id}"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -165,7 +177,9 @@ class ConfigPane(Pane):
         self.wbtui.dirty_changed()
 
     def _fill_env(self) -> None:
-        table = self.query_one("#env-table", DataTable)
+        table = self.query("#env-table").first(DataTable) if "env" in self._built else None
+        if table is None:
+            return
         table.clear()
         for name, value in sorted(self.wbtui.session.draft.env.items()):
             table.add_row(Content(name), Content(mask_value(f"env.{name}", value) if not self.revealed else value),
@@ -189,8 +203,8 @@ class ConfigPane(Pane):
     def action_env_delete(self) -> None:
         if self.refuse_read_only("editing the configuration"):
             return
-        table = self.query_one("#env-table", DataTable)
-        if table.row_count == 0:
+        table = self.query("#env-table").first(DataTable) if "env" in self._built else None
+        if table is None or table.row_count == 0:
             return
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         unset_value(self.wbtui.session.draft, f"env.{row_key.value}")
@@ -200,7 +214,7 @@ class ConfigPane(Pane):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         allowed = super().check_action(action, parameters)
         if allowed and action in ("env_add", "env_delete"):
-            return self.query_one("#env-table", DataTable).has_focus  # a / d are letters elsewhere
+            return any(table.has_focus for table in self.query("#env-table"))  # a / d are letters elsewhere
         return allowed
 
     # ---- reveal, save, revert ------------------------------------------------------

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Static
 
-from ..logring import is_error
+from ..logring import DEFAULT_CAPACITY, is_error
 from ..messages import Diagnosed, ErrorLines, Problem
 from ..text import styled
 from ..widgets.confirm import ChoiceScreen
@@ -99,7 +99,7 @@ class LogsPane(Pane):
         yield Static(Content(""), id="lg-status", classes="pane-status")
         yield FilterBar("filter lines (Enter: keep, Escape: clear)", id="lg-filter")
         yield FilterBar("search and highlight (Enter, then n / N)", id="lg-search")
-        yield LogView(self.wbtui.log_capacity, id="lg-view")
+        yield LogView(self.wbtui.log_capacity or DEFAULT_CAPACITY, id="lg-view")
 
     @property
     def view(self) -> LogView:

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
-from ...checks.model import CheckResult, Status, worst
-from ...health.history import format_duration
 from ..messages import ChecksUpdate, ErrorLines, ProbeUpdate, StatusUpdate
-from ..text import STATUS_VARIABLE, lines, size, state_style, styled
+from ..text import STATUS_VARIABLE, lines, size, sparkline, state_style, styled
 from .base import Pane
-from .datastores import DatastoresPane
-from .health import HealthPane
-from .runtime import RuntimePane
 
 ENDPOINTS = ("healthz", "ready")
+SPARK_WIDTH = 36
 
 
 class OverviewPane(Pane):
@@ -36,30 +33,19 @@ class OverviewPane(Pane):
         Binding("g", "refresh", "Refresh"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._checks: list[CheckResult] = []
-
     def compose(self) -> ComposeResult:
         with Horizontal(id="ov-top"):
-            server = Vertical(id="ov-server", classes="box")
-            server.border_title = "Server"
-            with server:
-                yield Static(Content("waiting for the first status…"), id="ov-status")
-            probes = Vertical(id="ov-probes", classes="box")
-            probes.border_title = "Probes"
-            with probes:
-                for endpoint in ENDPOINTS:
-                    yield Static(Content(f"/{endpoint}  waiting…"), id=f"ov-{endpoint}", classes="probe-line")
-                    yield Sparkline([], id=f"ov-{endpoint}-spark", classes="probe-spark")
-        stores = Vertical(id="ov-checks", classes="box")
-        stores.border_title = "Datastores"
-        with stores:
-            yield Static(Content("not checked yet (c runs the checks)"), id="ov-checks-text")
-        errors = Vertical(id="ov-errors", classes="box")
-        errors.border_title = "Recent errors"
-        with errors:
-            yield Static(Content("no error lines seen"), id="ov-errors-text")
+            yield self._box("ov-status", "Server", "waiting for the first status…")
+            yield self._box("ov-probes", "Probes", "/healthz  waiting…\n/ready    waiting…")
+        yield self._box("ov-checks", "Datastores", "not checked yet (c runs the checks)")
+        yield self._box("ov-errors", "Recent errors", "no error lines seen")
+
+    @staticmethod
+    def _box(box_id: str, title: str, text: str) -> Static:
+        """One bordered box; a single widget each keeps the first frame cheap."""
+        box = Static(Content(text), id=box_id, classes="box")
+        box.border_title = title
+        return box
 
     # ---- updates forwarded by the app ----------------------------------------------
     def show_status(self, message: StatusUpdate) -> None:
@@ -71,6 +57,8 @@ class OverviewPane(Pane):
         status = message.status
         if status is None:
             return
+        from ...health.history import format_duration
+
         if not status.exists:
             box.update(lines(styled(("● not deployed", "$warning bold")),
                              styled(("fix: ", "$text-muted"), "d in the Runtime pane (4) deploys it")))
@@ -93,13 +81,13 @@ class OverviewPane(Pane):
 
     def show_probe(self, message: ProbeUpdate) -> None:
         if message.problem is not None:
-            for endpoint in ENDPOINTS:
-                self.query_one(f"#ov-{endpoint}", Static).update(
-                    styled((f"/{endpoint}  ", "bold"), ("✘ ", "$error"), message.problem.message))
+            self.query_one("#ov-probes", Static).update(lines(styled(("✘ ", "$error"), message.problem.message),
+                                                              styled(("fix: ", "$text-muted"), message.problem.fix)))
             return
         sample = message.sample
         if sample is None:
             return
+        rows: list[Content] = []
         for endpoint in ENDPOINTS:
             result = getattr(sample, endpoint)
             latency = f"{result.latency * 1000:.0f} ms" if result.latency is not None else "-"
@@ -107,13 +95,14 @@ class OverviewPane(Pane):
             line = styled((f"/{endpoint:<8}", "bold"), (icon, style), f"{result.message}  {latency}")
             if not result.ok and result.fix:
                 line = line + styled(("  fix: ", "$text-muted"), result.fix)
-            self.query_one(f"#ov-{endpoint}", Static).update(line)
-            self.query_one(f"#ov-{endpoint}-spark", Sparkline).data = [
-                v * 1000 for v in message.latencies.get(endpoint, [])][-60:]
+            rows.append(line)
+            rows.append(styled((sparkline(message.latencies.get(endpoint, [])[-SPARK_WIDTH:]), "$accent")))
+        self.query_one("#ov-probes", Static).update(lines(*rows))
 
     def show_checks(self, message: ChecksUpdate) -> None:
-        self._checks = list(message.results)
-        by_store: dict[str, list[CheckResult]] = {}
+        from ...checks.model import Status, worst
+
+        by_store: dict[str, list[Any]] = {}
         for result in message.results:
             by_store.setdefault(result.store or "?", []).append(result)
         rows: list[Content] = []
@@ -131,7 +120,7 @@ class OverviewPane(Pane):
             rows.append(line)
         if message.running:
             rows.append(styled(("checking…", "$text-muted")))
-        self.query_one("#ov-checks-text", Static).update(lines(*rows) if rows else Content("no results"))
+        self.query_one("#ov-checks", Static).update(lines(*rows) if rows else Content("no results"))
 
     def show_errors(self, message: ErrorLines) -> None:
         rows: list[Content] = []
@@ -141,20 +130,27 @@ class OverviewPane(Pane):
                 rows.append(styled(("  → ", "$text-muted"), item.cause))
             if item.fix:
                 rows.append(styled(("    fix: ", "$text-muted"), item.fix))
-        self.query_one("#ov-errors-text", Static).update(lines(*rows) if rows else Content("no error lines seen"))
+        self.query_one("#ov-errors", Static).update(lines(*rows) if rows else Content("no error lines seen"))
 
     # ---- one-key actions -------------------------------------------------------------------
     def action_checks(self) -> None:
+        from .datastores import DatastoresPane
+
         self.wbtui.query_one(DatastoresPane).action_run("all")
         self.notify("Running the datastore checks (Datastores pane, 3, has details).", markup=False)
 
     def action_restart(self) -> None:
+        from .runtime import RuntimePane
+
         self.wbtui.query_one(RuntimePane).action_act("restart")
 
     def action_logs(self) -> None:
         self.wbtui.action_show_pane("logs")
 
     def action_refresh(self) -> None:
+        from .health import HealthPane
+        from .runtime import RuntimePane
+
         self.wbtui.query_one(RuntimePane).action_refresh()
         self.wbtui.query_one(HealthPane).action_probe()
 

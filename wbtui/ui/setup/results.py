@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual.app import ComposeResult
+from rich.style import Style
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.color import Color, ColorParseError
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from ...checks.model import CheckResult, Status
-from ..text import STATUS_VARIABLE, cell, lines, status_cell, styled
+from ..text import STATUS_VARIABLE, lines, styled
 
 EMPTY = "Not checked yet."
+_ICON_COLOUR = {"pass": "success", "warn": "warning", "fail": "error", "skipped": "foreground-muted"}
+
+
+def status_icon(app: App[object], status: Status) -> Text:
+    """The status icon in its theme colour (parsed by Textual: theme variables may carry alpha)."""
+    value = app.theme_variables.get(_ICON_COLOUR[status.value], "")
+    try:
+        return Text(status.icon, style=Style(color=Color.parse(value).rich_color, bold=True))
+    except ColorParseError:
+        return Text(status.icon)
 
 
 def counts_line(results: list[CheckResult]) -> Content:
@@ -39,7 +52,7 @@ class ResultsView(Vertical):
     def compose(self) -> ComposeResult:
         table: DataTable[object] = DataTable(cursor_type="row", zebra_stripes=True, classes="results-table")
         table.add_column("", key="icon", width=2)
-        table.add_column("Check", key="check", width=22)
+        table.add_column("Check", key="check", width=18)
         table.add_column("Summary", key="summary")
         yield table
         yield Static(Content(EMPTY), classes="results-details")
@@ -66,8 +79,7 @@ class ResultsView(Vertical):
     def add(self, result: CheckResult) -> None:
         self.results.append(result)
         app, redact = self.app, self._redact
-        icon = status_cell(app, result.status.value, result.status.icon)
-        self.table.add_row(icon, cell(app, redact(result.title)), cell(app, redact(result.summary)),
+        self.table.add_row(status_icon(app, result.status), Text(redact(result.title)), Text(redact(result.summary)),
                            key=str(len(self.results) - 1))
         if len(self.results) == 1:
             self._details(0)

@@ -217,6 +217,8 @@ class SetupScreen(Screen[bool]):
         """Show a finished report (its step may no longer be the shown one); Next reuses it for these values."""
         self.checked[panel.STEP] = values
         panel.show_report(report)
+        if panel.CAN_CHECK:
+            self.call_after_refresh(panel.scroll_to_widget, panel.results, animate=False)
         if self.shown == panel.STEP:
             self.set_status(self.report_status(panel, report))
 

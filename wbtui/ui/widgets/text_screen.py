@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from textual import work
@@ -15,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..core import Rendered
 from .confirm import PromptScreen
 
 
@@ -45,15 +45,6 @@ def diff_content(text: str) -> Content:
         else:
             parts.append(Content(line))
     return Content("\n").join(parts)
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """One text to show: its label, suggested file name and how to produce it."""
-
-    label: str
-    file_name: str
-    render: Callable[[], str]
 
 
 class TextScreen(ModalScreen[None]):

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Log, ProgressBar, Static
 
-from ....health.history import format_duration
+from ....checks.model import Status
 from ....setup.flow import StepReport
 from ...widgets.confirm import ConfirmScreen
 from ..jobs import Job
@@ -32,8 +32,8 @@ class DeployPanel(StepPanel):
     STEP = "deploy"
     CHECK_LABEL = "Deploy…"
     NEXT_CHECKS = False
-    INTRO = ("Deploy shows exactly what it will run, then starts the server and waits for /ready: the first "
-             "start runs the database migrations, which may take up to 10 minutes. Logs follow live.")
+    INTRO = ("Shows exactly what it runs, then waits for /ready: the first start runs migrations (up to 10 "
+             "minutes).")
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -103,11 +103,8 @@ class DeployPanel(StepPanel):
 
     def show_report(self, report: StepReport | None) -> None:
         super().show_report(report)
-        if report is None:
-            return
-        bar = self.query_one("#deploy-progress", ProgressBar)
-        ready = report.results[0] if report.results else None
+        ready = report.results[0] if report is not None and report.results else None
         if ready is not None and ready.id == "deploy.ready":
-            bar.update(total=max(ready.duration, 0.001), progress=ready.duration)
-            self.query_one("#deploy-phase", Static).update(Content(
-                f"{ready.summary} ({format_duration(ready.duration)})"))
+            self.query_one("#deploy-progress", ProgressBar).update(total=1, progress=1 if ready.status is Status.PASS
+                                                                   else 0)
+            self.query_one("#deploy-phase", Static).update(Content(ready.summary))

@@ -22,14 +22,13 @@ from .base import StepPanel
 if TYPE_CHECKING:
     from ....checks.mysql_init import Step
 
-UNSUPPORTED = ("This server is not a supported MySQL: W&B supports MySQL 5.7 and 8 only. It may work for a trial; "
-               "Continue anyway (ctrl+o) records that in the review.")
+UNSUPPORTED = "Not a supported MySQL: W&B needs MySQL 5.7 or 8. Continue anyway (ctrl+o) records it."
 
 
 class MysqlPanel(StepPanel):
     STEP = "mysql"
-    INTRO = ("The database W&B keeps its metadata in (MYSQL). Give the W&B user's account, or also an admin "
-             "account to create that user and database with the guide's SQL (shown before it runs).")
+    INTRO = ("MYSQL: the W&B user's account. Give an admin account too and the user and database are created "
+             "(the SQL is shown first).")
 
     def form_rows(self) -> Iterable[Widget]:
         yield FormRow("Server", text_input("mysql-host", placeholder="db.example.com"),

@@ -23,14 +23,14 @@ from .base import StepPanel
 class ReviewPanel(StepPanel):
     STEP = "review"
     CHECK_LABEL = "Review"
-    INTRO = ("What will run, before anything does: the docker run command (or the Kubernetes manifests), the "
-             "nginx proxy and the systemd unit, secrets masked. Below: every warning still open.")
+    INTRO = ("What will run, secrets masked: docker run (or manifests), nginx, systemd. Below: every warning "
+             "still open.")
 
     def extra(self) -> Iterable[Widget]:
         with Horizontal(classes="step-actions"):
             yield Button("Preview files…", id="review-preview", compact=True)
             yield Button("Save files…", id="review-save", compact=True)
-            yield Checkbox("with real secrets (mode 0600)", id="review-reveal", compact=True)
+            yield Checkbox("real secrets", id="review-reveal", compact=True)
 
     def values(self) -> dict[str, Any]:
         return {}
@@ -51,7 +51,8 @@ class ReviewPanel(StepPanel):
             event.stop()
             default = str(self.flow.config_path.parent / "generated")
             self.app.push_screen(PromptScreen("Save every generated file into a directory", value=default,
-                                              help="Files holding real secrets are written with mode 0600."),
+                                              help="Secrets are masked unless 'real secrets' is ticked; files "
+                                                   "holding real secrets are written with mode 0600."),
                                  self.save)
 
     def save(self, directory: str | None) -> None:

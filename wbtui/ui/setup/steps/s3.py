@@ -27,8 +27,8 @@ ACTIONS = {"create": ("Create the bucket?", "Create bucket", "Creating the bucke
 
 class S3Panel(StepPanel):
     STEP = "s3"
-    INTRO = ("The S3-compatible store for run files and artifacts (BUCKET). HOST is asked here too: browsers at "
-             "HOST upload through signed URLs, so the bucket's CORS rules must allow that origin.")
+    INTRO = ("BUCKET: an S3-compatible store. HOST is the origin its CORS rules must allow, for uploads from "
+             "browsers.")
 
     def form_rows(self) -> Iterable[Widget]:
         tls = Checkbox("TLS", id="s3-tls", compact=True)

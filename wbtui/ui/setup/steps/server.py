@@ -32,9 +32,8 @@ def license_line(text: str) -> Content:
 
 class ServerPanel(StepPanel):
     STEP = "server"
-    INTRO = ("HOST is the address users' browsers and training machines use (https://wandb.example.com). W&B "
-             "puts it in every link and signed URL it hands out, so it must be exactly what people reach; "
-             "pin the image tag to a release.")
+    INTRO = ("HOST must be exactly the address browsers and training machines use: W&B puts it in every link "
+             "and signed URL.")
 
     def form_rows(self) -> Iterable[Widget]:
         yield FormRow("HOST", text_input("server-host", placeholder="https://wandb.example.com"))

@@ -19,8 +19,8 @@ from .base import StepPanel
 class VerifyPanel(StepPanel):
     STEP = "verify"
     CHECK_LABEL = "Verify"
-    INTRO = ("Through HOST, as users reach it: the scheme, DNS from this host, /healthz and /ready, a 10 MB upload "
-             "past the proxy (413 means a body-size limit), and the store's signed URLs and CORS for HOST.")
+    INTRO = ("Through HOST: scheme, DNS, /healthz, /ready, a 10 MB upload past the proxy, the store's signed "
+             "URLs and CORS.")
 
     def extra(self) -> Iterable[Widget]:
         with Horizontal(classes="step-actions"):

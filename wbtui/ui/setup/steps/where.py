@@ -20,9 +20,8 @@ BACKENDS = [("Docker on this host", "docker"), ("Kubernetes cluster", "kubernete
 class WherePanel(StepPanel):
     STEP = "where"
     CHECK_LABEL = "Detect"
-    INTRO = (f"Where W&B Server will run. Docker: the daemon must answer and let this user in. Kubernetes: a "
-             f"context of your kubeconfig and a namespace. The guide asks for at least {MIN_CPUS} vCPU and "
-             f"{MIN_MEMORY // 10**9} GB of memory for the server.")
+    INTRO = (f"Docker on this host, or a Kubernetes context and namespace. The guide asks for at least "
+             f"{MIN_CPUS} vCPU and {MIN_MEMORY // 10**9} GB of memory.")
 
     def form_rows(self) -> Iterable[Widget]:
         backend = Select(BACKENDS, value="docker", allow_blank=False, id="where-backend", compact=True)
