@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def dashboard_argv(ctx: Context) -> list[str]:
     """The command line a served browser session runs: this Python, this config, same read-only flag."""
-    argv = [sys.executable, "-c", "from wbtui.cli import run; run()", "--config", str(ctx.config_path)]
+    argv = [sys.executable, "-m", "wbtui", "--config", str(ctx.config_path)]
     if ctx.read_only_flag:
         argv.append("--read-only")
     return [*argv, "dashboard"]
