@@ -301,10 +301,11 @@ class DockerLogReader:
         while not sink.closed:
             try:
                 if attrs is not None:
+                    params = self._params(first)
                     if not first:
                         self._assembler.resume()
-                    self._read(sink.put_many, client, attrs["Id"], self._params(first), sink)
-                    first = False
+                    first = False  # from here on, a new request resumes (even if this one breaks off)
+                    self._read(sink.put_many, client, attrs["Id"], params, sink)
                     if sink.closed:
                         return
                     started = (attrs.get("State") or {}).get("StartedAt")

@@ -187,6 +187,8 @@ class ThreadStream(Generic[T]):
         if self._done is not None and not self._done.done():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self._done), timeout)
+        if self._done is not None and self._done.done() and self.thread is not None:
+            self.thread.join(1.0)  # it has signalled its very last step: this returns at once
 
 
 def _call_quietly(hook: Callable[[], None]) -> None:
