@@ -289,12 +289,6 @@ class SetupFlow:
         return self._report("server", bad + self.findings_for("server", values))
 
     # -- 5. review ------------------------------------------------------------------------------
-    def open_warnings(self) -> list[str]:
-        """Everything still open: config warnings and errors, and steps continued past failures."""
-        out = [f"{f.severity}: {f.field}: {f.message}" for f in validate(self.config) if f.severity != "info"]
-        out += [f"continued anyway at {STEP_TITLES[s]}: {why}" for s, why in self.state.continued_anyway.items()]
-        return out
-
     def save_files(self, directory: Path, *, reveal: bool = False) -> dict[str, str]:
         """Write every generated file (secrets masked unless ``reveal``) and remember where."""
         from ..render.catalog import ARTIFACTS, write_artifact
@@ -305,9 +299,12 @@ class SetupFlow:
         return paths
 
     def review(self) -> StepReport:
-        """Open config warnings first, then errors (which block the step)."""
+        """Every warning still open: config warnings, steps continued past failures, then errors (which block)."""
         results = findings_as_results([f for f in validate(self.config) if f.severity != "info"])
-        return self._report("review", [r for r in results if r.status != Status.FAIL] +
+        continued = [CheckResult(f"review.{step}", f"{STEP_TITLES[step]} (continued anyway)", Status.WARN, why,
+                                 fix=f"go back to {STEP_TITLES[step]}, fix it and check again", store="review")
+                     for step, why in self.state.continued_anyway.items()]
+        return self._report("review", [r for r in results if r.status != Status.FAIL] + continued +
                             [r for r in results if r.status == Status.FAIL])
 
     # -- 6. deploy ------------------------------------------------------------------------------

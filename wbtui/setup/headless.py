@@ -240,8 +240,6 @@ class HeadlessSetup:
         if a.get("output_dir"):
             for kind, path in self.flow.save_files(Path(a["output_dir"]), reveal=bool(a.get("reveal"))).items():
                 self.echo(f"  wrote {kind}: {path}")
-        for line in self.flow.open_warnings():
-            self.echo(f"  open: {line}")
         return report
 
     def step_deploy(self, a: dict[str, Any]) -> StepReport:

@@ -126,8 +126,8 @@ class SetupScreen(Screen[bool]):
         step, state = self.shown, self.flow.state
         number = STEP_IDS.index(step) + 1
         self.query_one("#setup-top", Static).update(styled(
-            ("wbtui setup", "bold"), f"  ·  step {number} of {len(STEP_IDS)}: {STEP_TITLES[step]}  ·  ",
-            tilde(str(self.flow.config_path)), ("  ·  READ-ONLY", "$warning bold") if self.read_only else ""))
+            ("wbtui setup", "bold"), ("  ·  READ-ONLY", "$warning bold") if self.read_only else "",
+            f"  ·  step {number} of {len(STEP_IDS)}: {STEP_TITLES[step]}  ·  ", tilde(str(self.flow.config_path))))
         steps = self.query_one("#setup-steps", OptionList)
         highlighted = STEP_IDS.index(step)
         steps.clear_options()
