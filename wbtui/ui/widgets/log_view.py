@@ -79,7 +79,7 @@ class LogView(ScrollView, can_focus=True):
         self._sync()
         if anchor is not None:
             # Keep the lines being read in place while older ones fall off the ring.
-            self.scroll_to(y=ring.index_of(anchor), animate=False, immediate=True)
+            self._scroll_y_to(ring.index_of(anchor))
 
     def clear(self) -> None:
         self.ring.clear()
@@ -146,7 +146,7 @@ class LogView(ScrollView, can_focus=True):
         self._cursor = ring.seq_at(index)
         self._invalidate()
         target = index if self.wrap else max(0, index - self.size.height // 2)
-        self.scroll_to(y=target, animate=False, immediate=True)
+        self._scroll_y_to(target)
         return True
 
     def cursor_text(self) -> str | None:
@@ -214,8 +214,12 @@ class LogView(ScrollView, can_focus=True):
         self.virtual_size = Size(width, count)
         self._rows = None
         if (self.follow or force_end) and not self.paused:
-            self.scroll_to(y=max(0, count - self.scrollable_content_region.height), animate=False, immediate=True)
+            self._scroll_y_to(count - self.scrollable_content_region.height)
         self.refresh()
+
+    def _scroll_y_to(self, y: int) -> None:
+        """Scroll now, even before the first layout has enabled the scrollbar (scroll_to would refuse)."""
+        self.scroll_target_y = self.scroll_y = max(0, y)
 
     def _style_map(self) -> dict[str, Style]:
         if self._styles is None:
@@ -300,4 +304,4 @@ class LogView(ScrollView, can_focus=True):
         length = strip.cell_length
         if length <= width:
             return [strip]
-        return strip.divide(range(width, length, width))
+        return strip.divide([*range(width, length, width), length])  # cut positions, the end included

@@ -1,0 +1,145 @@
+"""The Logs pane with fixed lines: text never markup, filter, search, errors, drops, pause, wrap, save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
+from wbtui.ui.panes.logs import LogsPane
+
+TS = "2024-05-01T10:00:00.000"
+
+
+def sample_lines(count: int, start: int = 0) -> list[tuple[str, str]]:
+    out = []
+    for i in range(start, start + count):
+        text = f"line {i:05d} GET /api 200"
+        if i % 25 == 0:
+            text = f"line {i:05d} ERROR: lost connection to MySQL server during query"
+        elif i % 10 == 0:
+            text = f"line {i:05d} WARN slow request"
+        out.append((TS, text))
+    return out
+
+
+async def open_logs(pilot) -> LogsPane:
+    await ready(pilot)
+    await pilot.press("5")
+    await pilot.pause()
+    return pilot.app.query_one(LogsPane)
+
+
+async def test_lines_are_text_never_markup(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = await open_logs(pilot)
+        pane.ingest([(TS, "[bold red]not styled[/] [link=http://x]no link[/link] \x1b[31mno escape")])
+        text = await wait_text(pilot, "[bold red]not styled[/] [link=http://x]no link[/link] no escape")
+        assert "\x1b" not in text
+
+
+async def test_filter_search_and_error_jumps(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = await open_logs(pilot)
+        pane.ingest(sample_lines(200))
+        await wait_text(pilot, "200 shown / 200 held")
+        await pilot.press("slash", *"mysql")
+        await wait_text(pilot, "8 shown / 200 held", "filter: mysql")
+        assert "GET /api" not in screen_text(app)
+        await pilot.press("escape")  # clears the filter
+        await wait_text(pilot, "200 shown / 200 held")
+
+        await pilot.press("x", "slash", *r"^line 0012[45] ")  # regex filter
+        await wait_text(pilot, "filter (regex)", "2 shown")
+        await pilot.press("escape", "x")
+
+        await pilot.press("home")  # follow off, top of the log
+        await pilot.press("e")
+        await wait_until(pilot, lambda: pane.view.cursor_text() == sample_lines(1, 0)[0][1], 5, "the first error")
+        await pilot.press("e")
+        await wait_until(pilot, lambda: pane.view.cursor_text() == sample_lines(1, 25)[0][1], 5, "the next error")
+        await pilot.press("E")
+        await wait_until(pilot, lambda: pane.view.cursor_text() == sample_lines(1, 0)[0][1], 5, "back")
+
+        await pilot.press("ctrl+f", *"line 00150", "enter")
+        await wait_until(pilot, lambda: (pane.view.cursor_text() or "").startswith("line 00150"), 5, "the match")
+        assert "search: line 00150" in screen_text(app)
+
+
+async def test_a_bad_regex_is_explained_not_fatal(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = await open_logs(pilot)
+        pane.ingest(sample_lines(10))
+        await pilot.press("x", "slash", *"(unclosed")
+        await wait_until(pilot, lambda: any("not a valid regular expression" in str(n.message)
+                                            for n in app._notifications), 5, "the explanation")
+        assert app.is_running
+        assert pane.view.stats().shown == 10
+
+
+async def test_dropped_lines_are_counted_on_screen(tmp_path: Path) -> None:
+    app = make_app(tmp_path, log_capacity=100)
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = await open_logs(pilot)
+        pane.ingest(sample_lines(250))
+        await wait_text(pilot, "100 shown / 100 held", "150 dropped (ring of 100)", "line 00249")
+
+
+async def test_pause_holds_the_view_and_resume_catches_up(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = await open_logs(pilot)
+        pane.ingest(sample_lines(50))
+        await pilot.press("space")
+        pane.ingest(sample_lines(30, 50))
+        await wait_text(pilot, "paused (+30 new)", "50 shown")
+        assert "line 00079" not in screen_text(app)
+        await pilot.press("space")
+        await wait_text(pilot, "following", "80 shown", "line 00079")
+
+
+async def test_follow_off_keeps_the_view_and_follow_on_jumps_to_the_end(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = await open_logs(pilot)
+        pane.ingest(sample_lines(100))
+        await pilot.press("f")
+        await wait_text(pilot, "follow off")
+        await pilot.press("home")
+        pane.ingest(sample_lines(100, 100))
+        await wait_text(pilot, "line 00000")
+        assert "line 00199" not in screen_text(app)
+        await pilot.press("f")
+        await wait_text(pilot, "line 00199", "following")
+
+
+async def test_timestamps_and_wrap(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        pane = await open_logs(pilot)
+        long = "start " + "x" * 100 + " THE-END"
+        pane.ingest([(TS, long)])
+        await wait_text(pilot, "start xxx")
+        assert "THE-END" not in screen_text(app)
+        await pilot.press("w")
+        await wait_text(pilot, "THE-END")
+        await pilot.press("t")
+        await wait_text(pilot, TS)
+
+
+async def test_save_writes_the_shown_lines(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = await open_logs(pilot)
+        pane.ingest(sample_lines(100))
+        await pilot.press("slash", *"ERROR", "enter")
+        await wait_text(pilot, "4 shown")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *str(tmp_path / "errors.log"), "enter")
+        await wait_until(pilot, lambda: (tmp_path / "errors.log").exists(), 10, "the saved file")
+    saved = (tmp_path / "errors.log").read_text().splitlines()
+    assert saved == [text for _, text in sample_lines(100) if "ERROR" in text]
