@@ -1,0 +1,151 @@
+"""The Datastores pane against the real MariaDB and radosgw, and against a server that never answers."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable
+
+from tests.services.mariadb import MariaDB
+from tests.services.mysql_fixtures import Scratch
+from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
+from wbtui.checks.model import Status
+from wbtui.config.model import Config
+from wbtui.ui.panes.datastores import DatastoresPane
+from wbtui.ui.widgets.confirm import ConfirmScreen, PromptScreen
+
+
+def config_with(mysql: str = "", bucket: str = "", timeout: float = 5.0) -> Config:
+    config = Config()
+    config.server.HOST = "https://wandb.example.com"
+    config.server.MYSQL = mysql
+    config.server.BUCKET = bucket
+    config.app.timeout = timeout
+    return config
+
+
+async def open_datastores(pilot) -> DatastoresPane:
+    await ready(pilot)
+    await pilot.press("3")
+    await pilot.pause()
+    return pilot.app.query_one(DatastoresPane)
+
+
+def result(pane: DatastoresPane, check_id: str):
+    return next((r for r in pane.results if r.id == check_id), None)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A TCP server that accepts connections and never sends a byte."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            accepted.append(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join(timeout=5)
+    for conn in accepted:
+        conn.close()
+    listener.close()
+
+
+async def test_a_check_against_a_silent_server_leaves_the_keys_working(tmp_path: Path, silent_server: int) -> None:
+    app = make_app(tmp_path, config_with(f"mysql://wandb:pw@127.0.0.1:{silent_server}/wandb", timeout=3.0))
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await open_datastores(pilot)
+        await pilot.press("m")
+        await wait_text(pilot, "Checking mysql")
+        assert any(w.group == "checks" and w.is_running for w in app.workers)
+        worst = 0.0
+        for key, pane_id in (("1", "overview"), ("3", "datastores"), ("5", "logs"), ("3", "datastores")):
+            began = time.monotonic()
+            await pilot.press(key)
+            await wait_until(pilot, lambda pid=pane_id: app.active_pane == pid, 2, f"pane {pane_id}")
+            worst = max(worst, time.monotonic() - began)
+        assert any(w.group == "checks" and w.is_running for w in app.workers), "the check should still hang"
+        assert worst < 1.0, f"a key took {worst:.2f}s while the check hung"
+        await wait_until(pilot, lambda: result(pane, "mysql.connect") is not None, 30, "the connect check to time out")
+        connect = result(pane, "mysql.connect")
+        assert connect.status == Status.FAIL
+        assert connect.fix
+
+
+@pytest.mark.mysql
+async def test_checks_show_a_failure_with_its_fix_and_db_init_fixes_it(tmp_path: Path, mariadb: MariaDB,
+                                                                      mysql_scratch: Scratch) -> None:
+    app = make_app(tmp_path, config_with(mysql_scratch.url))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_datastores(pilot)
+        await pilot.press("m")
+        await wait_until(pilot, lambda: not pane._running and result(pane, "mysql.connect") is not None, 60,
+                         "the MySQL checks")
+        connect = result(pane, "mysql.connect")
+        assert connect.status == Status.FAIL  # the user does not exist yet
+        table = pane.query_one("#ds-table", DataTable)
+        table.move_cursor(row=0)
+        text = await wait_text(pilot, "Fix:", connect.summary[:40])
+        assert mysql_scratch.password not in text
+
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen), 5, "the admin URL prompt")
+        await pilot.press(*mariadb.admin_url, "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30, "the plan")
+        text = await wait_text(pilot, "CREATE USER", "CREATE DATABASE")
+        assert mysql_scratch.password not in text and mariadb.root_password not in text
+        await pilot.press("y")
+        await wait_until(pilot, lambda: (r := result(pane, "mysql.connect")) is not None and r.status == Status.PASS,
+                         90, "the checks to pass the connect step after db init")
+        assert mysql_scratch.password not in screen_text(app)
+
+
+async def test_fix_actions_are_refused_in_read_only_mode(tmp_path: Path) -> None:
+    app = make_app(tmp_path, config_with("mysql://wandb:pw@db.example.com/wandb"), read_only=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        pane = await open_datastores(pilot)
+        assert pane.check_action("fix", ("db_init",)) is None
+        pane.action_fix("db_init")  # as the palette would
+        await pilot.pause()
+        assert not isinstance(app.screen, PromptScreen)
+        assert any("Read-only mode" in str(n.message) for n in app._notifications)
+
+
+@pytest.mark.s3
+async def test_bucket_creation_is_confirmed_then_the_checks_pass(tmp_path: Path, radosgw) -> None:
+    import secrets
+
+    bucket = f"wbtui-ui-{secrets.token_hex(4)}"
+    url = radosgw.bucket_url(bucket)
+    config = config_with(bucket=url)
+    config.server.AWS_REGION = radosgw.region
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_datastores(pilot)
+        await pilot.press("b")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30, "the bucket plan")
+        await wait_text(pilot, f"create bucket '{bucket}'")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not pane._running and any(r.store == "s3" for r in pane.results)
+                         and any("already exists" in str(n.message) or "created bucket" in str(n.message)
+                                 for n in app._notifications), 90, "the bucket to be created and checked")
+        assert radosgw.secret_key not in screen_text(app)
