@@ -34,10 +34,10 @@ def _setup(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     if args.answers is None:
         if args.yes:
-            raise CliError("--yes goes with --answers; the dashboard asks for each confirmation", EXIT_USAGE)
-        from ..ui.app import run_dashboard
+            raise CliError("--yes goes with --answers; the setup screen asks before each change", EXIT_USAGE)
+        from ..ui.setup.app import run_setup
 
-        return run_dashboard(ctx.config_path, ctx.read_only, setup=True, restart_setup=args.restart)
+        return run_setup(ctx.config_path, ctx.read_only, restart=args.restart)
     ctx.refuse_if_read_only("run the setup")
     return _headless(ctx, args)
 
