@@ -34,9 +34,9 @@ def make_config(image: str = "wbtui-test/local:dev", **env: str) -> Config:
     r.image, _, r.tag = image.rpartition(":")
     r.container_name, r.volume = name, f"{name}-data"
     r.bind_address, r.port = "127.0.0.1", free_port()
-    r.cpu_limit, r.memory_limit = "1", "256Mi"
+    r.cpu_limit, r.memory_limit, r.cpu_request, r.memory_request = "1", "256Mi", "0.5", "128Mi"
     c.server.HOST = f"http://127.0.0.1:{free_port()}"  # not served: probes use the published port
-    c.server.LICENSE = SECRET
+    c.server.MYSQL = f"mysql://wandb:{SECRET}@db.internal:3306/wandb"
     c.env.update({"STANDIN_READY_DELAY": "0.3", "STANDIN_HEARTBEAT": "0.2", **env})
     return c
 
@@ -88,6 +88,20 @@ def test_destructive_commands_ask_first(argv: list[str], tmp_path: Path, capsys:
     assert "pass --yes to confirm" in capsys.readouterr().err
 
 
+def test_up_refuses_a_config_with_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    path = tmp_path / "config.toml"
+    config = make_config()
+    config.server.HOST = ""
+    store.save(config, path)
+    assert run(path, "up") == 1
+    err = capsys.readouterr().err
+    assert "the config has errors: HOST: HOST is not set" in err and "--force" in err
+    assert run(path, "up", "--force") == 1  # past validation: now the (absent) daemon is the problem
+    assert "Docker daemon not reachable" in capsys.readouterr().err
+
+
 def test_logs_previous_cannot_follow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "config.toml"
     store.save(make_config(), path)
@@ -97,7 +111,7 @@ def test_logs_previous_cannot_follow(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_service_install_into_a_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = make_config()
-    config.server.MYSQL = f"mysql://wandb:{SECRET}x@db.internal:3306/wandb"
+    config.env["API_TOKEN"] = SECRET + "x"
     path = tmp_path / "config.toml"
     store.save(config, path)
     root = tmp_path / "root"
@@ -109,7 +123,7 @@ def test_service_install_into_a_root(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert stat.S_IMODE(unit.stat().st_mode) == 0o644 and stat.S_IMODE(env.stat().st_mode) == 0o600
     assert stat.S_IMODE(env.parent.stat().st_mode) == 0o700
     assert f"--env-file /etc/wbtui/{name}.env" in unit.read_text() and SECRET not in unit.read_text()
-    assert f"LICENSE={SECRET}" in env.read_text() and f"wandb:{SECRET}x@db.internal" in env.read_text()
+    assert f"MYSQL=mysql://wandb:{SECRET}@db.internal" in env.read_text() and f"API_TOKEN={SECRET}x" in env.read_text()
     wants = root / f"etc/systemd/system/multi-user.target.wants/{name}.service"
     assert wants.is_symlink() and os.readlink(wants) == f"/etc/systemd/system/{name}.service"
     assert "enabled it for boot, but did not start it" in out and "not the running system" in out

@@ -45,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=_seconds, default=600.0, metavar="S",
                    help="how long to wait for /ready (default 600)")
     p.add_argument("--no-pull", action="store_true", help="never pull: fail when the image is not local")
+    p.add_argument("--force", action="store_true", help="deploy even when the config has errors")
     p.set_defaults(func=cmd_up)
 
     p = sub.add_parser("down", help="stop and remove the server (data volume kept unless --purge)",
@@ -64,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "TAG as runtime.tag, then watch start-up (migrations run on first start).",
         epilog="example: wbtui upgrade 0.62.2", formatter_class=_EXAMPLES)
     p.add_argument("tag", metavar="TAG", help="the new image tag")
+    p.add_argument("--force", action="store_true", help="upgrade even when the config has errors")
     p.add_argument("--no-watch", action="store_true", help="do not wait for /ready")
     p.add_argument("--timeout", type=_seconds, default=600.0, metavar="S",
                    help="how long to wait for /ready (default 600)")
@@ -173,6 +175,16 @@ def _problems(func: Callable[[Context, argparse.Namespace], int]) -> Callable[[C
     return wrapper
 
 
+def _refuse_invalid(ctx: Context, force: bool) -> None:
+    """A config with errors would deploy a broken server: say which, unless --force."""
+    from ..config.validate import validate
+
+    errors = [f for f in validate(ctx.config()) if f.severity == "error"]
+    if errors and not force:
+        listed = "; ".join(f"{f.field}: {f.message}" for f in errors)
+        raise CliError(f"the config has errors: {listed} (see wbtui config show; --force deploys anyway)")
+
+
 def _runtime(ctx: Context) -> Runtime:
     from ..runtime.base import runtime_for
 
@@ -241,6 +253,7 @@ def cmd_up(ctx: Context, args: argparse.Namespace) -> int:
     from ..runtime.docker_backend import DockerRuntime
 
     ctx.refuse_if_read_only("deploy the server")
+    _refuse_invalid(ctx, args.force)
     runtime = _runtime(ctx)
     try:
         if args.no_pull and isinstance(runtime, DockerRuntime):
@@ -308,6 +321,7 @@ def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
     current = config.runtime.image_ref
     if args.tag == config.runtime.tag:
         raise CliError(f"already on {current}; to redeploy it use wbtui up", EXIT_USAGE)
+    _refuse_invalid(ctx, args.force)
     if not ctx.confirm(f"Upgrade {current} to {config.runtime.image}:{args.tag}? The server restarts and "
                        "runs its migrations (back up the database first).", args.yes):
         _say(ctx, "cancelled: nothing changed")
