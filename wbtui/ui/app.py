@@ -200,6 +200,13 @@ class WbtuiApp(App[int]):
         self._update_tabs()
         self._update_topbar()
 
+    def runtime_changed(self) -> None:
+        """A runtime action finished (new container or pods): follow the new log at once."""
+        from .panes.logs import LogsPane
+
+        if self.background:
+            self.query_one(LogsPane).start_stream()
+
     def retargeted(self) -> None:
         """The Runtime pane picked another context/namespace: streams and probes follow it."""
         self._update_topbar()

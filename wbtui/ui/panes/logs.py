@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import time
@@ -30,6 +31,7 @@ FLUSH_SECONDS = 0.05
 STATUS_SECONDS = 0.25
 ERRORS_EVERY = 2.0
 DEFAULT_TAIL = 500
+RETRY_SECONDS = 5.0
 _SINCE = re.compile(r"^(\d+)([smhd])$")
 
 
@@ -126,24 +128,36 @@ class LogsPane(Pane):
 
     @work(exclusive=True, group="logs", exit_on_error=False, name="Log stream")
     async def _stream(self, tail: int | None, since: datetime | None) -> None:
+        """Follow the log; when it cannot (nothing deployed yet, daemon down) say why and retry.
+
+        A retry resumes after the last line received, so nothing is shown twice.
+        """
         from ...health.bounded import call_bounded_async
 
         redact = self.wbtui.session.redactor()
         timeout = max(10.0, 2 * self.wbtui.session.saved.app.timeout)
-        try:
-            runtime = await call_bounded_async(self.wbtui.core.runtime, timeout, "runtime")
-            self.stream_state = "following"
-            stream = runtime.logs(follow=True, tail=tail, since=since, timestamps=True)
-            async with contextlib.aclosing(stream):
-                async for line in stream:
-                    stamp = line.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] if line.timestamp else ""
-                    self._pending.append((stamp, redact(line.text.rstrip("\n"))))
-                    if len(self._pending) >= 5000:
-                        self.flush()
-            self.stream_state = "ended (the server's log stream closed)"
-        except Exception as exc:
-            problem = Problem.from_exception(exc)
-            self.stream_state = f"stopped: {problem.message}" + (f" (fix: {problem.fix})" if problem.fix else "")
+        last: datetime | None = None
+        while True:
+            try:
+                runtime = await call_bounded_async(self.wbtui.core.runtime, timeout, "runtime")
+                self.stream_state = "following"
+                resume = last + timedelta(microseconds=1) if last is not None else since
+                stream = runtime.logs(follow=True, tail=None if last is not None else tail, since=resume,
+                                      timestamps=True)
+                async with contextlib.aclosing(stream):
+                    async for line in stream:
+                        if line.timestamp is not None:
+                            last = line.timestamp
+                        stamp = line.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] if line.timestamp else ""
+                        self._pending.append((stamp, redact(line.text.rstrip("\n"))))
+                        if len(self._pending) >= 5000:
+                            self.flush()
+                self.stream_state = f"the log stream closed; reconnecting in {RETRY_SECONDS:g}s"
+            except Exception as exc:
+                problem = Problem.from_exception(exc)
+                fix = f" (fix: {problem.fix})" if problem.fix else ""
+                self.stream_state = redact(f"stopped: {problem.message}{fix}; retrying in {RETRY_SECONDS:g}s")
+            await asyncio.sleep(RETRY_SECONDS)
 
     def ingest(self, lines: list[tuple[str, str]]) -> None:
         """Add ``(timestamp, text)`` lines as if they came from the stream (fixed data, benchmarks)."""

@@ -287,6 +287,7 @@ class RuntimePane(Pane):
             self._show_action(styled((f"✔ {title}: ", "$success bold"), outcome or ""))
             self.notify(outcome or "done", title=title, markup=False)
             if action in ("deploy", "restart", "upgrade", "start"):
+                self.wbtui.runtime_changed()
                 self.wbtui.query_one(HealthPane).action_watch()
         self._refreshing = False
         self.action_refresh()
