@@ -16,7 +16,8 @@ from tests.ui_support import screen_text
 from wbtui.checks.model import Status
 from wbtui.config import store
 from wbtui.config.model import Config, set_value
-from wbtui.setup.state import STEP_IDS
+from wbtui.setup.flow import SetupFlow
+from wbtui.setup.state import STEP_IDS, SetupState
 from wbtui.ui.setup.app import SetupApp
 from wbtui.ui.setup.screen import SetupScreen
 from wbtui.ui.widgets.confirm import ConfirmScreen
@@ -295,3 +296,30 @@ async def test_read_only_refuses_to_change_anything(tmp_path):
         assert app.setup_screen.shown == "where"
         assert "READ-ONLY" in screen_text(app)
     assert not path.exists()
+
+
+async def test_wandb_verify_output_streams_into_the_verify_step(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "wandb"
+    fake.write_text('#!/bin/sh\necho "Checking if logged in....✅"\necho "host: $3"\necho "Checking artifacts....❌"\n'
+                    "exit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    path = tmp_path / "config.toml"
+    config = Config()
+    config.server.HOST = "https://wandb.example.com"
+    store.save(config, path)
+    flow = SetupFlow(path)
+    flow.state = SetupState(current="verify", done=list(STEP_IDS[:6]))
+    app = SetupApp(path, flow=flow)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.setup_screen
+        assert screen.shown == "verify"
+        assert not screen.query_one("#verify-wandb", Button).disabled
+        await pilot.click("#verify-wandb")
+        await settle(pilot)
+        lines = list(screen.query_one("#verify-log", Log).lines)
+        assert lines == ["Checking if logged in....✅", "host: https://wandb.example.com", "Checking artifacts....❌",
+                         "wandb verify exited with code 1"]
+        assert "wandb verify exited with code 1" in status(screen)

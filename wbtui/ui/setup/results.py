@@ -61,9 +61,6 @@ class ResultsView(Vertical):
     def table(self) -> DataTable[object]:
         return self.query_one(DataTable)
 
-    def set_redactor(self, redact: Callable[[str], str]) -> None:
-        self._redact = redact
-
     def clear(self, note: str = EMPTY) -> None:
         self.results = []
         self.table.clear()
