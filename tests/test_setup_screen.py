@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +23,7 @@ from wbtui.checks.model import Status
 from wbtui.config import store
 from wbtui.config.model import Config, set_value
 from wbtui.setup.flow import SetupFlow
-from wbtui.setup.state import STEP_IDS, SetupState
+from wbtui.setup.state import STEP_IDS, SetupState, state_path
 from wbtui.ui.setup.app import SetupApp
 from wbtui.ui.setup.screen import SetupScreen
 from wbtui.ui.widgets.confirm import ConfirmScreen
@@ -323,3 +329,32 @@ async def test_wandb_verify_output_streams_into_the_verify_step(tmp_path, monkey
         assert lines == ["Checking if logged in....✅", "host: https://wandb.example.com", "Checking artifacts....❌",
                          "wandb verify exited with code 1"]
         assert "wandb verify exited with code 1" in status(screen)
+
+
+def test_wbtui_setup_on_a_terminal_resumes_and_leaves_cleanly_on_sighup(tmp_path):
+    """`wbtui setup` in a pty opens at the saved step; a dropped SSH session (SIGHUP) ends it with status 0."""
+    config_path = tmp_path / "config.toml"
+    store.save(Config(), config_path)
+    SetupState(current="mysql", done=["where"]).save(state_path(config_path))
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
+    proc = subprocess.Popen([sys.executable, "-m", "wbtui", "--config", str(config_path), "setup"],
+                            cwd=Path(__file__).resolve().parent.parent, stdin=slave, stdout=slave, stderr=slave,
+                            env=env, start_new_session=True)
+    os.close(slave)
+    try:
+        received = b""
+        deadline = time.monotonic() + 30
+        while b"Create user and database" not in received and time.monotonic() < deadline and proc.poll() is None:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                received += os.read(master, 65536)
+        assert b"Create user and database" in received, f"not at the MySQL step: {received[-2000:]!r}"
+        os.close(master)
+        proc.send_signal(signal.SIGHUP)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    assert saved_state(config_path).current == "mysql"
