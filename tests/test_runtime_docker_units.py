@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import random
 import struct
 import threading
@@ -17,7 +18,7 @@ from wbtui.config.model import Config
 from wbtui.runtime.base import ImageMissing, NameConflict, PermissionDenied, PortInUse, RuntimeProblem, Unreachable
 from wbtui.runtime.docker_backend import DockerRuntime
 from wbtui.runtime.docker_errors import connection_problem, explain
-from wbtui.runtime.docker_logs import ChunkedDecoder, FrameDecoder, LineAssembler, api_time
+from wbtui.runtime.docker_logs import ChunkedDecoder, FrameDecoder, LineAssembler, api_time, pump_body
 from wbtui.runtime.docker_spec import (
     HASH_LABEL,
     container_spec,
@@ -211,6 +212,28 @@ def test_chunked_and_frame_decoding_survive_any_split() -> None:
             payloads += p
         assert dechunk.done
         assert payloads == [f[8:] for f in frames] and streams == [1 + i % 2 for i in range(50)]
+
+
+@pytest.mark.parametrize("framing", ["chunked", "sized", "until-eof"])
+def test_a_body_is_read_to_its_end_however_it_is_framed(framing: str) -> None:
+    frames = b"".join(_frame(b"2026-05-01T10:00:00.%09dZ line %d\n" % (i, i)) for i in range(1000))
+    wire, headers = {"chunked": (_chunked([frames[i:i + 700] for i in range(0, len(frames), 700)]),
+                                 {"Transfer-Encoding": "chunked"}),
+                     "sized": (frames, {"Content-Length": str(len(frames))}),
+                     "until-eof": (frames, {})}[framing]
+    if framing != "until-eof":  # the connection stays open: what follows is not this body's
+        wire += b"HTTP/1.1 200 OK (the next response on a kept-alive connection)"
+    body = io.BufferedReader(io.BytesIO(wire))
+    batches: list[list] = []
+    pump_body(body, headers, LineAssembler(lambda s: s, False), batches.append)
+    assert [x.text for batch in batches for x in batch] == [f"line {i}" for i in range(1000)]
+
+
+@pytest.mark.parametrize("headers", [{"Transfer-Encoding": "chunked"}, {"Content-Length": "999999"}])
+def test_a_body_cut_short_is_a_lost_connection(headers: dict[str, str]) -> None:
+    wire = _chunked([_frame(b"2026-05-01T10:00:00.000000001Z a\n")])[:-5]
+    with pytest.raises(ConnectionError, match="mid-transfer"):
+        pump_body(io.BufferedReader(io.BytesIO(wire)), headers, LineAssembler(lambda s: s, False), list)
 
 
 def _assemble(assembler: LineAssembler, payloads: list[bytes]) -> list:

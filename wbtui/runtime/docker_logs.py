@@ -392,21 +392,31 @@ class DockerLogReader:
     def _pump(self, emit: Callable[[list[LogLine]], None], resp: Any) -> None:
         # The body is read straight from http.client's buffered socket file: its own
         # read1 returns one chunk (one log line) per call, which is far too slow here.
-        body = resp.raw._fp.fp
-        chunked = resp.headers.get("Transfer-Encoding", "").lower() == "chunked"
-        dechunk = ChunkedDecoder() if chunked else None
-        frames = FrameDecoder()
-        assemble = self._assembler.lines
-        while True:
-            data = body.read1(READ_SIZE)
-            if not data:
-                if dechunk is not None and not dechunk.done:
-                    raise ConnectionError("the Docker daemon closed the log stream mid-transfer")
-                return
-            if dechunk is not None:
-                data = dechunk.feed(data)
-            lines = assemble(*frames.feed(data))
-            if lines:
-                emit(lines)
-            if dechunk is not None and dechunk.done:
-                return
+        pump_body(resp.raw._fp.fp, resp.headers, self._assembler, emit)
+
+
+def pump_body(body: Any, headers: Any, assembler: LineAssembler, emit: Callable[[list[LogLine]], None]) -> None:
+    """Read a logs response body (chunked, sized or up to EOF) and emit its lines batch by batch.
+
+    ``body`` needs ``read1``; a connection that ends before the body does raises ConnectionError.
+    """
+    chunked = headers.get("Transfer-Encoding", "").lower() == "chunked"
+    dechunk = ChunkedDecoder() if chunked else None
+    length = headers.get("Content-Length")
+    remaining = int(length) if length is not None and not chunked else None
+    frames = FrameDecoder()
+    while remaining != 0:
+        data = body.read1(READ_SIZE if remaining is None else min(READ_SIZE, remaining))
+        if not data:
+            if (dechunk is not None and not dechunk.done) or remaining:
+                raise ConnectionError("the Docker daemon closed the log stream mid-transfer")
+            return
+        if remaining is not None:
+            remaining -= len(data)
+        if dechunk is not None:
+            data = dechunk.feed(data)
+        lines = assembler.lines(*frames.feed(data))
+        if lines:
+            emit(lines)
+        if dechunk is not None and dechunk.done:
+            return
