@@ -416,6 +416,13 @@ async def test_cancelling_the_consumer_stops_the_producer() -> None:
     assert not stream.thread.is_alive()
 
 
+async def test_a_stream_closed_before_use_never_starts_its_producer() -> None:
+    started = []
+    stream = ThreadStream(started.append)
+    await stream.aclose()
+    assert [x async for x in stream] == [] and started == [] and stream.thread is None
+
+
 async def test_sink_wait_returns_early_when_closed() -> None:
     waited = []
 

@@ -100,6 +100,8 @@ class ThreadStream(Generic[T]):
 
     async def _refill(self) -> T:
         if self.thread is None:
+            if self._closed:
+                raise StopAsyncIteration
             self._start()
         assert self._ready is not None
         try:
