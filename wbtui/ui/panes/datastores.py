@@ -91,7 +91,7 @@ class DatastoresPane(Pane):
                 self.app.call_from_thread(self._failed, run_id, Problem.from_exception(exc))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._done, run_id)
+            self.app.call_from_thread(self._done, run_id, time.monotonic() - self._started)
 
     def _add(self, run_id: int, result: CheckResult) -> None:
         if run_id != self._run_id:
@@ -100,12 +100,11 @@ class DatastoresPane(Pane):
         self._add_row(len(self.results) - 1, result)
         self.post_message(ChecksUpdate(list(self.results), running=True))
 
-    def _done(self, run_id: int) -> None:
+    def _done(self, run_id: int, took: float) -> None:
         if run_id != self._run_id:
             return
         self._running = False
         counts = {status: sum(r.status == status for r in self.results) for status in Status}
-        took = time.monotonic() - self._started
         parts: list[str | tuple[str, str]] = [f"{len(self.results)} checks in {took:.1f}s: "]
         for status in Status:
             if counts[status]:
