@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.style import Style
 from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.color import Color, ColorParseError
+from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from ...checks.model import CheckResult, Status
-from ..text import STATUS_VARIABLE, lines, styled
+from ..text import STATUS_VARIABLE, lines, status_cell, styled
 
 EMPTY = "Not checked yet."
-_ICON_COLOUR = {"pass": "success", "warn": "warning", "fail": "error", "skipped": "foreground-muted"}
-
-
-def status_icon(app: App[object], status: Status) -> Text:
-    """The status icon in its theme colour (parsed by Textual: theme variables may carry alpha)."""
-    value = app.theme_variables.get(_ICON_COLOUR[status.value], "")
-    try:
-        return Text(status.icon, style=Style(color=Color.parse(value).rich_color, bold=True))
-    except ColorParseError:
-        return Text(status.icon)
 
 
 def counts_line(results: list[CheckResult]) -> Content:
@@ -76,7 +64,8 @@ class ResultsView(Vertical):
     def add(self, result: CheckResult) -> None:
         self.results.append(result)
         app, redact = self.app, self._redact
-        self.table.add_row(status_icon(app, result.status), Text(redact(result.title)), Text(redact(result.summary)),
+        icon = status_cell(app, result.status.value, result.status.icon)
+        self.table.add_row(icon, Text(redact(result.title)), Text(redact(result.summary)),
                            key=str(len(self.results) - 1))
         if len(self.results) == 1:
             self._details(0)
