@@ -1,6 +1,6 @@
 """Snapshots of every setup step (and a confirmation dialog) at 80x24, from fixed data, with canary secrets.
 
-Stored under the top-level snapshots/ folder; update with ``pytest --snapshot-update``.
+Stored in the top-level snapshots/ folder; update with ``pytest tests/test_setup_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_textual_snapshot
+from syrupy import SnapshotAssertion
 from textual.pilot import Pilot
 
+from tests.test_ui_snapshots import TopLevelSnapshots
 from tests.ui_support import screen_text
 from wbtui.checks.model import CheckResult, Status
 from wbtui.checks.mysql_init import Step
@@ -25,22 +26,19 @@ from wbtui.setup.state import STEP_IDS, SetupState
 from wbtui.ui.setup.app import SetupApp
 from wbtui.ui.setup.steps.mysql import MysqlPanel
 
-SNAPSHOTS = Path(__file__).resolve().parent.parent / "snapshots"
 CANARIES = ("CANARY-mysql-7f3a", "CANARY-s3-secret-9b2c", "CANARY-admin-1d4e", "CANARY-license-5e6f")
 
 
-class TopLevelSnapshots(pytest_textual_snapshot.SVGImageExtension):
-    """One SVG per snapshot in snapshots/<test module>/."""
-
-    @classmethod
-    def dirname(cls, *, test_location: Any) -> str:
-        return str(SNAPSHOTS / Path(test_location.filepath).stem)
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Stored in the top-level snapshots/, the way the dashboard's snapshots are."""
+    return TopLevelSnapshots(session=snapshot.session, extension_class=snapshot.extension_class,
+                             test_location=snapshot.test_location, update_snapshots=snapshot.update_snapshots)
 
 
 @pytest.fixture(autouse=True)
 def steady(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Snapshots in snapshots/; HOME is the test's directory (paths show as ~/...); no `wandb` on PATH."""
-    monkeypatch.setattr(pytest_textual_snapshot, "SVGImageExtension", TopLevelSnapshots)
+    """HOME is the test's directory (paths show as ~/...); no `wandb` on PATH."""
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
 
@@ -142,13 +140,13 @@ async def type_admin_password(pilot: Pilot[Any]) -> None:
 
 
 @pytest.mark.parametrize("step", STEP_IDS)
-def test_step(step: str, tmp_path: Path, snap_compare: Any) -> None:
+def test_setup_step_snapshot(step: str, tmp_path: Path, snap_compare: Any) -> None:
     run_before, shown = shot(type_admin_password if step == "mysql" else None)
     assert snap_compare(app_at(tmp_path, step), terminal_size=(80, 24), run_before=run_before)
     assert_no_canary(shown)
 
 
-def test_mysql_confirmation_dialog(tmp_path: Path, snap_compare: Any) -> None:
+def test_setup_mysql_dialog_snapshot(tmp_path: Path, snap_compare: Any) -> None:
     """The dialog the MySQL panel shows before running the guide's SQL (from a fixed plan)."""
     account = "'wandb_local'@'%'"
     plan = [Step("user", f"user {account}", "create", f"CREATE USER {account} IDENTIFIED BY '****';"),
