@@ -15,11 +15,14 @@ from .model import SECRET_SERVER_KEYS, Config, env_is_secret
 from .urls import BucketURL, MysqlURL, URLError
 
 MASK = "****"
-_URL_PASSWORD = re.compile(r"(?P<pre>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]+)(?P<post>@)")
+# Anchored on the literal "://" so a scan of long log text does not backtrack at every letter.
+_URL_PASSWORD = re.compile(r"(?P<pre>://[^:/@\s]*:)(?P<pw>[^@\s]+)(?P<post>@)")
 
 
 def mask_url_password(text: str) -> str:
     """Hide the password of any ``scheme://user:password@`` in text."""
+    if "://" not in text:
+        return text
     return _URL_PASSWORD.sub(lambda m: f"{m['pre']}{MASK}{m['post']}", text)
 
 
