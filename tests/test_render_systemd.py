@@ -53,7 +53,9 @@ def test_unit_keeps_the_container_running() -> None:
     assert "ExecStop=/usr/bin/docker stop wandb-local" in lines
     (start,) = [line for line in lines if line.startswith("ExecStart=")]
     assert start.startswith("ExecStart=/usr/bin/docker run --rm --name wandb-local "
-                            "--env-file /etc/wbtui/wandb.env -p 8080:8080 -v wandb-data:/vol")
+                            "--env-file /etc/wbtui/wandb.env --label app.kubernetes.io/managed-by=wbtui "
+                            "--label wbtui.name=wandb-local --label wbtui.unit=wandb-local.service "
+                            "-p 8080:8080 -v wandb-data:/vol")
     assert start.endswith(" wandb/local:0.60.0") and "--restart" not in start and " -e " not in start
     assert_no_canary(text)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ..config.model import Config
+from ..runtime.docker_spec import MANAGED_BY, MANAGED_BY_VALUE, NAME_LABEL, UNIT_LABEL
 from .docker import DEFAULT_ENV_FILE, runtime_args
 
 _BARE = re.compile(r"[A-Za-z0-9_@+=:,./\[\]-]+")
@@ -33,10 +34,14 @@ def unit_name(config: Config) -> str:
 def render_unit(config: Config, env_file: str = DEFAULT_ENV_FILE, docker: str = "/usr/bin/docker") -> str:
     """``[Unit]``/``[Service]``/``[Install]`` running ``docker run --rm`` in the foreground.
 
-    systemd restarts it (Restart=always), so Docker's own ``--restart`` is not used.
+    systemd restarts it (Restart=always), so Docker's own ``--restart`` is not used. The
+    labels let wbtui find the container for status and logs, and tell it that start, stop
+    and redeploy go through systemctl.
     """
     name = config.runtime.container_name
+    labels = {MANAGED_BY: MANAGED_BY_VALUE, NAME_LABEL: name, UNIT_LABEL: unit_name(config)}
     run = [docker, "run", "--rm", "--name", name, "--env-file", env_file,
+           *[arg for k, v in labels.items() for arg in ("--label", f"{k}={v}")],
            *runtime_args(config), config.runtime.image_ref]
     return "\n".join([
         "# W&B Server (wandb/local) kept running by systemd, rendered by wbtui.",

@@ -21,11 +21,12 @@ from .base import (
     ResourceUsage,
     Runtime,
     RuntimeEvent,
+    RuntimeProblem,
     ServerStatus,
 )
 from .docker_errors import adopt_fix, image_fix, translated
 from .docker_logs import DockerLogReader
-from .docker_spec import HASH_LABEL, is_host_path, is_ours, labelled_spec
+from .docker_spec import HASH_LABEL, UNIT_LABEL, is_host_path, is_ours, labelled_spec
 from .docker_status import event_from_docker, status_from_inspect, usage_from_stats
 from .logstream import ThreadStream
 
@@ -106,6 +107,15 @@ class DockerRuntime(Runtime):
             raise NotDeployed(f"no container {self.name} on this host", "deploy it: wbtui up")
         return attrs
 
+    def _mutable(self, attrs: dict[str, Any] | None, action: str) -> dict[str, Any] | None:
+        """Refuse to change a container a systemd unit runs: systemd would fight the change."""
+        unit = ((attrs or {}).get("Config") or {}).get("Labels", {}).get(UNIT_LABEL)
+        if unit:
+            raise RuntimeProblem(f"cannot {action} {self.name}: the systemd unit {unit} runs it",
+                                 f"systemctl {'restart' if action in ('deploy', 'restart') else action} {unit}"
+                                 f" (after a config change: wbtui service install, then systemctl restart {unit})")
+        return attrs
+
     # -- lifecycle --------------------------------------------------------------------------
 
     def deploy(self) -> str:
@@ -117,7 +127,7 @@ class DockerRuntime(Runtime):
             host_cpus = client.info().get("NCPU")
         spec = labelled_spec(config, host_cpus=host_cpus)
         spec["labels"] = {**self.labels, **spec["labels"]}
-        attrs = self.inspect(client)
+        attrs = self._mutable(self.inspect(client), "deploy")
         if attrs is not None and attrs["Config"]["Labels"].get(HASH_LABEL) == spec["labels"][HASH_LABEL]:
             if (attrs.get("State") or {}).get("Running"):
                 return f"{self.name} is up to date and running ({spec['image']})"
@@ -206,7 +216,7 @@ class DockerRuntime(Runtime):
 
     def start(self) -> str:
         client = self.client()
-        attrs = self._require(client)
+        attrs = self._mutable(self._require(client), "start")
         if (attrs.get("State") or {}).get("Running"):
             return f"{self.name} is already running"
         self._start(client, attrs["Id"])
@@ -214,7 +224,7 @@ class DockerRuntime(Runtime):
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> str:
         client = self.client()
-        attrs = self._require(client)
+        attrs = self._mutable(self._require(client), "stop")
         if not (attrs.get("State") or {}).get("Running"):
             return f"{self.name} is not running"
         with translated("stop the container", name=self.name):
@@ -223,7 +233,7 @@ class DockerRuntime(Runtime):
 
     def restart(self) -> str:
         client = self.client()
-        attrs = self._require(client)
+        attrs = self._mutable(self._require(client), "restart")
         with translated("restart the container", name=self.name, port=str(self.config.runtime.port)):
             client.api.restart(attrs["Id"], timeout=STOP_TIMEOUT)
         return f"restarted {self.name}"
@@ -232,7 +242,7 @@ class DockerRuntime(Runtime):
         import docker.errors
 
         client = self.client()
-        attrs = self.inspect(client)
+        attrs = self._mutable(self.inspect(client), "stop")
         done = []
         if attrs is not None:
             self._stop_and_remove(client, attrs["Id"])

@@ -20,6 +20,7 @@ MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "wbtui"
 NAME_LABEL = "wbtui.name"
 HASH_LABEL = "wbtui.config-hash"
+UNIT_LABEL = "wbtui.unit"  # set by the rendered systemd unit: systemd owns the lifecycle
 CONTAINER_PORT = "8080/tcp"
 DATA_PATH = "/vol"
 
