@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 from ..config import store
 from ..config.masking import Redactor
@@ -82,7 +83,7 @@ class Context:
         sys.stdout.write(self.redactor()(text) + "\n")
 
     def error(self, message: str) -> None:
-        self.err.print(f"[bold red]error:[/] {self.redactor()(message)}", markup=True)
+        self.err.print(Text.assemble(("error:", "bold red"), " ", self.redactor()(message)))
 
     def confirm(self, question: str, assume_yes: bool) -> bool:
         """Ask before destroying or changing anything; --yes answers for scripts."""
