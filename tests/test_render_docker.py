@@ -132,3 +132,13 @@ def test_docker_accepts_the_command(docker_client, docker_host: str, standin_ima
             docker_client.containers.get(name).remove(force=True)
     assert container_env(imported) == container_env(config)
     assert imported.runtime == config.runtime
+
+
+def test_decimal_memory_means_the_same_to_docker_as_to_kubernetes() -> None:
+    config = Config()
+    config.runtime.memory_limit = "8G"  # Docker alone would read 8G as 8 GiB
+    args = docker.runtime_args(config)
+    assert args[args.index("--memory") + 1] == "8000000000"
+    config.runtime.memory_limit = "512Mi"
+    args = docker.runtime_args(config)
+    assert args[args.index("--memory") + 1] == "512Mi"

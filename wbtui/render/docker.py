@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 
 from ..config.model import Config, container_env
-from ..config.validate import cpu_cores
+from ..config.validate import cpu_cores, memory_bytes
 from .common import shown_env
 
 DEFAULT_ENV_FILE = "/etc/wbtui/wandb.env"
@@ -27,6 +27,17 @@ def docker_cpus(value: str) -> str:
     return f"{cores:g}" if cores is not None else value
 
 
+def docker_memory(value: str) -> str:
+    """``--memory`` in the config's meaning: Docker reads ``8G`` as 8 GiB, Kubernetes and wbtui as 8*10^9.
+
+    Binary quantities (8Gi) mean the same to both and stay readable; decimal ones become bytes.
+    """
+    if value.endswith("i"):
+        return value
+    size = memory_bytes(value)
+    return str(int(size)) if size is not None else value
+
+
 def user_arg(config: Config) -> str | None:
     r = config.runtime
     if r.uid is None:
@@ -43,7 +54,7 @@ def runtime_args(config: Config) -> list[str]:
     if r.cpu_limit:
         args += ["--cpus", docker_cpus(r.cpu_limit)]
     if r.memory_limit:
-        args += ["--memory", r.memory_limit]
+        args += ["--memory", docker_memory(r.memory_limit)]
     user = user_arg(config)
     if user:
         args += ["--user", user]
