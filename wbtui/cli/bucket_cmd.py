@@ -15,17 +15,7 @@ from collections.abc import Callable
 from rich.text import Text
 
 from ..bucket_actions import ActionResult, BucketActionError, apply_cors, create_bucket
-from .context import EXIT_FINDINGS, EXIT_OK, CliError, Context
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most 3600 seconds")
-    return value
+from .context import EXIT_FINDINGS, EXIT_OK, CliError, Context, seconds
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--timeout", type=_seconds, metavar="S", help="connect/read timeout (default: app.timeout)")
+    p.add_argument("--timeout", type=seconds, metavar="S", help="connect/read timeout (default: app.timeout)")
 
 
 def _run(action: Callable[..., ActionResult], ctx: Context, args: argparse.Namespace, dry_run: bool) -> ActionResult:

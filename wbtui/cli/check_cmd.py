@@ -19,20 +19,12 @@ from rich.text import Text
 
 from ..checks.model import CheckResult, Status
 from ..checks.mysql_host import DEFAULT_CPU_WINDOW
-from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context
+from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
 
 STYLES = {Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "bold red", Status.SKIPPED: "dim"}
 ADMIN_ENV = "WBTUI_MYSQL_ADMIN"
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most 3600 seconds")
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,9 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="which store to check (default: all, concurrently)")
     p.add_argument("--json", action="store_true", help="print the results as a JSON list")
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
-    p.add_argument("--timeout", type=_seconds, metavar="S",
+    p.add_argument("--timeout", type=seconds, metavar="S",
                    help="connect/read timeout per network call (default: app.timeout, 5)")
-    p.add_argument("--cpu-window", type=_seconds, metavar="S", default=DEFAULT_CPU_WINDOW,
+    p.add_argument("--cpu-window", type=seconds, metavar="S", default=DEFAULT_CPU_WINDOW,
                    help="when MySQL runs on this host, sample its CPU for S seconds (default %(default)s; "
                    "the guide's rule is about 300)")
     p.set_defaults(func=_check)
@@ -70,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--dry-run", action="store_true", help="only print the plan")
     i.add_argument("--reset-password", action="store_true",
                    help="if the user exists with another password, ALTER USER to the one in MYSQL")
-    i.add_argument("--timeout", type=_seconds, metavar="S", help="connect/read timeout (default: app.timeout)")
+    i.add_argument("--timeout", type=seconds, metavar="S", help="connect/read timeout (default: app.timeout)")
     i.set_defaults(func=_db_init)
 
 

@@ -21,6 +21,17 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
+def seconds(text: str) -> float:
+    """argparse type for --timeout, --interval and the like: a positive number of seconds, at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0 and at most 86400 seconds")
+    return value
+
+
 class CliError(Exception):
     """A failure to report in one line (no traceback), with its exit code."""
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context
+from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
 
 if TYPE_CHECKING:
     from ..config.model import Config
@@ -32,9 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--url", metavar="URL", help="probe this base URL instead of HOST / the local port")
     p.add_argument("--watch", action="store_true", help="probe repeatedly and report state changes (Ctrl-C stops)")
-    p.add_argument("--interval", type=_positive, default=5.0, metavar="S", help="seconds between probes (--watch)")
+    p.add_argument("--interval", type=seconds, default=5.0, metavar="S", help="seconds between probes (--watch)")
     p.add_argument("--count", type=int, metavar="N", help="stop after N probes (--watch)")
-    p.add_argument("--timeout", type=_positive, metavar="S", help="per-request timeout (default: app.timeout)")
+    p.add_argument("--timeout", type=seconds, metavar="S", help="per-request timeout (default: app.timeout)")
     p.add_argument("--json", action="store_true", help="machine-readable output (JSON lines with --watch)")
     p.set_defaults(func=cmd_probe)
 
@@ -51,20 +51,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable report")
     p.add_argument("--bundle", metavar="FILE", help="also write a support bundle (tar.gz, secrets removed, mode 0600)")
     p.add_argument("--tail", type=int, default=200, metavar="N", help="log lines to collect (default 200)")
-    p.add_argument("--timeout", type=_positive, metavar="S",
+    p.add_argument("--timeout", type=seconds, metavar="S",
                    help="deadline per part (default: twice app.timeout, at least 10 s)")
     p.add_argument("--url", metavar="URL", help="probe this base URL instead of HOST / the local port")
     p.set_defaults(func=cmd_doctor)
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
 
 
 def _runtime(config: Config, timeout: float) -> Runtime | None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context
+from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
 
 if TYPE_CHECKING:
     from ..health.watch import WatchProgress, WatchResult
@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog="examples: wbtui up\n          wbtui up --no-watch\n          wbtui up --timeout 900",
         formatter_class=_EXAMPLES)
     p.add_argument("--no-watch", action="store_true", help="deploy only, do not wait for /ready")
-    p.add_argument("--timeout", type=_seconds, default=600.0, metavar="S",
+    p.add_argument("--timeout", type=seconds, default=600.0, metavar="S",
                    help="how long to wait for /ready (default 600)")
     p.add_argument("--no-pull", action="store_true", help="never pull: fail when the image is not local")
     p.add_argument("--force", action="store_true", help="deploy even when the config has errors")
@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("tag", metavar="TAG", help="the new image tag")
     p.add_argument("--force", action="store_true", help="upgrade even when the config has errors")
     p.add_argument("--no-watch", action="store_true", help="do not wait for /ready")
-    p.add_argument("--timeout", type=_seconds, default=600.0, metavar="S",
+    p.add_argument("--timeout", type=seconds, default=600.0, metavar="S",
                    help="how long to wait for /ready (default 600)")
     _yes(p)
     p.set_defaults(func=cmd_upgrade)
@@ -76,7 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser("stop", help="stop the server (it stays deployed)")
-    p.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
+    p.add_argument("--timeout", type=seconds, default=30.0, metavar="S",
                    help="seconds to wait for a clean shutdown before killing (default 30)")
     _yes(p)
     p.set_defaults(func=cmd_stop)
@@ -122,14 +122,6 @@ def _yes(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
 
 
 def _tail(text: str) -> int | None:
