@@ -35,18 +35,25 @@ def printable(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
 
 
+def _may_be_error(lower: str) -> bool:
+    """Substring tests first: a regex over every line would cap ingest far below 100k lines/s."""
+    return ("err" in lower or "fatal" in lower or "panic" in lower or "critical" in lower
+            or "exception" in lower or "traceback" in lower or "oomkilled" in lower)
+
+
 def level_of(text: str) -> str:
     """``error``, ``warning`` or ``""``: how a line is coloured and what next-error jumps to."""
-    if _ERROR.search(text):
+    lower = text.lower()
+    if _may_be_error(lower) and _ERROR.search(text):
         return "error"
-    if _WARNING.search(text):
+    if ("warn" in lower or "deprecated" in lower) and _WARNING.search(text):
         return "warning"
     return ""
 
 
 def is_error(text: str) -> bool:
     """Cheaper than level_of when only errors matter (the Overview's recent errors)."""
-    return _ERROR.search(text) is not None
+    return _may_be_error(text.lower()) and _ERROR.search(text) is not None
 
 
 def compile_pattern(pattern: str, regex: bool) -> re.Pattern[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual.app import App
+from textual.color import Color, ColorParseError
 from textual.content import Content
 
 STATUS_VARIABLE = {
@@ -41,9 +42,11 @@ def cell(app: App, text: str, variable: str = "") -> Text:
     """A DataTable cell: plain Text (never markup), coloured by a theme variable."""
     if not variable:
         return Text(text)
-    name = variable.lstrip("$")
-    colour = app.theme_variables.get(name)
-    return Text(text, style=Style(color=colour) if colour else "")
+    try:
+        colour = Color.parse(app.theme_variables.get(variable.lstrip("$"), "")).rich_color
+    except ColorParseError:  # contrast values such as "auto 60%" (muted text): dim instead
+        return Text(text, style="dim")
+    return Text(text, style=Style(color=colour))
 
 
 def status_cell(app: App, status: str, label: str | None = None) -> Text:

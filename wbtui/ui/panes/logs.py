@@ -20,14 +20,14 @@ from textual.widgets import Static
 
 from ..logring import DEFAULT_CAPACITY, is_error
 from ..messages import Diagnosed, ErrorLines, Problem
-from ..text import styled
+from ..text import lines, styled
 from ..widgets.confirm import ChoiceScreen
 from ..widgets.filter_bar import FilterBar
 from ..widgets.log_view import LogView
 from .base import Pane
 from .runtime import RuntimePane
 
-FLUSH_SECONDS = 0.05
+FLUSH_SECONDS = 0.1
 STATUS_SECONDS = 0.25
 ERRORS_EVERY = 2.0
 DEFAULT_TAIL = 500
@@ -96,6 +96,7 @@ class LogsPane(Pane):
         self._errors: deque[str] = deque(maxlen=20)
         self._errors_posted = 0.0
         self._errors_changed = False
+        self._status_rows = 0
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="lg-status", classes="pane-status")
@@ -211,9 +212,13 @@ class LogsPane(Pane):
             parts.append(f"  search: {self.search_text}")
         window = "all" if self.tail is None and self.since is None else (
             f"tail {self.tail}" if self.tail is not None else f"since {self.since:%Y-%m-%d %H:%M}")
-        parts.append(("  ·  ", "$text-muted"))
-        parts.append((f"{window} · {self.stream_state}", "$text-muted"))
-        self.query_one("#lg-status", Static).update(styled(*parts))
+        stream = styled((f"{window} · {self.stream_state}", "$text-muted"))
+        content = lines(styled(*parts), stream)
+        # One line per part, each cut to the width: the height only changes with the number of lines, so a
+        # status refresh while 10k lines/s stream in does not re-lay out the screen.
+        rows = len(content.plain.splitlines())
+        self.query_one("#lg-status", Static).update(content, layout=rows != self._status_rows)
+        self._status_rows = rows
 
     # ---- toggles -----------------------------------------------------------------------------------------------
     def action_pause(self) -> None:

@@ -16,7 +16,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -64,9 +64,10 @@ class LogView(ScrollView, can_focus=True):
         self._limit: int | None = None
         self._search: re.Pattern[str] | None = None
         self._cursor: int | None = None  # sequence number of the line the last jump landed on
-        self._strips: LRUCache[int, Strip] = LRUCache(1024)
+        self._strips: LRUCache[int, Strip] = LRUCache(256)
         self._styles: dict[str, Style] | None = None
         self._rows: tuple[tuple, list[Strip]] | None = None
+        self._frame: tuple[Style, int, int, int, int, int] = (Style(), 0, 0, 0, 0, 0)
 
     # ---- feeding -------------------------------------------------------------
     def append(self, lines: list[tuple[str, str]]) -> None:
@@ -211,10 +212,28 @@ class LogView(ScrollView, can_focus=True):
             width = self.scrollable_content_region.width
         else:
             width = self.ring.max_width + (21 if self.show_timestamps else 0)
-        self.virtual_size = Size(width, count)
+        self._set_virtual_size(Size(width, count))
         self._rows = None
         if (self.follow or force_end) and not self.paused:
             self._scroll_y_to(count - self.scrollable_content_region.height)
+        self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Grow the scrollable area without a screen layout, unless a scrollbar appears or goes.
+
+        ``virtual_size`` is a layout reactive: assigning it on every batch would re-lay out (and
+        repaint) the whole screen 20 times a second while lines stream in.
+        """
+        old = self.virtual_size
+        if size == old:
+            return
+        view = self.container_size
+        if (old.height > view.height) != (size.height > view.height) or \
+                (old.width > view.width) != (size.width > view.width):
+            self.virtual_size = size
+            return
+        self.set_reactive(LogView.virtual_size, size)
+        self._scroll_update(size)
         self.refresh()
 
     def _scroll_y_to(self, y: int) -> None:
@@ -262,17 +281,23 @@ class LogView(ScrollView, can_focus=True):
         self._strips[seq] = strip
         return strip
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Work out once per frame what every line needs (style, size, scroll, count)."""
+        region = self.scrollable_content_region
+        self._frame = (self._style_map()[""], region.width, region.height, self.ring.count(self._limit),
+                       int(self.scroll_x), int(self.scroll_y))
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        base, width, height, count, scroll_x, scroll_y = self._frame
         if self.wrap:
-            rows = self._wrapped_rows(width, self.scrollable_content_region.height)
-            row = rows[y] if y < len(rows) else Strip.blank(width, self.rich_style)
-            return row.extend_cell_length(width, self.rich_style)
-        index = int(self.scroll_y) + y
-        if index >= self.ring.count(self._limit):
-            return Strip.blank(width, self.rich_style)
-        scroll_x = int(self.scroll_x)
-        return self._line_strip(index).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+            rows = self._wrapped_rows(width, height)
+            row = rows[y] if y < len(rows) else Strip.blank(width, base)
+            return row.extend_cell_length(width, base)
+        index = scroll_y + y
+        if index >= count:
+            return Strip.blank(width, base)
+        return self._line_strip(index).crop_extend(scroll_x, scroll_x + width, base)
 
     def _wrapped_rows(self, width: int, height: int) -> list[Strip]:
         """The screen's rows with long lines wrapped: from the top line, or up from the end when following."""
