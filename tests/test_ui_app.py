@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from tests.ui_support import make_app, ready, screen_text, wait_until
+from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
 from wbtui.config.model import Config
 from wbtui.ui.app import pane_classes
+from wbtui.ui.guided import GuidedSetupScreen
 from wbtui.ui.panes.config import ConfigPane
 from wbtui.ui.panes.logs import LogsPane
 from wbtui.ui.panes.runtime import RuntimePane
-from wbtui.ui.widgets.confirm import ConfirmScreen
+from wbtui.ui.widgets.confirm import ChoiceScreen, ConfirmScreen
 from wbtui.ui.widgets.help import HelpScreen
 
 REPO = Path(__file__).resolve().parent.parent
@@ -130,11 +131,22 @@ async def test_first_launch_offers_the_config_pane(tmp_path: Path) -> None:
     app = make_app(tmp_path, save=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen)
-                         and "No configuration file" in screen_text(app), 10, "the welcome dialog")
-        await pilot.press("y")
-        await pilot.pause()
-        assert app.active_pane == "config"
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen), 10, "the welcome dialog")
+        await wait_text(pilot, "no configuration at", "Open the Config pane")
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: app.active_pane == "config", 5, "the Config pane")
+
+
+async def test_first_launch_offers_the_guided_setup_and_escape_comes_back(tmp_path: Path) -> None:
+    app = make_app(tmp_path, save=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen), 10, "the welcome dialog")
+        await pilot.press("enter")  # the first choice: the guided setup
+        await wait_until(pilot, lambda: isinstance(app.screen, GuidedSetupScreen), 10, "the setup screen")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, GuidedSetupScreen), 10, "the dashboard")
+        assert app.is_running
 
 
 async def test_runtime_error_is_shown_with_its_fix_not_a_traceback(tmp_path: Path,

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
@@ -55,6 +56,7 @@ def pane_classes() -> tuple[type[Pane], ...]:
 
 
 FALLBACK_THEME = "textual-dark"
+SETUP_CHOICE = "Start the guided setup (recommended)"
 
 
 def tune_gc() -> None:
@@ -81,6 +83,7 @@ class WbtuiApp(App[int]):
     BINDINGS = [
         *[Binding(str(n), f"show_pane('{pid}')", title, show=False) for n, (pid, title, _) in enumerate(PANE_SPECS, 1)],
         Binding("question_mark", "help", "Help"),
+        Binding("S", "setup", "Guided setup", show=False),
         Binding("q", "request_quit", "Quit"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
     ]
@@ -137,17 +140,44 @@ class WbtuiApp(App[int]):
         self.exit(0)
 
     def _first_launch(self) -> None:
-        steps = [f"No configuration file at {self.session.config_path} yet.",
-                 "The Config pane shows every setting with what it means and what is missing; "
-                 "ctrl+s there writes the file."]
+        from .widgets.confirm import ChoiceScreen
 
-        def answered(yes: bool | None) -> None:
-            if yes:
+        choices = [SETUP_CHOICE, "Open the Config pane", "Not now"]
+
+        def answered(choice: str | None) -> None:
+            if choice == SETUP_CHOICE:
+                self.action_setup()
+            elif choice == choices[1]:
                 self.action_show_pane("config")
 
-        from .widgets.confirm import ConfirmScreen
+        self.push_screen(ChoiceScreen(f"Welcome: no configuration at {self.session.config_path} yet", choices),
+                         answered)
 
-        self.push_screen(ConfirmScreen("Welcome to wbtui", steps, confirm_label="Open Config"), answered)
+    def action_setup(self) -> None:
+        """The guided setup (the same screen as `wbtui setup`); escape comes back here."""
+        from .guided import GuidedSetupScreen
+
+        self.push_screen(GuidedSetupScreen(self.session.config_path, read_only=self.session.read_only,
+                                           runtime_factory=self.core.runtime_factory), self._setup_closed)
+
+    def _setup_closed(self, finished: bool | None) -> None:
+        self._reload_config()
+
+    @work(thread=True, exclusive=True, group="reload-config", exit_on_error=False, name="Reload config")
+    def _reload_config(self) -> None:
+        """The setup saved the config file: read it again and let every pane follow."""
+        from ..config import store
+
+        saved = store.load(self.session.config_path)
+        self.call_from_thread(self._config_reloaded, saved, store.exists(self.session.config_path))
+
+    def _config_reloaded(self, saved: Config, exists: bool) -> None:
+        keep_draft = self.session.dirty  # unsaved edits made before the setup stay a draft
+        self.session.saved = saved
+        self.session.file_exists = exists
+        if not keep_draft:
+            self.session.revert()
+        self.post_message(ConfigSaved())
 
     async def on_unmount(self) -> None:
         await asyncio.to_thread(self.core.close)
@@ -290,6 +320,7 @@ class WbtuiApp(App[int]):
             yield SystemCommand(f"Show {pane_cls.TITLE}", f"Switch to the {pane_cls.TITLE} pane (key {number})",
                                 lambda pid=pane_cls.PANE_ID: self.action_show_pane(pid))
         yield SystemCommand("Help: keys", "List every key binding (?)", self.action_help)
+        yield SystemCommand("Guided setup", "Step by step from nothing to a verified server (S)", self.action_setup)
         for pane_cls in pane_classes():
             for binding in pane_cls.BINDINGS:
                 if not isinstance(binding, Binding) or not binding.description:

@@ -59,6 +59,10 @@ class Core:
         self._runtime_key = ""
         self.log_pod: str | None = None
 
+    @property
+    def runtime_factory(self) -> Callable[[Config], Runtime] | None:
+        return self._factory
+
     def target_config(self) -> Config:
         """The saved config with the Runtime pane's context/namespace picks applied."""
         from ..config.model import set_value

@@ -301,7 +301,11 @@ class ConfigPane(Pane):
         self._revalidate()
 
     def config_saved(self) -> None:
-        self._revalidate()
+        if not self.wbtui.session.dirty:  # e.g. the guided setup wrote the file: show what it wrote
+            self._errors.clear()
+            self._reload_editors()
+        else:
+            self._revalidate()
 
     # ---- diffs and previews ----------------------------------------------------------
     def action_diff_saved(self) -> None:
