@@ -42,3 +42,20 @@ def test_each_served_session_runs_the_dashboard_with_the_same_config_and_read_on
     assert argv[:3] == [sys.executable, "-m", "wbtui"]
     assert argv[argv.index("--config") + 1] == str(tmp_path / "c.toml")
     assert "--read-only" in argv and argv[-1] == "dashboard"
+
+
+def test_serve_answers_a_browser_on_loopback(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.services.base import free_port, wait_for
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "wbtui", "--config", str(tmp_path / "c.toml"), "serve",
+                             "--port", str(port)], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL, text=True)
+    try:
+        page = wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/", timeout=2), 30, "wbtui serve")
+        assert page.status_code == 200 and "wbtui" in page.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -77,12 +77,3 @@ class ErrorLines(Message):
 
 class ConfigSaved(Message):
     """The draft was written to disk and is now what actions use."""
-
-
-@dataclass
-class Busy:
-    """A long action in progress (deploy, checks, watch) for inline progress states."""
-
-    what: str
-    detail: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
