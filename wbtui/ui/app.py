@@ -28,7 +28,7 @@ from .core import Core
 from .messages import ChecksUpdate, ConfigSaved, ErrorLines, ProbeUpdate, Problem, StatusUpdate
 from .panes.base import Pane
 from .panes.overview import OverviewPane
-from .paths import css_files
+from .paths import first_frame_css, later_css
 from .session import Session
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class WbtuiApp(App[int]):
     """
 
     TITLE = "wbtui"
-    CSS_PATH = css_files()
+    CSS_PATH = first_frame_css()
     BINDINGS = [
         *[Binding(str(n), f"show_pane('{pid}')", title, show=False) for n, (pid, title, _) in enumerate(PANE_SPECS, 1)],
         Binding("question_mark", "help", "Help"),
@@ -120,7 +120,11 @@ class WbtuiApp(App[int]):
             self.call_after_refresh(self._first_launch)
 
     async def _mount_panes(self) -> None:
-        """Mount the panes behind the Overview once it is on screen."""
+        """Load the other stylesheets and mount the panes behind the Overview once it is on screen."""
+        if self._exit:
+            return
+        self.stylesheet.read_all(later_css())
+        self.refresh_css(animate=False)
         switcher = self.query_one("#panes", ContentSwitcher)
         for pane_cls in pane_classes():
             if pane_cls.PANE_ID != "overview" and switcher.is_attached and not self._exit:

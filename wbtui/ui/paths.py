@@ -18,3 +18,16 @@ def css_dir() -> Path:
 def css_files() -> list[Path]:
     """All stylesheets in a stable order (base rules first, then one file per pane)."""
     return sorted(css_dir().glob("*.tcss"))
+
+
+FIRST_FRAME_CSS = "app.tcss"
+
+
+def first_frame_css() -> list[Path]:
+    """The stylesheet the first frame needs (frame, Overview); parsing less makes it appear sooner."""
+    return [css_dir() / FIRST_FRAME_CSS]
+
+
+def later_css() -> list[Path]:
+    """Every other stylesheet (panes, dialogs), loaded once the first frame is on screen."""
+    return [path for path in css_files() if path.name != FIRST_FRAME_CSS]
