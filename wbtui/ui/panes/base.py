@@ -41,7 +41,7 @@ class Pane(Vertical, can_focus=True):
         if not self.read_only:
             return False
         self.notify(f"Read-only mode: {what} is disabled.\nStart wbtui without --read-only and set "
-                    "app.read_only = false to allow changes.", title="Read-only", severity="warning")
+                    "app.read_only = false to allow changes.", title="Read-only", severity="warning", markup=False)
         return True
 
     def confirm(self, title: str, steps: list[str], then: Callable[[], object], *,
