@@ -185,7 +185,10 @@ async def watch_events(runtime: Runtime, config: Config, *, timeout: float = STA
             elapsed = time.monotonic() - started
             if sample is not None and sample.ready.ok:
                 where = f"{sample.target.url} ({sample.target.via})"
-                yield result(Reason.READY, f"ready after {format_duration(elapsed)} at {where}", status, list(lines))
+                # Ready before the follow stream delivered anything: read the tail, so the
+                # result always carries the start-up log.
+                last = list(lines) or await _final_lines(runtime, redact, log_lines, call_timeout) or []
+                yield result(Reason.READY, f"ready after {format_duration(elapsed)} at {where}", status, last)
                 return
             stop = _stopped(status, baseline or 0)
             if stop is not None:

@@ -374,11 +374,11 @@ class SetupFlow:
 
 def watch_result(result: WatchResult) -> CheckResult:
     """The startup watch as one result: ready, or why not with the diagnosis."""
+    details = "\n".join(result.last_lines[-15:])
     if result.ready:
-        return CheckResult("deploy.ready", "Server ready", Status.PASS, result.message, store="deploy",
+        return CheckResult("deploy.ready", "Server ready", Status.PASS, result.message, details, store="deploy",
                            duration=result.elapsed)
     fix = "; ".join(d.fix for d in result.diagnosis) or "read the logs: wbtui logs --tail 200"
-    details = "\n".join(result.last_lines[-15:])
     return CheckResult("deploy.ready", "Server ready", Status.FAIL, result.message, details, fix,
                        duration=result.elapsed, store="deploy")
 

@@ -105,6 +105,7 @@ class DeployPanel(StepPanel):
         super().show_report(report)
         ready = report.results[0] if report is not None and report.results else None
         if ready is not None and ready.id == "deploy.ready":
+            self.write_lines(new_lines(self._seen, ready.details.splitlines())[0])  # the final log lines
             self.query_one("#deploy-progress", ProgressBar).update(total=1, progress=1 if ready.status is Status.PASS
                                                                    else 0)
             self.query_one("#deploy-phase", Static).update(Content(ready.summary))
