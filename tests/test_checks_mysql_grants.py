@@ -219,3 +219,10 @@ def test_rendered_grant_lines_parse_back(privs: set[str], db: str, user: str, ho
     line = (f"GRANT {', '.join(sorted(privs))} ON {_bq(db)}.* TO {_bq(user)}@{_bq(host)}"
             + (" WITH GRANT OPTION" if option else ""))
     assert parse_line(line) == [Grant(frozenset(privs), "database", f"{user}@{host}", db, None, option)]
+
+
+@pytest.mark.parametrize("db", [")", "*", "(", ","])
+def test_quoted_names_that_read_like_punctuation(db: str) -> None:
+    """Found by hypothesis: a database named `)` or `*` is a name, not syntax."""
+    line = f"GRANT SELECT ON {_bq(db)}.* TO `u`@`%`"
+    assert parse_line(line) == [Grant(frozenset({"SELECT"}), "database", "u@%", db, None, False)]

@@ -43,6 +43,10 @@ class Token:
     def is_word(self, *words: str) -> bool:
         return self.kind == "word" and self.text.upper() in words
 
+    def is_punct(self, text: str) -> bool:
+        """Punctuation, not a quoted name that happens to read the same (`)` or `*`)."""
+        return self.kind == "punct" and self.text == text
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -153,7 +157,7 @@ def _account(tokens: list[Token], i: int) -> tuple[str, int]:
         raise GrantParseError("expected an account name")
     name = tokens[i].text
     i += 1
-    if i < len(tokens) and tokens[i].text == "@":
+    if i < len(tokens) and tokens[i].is_punct("@"):
         if i + 1 >= len(tokens) or tokens[i + 1].kind == "punct":
             raise GrantParseError("expected a host after '@'")
         return f"{name}@{tokens[i + 1].text}", i + 2
@@ -194,12 +198,12 @@ def _privileges(tokens: list[Token]) -> frozenset[str]:
     depth = 0
     column_level = False
     for tok in [*tokens, Token("punct", ",")]:
-        if tok.text == "(":
+        if tok.is_punct("("):
             depth += 1
             column_level = True
-        elif tok.text == ")":
+        elif tok.is_punct(")"):
             depth -= 1
-        elif depth == 0 and tok.text == ",":
+        elif depth == 0 and tok.is_punct(","):
             name = " ".join(words).upper()
             if name in ("ALL", ALL):
                 name = ALL
@@ -215,9 +219,9 @@ def _index_of_word(tokens: list[Token], start: int, *words: str) -> int:
     depth = 0
     for i in range(start, len(tokens)):
         tok = tokens[i]
-        if tok.text == "(":
+        if tok.is_punct("("):
             depth += 1
-        elif tok.text == ")":
+        elif tok.is_punct(")"):
             depth -= 1
         elif depth == 0 and tok.is_word(*words):
             return i
@@ -231,13 +235,14 @@ def _object(tokens: list[Token]) -> tuple[str, str | None, str | None]:
         level = "table" if tokens[0].text.upper() == "TABLE" else "routine"
         tokens = tokens[1:]
     texts = [t.text for t in tokens]
-    if texts == ["*", ".", "*"]:
-        return "global", None, None
-    if len(texts) == 3 and texts[1] == "." and tokens[0].kind != "punct":
-        if texts[2] == "*":
-            return "database", texts[0], None
-        return level, texts[0], texts[2]
-    if texts == ["*"]:
+    if len(tokens) == 3 and tokens[1].is_punct("."):
+        if tokens[0].is_punct("*") and tokens[2].is_punct("*"):
+            return "global", None, None
+        if tokens[0].kind != "punct":
+            if tokens[2].is_punct("*"):
+                return "database", texts[0], None
+            return level, texts[0], texts[2]
+    if len(tokens) == 1 and tokens[0].is_punct("*"):
         raise GrantParseError("ON * names the session's default database, which SHOW GRANTS never prints")
     raise GrantParseError(f"unexpected object {' '.join(texts)!r}")
 
@@ -248,7 +253,7 @@ def _grantees(tokens: list[Token]) -> tuple[list[str], list[Token]]:
     while True:
         name, i = _account(tokens, i)
         accounts.append(name)
-        if i < len(tokens) and tokens[i].text == ",":
+        if i < len(tokens) and tokens[i].is_punct(","):
             i += 1
             continue
         return accounts, tokens[i:]
