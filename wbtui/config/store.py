@@ -14,8 +14,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import tomli_w
-
 from .model import Config, FieldError, from_dict
 
 
@@ -80,6 +78,8 @@ def exists(path: Path | None = None) -> bool:
 
 
 def dumps(config: Config) -> str:
+    import tomli_w  # only when writing: reading needs just tomllib
+
     return tomli_w.dumps(config.to_dict())
 
 
