@@ -50,12 +50,13 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise CliError(f"--port {args.port} is not a port (1-65535)", EXIT_USAGE)
-    try:
-        from textual_serve.server import Server
-    except ImportError:
-        raise CliError("wbtui serve needs textual-serve: pip install 'wbtui[serve]'") from None
+    from ..ui.serve import ServeUnavailable, serve
+
     if args.host not in ("127.0.0.1", "::1", "localhost"):
         ctx.err.print(f"warning: serving on {args.host}: anyone who reaches this port gets the dashboard "
                       "(with this user's rights); prefer 127.0.0.1 and an SSH tunnel", markup=False)
-    Server(shlex.join(dashboard_argv(ctx)), host=args.host, port=args.port, title="wbtui").serve()
+    try:
+        serve(shlex.join(dashboard_argv(ctx)), args.host, args.port)
+    except ServeUnavailable as exc:
+        raise CliError(str(exc)) from None
     return 0
