@@ -21,17 +21,16 @@ import argparse
 import contextlib
 import os
 import secrets
-import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.services.base import silent_endpoint
 from wbtui.checks.model import CheckResult, Status
 from wbtui.checks.mysql_init import apply_db_init, plan_db_init
 from wbtui.checks.runner import run_checks
@@ -47,37 +46,6 @@ def timed(fn: Callable[[], list[CheckResult]]) -> tuple[float, list[CheckResult]
 def tally(results: list[CheckResult]) -> str:
     counts = {s: sum(1 for r in results if r.status is s) for s in Status}
     return " ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
-
-
-@contextlib.contextmanager
-def silent_endpoint() -> Iterator[int]:
-    """A loopback port that accepts connections and never sends a byte."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    server.settimeout(0.2)
-    stop = threading.Event()
-    held: list[socket.socket] = []
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield server.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join(5)
-        for conn in held:
-            conn.close()
-        server.close()
 
 
 @contextlib.contextmanager

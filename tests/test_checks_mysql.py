@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 
-from tests.services.base import free_port
+from tests.services.base import free_port, silent_endpoint
 from tests.services.mariadb import MariaDB
 from tests.services.mysql_fixtures import Scratch
 from wbtui.checks.model import CheckFailed, CheckResult, Status
@@ -211,34 +209,9 @@ def test_connection_refused_on_a_closed_port() -> None:
 
 @pytest.fixture
 def silent_port() -> Iterator[int]:
-    """A TCP port that accepts connections and never says a word."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.2)
-    stop = threading.Event()
-    accepted: list[socket.socket] = []
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-                accepted.append(conn)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join(5)
-    for conn in accepted:
-        conn.close()
-    server.close()
-
-
+    """A loopback port that accepts TCP connections and never answers."""
+    with silent_endpoint() as port:
+        yield port
 def test_silent_endpoint_fails_within_the_configured_timeout(silent_port: int) -> None:
     url = MysqlURL("wandb_local", "pw-secret", "127.0.0.1", "wandb_local", silent_port).format()
     timeout = 2.0

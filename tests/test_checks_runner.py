@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.services.base import free_port
+from tests.services.base import free_port, silent_endpoint
 from wbtui.checks import runner
 from wbtui.checks.model import CheckResult, Status
 from wbtui.checks.runner import exit_code, run_checks
@@ -39,33 +38,9 @@ def test_unknown_store_is_refused() -> None:
 
 @pytest.fixture
 def silent_port() -> Iterator[int]:
-    """Accepts TCP connections for both stores and never answers."""
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(32)
-    server.settimeout(0.2)
-    stop = threading.Event()
-    held: list[socket.socket] = []
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join(5)
-    for conn in held:
-        conn.close()
-    server.close()
-
-
+    """A loopback port that accepts TCP connections and never answers."""
+    with silent_endpoint() as port:
+        yield port
 def silent_config(port: int) -> Config:
     config = Config()
     config.server.MYSQL = f"mysql://wandb_local:my-secret-pw@127.0.0.1:{port}/wandb_local"

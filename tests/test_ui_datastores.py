@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
+from tests.services.base import silent_endpoint
 from tests.services.mariadb import MariaDB
 from tests.services.mysql_fixtures import Scratch
 from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
@@ -42,34 +41,9 @@ def result(pane: DatastoresPane, check_id: str):
 
 @pytest.fixture
 def silent_server() -> Iterator[int]:
-    """A TCP server that accepts connections and never sends a byte."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            accepted.append(conn)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join(timeout=5)
-    for conn in accepted:
-        conn.close()
-    listener.close()
-
-
+    """A loopback port that accepts TCP connections and never answers."""
+    with silent_endpoint() as port:
+        yield port
 async def test_a_check_against_a_silent_server_leaves_the_keys_working(tmp_path: Path, silent_server: int) -> None:
     app = make_app(tmp_path, config_with(f"mysql://wandb:pw@127.0.0.1:{silent_server}/wandb", timeout=3.0))
     async with app.run_test(size=(100, 30)) as pilot:
