@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.services.base import free_port, wait_for
+from tests.services.docker_fixtures import standin_config
 from wbtui.cli import main
 from wbtui.config import store
 from wbtui.config.model import Config
@@ -28,16 +29,9 @@ SECRET = "Cli-" + secrets.token_hex(6)
 
 
 def make_config(image: str = "wbtui-test/local:dev", **env: str) -> Config:
-    c = Config()
-    name = f"wbtui-test-cli-{secrets.token_hex(4)}"
-    r = c.runtime
-    r.image, _, r.tag = image.rpartition(":")
-    r.container_name, r.volume = name, f"{name}-data"
-    r.bind_address, r.port = "127.0.0.1", free_port()
-    r.cpu_limit, r.memory_limit, r.cpu_request, r.memory_request = "1", "256Mi", "0.5", "128Mi"
+    c = standin_config(image, prefix="cli", secret=SECRET, ready_delay="0.3", heartbeat="0.2", **env)
+    c.runtime.cpu_request, c.runtime.memory_request = "0.5", "128Mi"
     c.server.HOST = f"http://127.0.0.1:{free_port()}"  # not served: probes use the published port
-    c.server.MYSQL = f"mysql://wandb:{SECRET}@db.internal:3306/wandb"
-    c.env.update({"STANDIN_READY_DELAY": "0.3", "STANDIN_HEARTBEAT": "0.2", **env})
     return c
 
 

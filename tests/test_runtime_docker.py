@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.services.base import free_port, wait_for
+from tests.services.docker_fixtures import standin_config
 from wbtui.config.model import Config
 from wbtui.runtime.base import (
     ImageMissing,
@@ -33,17 +34,7 @@ SECRET = "Sup3r-" + secrets.token_hex(6)
 
 
 def make_config(image: str, **env: str) -> Config:
-    c = Config()
-    name = f"wbtui-test-rt-{secrets.token_hex(4)}"
-    r = c.runtime
-    r.image, _, r.tag = image.rpartition(":")
-    r.container_name, r.volume = name, f"{name}-data"
-    r.bind_address, r.port = "127.0.0.1", free_port()
-    r.cpu_limit, r.memory_limit = "1", "256Mi"
-    c.server.HOST = "http://127.0.0.1:1"
-    c.server.MYSQL = f"mysql://wandb:{SECRET}@db.internal:3306/wandb"
-    c.env.update({"STANDIN_READY_DELAY": "0.3", "STANDIN_HEARTBEAT": "0.2", **env})
-    return c
+    return standin_config(image, prefix="rt", secret=SECRET, ready_delay="0.3", heartbeat="0.2", **env)
 
 
 @pytest.fixture

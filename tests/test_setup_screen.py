@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import signal
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from textual.widgets import Button, Input, Log, Static
 from tests.services.base import free_port
 from tests.test_setup_support import cors_origins, saved_state
 from tests.test_setup_support import target as target  # a fixture
-from tests.ui_support import screen_text
+from tests.ui_support import read_pty_until, screen_text
 from wbtui.checks.model import Status
 from wbtui.config import store
 from wbtui.config.model import Config, set_value
@@ -343,12 +342,7 @@ def test_wbtui_setup_on_a_terminal_resumes_and_leaves_cleanly_on_sighup(tmp_path
                             env=env, start_new_session=True)
     os.close(slave)
     try:
-        received = b""
-        deadline = time.monotonic() + 30
-        while b"Create user and database" not in received and time.monotonic() < deadline and proc.poll() is None:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
-                received += os.read(master, 65536)
+        received = read_pty_until(master, b"Create user and database", proc)
         assert b"Create user and database" in received, f"not at the MySQL step: {received[-2000:]!r}"
         os.close(master)
         proc.send_signal(signal.SIGHUP)

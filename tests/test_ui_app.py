@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
 
-from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
+from tests.ui_support import make_app, read_pty_until, ready, screen_text, wait_text, wait_until
 from wbtui.config.model import Config
 from wbtui.ui.app import pane_classes
 from wbtui.ui.guided import GuidedSetupScreen
@@ -194,12 +192,7 @@ def test_sighup_exits_cleanly(tmp_path: Path) -> None:
                             env=env, start_new_session=True)
     os.close(slave)
     try:
-        received = b""
-        deadline = time.monotonic() + 30
-        while b"Overview" not in received and time.monotonic() < deadline and proc.poll() is None:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if ready:
-                received += os.read(master, 65536)
+        received = read_pty_until(master, b"Overview", proc)
         assert b"Overview" in received, f"no first frame: {received[-2000:]!r}"
         os.close(master)  # the SSH session is gone
         proc.send_signal(signal.SIGHUP)

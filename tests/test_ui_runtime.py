@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.services.base import free_port
+from tests.services.docker_fixtures import standin_config
 from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
 from wbtui.config.model import Config
 from wbtui.runtime.docker_backend import DockerRuntime
@@ -24,18 +24,9 @@ pytestmark = pytest.mark.docker
 SECRET = "Canary-" + secrets.token_hex(6)
 
 
-def standin_config(image: str, **env: str) -> Config:
-    config = Config()
-    name = f"wbtui-test-ui-{secrets.token_hex(4)}"
-    r = config.runtime
-    r.image, _, r.tag = image.rpartition(":")
-    r.container_name, r.volume = name, f"{name}-data"
-    r.bind_address, r.port = "127.0.0.1", free_port()
-    r.cpu_limit, r.memory_limit = "1", "256Mi"
-    config.server.HOST = "http://127.0.0.1:1"  # unreachable: the probes use the published port
-    config.server.MYSQL = f"mysql://wandb:{SECRET}@db.invalid:3306/wandb"
+def ui_standin_config(image: str, **env: str) -> Config:
+    config = standin_config(image, prefix="ui", secret=SECRET, ready_delay="2", heartbeat="0.5", **env)
     config.app.timeout = 2.0
-    config.env.update({"STANDIN_READY_DELAY": "2", "STANDIN_HEARTBEAT": "0.5", **env})
     return config
 
 
@@ -62,7 +53,7 @@ def factory(docker_client: Any, standin_image: str, docker_labels: dict[str, str
 
 async def test_deploy_watch_ready_follow_logs_filter_and_restart(tmp_path: Path, standin_image: str,
                                                                  factory: Callable) -> None:
-    config = standin_config(standin_image)
+    config = ui_standin_config(standin_image)
     app = make_app(tmp_path, config, background=True, runtime_factory=factory)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
@@ -113,7 +104,7 @@ async def test_deploy_watch_ready_follow_logs_filter_and_restart(tmp_path: Path,
 
 async def test_read_only_refuses_to_deploy(tmp_path: Path, standin_image: str, factory: Callable,
                                            docker_client: Any) -> None:
-    config = standin_config(standin_image)
+    config = ui_standin_config(standin_image)
     app = make_app(tmp_path, config, read_only=True, runtime_factory=factory)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)

@@ -70,3 +70,17 @@ async def wait_text(pilot: Any, *needles: str, timeout: float = 10.0) -> str:
     await wait_until(pilot, lambda: all(n in screen_text(pilot.app) for n in needles), timeout,
                      f"{needles!r} on screen")
     return screen_text(pilot.app)
+
+
+def read_pty_until(master: int, marker: bytes, proc: Any, timeout: float = 30) -> bytes:
+    """What a program in a pty printed, until ``marker`` shows, the program ends or ``timeout`` passes."""
+    import os
+    import select
+
+    received = b""
+    deadline = time.monotonic() + timeout
+    while marker not in received and time.monotonic() < deadline and proc.poll() is None:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            received += os.read(master, 65536)
+    return received

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.services.base import IN_CI, unavailable, wait_for
+from tests.services.base import IN_CI, free_port, unavailable, wait_for
 from tests.services.docker_engine import (
     NAME_PREFIX,
     SESSION_LABEL,
@@ -27,6 +27,7 @@ from tests.services.docker_engine import (
     ensure_standin_image,
     remove_test_objects,
 )
+from wbtui.config.model import Config
 
 if TYPE_CHECKING:
     import docker
@@ -148,3 +149,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"stand-in container run -> /healthz 200: min {min(HEALTHZ_TIMES):.2f}s "
             f"max {max(HEALTHZ_TIMES):.2f}s over {len(HEALTHZ_TIMES)} containers"
         )
+
+
+def standin_config(image: str, *, prefix: str, secret: str, ready_delay: str, heartbeat: str,
+                   **env: str) -> Config:
+    """A config that runs the stand-in on a free loopback port with its own container and volume.
+
+    HOST is unreachable on purpose: probes go to the published port. MYSQL carries ``secret``
+    so tests can check it never shows.
+    """
+    config = Config()
+    name = f"wbtui-test-{prefix}-{secrets.token_hex(4)}"
+    r = config.runtime
+    r.image, _, r.tag = image.rpartition(":")
+    r.container_name, r.volume = name, f"{name}-data"
+    r.bind_address, r.port = "127.0.0.1", free_port()
+    r.cpu_limit, r.memory_limit = "1", "256Mi"
+    config.server.HOST = "http://127.0.0.1:1"
+    config.server.MYSQL = f"mysql://wandb:{secret}@db.internal:3306/wandb"
+    config.env.update({"STANDIN_READY_DELAY": ready_delay, "STANDIN_HEARTBEAT": heartbeat, **env})
+    return config
