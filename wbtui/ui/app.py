@@ -71,6 +71,16 @@ def tune_gc() -> None:
     gc.freeze()
 
 
+class DashboardScreen(Screen):
+    """The dashboard's own screen: nothing takes focus before the first frame.
+
+    Focusing the Overview during mount would make the footer compose its keys before anything is
+    drawn; the active pane takes focus once the other panes are mounted, right after the first frame.
+    """
+
+    AUTO_FOCUS = ""
+
+
 class WbtuiApp(App[int]):
     """``background=False`` starts no refreshers (status, probes, logs): tests feed fixed data.
 
@@ -101,6 +111,9 @@ class WbtuiApp(App[int]):
         self.animation_level = "none"  # no animations: less to send over SSH, deterministic screens
         theme = session.saved.app.theme
         self.theme = theme if theme in self.available_themes else FALLBACK_THEME
+
+    def get_default_screen(self) -> Screen:
+        return DashboardScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="topbar")
