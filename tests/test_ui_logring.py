@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,6 +23,22 @@ def test_ring_keeps_the_newest_lines_and_counts_the_dropped_ones() -> None:
     assert ring.entry(0).text.startswith("line 150")
     assert ring.entry(99).text == "line 249"
     assert ring.next_seq == 250
+
+
+def test_held_lines_are_nothing_the_garbage_collector_scans() -> None:
+    """100k held lines as tracked tuples would make every young collection walk them once."""
+    ring = LogRing(capacity=20_000)
+    gc.collect()
+    gc.disable()  # a collection would untrack the batch's tuples and hide what the ring keeps
+    try:
+        before = len(gc.get_objects(generation=0))
+        batch = [(f"2024-05-01T10:00:{i % 60:02d}", f"line {i}") for i in range(10_000)]
+        ring.extend(batch)
+        del batch
+        assert len(gc.get_objects(generation=0)) - before < 100
+    finally:
+        gc.enable()
+    assert ring.entry(9_999).text == "line 9999" and ring.entry(0).timestamp == "2024-05-01T10:00:00"
 
 
 def test_filter_view_drops_lines_that_fell_off_the_ring() -> None:

@@ -78,7 +78,10 @@ class LogRing:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity
-        self._lines: deque[tuple[str, str]] = deque(maxlen=capacity)
+        # Two deques of strings, not one of (timestamp, text) tuples: strings are not tracked by the
+        # garbage collector, so 100k held lines never make it scan them (tuples it must, at least once).
+        self._stamps: deque[str] = deque(maxlen=capacity)
+        self._texts: deque[str] = deque(maxlen=capacity)
         self.first_seq = 0
         self.dropped = 0
         self.max_width = 0
@@ -88,12 +91,12 @@ class LogRing:
     @property
     def next_seq(self) -> int:
         """The sequence number the next appended line will get."""
-        return self.first_seq + len(self._lines)
+        return self.first_seq + len(self._texts)
 
     @property
     def total(self) -> int:
         """Lines held in the ring (filtered or not)."""
-        return len(self._lines)
+        return len(self._texts)
 
     @property
     def filtered(self) -> bool:
@@ -105,9 +108,11 @@ class LogRing:
         if not batch:
             return 0
         start = self.next_seq
-        overflow = len(self._lines) + len(batch) - self.capacity
-        self._lines.extend(batch)
-        width = max(map(len, (text for _, text in batch)))
+        overflow = len(self._texts) + len(batch) - self.capacity
+        stamps, texts = zip(*batch, strict=True)
+        self._stamps.extend(stamps)
+        self._texts.extend(texts)
+        width = max(map(len, texts))
         if width > self.max_width:
             self.max_width = width
         if overflow > 0:
@@ -115,7 +120,7 @@ class LogRing:
             self.dropped += overflow
         if self._match is not None:
             match = self._match
-            self._view.extend(seq for seq, (_, text) in enumerate(batch, start) if match(text))
+            self._view.extend(seq for seq, text in enumerate(texts, start) if match(text))
             first = self.first_seq
             view = self._view
             while view and view[0] < first:
@@ -125,7 +130,8 @@ class LogRing:
     def clear(self) -> None:
         """Forget every line (the drop counter is kept: those lines were shown once)."""
         self.first_seq = self.next_seq
-        self._lines.clear()
+        self._stamps.clear()
+        self._texts.clear()
         self._view.clear()
         self.max_width = 0
 
@@ -137,12 +143,12 @@ class LogRing:
             return
         match = compile_pattern(pattern, regex).search
         self._match = match
-        self._view = deque(seq for seq, (_, text) in enumerate(self._lines, self.first_seq) if match(text))
+        self._view = deque(seq for seq, text in enumerate(self._texts, self.first_seq) if match(text))
 
     def count(self, limit_seq: int | None = None) -> int:
         """Lines in the view, only counting those before ``limit_seq`` (a paused view)."""
         if limit_seq is None:
-            return len(self._view) if self._match is not None else len(self._lines)
+            return len(self._view) if self._match is not None else len(self._texts)
         if self._match is not None:
             return bisect_left(self._view, limit_seq)
         return max(0, min(limit_seq, self.next_seq) - self.first_seq)
@@ -159,17 +165,17 @@ class LogRing:
 
     def entry(self, index: int) -> Entry:
         seq = self.seq_at(index)
-        timestamp, text = self._lines[seq - self.first_seq]
-        return Entry(seq, timestamp, text)
+        offset = seq - self.first_seq
+        return Entry(seq, self._stamps[offset], self._texts[offset])
 
     def find(self, start: int, forward: bool, predicate: Callable[[str], object],
              limit_seq: int | None = None) -> int | None:
         """View index of the next line after (or before) ``start`` whose text satisfies ``predicate``."""
         count = self.count(limit_seq)
         indices = range(start + 1, count) if forward else range(min(start, count) - 1, -1, -1)
-        lines, first = self._lines, self.first_seq
+        texts, first = self._texts, self.first_seq
         for index in indices:
-            if predicate(lines[self.seq_at(index) - first][1]):
+            if predicate(texts[self.seq_at(index) - first]):
                 return index
         return None
 
