@@ -8,6 +8,7 @@ segments, never markup: a log line containing ``[b]`` shows ``[b]``.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,13 +16,14 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..logring import DEFAULT_CAPACITY, LogRing, compile_pattern, level_of, printable
+
+STRIP_CACHE_SIZE = 256  # rendered lines kept: a few screens' worth
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,9 @@ class LogView(ScrollView, can_focus=True):
         self._limit: int | None = None
         self._search: re.Pattern[str] | None = None
         self._cursor: int | None = None  # sequence number of the line the last jump landed on
-        self._strips: LRUCache[int, Strip] = LRUCache(256)
+        # Not Textual's LRUCache: clearing its linked ring (every redraw of all lines) leaves reference
+        # cycles of strips for the garbage collector, and its pauses stall frames while logs stream in.
+        self._strips: OrderedDict[int, Strip] = OrderedDict()
         self._styles: dict[str, Style] | None = None
         self._rows: tuple[tuple, list[Strip]] | None = None
         self._frame: tuple[Style, int, int, int, int, int] = (Style(), 0, 0, 0, 0, 0)
@@ -253,6 +257,7 @@ class LogView(ScrollView, can_focus=True):
         seq = self.ring.seq_at(index)
         cached = self._strips.get(seq)
         if cached is not None:
+            self._strips.move_to_end(seq)
             return cached
         entry = self.ring.entry(index)
         styles = self._style_map()
@@ -279,6 +284,8 @@ class LogView(ScrollView, can_focus=True):
             segments.append(Segment(text, style))
         strip = Strip(segments)
         self._strips[seq] = strip
+        if len(self._strips) > STRIP_CACHE_SIZE:
+            self._strips.popitem(last=False)
         return strip
 
     def render_lines(self, crop: Region) -> list[Strip]:
