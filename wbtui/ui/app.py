@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from . import strip_cycles
 from .core import Core
 from .messages import ChecksUpdate, ConfigSaved, ErrorLines, ProbeUpdate, Problem, StatusUpdate
 from .panes.base import Pane
@@ -62,23 +63,28 @@ SETUP_CHOICE = "Start the guided setup (recommended)"
 def tune_gc() -> None:
     """Keep key-to-frame latency low while logs stream in.
 
-    Rendering creates short-lived reference cycles (Textual strips caching themselves); with the
-    default thresholds they reach the oldest generation and a full collection stalls a frame by
-    50-150 ms. Larger young generations let them die young, and freezing what start-up built keeps
-    the long-lived widgets out of every full collection.
+    Freezing what start-up built keeps the long-lived widgets out of every collection, and a larger
+    young generation makes the collections that remain (rendering still leaves some cycles) rarer.
     """
     gc.set_threshold(10_000, 50, 10)
     gc.freeze()
 
 
 class DashboardScreen(Screen):
-    """The dashboard's own screen: nothing takes focus before the first frame.
+    """The dashboard's own screen: prompt frames, and nothing takes focus before the first one.
 
     Focusing the Overview during mount would make the footer compose its keys before anything is
     drawn; the active pane takes focus once the other panes are mounted, right after the first frame.
     """
 
     AUTO_FOCUS = ""
+
+    def on_mount(self) -> None:
+        # Textual's frame timer, when it resumes after a pause (after every idle moment), skips one
+        # grid slot too many: a key pressed just after a frame waited 17-33 ms for its own frame.
+        # Without skipping, the frame for a change is drawn as soon as the app is idle. Frames still
+        # happen only when something changed (the timer pauses after each one).
+        self._update_timer._skip = False
 
 
 class WbtuiApp(App[int]):
@@ -101,6 +107,7 @@ class WbtuiApp(App[int]):
     def __init__(self, session: Session, *, background: bool = True, log_capacity: int | None = None,
                  runtime_factory: Callable[[Config], Runtime] | None = None, tune_gc: bool = False) -> None:
         super().__init__()
+        strip_cycles.install()
         self._tune_gc = tune_gc
         self.session = session
         self.core = Core(session, runtime_factory)
