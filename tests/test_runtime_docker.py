@@ -7,7 +7,6 @@ import contextlib
 import secrets
 import socket
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -38,24 +37,13 @@ def make_config(image: str, **env: str) -> Config:
 
 
 @pytest.fixture
-def runtimes(docker_client: Any, standin_image: str, docker_labels: dict[str, str]) -> Iterator[Any]:
-    """Factory of DockerRuntimes over fresh configs; removes containers and volumes afterwards."""
-    made: list[DockerRuntime] = []
+def runtimes(docker_runtimes: Any, standin_image: str) -> Any:
+    """Factory of DockerRuntimes over fresh stand-in configs (or the one given); cleaned up afterwards."""
 
     def make(config: Config | None = None, **env: str) -> DockerRuntime:
-        runtime = DockerRuntime(config or make_config(standin_image, **env), labels=docker_labels)
-        made.append(runtime)
-        return runtime
+        return docker_runtimes(config or make_config(standin_image, **env))
 
-    yield make
-    import docker
-
-    for runtime in made:
-        with contextlib.suppress(Exception):
-            runtime.remove(purge=True)
-        runtime.close()
-        with contextlib.suppress(docker.errors.NotFound):
-            docker_client.volumes.get(runtime.config.runtime.volume).remove(force=True)
+    return make
 
 
 def ready(runtime: DockerRuntime) -> bool:

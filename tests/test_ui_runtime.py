@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ import pytest
 from tests.services.docker_fixtures import standin_config
 from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
 from wbtui.config.model import Config
-from wbtui.runtime.docker_backend import DockerRuntime
 from wbtui.ui.panes.health import HealthPane
 from wbtui.ui.panes.logs import LogsPane
 from wbtui.ui.panes.runtime import RuntimePane
@@ -30,31 +28,10 @@ def ui_standin_config(image: str, **env: str) -> Config:
     return config
 
 
-@pytest.fixture
-def factory(docker_client: Any, standin_image: str, docker_labels: dict[str, str]) -> Iterator[Callable]:
-    """Runtimes that label what they create; their containers and volumes are removed afterwards."""
-    made: list[DockerRuntime] = []
-
-    def make(config: Config) -> DockerRuntime:
-        runtime = DockerRuntime(config, labels=docker_labels)
-        made.append(runtime)
-        return runtime
-
-    yield make
-    import docker
-
-    for runtime in made:
-        with contextlib.suppress(Exception):
-            runtime.remove(purge=True)
-        runtime.close()
-        with contextlib.suppress(docker.errors.NotFound):
-            docker_client.volumes.get(runtime.config.runtime.volume).remove(force=True)
-
-
 async def test_deploy_watch_ready_follow_logs_filter_and_restart(tmp_path: Path, standin_image: str,
-                                                                 factory: Callable) -> None:
+                                                                 docker_runtimes: Callable) -> None:
     config = ui_standin_config(standin_image)
-    app = make_app(tmp_path, config, background=True, runtime_factory=factory)
+    app = make_app(tmp_path, config, background=True, runtime_factory=docker_runtimes)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         runtime_pane = app.query_one(RuntimePane)
@@ -102,10 +79,10 @@ async def test_deploy_watch_ready_follow_logs_filter_and_restart(tmp_path: Path,
             assert SECRET not in screen_text(app)
 
 
-async def test_read_only_refuses_to_deploy(tmp_path: Path, standin_image: str, factory: Callable,
+async def test_read_only_refuses_to_deploy(tmp_path: Path, standin_image: str, docker_runtimes: Callable,
                                            docker_client: Any) -> None:
     config = ui_standin_config(standin_image)
-    app = make_app(tmp_path, config, read_only=True, runtime_factory=factory)
+    app = make_app(tmp_path, config, read_only=True, runtime_factory=docker_runtimes)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await pilot.press("4", "d")

@@ -32,6 +32,8 @@ from wbtui.config.model import Config
 if TYPE_CHECKING:
     import docker
 
+    from wbtui.runtime.docker_backend import DockerRuntime
+
 SESSION = f"{os.getpid()}-{secrets.token_hex(4)}"
 STARTUP: dict[str, float] = {}
 HEALTHZ_TIMES: list[float] = []
@@ -139,6 +141,33 @@ def run_standin(docker_client: docker.DockerClient, standin_image: str,
     for container in started:
         with contextlib.suppress(docker.errors.NotFound):
             container.remove(force=True, v=True)
+
+
+@pytest.fixture
+def docker_runtimes(docker_client: docker.DockerClient,
+                    docker_labels: dict[str, str]) -> Iterator[Callable[..., DockerRuntime]]:
+    """Factory: ``docker_runtimes(config, **kwargs) -> DockerRuntime`` labelled for this session.
+
+    Whatever each runtime deployed is removed when the test ends, its volume included.
+    """
+    from wbtui.runtime.docker_backend import DockerRuntime
+
+    made: list[DockerRuntime] = []
+
+    def make(config: Config, **kwargs: Any) -> DockerRuntime:
+        runtime = DockerRuntime(config, labels=docker_labels, **kwargs)
+        made.append(runtime)
+        return runtime
+
+    yield make
+    import docker
+
+    for runtime in made:
+        with contextlib.suppress(Exception):
+            runtime.remove(purge=True)
+        runtime.close()
+        with contextlib.suppress(docker.errors.NotFound):
+            docker_client.volumes.get(runtime.config.runtime.volume).remove(force=True)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
