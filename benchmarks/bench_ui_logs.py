@@ -48,7 +48,6 @@ TEXT = ('{{"level":"info","ts":"2024-05-01T10:00:00Z","msg":"handled request","m
 
 class Bench(WbtuiApp):
     def on_mount(self):  # Textual also runs WbtuiApp.on_mount (handlers run along the MRO)
-        self.key_times = []
         self.handled = []
         self.seen = set()
         self.latencies = []
