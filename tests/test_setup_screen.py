@@ -7,7 +7,9 @@ import pty
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from textual.widgets import Button, Input, Log, Static
 from tests.services.base import free_port
 from tests.test_setup_support import cors_origins, saved_state
 from tests.test_setup_support import target as target  # a fixture
-from tests.ui_support import read_pty_until, screen_text
+from tests.ui_support import read_pty_until, screen_text, wait_until
 from wbtui.checks.model import Status
 from wbtui.config import store
 from wbtui.config.model import Config, set_value
@@ -31,7 +33,11 @@ SIZE = (80, 24)
 
 
 async def settle(pilot: Any, timeout: float = 30.0) -> None:
-    """Let the app run until no setup job is running (jobs may start further jobs when they finish)."""
+    """Let the app run until the setup is settled or asks a question.
+
+    Settled: no job runs and no dialog answer waits to be handled (Textual hands the answer
+    over a message later, and handling it may start a job, which may start further jobs).
+    """
     app = pilot.app
     deadline = time.monotonic() + timeout
     while True:
@@ -39,10 +45,31 @@ async def settle(pilot: Any, timeout: float = 30.0) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.setup_screen
-        if not screen.busy and not any(w.is_running for w in app.workers):
+        asking = isinstance(app.screen, ConfirmScreen)
+        if (screen.settled or asking) and not any(w.is_running for w in app.workers):
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"still busy after {timeout}s; screen:\n{screen_text(app)}")
+
+
+async def click_when_enabled(pilot: Any, selector: str, until: Callable[[], object], what: str) -> None:
+    """Click a button once it can act, then wait for what the click starts.
+
+    A button is disabled, saying why, while a job runs. A click reaches the step's
+    handler only after its Pressed message has bubbled up, so the test waits for the
+    click's own effect rather than for "nothing is running", which is also true before.
+    """
+    screen = pilot.app.setup_screen
+    button = screen.query_one(selector, Button)
+    await wait_until(pilot, lambda: screen.settled or not str(button.tooltip).startswith("Wait:"), 30,
+                     f"{selector} enabled and the panel still, or disabled without a reason")
+    assert not button.disabled, f"{selector} disabled without saying why"
+    assert await pilot.click(selector), f"the click on {selector} landed elsewhere"
+    await wait_until(pilot, until, 30, what)
+
+
+def dialog_up(app: Any) -> Callable[[], bool]:
+    return lambda: isinstance(app.screen, ConfirmScreen)
 
 
 def dialog_text(app: Any) -> str:
@@ -108,7 +135,7 @@ async def test_full_run_from_empty_config_to_verified_server(tmp_path, mariadb, 
         # 2. MySQL: the SQL is shown before it runs; MariaDB is said plainly to be unsupported.
         fill(screen, **mysql_fields(mariadb, mysql_scratch), mysql_admin_user="root",
              mysql_admin_password=mariadb.root_password)
-        await pilot.click("#mysql-create")
+        await click_when_enabled(pilot, "#mysql-create", dialog_up(app), "the SQL dialog")
         await settle(pilot)
         text = dialog_text(app)
         assert "CREATE USER" in text and f"CREATE DATABASE `{mysql_scratch.database}`" in text and "GRANT ALL" in text
@@ -135,12 +162,12 @@ async def test_full_run_from_empty_config_to_verified_server(tmp_path, mariadb, 
 
         # 3. Object store: create the bucket and apply CORS, each after a dialog naming what changes.
         fill(screen, **s3_fields(radosgw, target.bucket, target.host))
-        await pilot.click("#s3-create")
+        await click_when_enabled(pilot, "#s3-create", dialog_up(app), "the create-bucket dialog")
         await settle(pilot)
         assert f"create bucket {target.bucket!r}" in dialog_text(app)
         await pilot.press("y")
         await settle(pilot)
-        await pilot.click("#s3-cors")
+        await click_when_enabled(pilot, "#s3-cors", dialog_up(app), "the CORS dialog")
         await settle(pilot)
         text = dialog_text(app)
         assert target.host in text and '"AllowedMethods"' in text
@@ -243,14 +270,14 @@ async def test_failures_show_their_fix_and_recover_after_retry(tmp_path, mariadb
         bucket = next(r for r in screen.flow.reports["s3"].results if r.id == "s3.bucket")
         assert bucket.status is Status.FAIL and "wbtui bucket create" in bucket.fix
         assert "Bucket exists" in str(screen.query_one("#results-s3 .results-details", Static).render())
-        await pilot.click("#s3-create")
+        await click_when_enabled(pilot, "#s3-create", dialog_up(app), "the create-bucket dialog")
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
         statuses = result_statuses(screen, "s3")
         assert statuses["s3.bucket"] is Status.PASS
         assert statuses["s3.cors"] is Status.FAIL  # no CORS rules yet: the next fix, with its button
-        await pilot.click("#s3-cors")
+        await click_when_enabled(pilot, "#s3-cors", dialog_up(app), "the CORS dialog")
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
@@ -292,6 +319,33 @@ async def test_quitting_mid_way_resumes_at_the_same_step_and_finished_steps_can_
         assert screen.shown == "mysql"
 
 
+async def test_while_a_job_runs_every_button_is_disabled_and_says_why(tmp_path):
+    """A click during a re-check used to be dropped with a toast; now the button cannot be pressed and says why."""
+    path = tmp_path / "config.toml"
+    seed = Config()
+    set_value(seed, "BUCKET", "s3://key:secret@127.0.0.1:1/files")
+    store.save(seed, path)
+    SetupState(current="s3", done=["where", "mysql"]).save(state_path(path))
+    release = threading.Event()
+    app = SetupApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.setup_screen
+        assert screen.shown == "s3"
+        screen.run_job("Checking Object store", lambda _job: release.wait(30), lambda _value: None)
+        await pilot.pause()
+        buttons = [screen.query_one(f"#{i}", Button) for i in ("s3-create", "s3-cors", "btn-check", "btn-next")]
+        assert all(b.disabled for b in buttons)
+        assert {str(b.tooltip) for b in buttons} == {"Wait: Checking Object store is running."}
+        assert not screen.settled
+        await pilot.click("#s3-cors")  # a disabled button does nothing: no dialog, no refusal toast
+        assert not isinstance(app.screen, ConfirmScreen)
+        release.set()
+        await settle(pilot)
+        assert screen.settled and not any(b.disabled for b in buttons)
+        assert all(b.tooltip is None for b in buttons)
+
+
 async def test_read_only_refuses_to_change_anything(tmp_path):
     path = tmp_path / "config.toml"
     app = SetupApp(path, read_only=True)
@@ -322,7 +376,8 @@ async def test_wandb_verify_output_streams_into_the_verify_step(tmp_path, monkey
         screen = app.setup_screen
         assert screen.shown == "verify"
         assert not screen.query_one("#verify-wandb", Button).disabled
-        await pilot.click("#verify-wandb")
+        await click_when_enabled(pilot, "#verify-wandb", lambda: "exited with code" in status(screen),
+                                 "wandb verify to finish")
         await settle(pilot)
         lines = list(screen.query_one("#verify-log", Log).lines)
         assert lines == ["Checking if logged in....✅", "host: https://wandb.example.com", "Checking artifacts....❌",

@@ -58,6 +58,12 @@ class SetupScreen(Screen[bool]):
         self.deploy_timeout = deploy_timeout
         self.watch_interval = watch_interval
         self.busy = False
+        self.doing = ""
+        """What the running job does, said by the buttons it disables."""
+        self.moving = False
+        """The panel scrolls to new results at the next refresh: a click now could land on what moves away."""
+        self.awaiting_answer = False
+        """A dialog was answered but its answer has not been handled yet (Textual delivers it later)."""
         self.checked: dict[str, dict[str, Any]] = {}
         self.shown = self.flow.current
 
@@ -150,8 +156,24 @@ class SetupScreen(Screen[bool]):
         check.label = "Retry" if report is not None and report.failures else panel.CHECK_LABEL
         self.query_one("#btn-next", Button).label = "Finish" if step == STEP_IDS[-1] else "Next"
         self.query_one("#btn-anyway", Button).display = step != STEP_IDS[-1]
-        for button in self.query("#setup-buttons Button"):
+        why = f"Wait: {self.doing} is running." if self.busy else None
+        for button in self.query("#setup-buttons Button, .step-actions Button"):
             button.disabled = self.busy or (button.id == "btn-back" and STEP_IDS.index(step) == 0)
+            button.tooltip = why
+
+    @property
+    def settled(self) -> bool:
+        """Nothing runs, nothing moves and no answer waits to be handled: every button that applies can act."""
+        return not self.busy and not self.moving and not self.awaiting_answer
+
+    def ask(self, dialog: ConfirmScreen, answered: Callable[[bool | None], None]) -> None:
+        """Show a confirmation; the screen is not settled from the answer until it has been handled."""
+        def handle(yes: bool | None) -> None:
+            self.awaiting_answer = False
+            answered(yes)
+
+        self.awaiting_answer = True
+        self.app.push_screen(dialog, handle)
 
     # -- jobs ------------------------------------------------------------------------------------
     def run_job(self, what: str, fn: Callable[[Job], T], done: Callable[[T], None]) -> bool:
@@ -164,6 +186,7 @@ class SetupScreen(Screen[bool]):
                         severity="warning", markup=False)
             return False
         self.busy = True
+        self.doing = what
         self.set_status(styled((f"{what}…", "$warning")))
         self.refresh_chrome()
         self._job(what, fn, done)
@@ -218,9 +241,14 @@ class SetupScreen(Screen[bool]):
         self.checked[panel.STEP] = values
         panel.show_report(report)
         if panel.CAN_CHECK:
-            self.call_after_refresh(panel.scroll_to_widget, panel.results, animate=False)
+            self.moving = True
+            self.call_after_refresh(self._scroll_to_results, panel)
         if self.shown == panel.STEP:
             self.set_status(self.report_status(panel, report))
+
+    def _scroll_to_results(self, panel: StepPanel) -> None:
+        panel.scroll_to_widget(panel.results, animate=False)
+        self.call_after_refresh(setattr, self, "moving", False)
 
     def needs_check(self, panel: StepPanel) -> bool:
         step = panel.STEP
@@ -259,8 +287,8 @@ class SetupScreen(Screen[bool]):
             if yes:
                 self.advance(step, continue_anyway=True)
 
-        self.app.push_screen(ConfirmScreen(f"Continue past {STEP_TITLES[step]} anyway?", shown,
-                                           confirm_label="Continue anyway", danger=True), answered)
+        self.ask(ConfirmScreen(f"Continue past {STEP_TITLES[step]} anyway?", shown,
+                               confirm_label="Continue anyway", danger=True), answered)
 
     def go_to(self, step: str) -> None:
         if step == self.shown:

@@ -67,8 +67,7 @@ class DeployPanel(StepPanel):
             if yes:
                 self.setup.run_check()
 
-        self.app.push_screen(ConfirmScreen("Deploy W&B Server?", self.flow.plan_deploy(), confirm_label="Deploy"),
-                             answered)
+        self.setup.ask(ConfirmScreen("Deploy W&B Server?", self.flow.plan_deploy(), confirm_label="Deploy"), answered)
 
     def check(self, values: dict[str, Any], job: Job) -> StepReport:
         timeout = self.setup.deploy_timeout

@@ -115,8 +115,8 @@ class MysqlPanel(StepPanel):
                 self.setup.run_job("Creating the user and database", lambda job: self.create(admin, plan, job),
                                    lambda report: self.setup.checked_report(self, values, report))
 
-        self.app.push_screen(ConfirmScreen("Create the W&B database user and database?", shown,
-                                           confirm_label="Run the SQL"), answered)
+        self.setup.ask(ConfirmScreen("Create the W&B database user and database?", shown, confirm_label="Run the SQL"),
+                       answered)
 
     def create(self, admin: str, plan: list[Step], job: Job) -> StepReport:
         actions = self.flow.create_database(admin, plan)

@@ -104,7 +104,7 @@ class S3Panel(StepPanel):
                 self.setup.run_job(doing, lambda job: self.run_action(action, job),
                                    lambda report: self.setup.checked_report(self, values, report))
 
-        self.app.push_screen(ConfirmScreen(title, shown, confirm_label=label), answered)
+        self.setup.ask(ConfirmScreen(title, shown, confirm_label=label), answered)
 
     def run_action(self, action: str, job: Job) -> StepReport:
         done = self.flow.bucket_action(action, dry_run=False)
