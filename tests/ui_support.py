@@ -82,5 +82,8 @@ def read_pty_until(master: int, marker: bytes, proc: Any, timeout: float = 30) -
     while marker not in received and time.monotonic() < deadline and proc.poll() is None:
         ready, _, _ = select.select([master], [], [], 0.5)
         if ready:
-            received += os.read(master, 65536)
+            try:
+                received += os.read(master, 65536)
+            except OSError:  # EIO: the program closed the terminal (it ended); what it printed is all there is
+                break
     return received
