@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from wbtui.config.urls import BucketURL, MysqlURL, URLError
+from wbtui.config.urls import PLACEHOLDER_HOST, BucketURL, HostParts, MysqlURL, URLError, host_parts
 
 # Any text except lone surrogates (which no URL or TOML file can carry).
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)))
@@ -104,3 +104,11 @@ def test_masked_hides_only_the_secret() -> None:
         "s3://AK:****@minio:9000/wandb?tls=true")
     assert MysqlURL.parse("mysql://wandb:hunter2@db/wandb_local").masked() == (
         "mysql://wandb:****@db/wandb_local")
+
+
+def test_host_parts() -> None:
+    assert host_parts(" https://wandb.example.com/ ") == HostParts("https", "wandb.example.com", None)
+    v6 = host_parts("http://[2001:db8::5]:8080")
+    assert (v6.netloc, v6.origin) == ("[2001:db8::5]:8080", "http://[2001:db8::5]:8080")
+    for unusable in ("", "wandb.example.com", "ftp://x", "http://host:99999"):
+        assert host_parts(unusable).hostname == PLACEHOLDER_HOST

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.config_samples import canary_config, license_expiring_in, make_jws
 from wbtui.config.model import FIELDS, Config, FieldSpec, set_value
-from wbtui.config.validate import Finding, cpu_cores, has_errors, memory_bytes, validate, validate_field
+from wbtui.config.validate import Finding, has_errors, validate, validate_field
 
 
 def findings_for(key: str, **values: str) -> list[Finding]:
@@ -201,12 +201,6 @@ def test_set_value_strips_pasted_whitespace() -> None:
     set_value(config, "env.MOTD", " spaced ")
     assert config.server.AWS_REGION == "us-east-1"
     assert config.env["MOTD"] == " spaced "  # extra env values are kept exactly
-
-
-def test_quantities() -> None:
-    assert cpu_cores("500m") == 0.5 and cpu_cores("1.5") == 1.5 and cpu_cores("٣") is None
-    assert memory_bytes("8Gi") == 8 * 2**30 and memory_bytes("8G") == 8e9
-    assert memory_bytes("8m") is None and memory_bytes("8E") is None
 
 
 def _arbitrary(spec: FieldSpec) -> st.SearchStrategy:

@@ -146,10 +146,10 @@ def apply_cors(config: Config, *, timeout: float = 5.0, dry_run: bool = False) -
 
     from .checks.model import CheckFailed
     from .checks.s3_cors import merge
-    from .render.common import PLACEHOLDER_HOST, host_parts
+    from .config.urls import PLACEHOLDER_HOST, host_parts
     from .render.cors import cors_rules
 
-    parts = host_parts(config)
+    parts = host_parts(config.server.HOST)
     if parts.hostname == PLACEHOLDER_HOST:
         raise BucketActionError("HOST is not set (or not an http(s) URL): the CORS origin is unknown",
                                 "wbtui config set HOST https://wandb.example.com")

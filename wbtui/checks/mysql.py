@@ -14,8 +14,8 @@ from typing import Any
 
 from ..config.masking import Redactor
 from ..config.model import Config
+from ..config.sql_quoting import grant_database, sql_identifier
 from ..config.urls import MYSQL_EXAMPLE, MysqlURL, URLError
-from ..render.sql import grant_database, sql_identifier
 from .model import CheckFailed, CheckResult, CheckRun, CheckWarning, Outcome, Status
 from .mysql_connect import db_init_fix, error_code, error_message, explain, open_connection, sql_account
 from .mysql_grants import ALL, DB_PRIVILEGES, Grants, coverage, normalize_account, parse_account_list, parse_grants

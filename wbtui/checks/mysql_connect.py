@@ -12,8 +12,8 @@ import socket
 import ssl
 from typing import Any
 
+from ..config.sql_quoting import sql_string
 from ..config.urls import MysqlURL
-from ..render.sql import sql_string
 from .model import CheckFailed
 
 

@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from ..config.masking import MASK, Redactor
 from ..config.model import Config
+from ..config.sql_quoting import grant_database, sql_identifier, sql_string
 from ..config.urls import MysqlURL, URLError
-from ..render.sql import grant_database, sql_identifier, sql_string
 from .mysql_connect import error_code, error_message, explain, open_connection
 from .mysql_grants import coverage, parse_grants
 

@@ -155,9 +155,9 @@ class _S3Checks:
         return Outcome(f"bucket is in {actual} (AWS_REGION matches)", data={"region": actual})
 
     def _origin(self) -> str:
-        from ..render.common import PLACEHOLDER_HOST, host_parts
+        from ..config.urls import PLACEHOLDER_HOST, host_parts
 
-        parts = host_parts(self.config)
+        parts = host_parts(self.config.server.HOST)
         if parts.hostname == PLACEHOLDER_HOST:
             raise CheckFailed("HOST is not set (or not an http(s) URL), so the browser origin is unknown",
                               fix="wbtui config set HOST https://wandb.example.com")

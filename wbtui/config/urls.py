@@ -1,4 +1,4 @@
-"""The two connection strings W&B Server reads: BUCKET and MYSQL.
+"""The URLs W&B Server reads: the BUCKET and MYSQL connection strings, and HOST's parts.
 
 Credentials are percent-encoded inside the URL, so passwords with ``@ : / ? # %``
 or spaces survive a round trip: ``parse(format(x)) == x`` for every value.
@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from urllib.parse import parse_qsl, quote, unquote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 # Everything outside RFC 3986 "unreserved" is encoded inside credentials.
 _SAFE = ""
 
 BUCKET_EXAMPLE = "s3://ACCESS_KEY:SECRET_KEY@minio.example.com:9000/wandb?tls=true"
 MYSQL_EXAMPLE = "mysql://wandb_local:PASSWORD@db.example.com:3306/wandb_local"
+# RFC 2606 reserves .invalid: a rendered file with an unset HOST is visibly unusable.
+PLACEHOLDER_HOST = "wandb.invalid"
 
 _HOST_RE = re.compile(r"\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9\-.]*[A-Za-z0-9])?")
 _PORT_RE = re.compile(r"[0-9]{1,5}")
@@ -188,3 +190,32 @@ class BucketURL:
         return replace(self, secret_key="****" if self.secret_key else "").format().replace(
             "%2A%2A%2A%2A", "****"
         )
+
+
+@dataclass(frozen=True)
+class HostParts:
+    scheme: str
+    hostname: str
+    port: int | None
+
+    @property
+    def netloc(self) -> str:
+        host = f"[{self.hostname}]" if ":" in self.hostname else self.hostname
+        return f"{host}:{self.port}" if self.port is not None else host
+
+    @property
+    def origin(self) -> str:
+        """The browser origin (scheme://host[:port]), as CORS compares it."""
+        return f"{self.scheme}://{self.netloc}"
+
+
+def host_parts(host: str) -> HostParts:
+    """HOST split into scheme, host name and port; a placeholder when HOST is unusable."""
+    try:
+        parts = urlsplit(host.strip())
+        port = parts.port
+    except ValueError:
+        return HostParts("https", PLACEHOLDER_HOST, None)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return HostParts("https", PLACEHOLDER_HOST, None)
+    return HostParts(parts.scheme, parts.hostname, port)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from .license import LicenseError, parse_license
 from .model import Config
+from .quantities import cpu_cores, memory_bytes
 from .urls import BUCKET_EXAMPLE, MYSQL_EXAMPLE, BucketURL, MysqlURL, URLError
 
 Severity = Literal["error", "warning", "info"]
@@ -351,24 +352,3 @@ def validate_field(config: Config, key: str) -> list[Finding]:
 
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity == "error" for f in findings)
-
-
-# Suffixes both Kubernetes and Docker read the same way (no "K", "m" or "E").
-_SUFFIX = {"k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15,
-           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50}
-
-
-def memory_bytes(value: str) -> float | None:
-    """Bytes of a memory quantity (8G, 8Gi, 512M, 1000000), or None when malformed."""
-    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([A-Za-z]*)", str(value))
-    if not m or (m[2] and m[2] not in _SUFFIX):
-        return None
-    return float(m[1]) * (_SUFFIX[m[2]] if m[2] else 1)
-
-
-def cpu_cores(value: str) -> float | None:
-    """Cores of a CPU quantity (2, 1.5, 500m), or None when malformed."""
-    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(m?)", str(value))
-    if not m:
-        return None
-    return float(m[1]) / (1000 if m[2] else 1)

@@ -13,8 +13,7 @@ from xml.sax.saxutils import escape
 
 from ..config.masking import MASK
 from ..config.model import Config
-from ..config.urls import BucketURL, URLError
-from .common import host_parts
+from ..config.urls import BucketURL, URLError, host_parts
 
 
 def cors_rules(config: Config) -> dict[str, Any]:
@@ -22,7 +21,7 @@ def cors_rules(config: Config) -> dict[str, Any]:
     return {"CORSRules": [{
         "AllowedHeaders": ["*"],
         "AllowedMethods": ["GET", "PUT", "HEAD"],
-        "AllowedOrigins": [host_parts(config).origin],
+        "AllowedOrigins": [host_parts(config.server.HOST).origin],
         "ExposeHeaders": ["ETag"],
         "MaxAgeSeconds": 3000,
     }]}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..config.model import Config
-from .common import host_parts
+from ..config.urls import host_parts
 
 _BARE = re.compile(r"[A-Za-z0-9_./:\[\]*-]+")
 
@@ -70,7 +70,7 @@ def render_nginx(config: Config, upstream: str | None = None, cert: str | None =
     ``upstream`` is the W&B container's address as nginx reaches it (default
     127.0.0.1:PORT); ``cert``/``key`` default to /etc/nginx/tls/HOSTNAME.{crt,key}.
     """
-    host = host_parts(config)
+    host = host_parts(config.server.HOST)
     tls = host.scheme == "https"
     port = host.port or (443 if tls else 80)
     server_name = quote(host.hostname)

@@ -1,33 +1,14 @@
 """The guide's MySQL bootstrap: CREATE USER, CREATE DATABASE utf8mb4, GRANT ALL.
 
-User, host and password are SQL string literals: a quote is doubled (``''`` works in
-every sql_mode) and a backslash is doubled too, which is right unless the server runs
-with NO_BACKSLASH_ESCAPES (then pass ``no_backslash_escapes=True``). The database is a
-backquoted identifier; in GRANT, ``_`` and ``%`` are escaped so they are not wildcards.
+Literals and identifiers are quoted by config/sql_quoting, as the checks quote theirs.
 """
 
 from __future__ import annotations
 
 from ..config.masking import MASK
 from ..config.model import Config
+from ..config.sql_quoting import grant_database, sql_identifier, sql_string
 from ..config.urls import MysqlURL, URLError
-
-
-def sql_string(value: str, no_backslash_escapes: bool = False) -> str:
-    """A single-quoted SQL string literal holding exactly ``value``."""
-    if not no_backslash_escapes:
-        value = value.replace("\\", "\\\\").replace("\0", "\\0")
-    return "'" + value.replace("'", "''") + "'"
-
-
-def sql_identifier(name: str) -> str:
-    """A backquoted identifier (a backquote inside is doubled)."""
-    return "`" + name.replace("`", "``") + "`"
-
-
-def grant_database(name: str) -> str:
-    """The database in ``GRANT ... ON db.*``, with the LIKE wildcards ``_`` and ``%`` escaped."""
-    return sql_identifier(name.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%"))
 
 
 def _comment(text: str) -> str:
