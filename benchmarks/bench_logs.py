@@ -33,7 +33,7 @@ from tests.services.base import free_port, wait_for
 from tests.services.docker_engine import NAME_PREFIX, TEST_LABEL, ensure_standin_image
 from wbtui.config.masking import Redactor
 from wbtui.config.model import Config
-from wbtui.runtime.docker_backend import DockerRuntime
+from wbtui.runtime.docker.backend import DockerRuntime
 
 LAST_LINE = "log line {n:06d} "
 

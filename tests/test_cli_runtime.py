@@ -22,7 +22,7 @@ from tests.services.docker_fixtures import standin_config
 from wbtui.cli import main
 from wbtui.config import store
 from wbtui.config.model import Config
-from wbtui.runtime.docker_backend import DockerRuntime
+from wbtui.runtime.docker.backend import DockerRuntime
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "Cli-" + secrets.token_hex(6)
@@ -216,8 +216,8 @@ sys.path.insert(0, {repo!r})
 import docker, requests, urllib3  # everything the command needs, imported while still root
 from rich.console import Console
 import wbtui.cli, wbtui.cli.runtime_cmd, wbtui.config.store, wbtui.config.validate
-import wbtui.runtime.base, wbtui.runtime.docker_backend, wbtui.runtime.docker_errors
-import wbtui.runtime.docker_spec, wbtui.runtime.docker_status, wbtui.runtime.docker_logs
+import wbtui.runtime.base, wbtui.runtime.docker.backend, wbtui.runtime.docker.errors
+import wbtui.runtime.docker.spec, wbtui.runtime.docker.status, wbtui.runtime.docker.logs
 Console(file=io.StringIO(), force_terminal=False).print("[bold red]warm-up[/]")
 wbtui.cli.build_parser()  # imports every command module
 wbtui.config.store.load(__import__("pathlib").Path({config!r}))

@@ -20,8 +20,8 @@ from wbtui.config.importers import (
     split_image,
 )
 from wbtui.config.model import Config, container_env
-from wbtui.render import docker as render_docker
-from wbtui.render import kubernetes as render_k8s
+from wbtui.runtime.docker import render as render_docker
+from wbtui.runtime.kubernetes import render as render_k8s
 
 ENV_FILE = r"""
 # W&B settings

@@ -22,11 +22,11 @@ from tests.services.base import free_port
 from tests.services.mariadb import MariaDB
 from tests.services.mysql_fixtures import Scratch
 from tests.test_health_servers import HealthServer, ScriptedRuntime
-from wbtui.bundle import BundleLeak, bundle_members, find_leaks, write_bundle
 from wbtui.checks.model import CheckResult, Status
 from wbtui.config.model import Config
 from wbtui.config.urls import BucketURL, MysqlURL
-from wbtui.doctor import DoctorReport, redact_data, render, run_doctor, strict_redactor
+from wbtui.ops.bundle import BundleLeak, bundle_members, find_leaks, write_bundle
+from wbtui.ops.doctor import DoctorReport, redact_data, render, run_doctor, strict_redactor
 from wbtui.runtime.base import Unreachable
 
 FATAL = "FATAL: Dirty database version 42. Fix and force version."
@@ -246,7 +246,7 @@ def test_a_secret_that_survives_redaction_stops_the_bundle(server: HealthServer,
     lower_hex = re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), quote(CANARIES["mysql"], safe=""))
     assert find_leaks({**members, "extra.txt": f"oops {lower_hex}"}, config) == ["extra.txt"]
     # The last guard: whatever produced the members, a secret in them means no file at all.
-    monkeypatch.setattr("wbtui.bundle.bundle_members", lambda rep, cfg: {"logs.txt": CANARIES["redis"]})
+    monkeypatch.setattr("wbtui.ops.bundle.bundle_members", lambda rep, cfg: {"logs.txt": CANARIES["redis"]})
     target = tmp_path / "b.tar.gz"
     with pytest.raises(BundleLeak, match=r"logs\.txt"):
         write_bundle(report, config, target)

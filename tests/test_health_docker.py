@@ -12,9 +12,9 @@ import pytest
 
 from tests.services.base import free_port, wait_for
 from wbtui.config.model import Config
-from wbtui.doctor import redact_data, run_doctor, strict_redactor
 from wbtui.health.watch import Reason, WatchProgress, startup_watch
-from wbtui.runtime.docker_backend import DockerRuntime
+from wbtui.ops.doctor import redact_data, run_doctor, strict_redactor
+from wbtui.runtime.docker.backend import DockerRuntime
 
 pytestmark = pytest.mark.docker
 

@@ -27,7 +27,7 @@ import pytest
 from tests.services.base import free_port
 from wbtui.config.model import Config
 from wbtui.runtime.base import LogLine, NameConflict, NotDeployed, PermissionDenied, RuntimeProblem, Unreachable
-from wbtui.runtime.kubernetes_backend import (
+from wbtui.runtime.kubernetes.backend import (
     LAST_APPLIED,
     RESTARTED_AT,
     KubernetesRuntime,
@@ -36,7 +36,7 @@ from wbtui.runtime.kubernetes_backend import (
     desired_state,
     split_timestamp,
 )
-from wbtui.runtime.kubernetes_client import KubeconfigProblem, KubeContext, connect, list_contexts
+from wbtui.runtime.kubernetes.client import KubeconfigProblem, KubeContext, connect, list_contexts
 
 FIXTURES = Path(__file__).parent / "k8s_fixtures"
 NS = "wandb"

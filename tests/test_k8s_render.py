@@ -10,7 +10,7 @@ import yaml
 
 from tests.config_samples import assert_no_canary, canary_config
 from wbtui.config.model import Config, container_env, set_value
-from wbtui.render import kubernetes as k8s
+from wbtui.runtime.kubernetes import render as k8s
 
 K8S_VERSION = "1.30.0"
 

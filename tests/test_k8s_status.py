@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from wbtui.runtime.kubernetes_status import (
+from wbtui.runtime.kubernetes.status import (
     choose_log_pod,
     event_time,
     missing_status,

@@ -5,7 +5,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from tests.test_config_validate import ARBITRARY_CONFIGS, build
-from wbtui.render import cors, docker, kubernetes, mc, nginx, sql, systemd
+from wbtui.render import cors, mc, nginx, sql
+from wbtui.runtime.docker import render as docker
+from wbtui.runtime.docker import systemd_unit as systemd
+from wbtui.runtime.kubernetes import render as kubernetes
 
 
 @settings(max_examples=100, deadline=None)

@@ -25,7 +25,7 @@ from wbtui.runtime.base import (
     Progress,
     Unreachable,
 )
-from wbtui.runtime.docker_backend import DockerRuntime
+from wbtui.runtime.docker.backend import DockerRuntime
 
 pytestmark = pytest.mark.docker
 

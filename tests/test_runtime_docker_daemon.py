@@ -26,8 +26,8 @@ import pytest
 from tests.services.base import Process, require_binaries, unavailable, wait_for
 from wbtui.config.model import Config
 from wbtui.runtime.base import LogLine
-from wbtui.runtime.docker_backend import DockerRuntime
-from wbtui.runtime.docker_spec import MANAGED_BY, MANAGED_BY_VALUE, NAME_LABEL
+from wbtui.runtime.docker.backend import DockerRuntime
+from wbtui.runtime.docker.spec import MANAGED_BY, MANAGED_BY_VALUE, NAME_LABEL
 
 pytestmark = pytest.mark.docker
 

@@ -23,7 +23,7 @@ import pytest
 
 from tests.test_runtime_docker import make_config
 from wbtui.runtime.base import Progress
-from wbtui.runtime.docker_backend import DockerRuntime
+from wbtui.runtime.docker.backend import DockerRuntime
 
 pytestmark = pytest.mark.docker
 

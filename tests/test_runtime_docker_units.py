@@ -16,10 +16,10 @@ from tests.services.base import free_port
 from wbtui.config.masking import Redactor
 from wbtui.config.model import Config
 from wbtui.runtime.base import ImageMissing, NameConflict, PermissionDenied, PortInUse, RuntimeProblem, Unreachable
-from wbtui.runtime.docker_backend import DockerRuntime
-from wbtui.runtime.docker_errors import connection_problem, explain
-from wbtui.runtime.docker_logs import ChunkedDecoder, FrameDecoder, LineAssembler, api_time, pump_body
-from wbtui.runtime.docker_spec import (
+from wbtui.runtime.docker.backend import DockerRuntime
+from wbtui.runtime.docker.errors import connection_problem, explain
+from wbtui.runtime.docker.logs import ChunkedDecoder, FrameDecoder, LineAssembler, api_time, pump_body
+from wbtui.runtime.docker.spec import (
     HASH_LABEL,
     container_spec,
     is_ours,
@@ -27,7 +27,7 @@ from wbtui.runtime.docker_spec import (
     memory_bytes,
     nano_cpus,
 )
-from wbtui.runtime.docker_status import cpu_percent, event_from_docker, memory_used, status_from_inspect
+from wbtui.runtime.docker.status import cpu_percent, event_from_docker, memory_used, status_from_inspect
 from wbtui.runtime.logstream import ThreadStream
 
 # -- the container spec -------------------------------------------------------------------

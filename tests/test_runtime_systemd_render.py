@@ -11,7 +11,7 @@ import pytest
 
 from tests.config_samples import assert_no_canary, canary_config
 from wbtui.config.model import set_value
-from wbtui.render import systemd
+from wbtui.runtime.docker import systemd_unit as systemd
 
 
 def verify(unit_text: str, name: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from wbtui.config.model import Config
-from wbtui.render.systemd import render_unit, unit_name
 from wbtui.runtime.base import RuntimeProblem
-from wbtui.runtime.docker_backend import DockerRuntime
+from wbtui.runtime.docker.backend import DockerRuntime
+from wbtui.runtime.docker.systemd_unit import render_unit, unit_name
 
 
 def unit_labels(config: Config) -> dict[str, str]:

@@ -19,7 +19,7 @@ import pytest
 
 from tests.services.base import free_port
 from wbtui.config.model import Config
-from wbtui.runtime.docker_backend import DockerRuntime
+from wbtui.runtime.docker.backend import DockerRuntime
 from wbtui.setup.state import SetupState, state_path
 
 

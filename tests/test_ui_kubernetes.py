@@ -13,7 +13,7 @@ from tests.test_k8s_backend import DB_PASSWORD, LICENSE, Emulator, fixture, make
 from tests.test_k8s_backend import emu as emu
 from tests.test_k8s_backend import kubeconfig as kubeconfig
 from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
-from wbtui.runtime.kubernetes_backend import KubernetesRuntime
+from wbtui.runtime.kubernetes.backend import KubernetesRuntime
 from wbtui.ui.panes.runtime import RuntimePane
 from wbtui.ui.widgets.confirm import ChoiceScreen, ConfirmScreen, PromptScreen
 

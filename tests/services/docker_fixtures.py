@@ -32,7 +32,7 @@ from wbtui.config.model import Config
 if TYPE_CHECKING:
     import docker
 
-    from wbtui.runtime.docker_backend import DockerRuntime
+    from wbtui.runtime.docker.backend import DockerRuntime
 
 SESSION = f"{os.getpid()}-{secrets.token_hex(4)}"
 STARTUP: dict[str, float] = {}
@@ -150,7 +150,7 @@ def docker_runtimes(docker_client: docker.DockerClient,
 
     Whatever each runtime deployed is removed when the test ends, its volume included.
     """
-    from wbtui.runtime.docker_backend import DockerRuntime
+    from wbtui.runtime.docker.backend import DockerRuntime
 
     made: list[DockerRuntime] = []
 

@@ -139,7 +139,7 @@ def cmd_probe(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
-    from ..doctor import redact_data, render, run_doctor, strict_redactor
+    from ..ops.doctor import redact_data, render, run_doctor, strict_redactor
 
     config = ctx.config()
     redact = strict_redactor(config)
@@ -158,7 +158,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     else:
         render(report, ctx.out, redact)
     if args.bundle:
-        from ..bundle import BundleLeak, write_bundle
+        from ..ops.bundle import BundleLeak, write_bundle
 
         try:
             path = write_bundle(report, config, Path(args.bundle))

@@ -108,17 +108,17 @@ def render_text(config: Config, args: argparse.Namespace) -> str:
     reveal = bool(getattr(args, "reveal", False))
     kind = args.kind
     if kind == "docker":
-        from ..render import docker
+        from ..runtime.docker import render as docker
 
         if args.env_file:
             return docker.render_env_file_command(config, args.env_file)
         return docker.render_command(config, reveal)
     if kind == "docker-env":
-        from ..render import docker
+        from ..runtime.docker import render as docker
 
         return docker.render_env_file(config, reveal)
     if kind == "kubernetes":
-        from ..render import kubernetes
+        from ..runtime.kubernetes import render as kubernetes
 
         return kubernetes.render_yaml(config, reveal)
     if kind == "nginx":
@@ -126,7 +126,7 @@ def render_text(config: Config, args: argparse.Namespace) -> str:
 
         return nginx.render_nginx(config, args.upstream, args.cert, args.key)
     if kind == "systemd":
-        from ..render import systemd
+        from ..runtime.docker import systemd_unit as systemd
 
         return systemd.render_unit(config, args.env_file, args.docker)
     if kind == "sql":

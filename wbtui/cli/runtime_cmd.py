@@ -242,7 +242,7 @@ def _report_watch(ctx: Context, result: WatchResult) -> int:
 
 @_problems
 def cmd_up(ctx: Context, args: argparse.Namespace) -> int:
-    from ..runtime.docker_backend import DockerRuntime
+    from ..runtime.docker.backend import DockerRuntime
 
     ctx.refuse_if_read_only("deploy the server")
     _refuse_invalid(ctx, args.force)
@@ -447,7 +447,7 @@ def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
 
 @_problems
 def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
-    from ..runtime.systemd_install import install_service
+    from ..runtime.docker.systemd_install import install_service
 
     config = ctx.config()
     if config.runtime.backend != "docker":

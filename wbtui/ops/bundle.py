@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 import tomli_w
 
-from .config.masking import mask_value
-from .config.model import FIELDS, Config
-from .config.store import write_private
+from ..config.masking import mask_value
+from ..config.model import FIELDS, Config
+from ..config.store import write_private
 from .doctor import DoctorReport, redact_data, secret_forms, strict_redactor
 
 if TYPE_CHECKING:

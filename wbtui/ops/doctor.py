@@ -16,21 +16,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .config.masking import Redactor, secrets_of
-from .config.validate import Finding, validate
-from .diagnosis.engine import Diagnosis, diagnose, facts_from
-from .health.bounded import Deadline, Pending, run_sync
-from .health.history import format_duration, plain
-from .health.probe import NoTarget, Prober, Sample
-from .runtime.base import RuntimeProblem
+from .. import __version__
+from ..config.masking import Redactor, secrets_of
+from ..config.validate import Finding, validate
+from ..diagnosis.engine import Diagnosis, diagnose, facts_from
+from ..health.bounded import Deadline, Pending, run_sync
+from ..health.history import format_duration, plain
+from ..health.probe import NoTarget, Prober, Sample
+from ..runtime.base import RuntimeProblem
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .checks.model import CheckResult
-    from .config.model import Config
-    from .runtime.base import Runtime, RuntimeEvent, ServerStatus
+    from ..checks.model import CheckResult
+    from ..config.model import Config
+    from ..runtime.base import Runtime, RuntimeEvent, ServerStatus
 
 ChecksFn = Callable[..., "list[CheckResult]"]
 
@@ -130,7 +130,7 @@ def redact_data(value: Any, redact: Callable[[str], str]) -> Any:
 
 
 async def _tail(runtime: Runtime, lines: int) -> list[str]:
-    from .diagnosis.engine import line_texts
+    from ..diagnosis.engine import line_texts
 
     return line_texts([line async for line in runtime.logs(follow=False, tail=lines)])
 
@@ -168,7 +168,7 @@ def _stores(config: Config) -> tuple[str, ...]:
 
 
 def _default_checks() -> ChecksFn:
-    from .checks.runner import run_checks
+    from ..checks.runner import run_checks
 
     return run_checks
 
@@ -200,7 +200,7 @@ def run_doctor(config: Config, *, runtime: Runtime | None = None, checks_fn: Che
     owned = runtime is None
     if runtime is None:
         try:
-            from .runtime.base import runtime_for  # imports the backend's client library
+            from ..runtime.base import runtime_for  # imports the backend's client library
 
             runtime = Pending(lambda: runtime_for(config), "runtime").result(part_timeout)
         except Exception as exc:

@@ -1,5 +1,9 @@
-"""Every generated file in one list, so the setup review, the dashboard's previews
-and the CLI offer the same set with the same names."""
+"""Every file a deployment is made of, in one list, so the setup review, the setup's
+"write the files" step and the dashboard offer the same set with the same names.
+
+It gathers the backends' renderers (docker run, env file, systemd unit, Kubernetes
+manifests) and the datastore and proxy ones in ``render/`` (nginx, SQL, mc, CORS), so
+it sits in ``runtime/``, above ``render/``, where the setup flow can reach it."""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config.model import Config
-from . import cors, docker, kubernetes, mc, nginx, sql, systemd
+from ..render import cors, mc, nginx, sql
+from .docker import render as docker
+from .docker import systemd_unit as systemd
+from .kubernetes import render as kubernetes
 
 
 @dataclass(frozen=True)

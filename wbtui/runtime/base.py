@@ -206,9 +206,9 @@ class Runtime(ABC):
 def runtime_for(config: Config) -> Runtime:
     """The backend the config asks for (imports its client library only now)."""
     if config.runtime.backend == "kubernetes":
-        from .kubernetes_backend import KubernetesRuntime
+        from .kubernetes.backend import KubernetesRuntime
 
         return KubernetesRuntime(config)
-    from .docker_backend import DockerRuntime
+    from .docker.backend import DockerRuntime
 
     return DockerRuntime(config)

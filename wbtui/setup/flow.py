@@ -291,7 +291,7 @@ class SetupFlow:
     # -- 5. review ------------------------------------------------------------------------------
     def save_files(self, directory: Path, *, reveal: bool = False) -> dict[str, str]:
         """Write every generated file (secrets masked unless ``reveal``) and remember where."""
-        from ..render.catalog import ARTIFACTS, write_artifact
+        from ..runtime.artifacts import ARTIFACTS, write_artifact
 
         paths = {a.kind: str(write_artifact(a, self.config, directory, reveal)) for a in ARTIFACTS}
         self.state.generated.update(paths)
@@ -312,13 +312,13 @@ class SetupFlow:
         """Exactly what deploying will do, secrets masked: the command or the objects."""
         cfg = self.config
         if cfg.runtime.backend == "kubernetes":
-            from ..render.kubernetes import render_yaml
+            from ..runtime.kubernetes.render import render_yaml
 
             k = cfg.kubernetes
             where = f"context {k.context or '(current)'}, namespace {k.namespace}"
             return [f"create or update Deployment, Service and Ingress {k.name} ({where}) "
                     f"running {cfg.runtime.image_ref}:", render_yaml(cfg, False)]
-        from ..render.docker import render_command
+        from ..runtime.docker.render import render_command
 
         return [f"create (or recreate, keeping the volume {cfg.runtime.volume or '(none)'}) and start the "
                 f"container {cfg.runtime.container_name} from {cfg.runtime.image_ref}, as:",

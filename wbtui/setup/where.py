@@ -58,7 +58,7 @@ def detect_docker(timeout: float = 5.0) -> Place:
     """Is the Docker daemon reachable by this user, and how big is the machine it runs on?"""
     import docker
 
-    from ..runtime.docker_errors import translated
+    from ..runtime.docker.errors import translated
 
     try:
         with translated("connect to the Docker daemon", timeout=timeout):
@@ -76,7 +76,7 @@ def detect_docker(timeout: float = 5.0) -> Place:
 
 def detect_kubernetes() -> Place:
     """The kubeconfig's contexts (the cluster itself is reached only when deploying)."""
-    from ..runtime.kubernetes_client import list_contexts
+    from ..runtime.kubernetes.client import list_contexts
 
     try:
         contexts, current = list_contexts()

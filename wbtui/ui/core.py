@@ -157,8 +157,8 @@ class Core:
     # ---- doctor bundle ------------------------------------------------------------------
     def doctor_bundle(self, directory: Path) -> Path:
         """Run the doctor and write its redacted support bundle into ``directory``."""
-        from ..bundle import write_bundle
-        from ..doctor import run_doctor
+        from ..ops.bundle import write_bundle
+        from ..ops.doctor import run_doctor
 
         config = self.target_config()
         report = run_doctor(config, runtime=self.runtime())
@@ -168,7 +168,7 @@ class Core:
     @staticmethod
     def contexts() -> tuple[list[str], str | None]:
         """kubeconfig context names and the current one."""
-        from ..runtime.kubernetes_client import list_contexts
+        from ..runtime.kubernetes.client import list_contexts
 
         found, current = list_contexts()
         return [c.name for c in found], current
@@ -203,7 +203,7 @@ def _running_kubernetes(runtime: Runtime, base: Config) -> Config:
     import json
 
     from ..config.importers import import_kubernetes
-    from ..runtime.kubernetes_client import resource_path
+    from ..runtime.kubernetes.client import resource_path
 
     api = runtime.api  # type: ignore[attr-defined]
     namespace = runtime.namespace  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .base import (
+from ..base import (
     ImageMissing,
     LogLine,
     NameConflict,
@@ -24,15 +24,15 @@ from .base import (
     RuntimeProblem,
     ServerStatus,
 )
-from .docker_errors import adopt_fix, image_fix, translated
-from .docker_logs import DockerLogReader
-from .docker_spec import HASH_LABEL, UNIT_LABEL, is_host_path, is_ours, labelled_spec
-from .docker_status import event_from_docker, status_from_inspect, usage_from_stats
-from .logstream import ThreadStream
+from ..logstream import ThreadStream
+from .errors import adopt_fix, image_fix, translated
+from .logs import DockerLogReader
+from .spec import HASH_LABEL, UNIT_LABEL, is_host_path, is_ours, labelled_spec
+from .status import event_from_docker, status_from_inspect, usage_from_stats
 
 if TYPE_CHECKING:
-    from ..config.masking import Redactor
-    from ..config.model import Config
+    from ...config.masking import Redactor
+    from ...config.model import Config
 
 STOP_TIMEOUT = 30
 EVENTS_WINDOW = timedelta(hours=24)
@@ -59,7 +59,7 @@ class DockerRuntime(Runtime):
 
     @cached_property
     def redactor(self) -> Redactor:
-        from ..config.masking import Redactor
+        from ...config.masking import Redactor
 
         return Redactor(self.config)
 
@@ -203,7 +203,7 @@ class DockerRuntime(Runtime):
     def _ensure_volume(self, client: Any, config: Config) -> None:
         import docker.errors
 
-        from .docker_spec import MANAGED_BY, MANAGED_BY_VALUE
+        from .spec import MANAGED_BY, MANAGED_BY_VALUE
 
         volume = config.runtime.volume
         if not volume or is_host_path(volume):

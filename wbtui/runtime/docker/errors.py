@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from .base import ImageMissing, NameConflict, PermissionDenied, PortInUse, RuntimeProblem, Unreachable
+from ..base import ImageMissing, NameConflict, PermissionDenied, PortInUse, RuntimeProblem, Unreachable
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 START_DOCKER = "start Docker (systemctl start docker) or point DOCKER_HOST at a running daemon"

@@ -32,13 +32,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .base import LogLine, NotDeployed, RuntimeProblem, Unreachable
-from .docker_errors import connection_problem, translated
-from .logstream import Sink
+from ..base import LogLine, NotDeployed, RuntimeProblem, Unreachable
+from ..logstream import Sink
+from .errors import connection_problem, translated
 
 if TYPE_CHECKING:
-    from ..config.masking import Redactor
-    from .docker_backend import DockerRuntime
+    from ...config.masking import Redactor
+    from .backend import DockerRuntime
 
 TS_LEN = 30  # "2006-01-02T15:04:05.000000000Z", Docker's fixed-width RFC3339Nano
 READ_SIZE = 256 * 1024

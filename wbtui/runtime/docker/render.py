@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shlex
 
-from ..config.model import Config, container_env
-from ..config.validate import cpu_cores, memory_bytes
-from .common import shown_env
+from ...config.model import Config, container_env
+from ...config.quantities import cpu_cores, memory_bytes
+from ...render.common import shown_env
 
 DEFAULT_ENV_FILE = "/etc/wbtui/wandb.env"
 CONTAINER_PORT = 8080

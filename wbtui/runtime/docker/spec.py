@@ -11,10 +11,10 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from .base import RuntimeProblem
+from ..base import RuntimeProblem
 
 if TYPE_CHECKING:
-    from ..config.model import Config
+    from ...config.model import Config
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGED_BY_VALUE = "wbtui"
@@ -26,7 +26,7 @@ DATA_PATH = "/vol"
 
 def memory_bytes(quantity: str) -> int | None:
     """A memory quantity in bytes as validation reads it (8G = 8*10^9, 8Gi = 8*2^30); None when empty."""
-    from ..config.validate import memory_bytes as parse
+    from ...config.quantities import memory_bytes as parse
 
     if not str(quantity).strip():
         return None
@@ -39,7 +39,7 @@ def memory_bytes(quantity: str) -> int | None:
 
 def nano_cpus(quantity: str) -> int | None:
     """A CPU quantity (4, 1.5, 500m) in Docker's units of 10^-9 CPUs; None when empty."""
-    from ..config.validate import cpu_cores
+    from ...config.quantities import cpu_cores
 
     if not str(quantity).strip():
         return None
@@ -66,7 +66,7 @@ def container_spec(config: Config, image: str | None = None, host_cpus: int | No
     A CPU limit above the host's CPU count is capped to it (Docker refuses it,
     and the guide's 4 CPUs are a recommendation, not a requirement).
     """
-    from ..config.model import container_env
+    from ...config.model import container_env
 
     r = config.runtime
     spec: dict[str, Any] = {

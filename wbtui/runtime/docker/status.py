@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from .base import ResourceUsage, RuntimeEvent, ServerStatus
+from ..base import ResourceUsage, RuntimeEvent, ServerStatus
 
 _ZERO_TIME = "0001-01-01T00:00:00Z"
 _IGNORED_ACTION_PREFIXES = ("exec_",)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .base import RuntimeProblem
+from ..base import RuntimeProblem
 
 if TYPE_CHECKING:
-    from ..config.model import Config
+    from ...config.model import Config
 
 UNIT_DIR = "etc/systemd/system"
 ENV_DIR = "etc/wbtui"
@@ -79,8 +79,8 @@ def _systemctl(*args: str) -> None:
 
 def install_service(config: Config, root: Path | str = "/") -> InstallResult:
     """Write the unit and its env file under ``root``, then enable (and start, when systemd runs) it."""
-    from ..render.docker import render_env_file
-    from ..render.systemd import render_unit, unit_name
+    from .render import render_env_file
+    from .systemd_unit import render_unit, unit_name
 
     root = Path(root)
     name = unit_name(config)

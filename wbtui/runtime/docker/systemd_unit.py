@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from ..config.model import Config
-from ..runtime.docker_spec import MANAGED_BY, MANAGED_BY_VALUE, NAME_LABEL, UNIT_LABEL
-from .docker import DEFAULT_ENV_FILE, runtime_args
+from ...config.model import Config
+from .render import DEFAULT_ENV_FILE, runtime_args
+from .spec import MANAGED_BY, MANAGED_BY_VALUE, NAME_LABEL, UNIT_LABEL
 
 _BARE = re.compile(r"[A-Za-z0-9_@+=:,./\[\]-]+")
 

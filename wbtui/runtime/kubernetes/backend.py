@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..config.masking import Redactor
-from .base import (
+from ...config.masking import Redactor
+from ..base import (
     LogLine,
     NotDeployed,
     PermissionDenied,
@@ -42,8 +42,9 @@ from .base import (
     ServerStatus,
     Unreachable,
 )
-from .kubernetes_client import KubeApi, KubeconfigProblem, connect, resource_path
-from .kubernetes_status import (
+from ..logstream import Sink, ThreadStream
+from .client import KubeApi, KubeconfigProblem, connect, resource_path
+from .status import (
     choose_log_pod,
     main_container,
     missing_status,
@@ -54,10 +55,9 @@ from .kubernetes_status import (
     server_status,
     usage_from_metrics,
 )
-from .logstream import Sink, ThreadStream
 
 if TYPE_CHECKING:
-    from ..config.model import Config
+    from ...config.model import Config
 
 LAST_APPLIED = "wbtui/last-applied-configuration"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
@@ -269,7 +269,7 @@ class KubernetesRuntime(Runtime):
         return resource_path(api_version, plural, self.namespace, name)
 
     def _names(self) -> dict[str, str]:
-        from ..render.kubernetes import names
+        from .render import names
 
         return names(self.config)
 
@@ -313,7 +313,7 @@ class KubernetesRuntime(Runtime):
         return lines
 
     def deploy(self) -> str:
-        from ..render.kubernetes import objects
+        from .render import objects
 
         return "\n".join(self.apply(objects(self.config)))
 

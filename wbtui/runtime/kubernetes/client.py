@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .base import NameConflict, NotDeployed, PermissionDenied, RuntimeProblem, Unreachable
+from ..base import NameConflict, NotDeployed, PermissionDenied, RuntimeProblem, Unreachable
 
 Redact = Callable[[str], str]
 

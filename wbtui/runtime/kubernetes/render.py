@@ -12,8 +12,9 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from ..config.model import Config, container_env
-from .common import PLACEHOLDER_HOST, host_parts, is_secret_env, shown_value
+from ...config.model import Config, container_env
+from ...config.urls import PLACEHOLDER_HOST, host_parts
+from ...render.common import is_secret_env, shown_value
 
 CONTAINER = "wandb"
 MANAGED_BY = "wbtui"
@@ -129,7 +130,7 @@ def service(config: Config) -> dict[str, Any]:
 
 def ingress_host(config: Config) -> str | None:
     """``kubernetes.dns_name``, else HOST's host name; None for IP addresses (not allowed)."""
-    host = config.kubernetes.dns_name or host_parts(config).hostname
+    host = config.kubernetes.dns_name or host_parts(config.server.HOST).hostname
     if host == PLACEHOLDER_HOST:
         return None
     try:

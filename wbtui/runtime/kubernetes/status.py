@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .base import PodStatus, ResourceUsage, RuntimeEvent, ServerStatus
+from ..base import PodStatus, ResourceUsage, RuntimeEvent, ServerStatus
 
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
 

@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox
 
-from ....render.catalog import ARTIFACTS
+from ....runtime.artifacts import ARTIFACTS
 from ....setup.flow import StepReport
 from ...text import styled
 from ...widgets.confirm import PromptScreen
