@@ -91,3 +91,97 @@ def test_the_import_scan_sees_what_it_must() -> None:
     )
     assert sorted(module_level_imports(tree)) == ["boto3", "docker", "httpx", "os"]
     assert "pymysql" in [n for node in ast.walk(tree) for n in imported(node)]
+
+
+# Names our DOM classes define on purpose where Textual has them: Textual's documented override points and
+# settings it expects subclasses or __init__ to set. Anything else that matches a Textual name is a clash
+# (a thread worker named ``_running`` replaced Textual's flag and crashed the app on ctrl+n).
+DELIBERATE_OVERRIDES = frozenset({
+    "BINDINGS", "CSS", "CSS_PATH", "DEFAULT_CSS", "COMPONENT_CLASSES", "TITLE", "SUB_TITLE", "AUTO_FOCUS",
+    "COMMANDS", "SCREENS", "MODES", "ENABLE_COMMAND_PALETTE", "ALLOW_MAXIMIZE", "can_focus",
+    "compose", "on_mount", "on_unmount", "render", "render_line", "render_lines", "check_action",
+    "get_default_screen", "get_system_commands", "notify_style_update",
+    "animation_level", "theme", "display", "cursor_blink",
+})
+# Widget-specific overrides: the log view replaces ScrollView's scrolling keys and wheel handling.
+CLASS_OVERRIDES = {
+    "LogView": frozenset({"_on_mouse_scroll_up", "action_page_up", "action_scroll_end", "action_scroll_home",
+                          "action_scroll_up"}),
+}
+
+
+def assigned_in_init(cls: type) -> set[str]:
+    """Attribute names ``cls.__init__`` sets on ``self``."""
+    import inspect
+    import textwrap
+
+    init = vars(cls).get("__init__")
+    if init is None:
+        return set()
+    tree = ast.parse(textwrap.dedent(inspect.getsource(init)))
+    names = set()
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+            if isinstance(node, ast.AnnAssign) else []
+        names |= {t.attr for t in targets if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                  and t.value.id == "self"}
+    return names
+
+
+def textual_names(base: type, instances: dict[type, set[str]]) -> set[str]:
+    """Every name Textual's classes in ``base``'s MRO define, plus what an instance of ``base`` sets."""
+    if base not in instances:
+        try:
+            instances[base] = set(vars(base()))
+        except Exception:  # a base that needs arguments: its class attributes still count
+            instances[base] = set()
+    return set().union(*(vars(b) for b in base.__mro__ if b.__module__.startswith("textual"))) | instances[base]
+
+
+def clashes(cls: type, instances: dict[type, set[str]]) -> list[str]:
+    base = next(b for b in cls.__mro__ if b.__module__.startswith("textual"))
+    generated = set(vars(type("_Probe", (base,), {})))  # what Textual's metaclass adds to every subclass
+    ours = (set(vars(cls)) | assigned_in_init(cls)) - generated
+    allowed = DELIBERATE_OVERRIDES | CLASS_OVERRIDES.get(cls.__name__, frozenset())
+    return sorted(n for n in ours & textual_names(base, instances)
+                  if not n.startswith("__") and n not in allowed)
+
+
+def test_no_name_of_ours_shadows_a_textual_attribute() -> None:
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.dom import DOMNode
+
+    import wbtui.ui
+
+    instances: dict[type, set[str]] = {}
+    found, checked = [], 0
+    for info in pkgutil.walk_packages(wbtui.ui.__path__, "wbtui.ui."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and issubclass(cls, DOMNode):
+                checked += 1
+                found += [f"{cls.__module__}.{cls.__name__}.{name}" for name in clashes(cls, instances)]
+    assert checked >= 20  # the walk reached the panes, screens and widgets
+    assert found == []
+
+
+def test_the_shadow_scan_sees_methods_class_attributes_and_init_attributes() -> None:
+    from textual.widget import Widget
+
+    class Clashing(Widget):
+        refresh_count = 0
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._running = True
+
+        def _refresh_styles(self) -> None:
+            pass
+
+        def compose(self):  # a deliberate override
+            return iter(())
+
+    assert clashes(Clashing, {}) == ["_refresh_styles", "_running"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import stat
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
+from tests.services.docker_fixtures import standin_config
 from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
 from wbtui.config import store
 from wbtui.config.model import Config
@@ -156,3 +159,24 @@ async def test_read_only_config_cannot_be_edited_or_saved(tmp_path: Path) -> Non
         await pilot.pause()
         assert any("Read-only mode" in str(n.message) for n in app._notifications)
         assert store.backup_path(app.session.config_path).exists() is False
+
+
+@pytest.mark.docker
+async def test_diff_against_the_running_server(tmp_path: Path, standin_image: str, docker_runtimes) -> None:
+    """ctrl+n refuses clearly while nothing runs, then shows how the draft differs from the live container."""
+    config = standin_config(standin_image, prefix="uicfg", secret=SECRET, ready_delay="0", heartbeat="0")
+    config.app.timeout = 5.0
+    app = make_app(tmp_path, config, runtime_factory=docker_runtimes)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("2", "ctrl+n")
+        await wait_until(pilot, lambda: any("Nothing is running" in str(n.message) for n in app._notifications),
+                         60, "the not-deployed refusal")
+        assert app.is_running and app.return_code is None
+
+        await asyncio.to_thread(docker_runtimes(config).deploy)
+        app.query_one(ConfigPane).edit("runtime.cpu_limit", "2")
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextScreen), 60, "the running diff")
+        text = await wait_text(pilot, "Draft vs running", "-runtime.cpu_limit = 1", "+runtime.cpu_limit = 2")
+        assert SECRET not in text

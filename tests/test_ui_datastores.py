@@ -72,7 +72,7 @@ async def test_checks_show_a_failure_with_its_fix_and_db_init_fixes_it(tmp_path:
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_datastores(pilot)
         await pilot.press("m")
-        await wait_until(pilot, lambda: not pane._running and result(pane, "mysql.connect") is not None, 60,
+        await wait_until(pilot, lambda: not pane.checking and result(pane, "mysql.connect") is not None, 60,
                          "the MySQL checks")
         connect = result(pane, "mysql.connect")
         assert connect.status == Status.FAIL  # the user does not exist yet
@@ -119,7 +119,7 @@ async def test_bucket_creation_is_confirmed_then_the_checks_pass(tmp_path: Path,
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30, "the bucket plan")
         await wait_text(pilot, f"create bucket '{bucket}'")
         await pilot.press("y")
-        await wait_until(pilot, lambda: not pane._running and any(r.store == "s3" for r in pane.results)
+        await wait_until(pilot, lambda: not pane.checking and any(r.store == "s3" for r in pane.results)
                          and any("already exists" in str(n.message) or "created bucket" in str(n.message)
                                  for n in app._notifications), 90, "the bucket to be created and checked")
         assert radosgw.secret_key not in screen_text(app)

@@ -316,10 +316,10 @@ class ConfigPane(Pane):
 
     def action_diff_running(self) -> None:
         self.notify("Reading the running server's settings…", markup=False)
-        self._running(self.wbtui.session.draft.copy())
+        self._read_running(self.wbtui.session.draft.copy())
 
     @work(thread=True, exclusive=True, group="config-running", exit_on_error=False)
-    def _running(self, draft: Any) -> None:
+    def _read_running(self, draft: Any) -> None:
         try:
             running = self.wbtui.core.running_config(draft)
         except Exception as exc:

@@ -44,7 +44,7 @@ class DatastoresPane(Pane):
         self.results: list[CheckResult] = []
         self._run_id = 0
         self._started = 0.0
-        self._running = False
+        self.checking = False
         self._filter = ""
 
     def compose(self) -> ComposeResult:
@@ -68,7 +68,7 @@ class DatastoresPane(Pane):
         stores = STORES[which]
         self._run_id += 1
         self._started = time.monotonic()
-        self._running = True
+        self.checking = True
         self.results = [r for r in self.results if r.store not in stores]
         self._refill()
         config = self.wbtui.session.draft.copy()
@@ -103,7 +103,7 @@ class DatastoresPane(Pane):
     def _done(self, run_id: int, took: float) -> None:
         if run_id != self._run_id:
             return
-        self._running = False
+        self.checking = False
         counts = {status: sum(r.status == status for r in self.results) for status in Status}
         parts: list[str | tuple[str, str]] = [f"{len(self.results)} checks in {took:.1f}s: "]
         for status in Status:
@@ -116,7 +116,7 @@ class DatastoresPane(Pane):
     def _failed(self, run_id: int, problem: Problem) -> None:
         if run_id != self._run_id:
             return
-        self._running = False
+        self.checking = False
         self._set_status(lines(styled(("✘ checks could not run: ", "$error bold"), problem.message),
                                styled(("fix: ", "$text-muted"), problem.fix) if problem.fix else ""))
 

@@ -101,12 +101,12 @@ class S3Panel(StepPanel):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.setup.run_job(doing, lambda job: self.run_action(action, job),
+                self.setup.run_job(doing, lambda job: self.apply_action(action, job),
                                    lambda report: self.setup.checked_report(self, values, report))
 
         self.setup.ask(ConfirmScreen(title, shown, confirm_label=label), answered)
 
-    def run_action(self, action: str, job: Job) -> StepReport:
+    def apply_action(self, action: str, job: Job) -> StepReport:
         done = self.flow.bucket_action(action, dry_run=False)
         job.post(self.results.clear, "Checking…")
         return self.flow.check_s3(on_result=self.stream(job), actions=[done.summary])
