@@ -8,20 +8,13 @@ from pathlib import Path
 import pytest
 
 from tests.config_samples import BUCKET_SECRET, LICENSE, MYSQL_PASSWORD, assert_no_canary, canary_config
-from wbtui.config.importers import (
-    ImportFailure,
-    detect_format,
-    import_docker_container,
-    import_docker_inspect,
-    import_env_text,
-    import_kubernetes,
-    import_text,
-    parse_env_text,
-    split_image,
-)
+from wbtui.config.importers import ImportFailure, import_env_text, parse_env_text, split_image
 from wbtui.config.model import Config, container_env
 from wbtui.runtime.docker import render as render_docker
+from wbtui.runtime.docker.importer import import_docker_container, import_docker_inspect
+from wbtui.runtime.importers import detect_format, import_text
 from wbtui.runtime.kubernetes import render as render_k8s
+from wbtui.runtime.kubernetes.importer import import_kubernetes
 
 ENV_FILE = r"""
 # W&B settings

@@ -155,6 +155,10 @@ class ScriptedRuntime(Runtime):
         self.manual: dict[str, Any] = {}
         self.closed = False
 
+    @property
+    def name(self) -> str:
+        return self.config.runtime.container_name
+
     def _elapsed(self) -> float:
         return time.monotonic() - self.started
 
@@ -216,7 +220,8 @@ class ScriptedRuntime(Runtime):
         return [RuntimeEvent(datetime.now(UTC), "Normal", "Started", "container started")][:limit]
 
     async def logs(self, *, follow: bool = True, tail: int | None = 200, since: datetime | None = None,
-                   timestamps: bool = False, previous: bool = False) -> AsyncIterator[LogLine]:
+                   timestamps: bool = False, previous: bool = False,
+                   pod: str | None = None) -> AsyncIterator[LogLine]:
         self._check()
         elapsed = self._elapsed()
         printed = [text for at, text in self.lines if at <= elapsed]
@@ -232,6 +237,17 @@ class ScriptedRuntime(Runtime):
     def local_url(self) -> str | None:
         self._check()
         return self.local
+
+    def running_config(self, base: Config) -> Config | None:
+        self._check()
+        return base.copy() if self.status().exists else None
+
+    def describe(self) -> dict[str, str]:
+        return {"script": self.name}
+
+    def versions(self) -> dict[str, str]:
+        self._check()
+        return {"scripted": "1"}
 
     def close(self) -> None:
         self.closed = True

@@ -36,7 +36,8 @@ from wbtui.runtime.kubernetes.backend import (
     desired_state,
     split_timestamp,
 )
-from wbtui.runtime.kubernetes.client import KubeconfigProblem, KubeContext, connect, list_contexts
+from wbtui.runtime.kubernetes.client import connect
+from wbtui.runtime.kubernetes.kubeconfig import KubeconfigProblem, KubeContext, list_contexts
 
 FIXTURES = Path(__file__).parent / "k8s_fixtures"
 NS = "wandb"
@@ -262,6 +263,37 @@ def test_runtime_for_reads_kubeconfig_from_the_environment(emu: Emulator, kubeco
         assert emu.requests("GET")[0].url.path == f"/apis/apps/v1/namespaces/{NS}/deployments/wandb"
     finally:
         rt.close()
+
+
+def test_doctor_and_status_ask_the_same_cluster(emu: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A KUBECONFIG list whose files name different current contexts: kubectl takes the first file's.
+
+    Both commands must reach that cluster and say so; the other one hears nothing.
+    """
+    from wbtui.cli import main
+    from wbtui.config import store
+
+    other = Emulator()
+    try:
+        first = write_kubeconfig(tmp_path / "first", {"emu": (emu.url, NS)}, "emu")
+        second = write_kubeconfig(tmp_path / "second", {"other": (other.url, NS)}, "other")
+        monkeypatch.setenv("KUBECONFIG", f"{first}:{second}")
+        monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+        config = make_config(context="")
+        config.server.MYSQL = ""
+        config.server.HOST = f"http://127.0.0.1:{free_port()}"
+        path = store.save(config, tmp_path / "config.toml")
+        main(["--config", str(path), "status", "--json"])
+        status = json.loads(capsys.readouterr().out)
+        main(["--config", str(path), "doctor", "--json", "--timeout", "5"])
+        doctor = json.loads(capsys.readouterr().out)
+        assert status["target"]["context"] == doctor["target"]["context"] == "emu"
+        assert status["target"]["server"] == doctor["target"]["server"] == emu.url
+        assert {r.url.path for r in emu.requests()} >= {"/version", f"/apis/apps/v1/namespaces/{NS}/deployments/wandb"}
+        assert other.requests() == []
+    finally:
+        other.close()
 
 
 def test_unreachable_api_server_is_a_typed_problem_within_the_timeout(kubeconfig: Path) -> None:
@@ -589,12 +621,13 @@ async def test_logs_of_the_newest_ready_pod_with_tail_and_timestamps(emu: Emulat
 
 
 async def test_previous_instance_of_a_chosen_pod(emu: Emulator, kubeconfig: Path) -> None:
-    rt = KubernetesRuntime(make_config(), kubeconfig=str(kubeconfig), pod="wandb-5b8c7d9f4f-9hv2c")
+    rt = KubernetesRuntime(make_config(), kubeconfig=str(kubeconfig))
     rt.deploy()
     play_controller(emu, "deployment_rolling", "pod_running_ready", "pod_terminating")
     requests: list[Any] = []
     emu.react(LOG_PATH, lambda r: (requests.append(r), tuple(log_lines(("2024-05-14T09:31:11Z", "fatal: OOM")))))
-    async with contextlib.aclosing(rt.logs(follow=True, tail=None, previous=True)) as stream:
+    async with contextlib.aclosing(rt.logs(follow=True, tail=None, previous=True,
+                                           pod="wandb-5b8c7d9f4f-9hv2c")) as stream:
         lines = [line async for line in stream]
     assert [(x.text, x.timestamp) for x in lines] == [("fatal: OOM", datetime(2024, 5, 14, 9, 31, 11, tzinfo=UTC))]
     assert requests[0].url.path.endswith("/pods/wandb-5b8c7d9f4f-9hv2c/log")

@@ -13,9 +13,10 @@ import pytest
 
 from tests.config_samples import assert_no_canary, canary_config
 from tests.services.base import free_port
-from wbtui.config.importers import import_docker_container, parse_env_text
+from wbtui.config.importers import parse_env_text
 from wbtui.config.model import Config, container_env, set_value
 from wbtui.runtime.docker import render as docker
+from wbtui.runtime.docker.importer import import_docker_container
 
 
 def argv_of(text: str) -> list[str]:

@@ -322,7 +322,8 @@ def cmd_validate(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
-    from ..config import importers
+    from ..config.importers import ImportFailure
+    from ..runtime import importers
 
     base = ctx.config()
     try:
@@ -330,14 +331,16 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
             if args.file:
                 raise CliError("give either FILE or --container, not both", EXIT_USAGE)
             fmt = "docker"
-            result = importers.import_docker_container(args.container, base, base.app.timeout)
+            from ..runtime.docker.importer import import_docker_container
+
+            result = import_docker_container(args.container, base, base.app.timeout)
         else:
             if not args.file:
                 raise CliError("import needs FILE (or --container NAME)", EXIT_USAGE)
             text = _read_source(args.file)
             fmt = args.fmt or importers.detect_format(text)
             result = importers.import_text(text, fmt, base, source=args.file)
-    except importers.ImportFailure as exc:
+    except ImportFailure as exc:
         raise CliError(f"import failed: {exc}") from None
     findings = validate(result.config)
     saved = not args.dry_run

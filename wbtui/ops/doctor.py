@@ -21,8 +21,9 @@ from ..config.masking import Redactor, secrets_of
 from ..config.validate import Finding, validate
 from ..diagnosis.engine import Diagnosis, diagnose, facts_from
 from ..health.bounded import Deadline, Pending, run_sync
-from ..health.history import format_duration, plain
+from ..health.history import plain
 from ..health.probe import NoTarget, Prober, Sample
+from ..present.durations import duration
 from ..runtime.base import RuntimeProblem
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ class DoctorReport:
     created: datetime
     backend: str
     versions: dict[str, str] = field(default_factory=dict)
+    target: dict[str, str] = field(default_factory=dict)
+    """Which daemon or cluster was asked (``Runtime.describe``): the same one `wbtui status` asks."""
     findings: list[Finding] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
     status: ServerStatus | None = None
@@ -72,7 +75,7 @@ class DoctorReport:
             out.append(f"/ready: {self.sample.ready.message}")
         failed: dict[str, list[str]] = {}  # one line per distinct error (status, events and logs share one)
         for part in self.parts.values():
-            if not part.ok and part.name != "versions":  # versions are informational
+            if not part.ok and part.name not in ("versions", "target"):  # informational
                 failed.setdefault(part.error, []).append(part.name)
         out += [f"{', '.join(names)}: {error}" for error, names in failed.items()]
         return out
@@ -88,6 +91,7 @@ class DoctorReport:
             "healthy": self.healthy,
             "problems": self.problems,
             "versions": self.versions,
+            "target": self.target,
             "findings": [f.to_dict() for f in self.findings],
             "checks": [c.to_dict() for c in self.checks],
             "status": plain(self.status.to_dict()) if self.status else None,
@@ -133,29 +137,6 @@ async def _tail(runtime: Runtime, lines: int) -> list[str]:
     from ..diagnosis.engine import line_texts
 
     return line_texts([line async for line in runtime.logs(follow=False, tail=lines)])
-
-
-def server_versions(config: Config, timeout: float) -> dict[str, str]:
-    """The Docker engine's or the Kubernetes API server's version, when it answers."""
-    if config.runtime.backend == "kubernetes":
-        from kubernetes import client
-        from kubernetes import config as kube_config
-
-        try:
-            kube_config.load_incluster_config()
-        except kube_config.ConfigException:
-            kube_config.load_kube_config(context=config.kubernetes.context or None)
-        info = client.VersionApi().get_code(_request_timeout=timeout)
-        return {"kubernetes": f"{info.git_version} ({info.platform})"}
-    import docker
-
-    engine = docker.from_env(timeout=max(1, int(timeout)))
-    try:
-        info = engine.version()
-    finally:
-        engine.close()
-    return {"docker": f"{info.get('Version', '?')} (API {info.get('ApiVersion', '?')}, "
-                      f"{info.get('Os', '?')}/{info.get('Arch', '?')})"}
 
 
 def _stores(config: Config) -> tuple[str, ...]:
@@ -217,11 +198,12 @@ def run_doctor(config: Config, *, runtime: Runtime | None = None, checks_fn: Che
         else:
             jobs["checks"] = (Pending(lambda: fn(config, stores, timeout=config.app.timeout,
                                                  on_result=collected.append), "checks"), checks_timeout)
-    jobs["versions"] = (Pending(lambda: server_versions(config, part_timeout), "versions"), part_timeout)
     prober = Prober(config, runtime, url=url, timeout=config.app.timeout)
     jobs["probe"] = (Pending(lambda: run_sync(prober.sample()), "probe"), part_timeout)
     if runtime is not None:
         rt = runtime
+        jobs["target"] = (Pending(rt.describe, "target"), part_timeout)
+        jobs["versions"] = (Pending(rt.versions, "versions"), part_timeout)
         jobs["status"] = (Pending(rt.status, "status"), part_timeout)
         jobs["events"] = (Pending(lambda: rt.events(limit=20), "events"), part_timeout)
         jobs["logs"] = (Pending(lambda: run_sync(_bounded_tail(rt, log_lines, part_timeout)), "logs"),
@@ -266,6 +248,8 @@ def _store(report: DoctorReport, name: str, value: Any, redact: Redactor) -> Non
         report.checks = list(value)
     elif name == "versions":
         report.versions.update(value)
+    elif name == "target":
+        report.target = dict(value)
     elif name == "probe":
         report.sample = value
     elif name == "status":
@@ -292,6 +276,8 @@ def render(report: DoctorReport, console: Console, redact: Callable[[str], str],
 
     say(f"W&B Server doctor · {report.created:%Y-%m-%d %H:%M:%S} UTC · backend {report.backend}", "bold")
     say(" · ".join(f"{k} {v}" for k, v in report.versions.items()), "dim")
+    if report.target:
+        say("asked: " + " · ".join(f"{k} {v}" for k, v in report.target.items()), "dim")
 
     say("\nConfiguration", "bold")
     if not report.findings:
@@ -307,7 +293,7 @@ def render(report: DoctorReport, console: Console, redact: Callable[[str], str],
     elif not status.exists:
         say(f"  {status.name}: not deployed", "yellow")
     else:
-        up = f", up {format_duration(status.uptime_seconds)}" if status.uptime_seconds is not None else ""
+        up = f", up {duration(status.uptime_seconds)}" if status.uptime_seconds is not None else ""
         exit_info = f", exit code {status.exit_code}" if status.exit_code is not None else ""
         say(f"  {status.name}: {status.state} (health {status.health}, {status.restart_count} restarts{up}"
             f"{exit_info})")

@@ -139,14 +139,26 @@ ProgressCallback = Callable[[Progress], None]
 
 
 class Runtime(ABC):
-    """Deploy, operate and watch the W&B server from a config."""
+    """Deploy, operate and watch the W&B server from a config.
+
+    Everything a caller needs goes through these methods, so no caller reaches into
+    a backend's client: lifecycle, status, events, logs (of a chosen pod), the
+    settings the live server runs with, and which daemon or cluster is asked.
+    """
 
     backend: str
     progress: ProgressCallback | None = None
     """Set by callers that show long operations; called from the thread doing the work."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, pull: bool = True) -> None:
+        """``pull``: fetch a missing image from its registry; False fails instead (air-gapped hosts)."""
         self.config = config
+        self.pull = pull
+
+    @property
+    @abstractmethod
+    def name(self) -> str:
+        """The container's or the Deployment's name."""
 
     @abstractmethod
     def deploy(self) -> str:
@@ -187,12 +199,33 @@ class Runtime(ABC):
         since: datetime | None = None,
         timestamps: bool = False,
         previous: bool = False,
+        pod: str | None = None,
     ) -> AsyncIterator[LogLine]:
-        """Lines of the server's log; with ``follow`` it reconnects and marks gaps."""
+        """Lines of the server's log; with ``follow`` it reconnects and marks gaps.
+
+        ``pod``: whose log (Kubernetes; None: the newest ready pod). Docker has one
+        container and refuses a pod name.
+        """
 
     @abstractmethod
     def local_url(self) -> str | None:
         """A URL on this host that reaches the server's port 8080, for probes."""
+
+    @abstractmethod
+    def running_config(self, base: Config) -> Config | None:
+        """The settings the live server was started with, read back over ``base``; None when not deployed.
+
+        What the backend cannot report (a Secret it may not read, a value it never
+        sees) keeps ``base``'s value.
+        """
+
+    @abstractmethod
+    def describe(self) -> dict[str, str]:
+        """Which daemon or cluster this runtime asks, resolved without asking it (for doctor and status)."""
+
+    @abstractmethod
+    def versions(self) -> dict[str, str]:
+        """The Docker engine's or the Kubernetes API server's version (asks it)."""
 
     def report(self, message: str, current: int | None = None, total: int | None = None) -> None:
         """Tell the caller how a long operation is going (no-op without a callback)."""
@@ -203,12 +236,12 @@ class Runtime(ABC):
         """Release client connections."""
 
 
-def runtime_for(config: Config) -> Runtime:
+def runtime_for(config: Config, *, pull: bool = True) -> Runtime:
     """The backend the config asks for (imports its client library only now)."""
     if config.runtime.backend == "kubernetes":
         from .kubernetes.backend import KubernetesRuntime
 
-        return KubernetesRuntime(config)
+        return KubernetesRuntime(config, pull=pull)
     from .docker.backend import DockerRuntime
 
-    return DockerRuntime(config)
+    return DockerRuntime(config, pull=pull)

@@ -56,17 +56,16 @@ def host_memory() -> int | None:
 
 def detect_docker(timeout: float = 5.0) -> Place:
     """Is the Docker daemon reachable by this user, and how big is the machine it runs on?"""
-    import docker
-
+    from ..runtime.docker.connect import connect
     from ..runtime.docker.errors import translated
 
     try:
-        with translated("connect to the Docker daemon", timeout=timeout):
-            client = docker.from_env(timeout=timeout)
-            try:
+        client = connect(timeout)
+        try:
+            with translated("ask the Docker daemon about the host", timeout=timeout):
                 info = client.info()
-            finally:
-                client.close()
+        finally:
+            client.close()
     except RuntimeProblem as exc:
         return Place("docker", False, exc.message, exc.fix, os.cpu_count(), host_memory())
     version = info.get("ServerVersion", "?")
@@ -76,7 +75,7 @@ def detect_docker(timeout: float = 5.0) -> Place:
 
 def detect_kubernetes() -> Place:
     """The kubeconfig's contexts (the cluster itself is reached only when deploying)."""
-    from ..runtime.kubernetes.client import list_contexts
+    from ..runtime.kubernetes.kubeconfig import list_contexts
 
     try:
         contexts, current = list_contexts()

@@ -25,6 +25,7 @@ from ..base import (
     ServerStatus,
 )
 from ..logstream import ThreadStream
+from .connect import connect, docker_host
 from .errors import adopt_fix, image_fix, translated
 from .logs import DockerLogReader
 from .spec import HASH_LABEL, UNIT_LABEL, is_host_path, is_ours, labelled_spec
@@ -44,8 +45,7 @@ class DockerRuntime(Runtime):
 
     def __init__(self, config: Config, *, pull: bool = True, labels: dict[str, str] | None = None) -> None:
         """``pull``: pull a missing image; ``labels``: extra labels for the container and its volume."""
-        super().__init__(config)
-        self.pull = pull
+        super().__init__(config, pull=pull)
         self.labels = dict(labels or {})
         self.timeout = max(float(config.app.timeout), 1.0)
         """Connecting and quick questions (ping, inspect)."""
@@ -67,12 +67,7 @@ class DockerRuntime(Runtime):
 
     def new_client(self) -> Any:
         """A client for DOCKER_HOST (or the default socket), checked with a short timeout."""
-        import docker
-
-        with translated("connect to the Docker daemon", timeout=self.timeout):
-            client = docker.from_env(timeout=int(self.timeout) or 1)
-        client.api.timeout = self.op_timeout
-        return client
+        return connect(self.timeout, self.op_timeout)
 
     def client(self) -> Any:
         if self._client is None:
@@ -316,10 +311,35 @@ class DockerRuntime(Runtime):
         since: datetime | None = None,
         timestamps: bool = False,
         previous: bool = False,
+        pod: str | None = None,
     ) -> ThreadStream[LogLine]:
+        if pod is not None:
+            raise RuntimeProblem(f"the Docker backend runs one container ({self.name}), not pods",
+                                 "leave the pod unset")
         reader = DockerLogReader(self, self.redactor, follow=follow, tail=tail, since=since,
                                  timestamps=timestamps, previous=previous)
         return ThreadStream(reader, name=f"docker-logs-{self.name}")
+
+    def running_config(self, base: Config) -> Config | None:
+        """The container's settings (``docker inspect``) over ``base``; the image's own env is left out."""
+        from .importer import image_env, import_docker_inspect
+
+        client = self.client()
+        attrs = self.inspect(client)
+        if attrs is None:
+            return None
+        with translated("inspect the container's image"):
+            defaults = image_env(client, attrs.get("Image", ""))
+        return import_docker_inspect(attrs, base, defaults, source=f"container {self.name}").config
+
+    def describe(self) -> dict[str, str]:
+        return {"docker host": docker_host(), "container": self.name}
+
+    def versions(self) -> dict[str, str]:
+        with translated("ask the daemon for its version", timeout=self.timeout):
+            info = self.client().version()
+        return {"docker": f"{info.get('Version', '?')} (API {info.get('ApiVersion', '?')}, "
+                          f"{info.get('Os', '?')}/{info.get('Arch', '?')})"}
 
     def local_url(self) -> str | None:
         bind = self.config.runtime.bind_address

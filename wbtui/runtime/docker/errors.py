@@ -7,18 +7,13 @@ need to know which one it is and what to do about it, in one line.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..base import ImageMissing, NameConflict, PermissionDenied, PortInUse, RuntimeProblem, Unreachable
+from .connect import docker_host
 
-DEFAULT_HOST = "unix:///var/run/docker.sock"
 START_DOCKER = "start Docker (systemctl start docker) or point DOCKER_HOST at a running daemon"
-
-
-def docker_host() -> str:
-    return os.environ.get("DOCKER_HOST") or DEFAULT_HOST
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

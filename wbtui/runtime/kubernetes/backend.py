@@ -43,7 +43,8 @@ from ..base import (
     Unreachable,
 )
 from ..logstream import Sink, ThreadStream
-from .client import KubeApi, KubeconfigProblem, connect, resource_path
+from .client import KubeApi, connect, resource_path
+from .kubeconfig import KubeconfigProblem
 from .status import (
     choose_log_pod,
     main_container,
@@ -236,10 +237,11 @@ class KubernetesRuntime(Runtime):
     log_idle_timeout = 60.0  # a quiet follow stream is reopened (resumed) after this many seconds
     reconnect_delays = (0.5, 10.0)  # first and longest wait between reconnects
 
-    def __init__(self, config: Config, *, kubeconfig: str | None = None, pod: str | None = None) -> None:
-        super().__init__(config)
+    def __init__(self, config: Config, *, pull: bool = True, kubeconfig: str | None = None) -> None:
+        """``pull``: False deploys with imagePullPolicy Never (the image must be on the node already);
+        ``kubeconfig``: this file instead of $KUBECONFIG / ~/.kube/config."""
+        super().__init__(config, pull=pull)
         self.kubeconfig = kubeconfig
-        self.pod = pod
         self._api: KubeApi | None = None
 
     # --- plumbing ---------------------------------------------------------------------------
@@ -315,7 +317,12 @@ class KubernetesRuntime(Runtime):
     def deploy(self) -> str:
         from .render import objects
 
-        return "\n".join(self.apply(objects(self.config)))
+        wanted = objects(self.config)
+        if not self.pull:
+            for obj in wanted:
+                for container in obj.get("spec", {}).get("template", {}).get("spec", {}).get("containers", []):
+                    container["imagePullPolicy"] = "Never"
+        return "\n".join(self.apply(wanted))
 
     def scale(self, replicas: int) -> str:
         was = self._deployment().get("spec", {}).get("replicas")
@@ -415,17 +422,49 @@ class KubernetesRuntime(Runtime):
                 return f"http://{f'[{ip}]' if ':' in ip else ip}:{ports[0]}"
         return None
 
+    def running_config(self, base: Config) -> Config | None:
+        """The live Deployment, with the Secrets its env refers to, read back over ``base``."""
+        from .importer import import_objects
+
+        deployment = self.api.get(self._path("Deployment", self.name))
+        if deployment is None:
+            return None
+        docs = [deployment]
+        secrets: set[str] = set()
+        for container in deployment.get("spec", {}).get("template", {}).get("spec", {}).get("containers") or []:
+            for env in container.get("env") or []:
+                ref = (env.get("valueFrom") or {}).get("secretKeyRef") or {}
+                if ref.get("name"):
+                    secrets.add(ref["name"])
+        for name in sorted(secrets):
+            secret = self.api.get(self._path("Secret", name))
+            if secret:
+                docs.append(secret)
+        return import_objects(docs, base, source="the live Deployment").config
+
+    def describe(self) -> dict[str, str]:
+        """The kubeconfig, context, API server and namespace (kubeconfig.load's choice; nothing is sent)."""
+        from .kubeconfig import kubeconfig_path
+
+        api = self.api
+        return {"kubeconfig": kubeconfig_path(self.kubeconfig), "context": api.context, "server": api.server,
+                "namespace": self.namespace, "deployment": self.name}
+
+    def versions(self) -> dict[str, str]:
+        info = self.api.request("GET", "/version")
+        return {"kubernetes": f"{info.get('gitVersion', '?')} ({info.get('platform', '?')})"}
+
     # --- logs -------------------------------------------------------------------------------
 
-    def _log_target(self) -> tuple[str, str] | None:
+    def _log_target(self, chosen: str | None) -> tuple[str, str] | None:
         """(pod, container) to read: the chosen pod, else the newest ready one; None while there is none."""
         snap = self._snapshot()
         if snap is None:
             raise NotDeployed(f'no Deployment "{self.name}" in namespace {self.namespace}',
                               "deploy it first with `wbtui up`")
-        pod = choose_log_pod(owned(*snap).pods, self.pod)
-        if pod is None and self.pod:
-            raise NotDeployed(f"no pod {self.pod} of Deployment {self.name!r} in namespace {self.namespace}",
+        pod = choose_log_pod(owned(*snap).pods, chosen)
+        if pod is None and chosen:
+            raise NotDeployed(f"no pod {chosen} of Deployment {self.name!r} in namespace {self.namespace}",
                               "pick one of the pods `wbtui status` lists")
         return (pod["metadata"]["name"], main_container(snap[0]).get("name", "")) if pod else None
 
@@ -437,17 +476,21 @@ class KubernetesRuntime(Runtime):
         since: datetime | None = None,
         timestamps: bool = False,
         previous: bool = False,
+        pod: str | None = None,
     ) -> ThreadStream[LogLine]:
         """Pod log lines (redacted); ``previous`` reads the crashed instance and is never followed.
 
+        ``pod``: that pod's log (None: the newest ready pod, followed to its successor).
         Use it with ``async with`` (or ``aclose()``) so the reader thread stops at once.
         """
-        options = {"follow": follow and not previous, "tail": tail, "since": since,
-                   "timestamps": timestamps, "previous": previous}
-        return ThreadStream(lambda sink: self._pump(sink, **options), name=f"wbtui-k8s-logs-{self.name}")
+        def pump(sink: Sink[LogLine]) -> None:
+            self._pump(sink, follow=follow and not previous, tail=tail, since=since, timestamps=timestamps,
+                       previous=previous, chosen=pod)
+
+        return ThreadStream(pump, name=f"wbtui-k8s-logs-{self.name}")
 
     def _pump(self, sink: Sink[LogLine], *, follow: bool, tail: int | None, since: datetime | None,
-              timestamps: bool, previous: bool) -> None:
+              timestamps: bool, previous: bool, chosen: str | None) -> None:
         """The blocking log loop: read, and with ``follow`` reopen after every end or break.
 
         A stream that ends (container stopped, pod replaced) is reopened quietly: ``sinceTime``
@@ -466,7 +509,7 @@ class KubernetesRuntime(Runtime):
         while not sink.closed:
             response = None
             try:
-                target = self._log_target()
+                target = self._log_target(chosen)
                 if target is None:
                     raise _NoPodYet(f'no pod of Deployment "{self.name}" is running yet')
                 pod, container = target
@@ -506,7 +549,7 @@ class KubernetesRuntime(Runtime):
             except RuntimeProblem as exc:
                 # No Deployment, no chosen pod, or no API server before anything streamed: an answer, not a gap.
                 missing = isinstance(exc, NotDeployed) and not isinstance(exc, _NoPodYet)
-                if not follow or (missing and (first or self.pod)) or (first and isinstance(exc, Unreachable)):
+                if not follow or (missing and (first or chosen)) or (first and isinstance(exc, Unreachable)):
                     raise
                 if isinstance(exc, Unreachable) and opened_at and outage is None:
                     outage = (exc.message, time.monotonic())

@@ -1,7 +1,7 @@
-"""Talking to a Kubernetes API server: kubeconfig contexts, plain-JSON requests, typed errors.
+"""Talking to a Kubernetes API server: plain-JSON requests with timeouts, typed errors.
 
 Requests return the API's JSON as dicts, so the status logic stays pure
-(``kubernetes_status``). Every request has a connect and read timeout, and every
+(``status``). Every request has a connect and read timeout, and every
 failure becomes a RuntimeProblem that says what to do: an unreachable API
 server, rejected credentials, missing RBAC rights (with the role to grant),
 objects that are not there, conflicts. The official client is imported inside
@@ -11,12 +11,11 @@ the functions that use it.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..base import NameConflict, NotDeployed, PermissionDenied, RuntimeProblem, Unreachable
+from .kubeconfig import load
 
 Redact = Callable[[str], str]
 
@@ -30,100 +29,16 @@ RBAC_ROLE = (
 PATCH_TYPES = {"merge": "application/merge-patch+json", "json": "application/json-patch+json"}
 
 
-class KubeconfigProblem(RuntimeProblem):
-    """No usable kubeconfig or context (nothing was sent to a cluster)."""
-
-    kind = "kubeconfig"
-
-
-@dataclass(frozen=True)
-class KubeContext:
-    """One kubeconfig context, as shown in pickers."""
-
-    name: str
-    cluster: str = ""
-    user: str = ""
-    namespace: str = ""
-
-
-def kubeconfig_path(path: str | None = None) -> str:
-    """The kubeconfig to read: explicit, else $KUBECONFIG (may list several files), else ~/.kube/config."""
-    return path or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
-
-
-def _kubeconfig_exists(path: str) -> bool:
-    return any(os.path.exists(os.path.expanduser(p)) for p in path.split(os.pathsep) if p)
-
-
-def list_contexts(kubeconfig: str | None = None) -> tuple[list[KubeContext], str | None]:
-    """The contexts of the kubeconfig and the name of the current one (for pickers)."""
-    from kubernetes import config
-
-    path = kubeconfig_path(kubeconfig)
-    if not _kubeconfig_exists(path):
-        raise KubeconfigProblem(f"no kubeconfig at {path}",
-                                "set KUBECONFIG or copy your cluster's kubeconfig to ~/.kube/config")
-    try:
-        contexts, current = config.list_kube_config_contexts(path)
-    except config.ConfigException as exc:
-        raise KubeconfigProblem(f"cannot read kubeconfig {path}: {exc}",
-                                "check it with `kubectl config get-contexts`") from None
-    found = [
-        KubeContext(name=c["name"], cluster=(c.get("context") or {}).get("cluster", ""),
-                    user=(c.get("context") or {}).get("user", ""),
-                    namespace=(c.get("context") or {}).get("namespace", ""))
-        for c in contexts or []
-    ]
-    return found, _first_current_context(path) or (current or {}).get("name")
-
-
-def _first_current_context(path: str) -> str | None:
-    """kubectl's rule for a KUBECONFIG list: the first file that sets current-context wins.
-
-    (The Python client lets the last one win.)
-    """
-    import yaml
-
-    for part in path.split(os.pathsep):
-        part = os.path.expanduser(part)
-        if part and os.path.exists(part):
-            with open(part, encoding="utf-8") as f:
-                data = yaml.safe_load(f) or {}
-            if isinstance(data, dict) and data.get("current-context"):
-                return str(data["current-context"])
-    return None
-
-
 def connect(context: str = "", *, kubeconfig: str | None = None, timeout: float = 5.0,
             redact: Redact | None = None) -> KubeApi:
-    """A client for the kubeconfig context (empty: the current one), or the in-cluster service account."""
-    import urllib3
-    from kubernetes import client, config
+    """A client for the kubeconfig context (empty: the current one), or the in-cluster service account.
 
-    cfg = client.Configuration()
-    path = kubeconfig_path(kubeconfig)
-    namespace = ""
-    try:
-        if _kubeconfig_exists(path):
-            contexts, current = list_contexts(path)
-            chosen = context or (current or "")
-            match = next((c for c in contexts if c.name == chosen), None)
-            if match is None:
-                names = ", ".join(c.name for c in contexts) or "none"
-                raise KubeconfigProblem(f"context {chosen!r} is not in the kubeconfig {path} (contexts: {names})",
-                                        "set kubernetes.context to one of them (`wbtui config set kubernetes.context`)")
-            config.load_kube_config(config_file=path, context=match.name, client_configuration=cfg,
-                                    persist_config=False)
-            context, namespace = match.name, match.namespace
-        elif os.environ.get("KUBERNETES_SERVICE_HOST"):
-            config.load_incluster_config(client_configuration=cfg)
-            context = "in-cluster"
-        else:
-            raise KubeconfigProblem(f"no kubeconfig at {path} and not running inside a cluster",
-                                    "set KUBECONFIG or copy your cluster's kubeconfig to ~/.kube/config")
-    except config.ConfigException as exc:
-        raise KubeconfigProblem(f"cannot use kubeconfig context {context or '(current)'}: {exc}",
-                                "check it with `kubectl config view --minify`") from None
+    The kubeconfig and the context are chosen by ``kubeconfig.load``: kubectl's rule.
+    """
+    import urllib3
+    from kubernetes import client
+
+    cfg, context, namespace = load(context, kubeconfig)
     cfg.retries = urllib3.Retry(total=0, connect=0, read=0, redirect=0, status=0)
     return KubeApi(client.ApiClient(cfg), context=context, namespace=namespace, timeout=timeout, redact=redact)
 
