@@ -7,9 +7,9 @@ import secrets
 
 import pytest
 
-from wbtui.bucket_actions import BucketActionError, apply_cors, create_bucket
 from wbtui.checks.model import CheckResult, Status
 from wbtui.checks.s3 import run_s3_checks
+from wbtui.checks.s3_bucket import BucketActionError, apply_cors, create_bucket
 from wbtui.checks.s3_client import CHECK_PREFIX
 from wbtui.config.model import Config
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 
-from ..bucket_actions import ActionResult, BucketActionError, apply_cors, create_bucket
+from ..checks.s3_bucket import ActionResult, BucketActionError, apply_cors, create_bucket
 from .context import EXIT_FINDINGS, EXIT_OK, CliError, Context, seconds
 
 

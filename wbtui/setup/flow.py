@@ -27,8 +27,8 @@ from ..config.validate import Finding, validate
 from .state import STEP_IDS, STEP_TITLES, SetupState, state_path
 
 if TYPE_CHECKING:
-    from ..bucket_actions import ActionResult
     from ..checks.mysql_init import Step
+    from ..checks.s3_bucket import ActionResult
     from ..health.watch import WatchProgress, WatchResult
     from ..runtime.base import Runtime
     from .where import Place
@@ -265,7 +265,7 @@ class SetupFlow:
 
     def bucket_action(self, action: str, *, dry_run: bool) -> ActionResult:
         """``create`` or ``cors``; a dry run says what would change. BucketActionError explains a refusal."""
-        from ..bucket_actions import apply_cors, create_bucket
+        from ..checks.s3_bucket import apply_cors, create_bucket
 
         fn = create_bucket if action == "create" else apply_cors
         return fn(self.config, timeout=self.timeout, dry_run=dry_run)

@@ -198,7 +198,7 @@ class HeadlessSetup:
         return flow.check_mysql(actions=actions)
 
     def step_s3(self, a: dict[str, Any]) -> StepReport:
-        from ..bucket_actions import BucketActionError
+        from ..checks.s3_bucket import BucketActionError
 
         flow, actions = self.flow, []
         host = a.get("host") or self.answers.get("server", {}).get("host", "")

@@ -168,7 +168,7 @@ class Core:
     @staticmethod
     def contexts() -> tuple[list[str], str | None]:
         """kubeconfig context names and the current one."""
-        from ..runtime.kubernetes.client import list_contexts
+        from ..runtime.kubernetes.kubeconfig import list_contexts
 
         found, current = list_contexts()
         return [c.name for c in found], current
@@ -224,7 +224,7 @@ def _running_kubernetes(runtime: Runtime, base: Config) -> Config:
 
 def _plan_bucket(action: str, config: Config) -> FixPlan:
     """Create the bucket or apply its CORS rules: a dry run first shows what would change."""
-    from .. import bucket_actions
+    from ..checks import s3_bucket as bucket_actions
 
     do = {"bucket": bucket_actions.create_bucket, "cors": bucket_actions.apply_cors}[action]
     timeout = config.app.timeout

@@ -19,7 +19,7 @@ from ..jobs import Job
 from .base import StepPanel
 
 if TYPE_CHECKING:
-    from ....bucket_actions import ActionResult
+    from ....checks.s3_bucket import ActionResult
 
 ACTIONS = {"create": ("Create the bucket?", "Create bucket", "Creating the bucket"),
            "cors": ("Apply the CORS rules?", "Apply CORS", "Applying the CORS rules")}

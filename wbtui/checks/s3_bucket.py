@@ -1,6 +1,7 @@
 """One-step fixes for the object store: create W&B's bucket, apply its CORS rules.
 
-Used by ``wbtui bucket`` and by the dashboard and setup wizard. Both actions are
+The S3 counterpart of ``mysql_init``: ``ops.fixes`` plans them for ``wbtui bucket`` and
+the dashboard, and the setup wizard calls them directly. Both actions are
 idempotent and can dry-run first (``dry_run=True`` reads, never writes), so callers
 can show what would change, ask, and then apply.
 """
@@ -10,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks.s3_client import DEFAULT_REGION, S3Target, normalise_location
-from .checks.s3_transport import boto_call, error_of
-from .config.masking import Redactor
-from .config.model import Config
-from .config.urls import URLError
+from ..config.masking import Redactor
+from ..config.model import Config
+from ..config.urls import URLError
+from .s3_client import DEFAULT_REGION, S3Target, normalise_location
+from .s3_transport import boto_call, error_of
 
 
 class BucketActionError(Exception):
@@ -54,7 +55,7 @@ def _target(config: Config, timeout: float) -> S3Target:
 
 def _fail(exc: BaseException, what: str, config: Config) -> BucketActionError:
     """A ClientError or a diagnosed transport failure as a BucketActionError, secrets scrubbed."""
-    from .checks.model import CheckFailed
+    from .model import CheckFailed
 
     redact = Redactor(config)
     if isinstance(exc, CheckFailed):
@@ -71,7 +72,7 @@ def create_bucket(config: Config, *, timeout: float = 5.0, dry_run: bool = False
     """
     from botocore.exceptions import ClientError
 
-    from .checks.model import CheckFailed
+    from .model import CheckFailed
 
     target = _target(config, timeout)
     s3, name, region = target.client(), target.bucket, target.region
@@ -144,10 +145,10 @@ def apply_cors(config: Config, *, timeout: float = 5.0, dry_run: bool = False) -
     """
     from botocore.exceptions import ClientError
 
-    from .checks.model import CheckFailed
-    from .checks.s3_cors import merge
-    from .config.urls import PLACEHOLDER_HOST, host_parts
-    from .render.cors import cors_rules
+    from ..config.urls import PLACEHOLDER_HOST, host_parts
+    from ..render.cors import cors_rules
+    from .model import CheckFailed
+    from .s3_cors import merge
 
     parts = host_parts(config.server.HOST)
     if parts.hostname == PLACEHOLDER_HOST:
