@@ -103,10 +103,9 @@ DELIBERATE_OVERRIDES = frozenset({
     "get_default_screen", "get_system_commands", "notify_style_update",
     "animation_level", "theme", "display", "cursor_blink",
 })
-# Widget-specific overrides: the log view replaces ScrollView's scrolling keys and wheel handling.
+# Widget-specific overrides: the log view replaces ScrollView's scrolling keys.
 CLASS_OVERRIDES = {
-    "LogView": frozenset({"_on_mouse_scroll_up", "action_page_up", "action_scroll_end", "action_scroll_home",
-                          "action_scroll_up"}),
+    "LogView": frozenset({"action_page_up", "action_scroll_end", "action_scroll_home", "action_scroll_up"}),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+from textual import events
+
 from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
 from wbtui.ui.panes.logs import LogsPane
 
@@ -114,6 +116,22 @@ async def test_follow_off_keeps_the_view_and_follow_on_jumps_to_the_end(tmp_path
         assert "line 00199" not in screen_text(app)
         await pilot.press("f")
         await wait_text(pilot, "line 00199", "following")
+
+
+async def test_the_wheel_turns_follow_off_and_scrolls_like_any_textual_view(tmp_path: Path) -> None:
+    """One turn up and one down come back to the same line (the view once scrolled up twice as far)."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 20)) as pilot:
+        pane = await open_logs(pilot)
+        pane.ingest(sample_lines(100))
+        await wait_text(pilot, "line 00099")
+        view = pane.view
+        bottom = view.scroll_y
+        view.post_message(events.MouseScrollUp(view, 5, 5, 0, 0, 0, False, False, False))
+        await wait_until(pilot, lambda: view.scroll_y < bottom, 10, "the wheel scrolling up")
+        assert not view.follow
+        view.post_message(events.MouseScrollDown(view, 5, 5, 0, 0, 0, False, False, False))
+        await wait_until(pilot, lambda: view.scroll_y == bottom, 10, "the wheel scrolling back down")
 
 
 async def test_timestamps_and_wrap(tmp_path: Path) -> None:

@@ -24,13 +24,13 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from . import strip_cycles
 from .core import Core
 from .messages import ChecksUpdate, ConfigSaved, ErrorLines, ProbeUpdate, Problem, StatusUpdate
 from .panes.base import Pane
 from .panes.overview import OverviewPane
 from .paths import first_frame_css, later_css
 from .session import Session
+from .textual_compat import draw_without_skipping, exit_requested, keep_strips_acyclic
 
 if TYPE_CHECKING:
     from ..config.model import Config
@@ -80,11 +80,7 @@ class DashboardScreen(Screen):
     AUTO_FOCUS = ""
 
     def on_mount(self) -> None:
-        # Textual's frame timer, when it resumes after a pause (after every idle moment), skips one
-        # grid slot too many: a key pressed just after a frame waited 17-33 ms for its own frame.
-        # Without skipping, the frame for a change is drawn as soon as the app is idle. Frames still
-        # happen only when something changed (the timer pauses after each one).
-        self._update_timer._skip = False
+        draw_without_skipping(self)
 
 
 class WbtuiApp(App[int]):
@@ -107,7 +103,7 @@ class WbtuiApp(App[int]):
     def __init__(self, session: Session, *, background: bool = True, log_capacity: int | None = None,
                  runtime_factory: Callable[[Config], Runtime] | None = None, tune_gc: bool = False) -> None:
         super().__init__()
-        strip_cycles.install()
+        keep_strips_acyclic()
         self._tune_gc = tune_gc
         self.session = session
         self.core = Core(session, runtime_factory)
@@ -141,13 +137,13 @@ class WbtuiApp(App[int]):
 
     async def _mount_panes(self) -> None:
         """Load the other stylesheets and mount the panes behind the Overview once it is on screen."""
-        if self._exit:
+        if exit_requested(self):
             return
         self.stylesheet.read_all(later_css())
         self.refresh_css(animate=False)
         switcher = self.query_one("#panes", ContentSwitcher)
         for pane_cls in pane_classes():
-            if pane_cls.PANE_ID != "overview" and switcher.is_attached and not self._exit:
+            if pane_cls.PANE_ID != "overview" and switcher.is_attached and not exit_requested(self):
                 pane = pane_cls()
                 pane.display = False
                 await switcher.mount(pane)
@@ -155,7 +151,7 @@ class WbtuiApp(App[int]):
         if self._tune_gc:
             tune_gc()
         self.dirty_changed()
-        if self._wanted_pane and not self._exit:
+        if self._wanted_pane and not exit_requested(self):
             self.action_show_pane(self._wanted_pane)
         self.focus_active_pane()
 

@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..logring import DEFAULT_CAPACITY, LogRing, compile_pattern, level_of, printable
+from ..textual_compat import resize_without_layout
 
 STRIP_CACHE_SIZE = 256  # rendered lines kept: a few screens' worth
 
@@ -191,9 +192,8 @@ class LogView(ScrollView, can_focus=True):
     def action_scroll_end(self) -> None:
         self.follow = True
 
-    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        self.follow = False
-        super()._on_mouse_scroll_up(event)
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self.follow = False  # then ScrollView's own handler scrolls (Textual calls both)
 
     # ---- rendering -----------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -236,8 +236,7 @@ class LogView(ScrollView, can_focus=True):
                 (old.width > view.width) != (size.width > view.width):
             self.virtual_size = size
             return
-        self.set_reactive(LogView.virtual_size, size)
-        self._scroll_update(size)
+        resize_without_layout(self, size)
         self.refresh()
 
     def _scroll_y_to(self, y: int) -> None:

@@ -1,0 +1,215 @@
+"""What wbtui/ui/textual_compat.py patches or reads in Textual still is what it was verified on.
+
+A Textual upgrade fails here, not silently at run time: the version check, the pinned source of every
+patched or read thing, and the behaviour each patch exists for. After re-verifying a new Textual, add its
+version to VERIFIED_TEXTUAL and update PINNED_SOURCES.
+
+Rendering leaves no reference cycles behind (Textual strips must not cache themselves): cyclic garbage
+is freed only by the garbage collector, whose pauses stall frames while logs stream in (bench_ui_logs.py
+measures the latency this protects).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import importlib.metadata
+import inspect
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import App, ComposeResult
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.widget import Widget
+
+from tests.ui_support import make_app, ready
+from wbtui.ui import textual_compat
+
+textual_compat.keep_strips_acyclic()
+
+TEXTS = st.lists(st.text(alphabet="ab 界x", min_size=1, max_size=8), min_size=1, max_size=5)
+
+# sha256 (first 16 hex digits) of the source of what textual_compat relies on, as verified on Textual 8.2.8.
+PINNED_SOURCES: dict[str, tuple[Callable[..., object], str]] = {
+    "Strip.divide": (textual_compat.textual_divide, "f6764f25c39e144b"),
+    "Strip.crop_extend": (textual_compat.textual_crop_extend, "5e83b1f823fcb361"),
+    "Timer.__init__ (sets _skip)": (Timer.__init__, "8ca147ea690cee4b"),
+    "Timer._run (reads _skip)": (Timer._run, "60c942a84c1a8765"),
+    "Screen._update_timer": (Screen._update_timer.fget, "6736ab93692ef9ed"),
+    "Widget._scroll_update": (Widget._scroll_update, "edb9f6257285830d"),
+    "App.exit (sets return_code)": (App.exit, "d8c06b817ac8e36e"),
+}
+
+
+@pytest.fixture
+def unverified(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """textual_compat as it behaves on a Textual it was not verified on."""
+    monkeypatch.setattr(textual_compat, "VERIFIED_TEXTUAL", ("0.0.0",))
+    textual_compat.verified.cache_clear()
+    yield
+    textual_compat.verified.cache_clear()
+
+
+# ---- the guard ------------------------------------------------------------------------------------
+def test_the_installed_textual_is_one_the_patches_were_verified_on() -> None:
+    assert importlib.metadata.version("textual") in textual_compat.VERIFIED_TEXTUAL
+    assert textual_compat.verified()
+
+
+@pytest.mark.parametrize("name", PINNED_SOURCES)
+def test_what_is_patched_or_read_is_unchanged_since_it_was_verified(name: str) -> None:
+    function, pinned = PINNED_SOURCES[name]
+    digest = hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+    assert digest == pinned, f"Textual changed {name}: re-verify its use in wbtui/ui/textual_compat.py"
+
+
+def test_on_an_unverified_textual_the_patches_stand_aside(unverified: None,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not textual_compat.verified()
+    monkeypatch.setattr(Strip, "divide", textual_compat.textual_divide)
+    monkeypatch.setattr(Strip, "crop_extend", textual_compat.textual_crop_extend)
+    textual_compat.keep_strips_acyclic()
+    assert Strip.divide is textual_compat.textual_divide
+    assert Strip.crop_extend is textual_compat.textual_crop_extend
+
+
+def test_the_guard_finds_the_version_next_to_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """verified() reads no metadata (12 ms of start-up): a dist-info folder of a verified version must be there."""
+    package = tmp_path / "textual"
+    package.mkdir()
+    monkeypatch.setattr(textual_compat.textual, "__file__", str(package / "__init__.py"))
+    textual_compat.verified.cache_clear()
+    try:
+        assert not textual_compat.verified()
+        (tmp_path / f"textual-{textual_compat.VERIFIED_TEXTUAL[0]}.dist-info").mkdir()
+        textual_compat.verified.cache_clear()
+        assert textual_compat.verified()
+    finally:
+        textual_compat.verified.cache_clear()
+
+
+# ---- strips that cache themselves -----------------------------------------------------------------
+def make(texts: list[str]) -> Strip:
+    return Strip([Segment(text, Style(bold=i % 2 == 0)) for i, text in enumerate(texts)])
+
+
+def refers_to_itself(strip: Strip) -> bool:
+    """True when one of the strip's caches holds the strip (a cycle only the collector frees)."""
+    for cache in gc.get_referents(strip):
+        for value in getattr(cache, "_cache", {}).values():
+            if value is strip or (isinstance(value, list) and any(item is strip for item in value)):
+                return True
+    return False
+
+
+def test_textual_alone_leaves_the_cycles_the_patch_removes() -> None:
+    strip = make(["hello ", "world"])
+    assert textual_compat.textual_divide(strip, [strip.cell_length]) == [strip]
+    assert refers_to_itself(strip)
+
+
+def test_dividing_at_the_end_returns_the_strip_without_caching_it() -> None:
+    strip = make(["hello ", "world"])
+    assert strip.divide([strip.cell_length]) == [strip]
+    assert not refers_to_itself(strip)
+
+
+def test_crop_extend_of_the_whole_strip_returns_it_without_caching_it() -> None:
+    strip = make(["hello ", "world"])
+    assert strip.crop_extend(0, strip.cell_length, None) is strip
+    assert not refers_to_itself(strip)
+
+
+@given(TEXTS, st.lists(st.integers(0, 45), max_size=4))
+def test_divide_gives_what_textual_gives(texts: list[str], cuts: list[int]) -> None:
+    strip, reference = make(texts), make(texts)
+    cuts = [*sorted(set(cuts)), strip.cell_length]
+    ours = strip.divide(cuts)
+    theirs = textual_compat.textual_divide(reference, cuts)
+    assert [(s.text, s.cell_length) for s in ours] == [(s.text, s.cell_length) for s in theirs]
+    assert not refers_to_itself(strip)
+
+
+@given(TEXTS, st.integers(-3, 40), st.integers(0, 45))
+def test_crop_extend_gives_what_textual_gives(texts: list[str], start: int, end: int) -> None:
+    strip, reference = make(texts), make(texts)
+    pad = Style(italic=True)
+    ours = strip.crop_extend(start, end, pad)
+    theirs = textual_compat.textual_crop_extend(reference, start, end, pad)
+    assert list(ours) == list(theirs)
+    assert ours.cell_length == theirs.cell_length
+    assert not refers_to_itself(strip)
+
+
+# ---- the frame timer ------------------------------------------------------------------------------
+async def test_a_change_is_drawn_without_waiting_for_a_frame_slot(tmp_path: Path) -> None:
+    """Textual's frame timer skips one slot too many after each pause; the dashboard turns skipping off."""
+    assert "self._skip" in inspect.getsource(Timer._run)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        assert app.screen._update_timer._skip is False
+
+
+async def test_an_unverified_textual_keeps_its_frame_timer(unverified: None) -> None:
+    class Bare(App[None]):
+        def on_mount(self) -> None:
+            textual_compat.draw_without_skipping(self.screen)
+
+    app = Bare()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.screen._update_timer._skip is True
+
+
+# ---- scrolling without a layout -------------------------------------------------------------------
+class Scrolled(ScrollView):
+    def __init__(self) -> None:
+        super().__init__()
+        self.virtual_size = Size(10, 100)
+
+
+class ScrollApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Scrolled()
+
+
+@pytest.mark.parametrize("guard", ["verified", "unverified"])
+async def test_resize_without_layout_sizes_the_scrollbar(guard: str, request: pytest.FixtureRequest) -> None:
+    if guard == "unverified":
+        request.getfixturevalue("unverified")
+    app = ScrollApp()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        view = app.query_one(Scrolled)
+        assert view.vertical_scrollbar.window_virtual_size == 100
+        textual_compat.resize_without_layout(view, Size(10, 500))
+        assert view.virtual_size == Size(10, 500)
+        await pilot.pause()
+        assert view.vertical_scrollbar.window_virtual_size == 500
+        view.scroll_to(y=450, animate=False, immediate=True)
+        assert view.scroll_y == 450  # the new height is scrollable at once
+
+
+# ---- exiting --------------------------------------------------------------------------------------
+async def test_exit_requested_is_true_as_soon_as_exit_is_called() -> None:
+    seen: list[bool] = []
+
+    class Quitting(App[None]):
+        def on_mount(self) -> None:
+            seen.append(textual_compat.exit_requested(self))
+            self.exit()
+            seen.append(textual_compat.exit_requested(self))
+
+    async with Quitting().run_test() as pilot:
+        await pilot.pause()
+    assert seen == [False, True]

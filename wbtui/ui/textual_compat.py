@@ -1,0 +1,108 @@
+"""Every use of Textual's private attributes, in one place, each guarded by the Textual it was read against.
+
+Textual is pinned (pyproject). What is patched or read here was verified on ``VERIFIED_TEXTUAL``; on any
+other Textual each patch stands aside and Textual's own behaviour runs (correct, only slower or less
+tidy), while tests/test_ui_textual_compat.py fails: it checks the installed version and pins the source
+of everything patched or read here, so a Textual upgrade is re-verified rather than trusted.
+
+- ``keep_strips_acyclic``: ``Strip.divide`` / ``Strip.crop_extend`` without self-caching reference cycles.
+- ``draw_without_skipping``: a screen's frame timer (``Screen._update_timer``) no longer skips a slot.
+- ``resize_without_layout``: ``Widget._scroll_update``, a new virtual size and its scrollbars, no layout.
+- ``exit_requested``: no private read (``App.return_code``), but a timing Textual does not document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+
+import textual
+from rich.style import Style
+from textual.app import App
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.widget import Widget
+
+VERIFIED_TEXTUAL = ("8.2.8",)
+
+
+@cache
+def verified() -> bool:
+    """True when the installed Textual is one the code below was verified on.
+
+    A stat per version next to the package: ``importlib.metadata`` would add 12 ms to the first frame.
+    """
+    site = Path(textual.__file__).resolve().parent.parent
+    return any((site / f"textual-{version}.dist-info").is_dir() for version in VERIFIED_TEXTUAL)
+
+
+# ---- strips that cache themselves -------------------------------------------------------------
+# Textual stores a strip inside its own cache on two paths that every frame takes: ``Strip.divide``
+# when the only cut is the strip's end (the result is ``[self]``) and ``Strip.crop_extend`` when the
+# strip already spans the asked range (the result is ``self``). Each such strip becomes a reference
+# cycle, with its seven caches and their dicts, that only the cyclic garbage collector can free. While
+# logs stream in that is tens of thousands of objects a second, and a collection pause of 300 ms or more
+# every few seconds: keys feel stuck. Both results cost nothing to recompute, so the replacements return
+# them without caching; every other case goes to Textual's own method unchanged.
+
+textual_divide = Strip.divide
+textual_crop_extend = Strip.crop_extend
+
+
+def _divide_without_self_cycle(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
+    cell_length = self.cell_length
+    cuts = [cut for cut in cuts if cut <= cell_length]
+    if cuts == [cell_length]:
+        return [self]
+    return textual_divide(self, cuts)
+
+
+def _crop_extend_without_self_cycle(self: Strip, start: int, end: int, style: Style | None) -> Strip:
+    if start <= 0 and end == self.cell_length:
+        return self
+    return textual_crop_extend(self, start, end, style)
+
+
+def keep_strips_acyclic() -> None:
+    """Replace the two ``Strip`` methods once per process (idempotent)."""
+    if verified():
+        Strip.divide = _divide_without_self_cycle  # type: ignore[method-assign]
+        Strip.crop_extend = _crop_extend_without_self_cycle  # type: ignore[method-assign]
+
+
+# ---- the frame timer ------------------------------------------------------------------------------
+def draw_without_skipping(screen: Screen) -> None:
+    """A change on ``screen`` is drawn as soon as the app is idle, not one frame slot later.
+
+    Textual's frame timer, when it resumes after a pause (after every idle moment), skips one grid slot
+    too many (``Timer._skip``): a key pressed just after a frame waited 17-33 ms for its own frame.
+    Frames still happen only when something changed (the timer pauses after each one).
+    """
+    if verified():
+        screen._update_timer._skip = False
+
+
+# ---- scrolling ------------------------------------------------------------------------------------
+def resize_without_layout(widget: Widget, virtual_size: Size) -> None:
+    """Give ``widget`` a new virtual size and size its scrollbars for it, without laying out the screen.
+
+    ``virtual_size`` is a layout reactive: assigning it re-lays out (and repaints) the whole screen.
+    Call this only when no scrollbar appears or goes (that needs the layout).
+    """
+    if verified():
+        widget.set_reactive(Widget.virtual_size, virtual_size)
+        widget._scroll_update(virtual_size)
+    else:
+        widget.virtual_size = virtual_size  # the same result, at the cost of a layout
+
+
+# ---- exiting --------------------------------------------------------------------------------------
+def exit_requested(app: App) -> bool:
+    """``app.exit()`` was called (or an error ends the app): work queued for later must not start.
+
+    ``App.return_code`` is documented as None until the app has exited; Textual sets it when ``exit()``
+    is called, which is the moment wanted here (it replaces a read of the private ``App._exit``).
+    """
+    return app.return_code is not None
