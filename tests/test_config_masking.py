@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import quote
 
 from tests.config_samples import BUCKET_SECRET, LICENSE, MYSQL_PASSWORD, OIDC_SECRET, REDIS_PASSWORD, canary_config
+from wbtui.config import masking
 from wbtui.config.masking import MASK, Redactor, mask_url_password, mask_value, secrets_of
 
 
@@ -50,3 +52,23 @@ def test_secrets_of_ignores_very_short_values() -> None:
 
 def test_mask_url_password_in_free_text() -> None:
     assert mask_url_password("dial mysql://u:pw@db:3306/x failed") == "dial mysql://u:****@db:3306/x failed"
+
+
+def test_policies() -> None:
+    """screen masks URL passwords, examples keeps them; logs and bundle also catch lower-case hex."""
+    config = canary_config()
+    url = "mysql://wandb_local:PASSWORD@db.example.com/wandb_local"
+    assert masking.screen(config)(url) != url and masking.examples(config)(url) == url
+    lower = re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), quote(BUCKET_SECRET, safe=""))  # %2f
+    assert lower != quote(BUCKET_SECRET, safe="")  # the canary has characters that encode
+    assert MASK in masking.logs(config)(lower) and MASK in masking.bundle(config)(lower)
+    assert lower in masking.bundle_forms(config) and lower not in secrets_of(config)
+    assert masking.revealed()(f"{url} {BUCKET_SECRET}") == f"{url} {BUCKET_SECRET}"
+
+
+def test_screen_masks_every_config_given() -> None:
+    """The dashboard masks the secrets of the saved config and of the draft being edited."""
+    saved, draft = canary_config(), canary_config()
+    draft.env["API_TOKEN"] = "Draft-Only-Token-123"
+    assert masking.screen(saved, draft)("x Draft-Only-Token-123 y") == f"x {MASK} y"
+    assert masking.screen(saved)("x Draft-Only-Token-123 y") == "x Draft-Only-Token-123 y"

@@ -23,10 +23,11 @@ from tests.services.mariadb import MariaDB
 from tests.services.mysql_fixtures import Scratch
 from tests.test_health_servers import HealthServer, ScriptedRuntime
 from wbtui.checks.model import CheckResult, Status
+from wbtui.config.masking import bundle
 from wbtui.config.model import Config
 from wbtui.config.urls import BucketURL, MysqlURL
 from wbtui.ops.bundle import BundleLeak, bundle_members, find_leaks, write_bundle
-from wbtui.ops.doctor import DoctorReport, redact_data, render, run_doctor, strict_redactor
+from wbtui.ops.doctor import DoctorReport, redact_data, render, run_doctor
 from wbtui.runtime.base import Unreachable
 
 FATAL = "FATAL: Dirty database version 42. Fix and force version."
@@ -52,7 +53,7 @@ def no_checks(*args: Any, **kwargs: Any) -> list[CheckResult]:
 
 def rendered(report: DoctorReport, config: Config) -> str:
     console = Console(record=True, width=200, file=io.StringIO())
-    render(report, console, strict_redactor(config))
+    render(report, console, bundle(config))
     return console.export_text()
 
 
@@ -150,7 +151,7 @@ def test_real_mysql_checks_feed_the_diagnosis(mariadb: MariaDB, mysql_scratch: S
     assert checks["mysql.connect"].status == Status.PASS
     rules = {d.rule for d in report.diagnosis}
     assert {"mysql-reachable-only-from-host", "mysql-unreachable", "mysql-loopback"} <= rules
-    assert mysql_scratch.password not in json.dumps(redact_data(report.to_dict(), strict_redactor(config)))
+    assert mysql_scratch.password not in json.dumps(redact_data(report.to_dict(), bundle(config)))
 
 
 # --- the bundle: a canary in every secret field --------------------------------------------------
@@ -226,9 +227,9 @@ def test_render_and_json_hold_no_secret(server: HealthServer) -> None:
     config = canary_config()
     report = leaky_report(config, server)
     console = Console(record=True, width=1000, file=io.StringIO())
-    render(report, console, strict_redactor(config), log_lines=1000)
+    render(report, console, bundle(config), log_lines=1000)
     outputs = {"render": console.export_text(),
-               "json": json.dumps(redact_data(report.to_dict(), strict_redactor(config)))}
+               "json": json.dumps(redact_data(report.to_dict(), bundle(config)))}
     assert "Connect" in outputs["render"] and "gorilla config" in outputs["render"]
     for where, text in outputs.items():
         for secret in CANARIES.values():

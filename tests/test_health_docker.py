@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.services.base import free_port, wait_for
+from wbtui.config.masking import bundle
 from wbtui.config.model import Config
 from wbtui.health.watch import Reason, WatchProgress, startup_watch
-from wbtui.ops.doctor import redact_data, run_doctor, strict_redactor
+from wbtui.ops.doctor import redact_data, run_doctor
 from wbtui.runtime.docker.backend import DockerRuntime
 
 pytestmark = pytest.mark.docker
@@ -107,7 +108,7 @@ def test_doctor_on_a_crashed_container(deploy: Callable[..., DockerRuntime]) -> 
     assert report.diagnosis[0].rule == "migration-dirty"
     assert report.versions["docker"] and report.versions["server_image"].startswith("wbtui-test/local")
     assert report.parts["status"].ok and report.parts["logs"].ok and report.parts["versions"].ok
-    text = json.dumps(redact_data(report.to_dict(), strict_redactor(runtime.config)))
+    text = json.dumps(redact_data(report.to_dict(), bundle(runtime.config)))
     assert SECRET not in text and "****" in text
 
 

@@ -15,7 +15,7 @@ import pytest
 from tests.services.base import free_port
 from tests.test_health_servers import HealthServer, ScriptedRuntime, self_signed_context
 from wbtui.config.model import Config
-from wbtui.health.history import ProbeHistory, format_duration
+from wbtui.health.history import ProbeHistory
 from wbtui.health.probe import (
     Kind,
     NoTarget,
@@ -235,8 +235,3 @@ def test_history_transitions_say_how_long_the_previous_state_lasted() -> None:
 def test_history_size_must_be_positive() -> None:
     with pytest.raises(ValueError):
         ProbeHistory(0)
-
-
-@pytest.mark.parametrize(("seconds", "text"), [(0, "0s"), (59.4, "59s"), (192, "3m12s"), (7500, "2h05m")])
-def test_format_duration(seconds: float, text: str) -> None:
-    assert format_duration(seconds) == text

@@ -8,7 +8,7 @@ import random
 import struct
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -436,16 +436,3 @@ async def test_sink_wait_returns_early_when_closed() -> None:
     await stream.__anext__()
     await stream.aclose()
     assert waited and waited[0] < 1
-
-
-def test_since_durations_and_times() -> None:
-    from wbtui.cli.runtime_cmd import parse_since
-
-    now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-    assert parse_since("10m", now) == now - timedelta(minutes=10)
-    assert parse_since("1h30m", now) == now - timedelta(hours=1, minutes=30)
-    assert parse_since("2d", now) == now - timedelta(days=2)
-    assert parse_since("2026-05-01T10:00:00+00:00") == datetime(2026, 5, 1, 10, tzinfo=UTC)
-    assert parse_since("2026-05-01T10:00").tzinfo is not None
-    with pytest.raises(ValueError, match="neither a duration"):
-        parse_since("yesterday")

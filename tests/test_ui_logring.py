@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import gc
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from wbtui.ui.logring import LogRing, is_error, level_of, printable
-from wbtui.ui.panes.logs import parse_window
 
 
 def lines(start: int, count: int) -> list[tuple[str, str]]:
@@ -89,13 +87,3 @@ def test_printable_never_lets_a_line_drive_the_terminal() -> None:
 ])
 def test_level_of(text: str, level: str) -> None:
     assert level_of(text) == level
-
-
-def test_parse_window() -> None:
-    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-    assert parse_window("500", now) == (500, None)
-    assert parse_window("10m", now) == (None, now - timedelta(minutes=10))
-    assert parse_window("all", now) == (None, None)
-    assert parse_window("2024-05-01T10:00", now) == (None, datetime(2024, 5, 1, 10, 0, tzinfo=UTC))
-    with pytest.raises(ValueError, match="line count"):
-        parse_window("yesterday", now)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual import events
+from textual.widgets import Input
 
+from tests.timezones import host_timezone
 from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
+from wbtui.cli import main
+from wbtui.config import store
+from wbtui.config.model import Config
 from wbtui.ui.panes.logs import LogsPane
+from wbtui.ui.widgets.confirm import PromptScreen
 
 TS = "2024-05-01T10:00:00.000"
 
@@ -179,3 +190,45 @@ async def test_streaming_leaves_no_garbage_for_the_cycle_collector(tmp_path: Pat
             await pilot.pause()
         found = gc.collect()
     assert found < 500, f"{found} objects in reference cycles after 8,000 lines (2,500+ when strips cache themselves)"
+
+
+class SinceRecorder:
+    """A runtime that records the window each log stream asks for (and streams nothing)."""
+
+    backend = "docker"
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[int | None, datetime | None]] = []
+        self.progress = None
+
+    async def logs(self, *, follow: bool, tail: int | None, since: datetime | None, **_: Any) -> AsyncIterator[Any]:
+        self.asked.append((tail, since))
+        if follow:
+            await asyncio.Event().wait()
+        return
+        yield
+
+    def close(self) -> None:
+        pass
+
+
+async def test_the_pane_and_the_cli_read_a_time_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`wbtui logs --since T` and the pane's T with the same text ask the runtime for the same moment:
+    the host's local time (New York here, so a UTC reading would be four hours off)."""
+    cli, pane_runtime = SinceRecorder(), SinceRecorder()
+    monkeypatch.setattr("wbtui.runtime.base.runtime_for", lambda config, **_: cli)
+    store.save(Config(), tmp_path / "config.toml")
+    with host_timezone("America/New_York"):
+        assert await asyncio.to_thread(main, ["--config", str(tmp_path / "config.toml"), "logs", "--since",
+                                              "2024-05-01T10:00"]) == 0
+        app = make_app(tmp_path, save=False, runtime_factory=lambda config, **_: pane_runtime)
+        async with app.run_test(size=(100, 20)) as pilot:
+            await open_logs(pilot)
+            await pilot.press("T")
+            await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen), 10, "the window prompt")
+            app.screen.query_one("#prompt-value", Input).value = "2024-05-01T10:00"
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: pane_runtime.asked, 10, "the pane's stream to start")
+    expected = datetime(2024, 5, 1, 14, 0, tzinfo=UTC)
+    assert cli.asked == [(200, expected)]
+    assert pane_runtime.asked == [(None, expected)]

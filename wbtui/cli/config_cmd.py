@@ -17,9 +17,9 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from ..config import store
+from ..config import masking, store
 from ..config.license import LicenseError, parse_license
-from ..config.masking import Redactor, mask_value, secrets_of
+from ..config.masking import mask_value, secrets_of
 from ..config.model import FIELDS, Config, FieldError, get_value, is_env_key, set_value, spec_for, unset_value
 from ..config.validate import Finding, has_errors, validate
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context
@@ -115,13 +115,12 @@ def permission_findings(path: Path, config: Config) -> list[Finding]:
 
 
 class Scrub:
-    """Hides the config's secrets in findings; URL passwords only in messages, since fixes
-    are our own examples (their placeholder PASSWORD is not a secret)."""
+    """Findings as shown: messages by the screen policy, fixes by the examples policy (their
+    placeholder PASSWORD is not a secret); nothing masked with --reveal."""
 
     def __init__(self, config: Config | None, reveal: bool = False) -> None:
-        source = None if reveal else config
-        self.message = Redactor(source, urls=not reveal)
-        self.fix = Redactor(source, urls=False)
+        self.message = masking.revealed() if reveal else masking.screen(config)
+        self.fix = masking.revealed() if reveal else masking.examples(config)
 
     def json(self, data: Any) -> str:
         return self.fix(json.dumps(data, indent=2, default=str))

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.text import Text
 
 from ..config import store
-from ..config.masking import Redactor
+from ..config.masking import Redactor, screen
 from ..config.model import Config
 
 EXIT_OK = 0
@@ -85,9 +85,9 @@ class Context:
 
     def redactor(self) -> Redactor:
         try:
-            return Redactor(self.config())
+            return screen(self.config())
         except CliError:
-            return Redactor()
+            return screen()
 
     def print_json(self, data: Any) -> None:
         text = json.dumps(data, indent=2, default=str)

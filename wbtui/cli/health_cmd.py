@@ -139,10 +139,11 @@ def cmd_probe(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
-    from ..ops.doctor import redact_data, render, run_doctor, strict_redactor
+    from ..config.masking import bundle
+    from ..ops.doctor import redact_data, render, run_doctor
 
     config = ctx.config()
-    redact = strict_redactor(config)
+    redact = bundle(config)
     if args.tail < 0:
         raise CliError("--tail must be 0 or more", EXIT_USAGE)
     if args.bundle and not Path(args.bundle).expanduser().parent.is_dir():

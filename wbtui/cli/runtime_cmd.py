@@ -12,23 +12,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
-import re
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from ..present.sizes import size
+from ..present.status import status_lines
+from ..present.windows import parse_since
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
 
 if TYPE_CHECKING:
     from ..health.watch import WatchProgress, WatchResult
-    from ..runtime.base import Progress, ResourceUsage, Runtime, ServerStatus
+    from ..runtime.base import Progress, Runtime
 
 _EXAMPLES = argparse.RawDescriptionHelpFormatter
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# How the CLI shows a status line's tone (the dashboard uses theme variables).
+_TONE_STYLE = {"plain": "", "good": "green", "warn": "yellow", "bad": "red", "muted": "dim"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -132,19 +134,6 @@ def _tail(text: str) -> int | None:
     return int(text)
 
 
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """A duration back from now (90s, 10m, 1h30m, 2d) or an ISO time (local when no zone)."""
-    text = text.strip()
-    if text and _DURATION.sub("", text) == "":
-        seconds = sum(float(n) * _UNITS[u] for n, u in _DURATION.findall(text))
-        return (now or datetime.now(UTC)) - timedelta(seconds=seconds)
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is neither a duration (10m, 2h) nor a time (2026-05-01T12:00)") from None
-    return when if when.tzinfo else when.astimezone()
-
-
 def _since(text: str) -> datetime:
     try:
         return parse_since(text)
@@ -194,7 +183,7 @@ def _progress_printer(ctx: Context) -> Callable[[Progress], None]:
         text = progress.message
         if progress.total:
             done = progress.current or 0
-            text += f" {_bytes(done)}/{_bytes(progress.total)} ({100 * done / progress.total:.0f}%)"
+            text += f" {size(done)}/{size(progress.total)} ({100 * done / progress.total:.0f}%)"
             if not ctx.err.is_terminal:
                 return
         ctx.err.print(Text(text), end="\r" if ctx.err.is_terminal and progress.total else "\n")
@@ -330,61 +319,6 @@ def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
         runtime.close()
 
 
-def _bytes(n: int | None) -> str:
-    if n is None:
-        return "?"
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    s = int(seconds)
-    days, s = divmod(s, 86400)
-    hours, s = divmod(s, 3600)
-    minutes, s = divmod(s, 60)
-    if days:
-        return f"{days}d{hours:02d}h"
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    return f"{minutes}m{s:02d}s" if minutes else f"{s}s"
-
-
-def _status_lines(status: ServerStatus, usage: ResourceUsage | None) -> list[tuple[str, str]]:
-    head = f"{status.name} ({status.backend}): {status.state}"
-    if status.uptime_seconds is not None:
-        head += f", up {_duration(status.uptime_seconds)}"
-    head += f", {status.restart_count} restart{'s' if status.restart_count != 1 else ''}"
-    rows = [(head, "green" if status.state == "running" else "bold red")]
-    if not status.exists:
-        return [*rows, (f"  {status.message}", "")]
-    rows.append((f"  image    {status.image}", ""))
-    rows.append((f"  ports    {', '.join(status.ports) or '-'}", ""))
-    if status.health != "unknown":
-        rows.append((f"  health   {status.health}", ""))
-    if status.started_at is not None:
-        rows.append((f"  started  {status.started_at:%Y-%m-%d %H:%M:%S} UTC", ""))
-    if status.exit_code is not None or status.reason:
-        code = f"exit code {status.exit_code}" if status.exit_code is not None else ""
-        rows.append((f"  reason   {', '.join(x for x in (status.reason, code) if x)}", "yellow"))
-    if status.message:
-        rows.append((f"  message  {status.message}", "yellow"))
-    if status.oom_killed:
-        rows.append(("  OOM      killed for running out of memory: raise runtime.memory_limit", "bold red"))
-    for pod in status.pods:
-        rows.append((f"  pod {pod.name}: {pod.phase}{' ready' if pod.ready else ''}, {pod.restarts} restarts"
-                     f"{' ' + pod.reason if pod.reason else ''}", ""))
-    if usage is not None:
-        cpu = f"{usage.cpu_percent:.1f}%" if usage.cpu_percent is not None else "?"
-        limit = f" / {_bytes(usage.memory_limit_bytes)}" if usage.memory_limit_bytes else ""
-        rows.append((f"  cpu      {cpu}   memory {_bytes(usage.memory_bytes)}{limit}", ""))
-    return rows
-
-
 @_problems
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     from ..runtime.base import RuntimeProblem
@@ -407,8 +341,9 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
                                                     "memory_limit_bytes": usage.memory_limit_bytes}
         ctx.print_json(data)
     else:
-        for text, style in _status_lines(status, usage):
-            _say(ctx, text, style)
+        for line in status_lines(status, usage):
+            style = _TONE_STYLE[line.tone]
+            _say(ctx, line.text, f"bold {style}" if line.strong else style)
     return EXIT_OK if status.state == "running" else EXIT_FINDINGS
 
 

@@ -1,14 +1,26 @@
-"""Secrets stay masked: in values shown to people and in any text we pass on.
+"""Secrets stay masked: in values shown to people and in any text we pass on. The one home of redaction.
 
 `mask_value` hides the secret part of one setting and keeps the rest readable;
-`Redactor` scrubs every secret of a config out of arbitrary text (logs,
-exception messages, support bundles), including their percent-encoded forms.
+`Redactor` scrubs every secret of a config out of arbitrary text. Callers pick a
+named policy for what the text is:
+
+- `screen`: what people read (terminal, dashboard, our own messages);
+- `examples`: our own fix suggestions, whose placeholder URL passwords stay;
+- `logs`: the server's log lines, shown live, saved and diagnosed;
+- `bundle`: the doctor report and support bundle, which leave the machine
+  (`bundle_forms` is what the leak scan looks for);
+- `revealed`: nothing masked, for ``--reveal``.
+
+A policy is a list of forms: each form is one way a secret can be written in text
+(percent-encoded, JSON-escaped...), defined once below.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from .model import SECRET_SERVER_KEYS, Config, env_is_secret
@@ -17,6 +29,7 @@ from .urls import BucketURL, MysqlURL, URLError
 MASK = "****"
 # Anchored on the literal "://" so a scan of long log text does not backtrack at every letter.
 _URL_PASSWORD = re.compile(r"(?P<pre>://[^:/@\s]*:)(?P<pw>[^@\s]+)(?P<post>@)")
+_HEX = re.compile(r"%[0-9A-F]{2}")
 
 
 def mask_url_password(text: str) -> str:
@@ -53,8 +66,8 @@ def mask_value(key: str, value: str | None) -> str:
     return value
 
 
-def secrets_of(config: Config) -> set[str]:
-    """Every secret string the config holds, as written and as percent-encoded."""
+def _raw_secrets(config: Config) -> set[str]:
+    """Every secret string the config holds, as written (three characters or more)."""
     found: set[str] = set()
     s = config.server
     if s.LICENSE:
@@ -74,21 +87,99 @@ def secrets_of(config: Config) -> set[str]:
         m = _URL_PASSWORD.search(value)
         if m:
             found.add(m["pw"])
-    found = {x for x in found if len(x) >= 3}
-    # Also the forms a secret takes inside URLs and JSON text (quotes, backslashes, unicode).
-    encoded = {quote(x, safe="") for x in found}
-    encoded |= {json.dumps(x, ensure_ascii=ascii_only)[1:-1] for x in found for ascii_only in (True, False)}
-    return found | encoded
+    return {x for x in found if len(x) >= 3}
+
+
+# A form: from the forms found so far, the further ones a secret may take in text.
+Form = Callable[[set[str]], set[str]]
+
+
+def percent_encoded(forms: set[str]) -> set[str]:
+    """As inside a URL (upper-case hex, as we and most libraries write it)."""
+    return {quote(x, safe="") for x in forms}
+
+
+def json_escaped(forms: set[str]) -> set[str]:
+    """As inside JSON text: quotes and backslashes escaped, non-ASCII as is or as \\u escapes."""
+    return {json.dumps(x, ensure_ascii=ascii_only)[1:-1] for x in forms for ascii_only in (True, False)}
+
+
+def lower_hex(forms: set[str]) -> set[str]:
+    """Percent-encodings in lower-case hex (%2f), as some clients and servers re-encode URLs."""
+    return {_HEX.sub(lambda m: m.group().lower(), x) for x in forms if "%" in x}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Which forms of each secret a kind of text is scrubbed of, and whether any URL password is too."""
+
+    name: str
+    forms: tuple[Form, ...]
+    urls: bool = True
+
+    def secrets(self, *configs: Config | None) -> set[str]:
+        found: set[str] = set()
+        for config in configs:
+            if config is not None:
+                found |= _raw_secrets(config)
+        for form in self.forms:
+            found |= form(found)
+        return found
+
+    def redactor(self, *configs: Config | None) -> Redactor:
+        return Redactor(extra=self.secrets(*configs), urls=self.urls)
+
+
+SCREEN = Policy("screen", (percent_encoded, json_escaped))
+EXAMPLES = Policy("examples", SCREEN.forms, urls=False)
+LOGS = Policy("logs", (percent_encoded, json_escaped, lower_hex))
+BUNDLE = Policy("bundle", LOGS.forms)
+REVEALED = Policy("revealed", (), urls=False)
+
+
+def secrets_of(config: Config) -> set[str]:
+    """Every secret string the config holds, in every form the screen policy masks."""
+    return SCREEN.secrets(config)
+
+
+def screen(*configs: Config | None) -> Redactor:
+    """For text people read: the secrets of every config given (saved and draft), and any URL password."""
+    return SCREEN.redactor(*configs)
+
+
+def examples(*configs: Config | None) -> Redactor:
+    """For our own fix suggestions: the configs' secrets, but not the placeholder PASSWORD of an example URL."""
+    return EXAMPLES.redactor(*configs)
+
+
+def logs(*configs: Config | None) -> Redactor:
+    """For the server's log lines: screen's masking, plus lower-case percent-encodings."""
+    return LOGS.redactor(*configs)
+
+
+def bundle(config: Config) -> Redactor:
+    """For the doctor report and the support bundle: every form a secret may take."""
+    return BUNDLE.redactor(config)
+
+
+def revealed() -> Redactor:
+    """For ``--reveal``: the user asked to see the secrets, so nothing is masked."""
+    return REVEALED.redactor()
+
+
+def bundle_forms(config: Config) -> set[str]:
+    """What the support bundle's leak scan looks for: the forms `bundle` masks."""
+    return BUNDLE.secrets(config)
 
 
 class Redactor:
-    """Replaces every secret of a config (and URL passwords) in free text."""
+    """Replaces secrets (and URL passwords) in free text; ``Redactor(config)`` is the screen policy."""
 
     def __init__(self, config: Config | None = None, extra: set[str] | None = None,
                  urls: bool = True) -> None:
         """``urls=False`` keeps URL passwords that are not the config's own secrets, for
         text we wrote ourselves, such as the placeholder PASSWORD in an example."""
-        secrets = secrets_of(config) if config is not None else set()
+        secrets = SCREEN.secrets(config)
         secrets |= {x for x in (extra or set()) if x}
         ordered = sorted(secrets, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(x) for x in ordered)) if ordered else None

@@ -232,9 +232,9 @@ def check_runtime(config: Config) -> Iterable[Finding]:
         yield _warn("runtime.memory_limit", f"{r.memory_limit} is below the guide's 8 GB",
                     "wbtui config set runtime.memory_limit 8G")
     creq, mreq = cpu_cores(r.cpu_request), memory_bytes(r.memory_request)
-    if None not in (cpu, creq) and creq > cpu:
+    if cpu is not None and creq is not None and creq > cpu:
         yield _err("runtime.cpu_request", "CPU request is above the limit", "lower cpu_request or raise cpu_limit")
-    if None not in (mem, mreq) and mreq > mem:
+    if mem is not None and mreq is not None and mreq > mem:
         yield _err("runtime.memory_request", "memory request is above the limit",
                    "lower memory_request or raise memory_limit")
     if r.uid is not None and r.uid >= 100000 and r.gid != 0:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..present.durations import duration
+
 if TYPE_CHECKING:
     from .probe import ProbeResult, Sample
 
@@ -27,18 +29,6 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     return value
-
-
-def format_duration(seconds: float) -> str:
-    """3m12s, 45s, 1h02m: short enough for a status line."""
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
 
 
 @dataclass
@@ -59,7 +49,7 @@ class Transition:
 
 def _describe(endpoint: str, result: ProbeResult, lasted: float) -> str:
     """"ready after 3m12s", "healthz down (was up for 2h05m): connection refused"."""
-    took = format_duration(lasted)
+    took = duration(lasted)
     if endpoint == "ready":
         return f"ready after {took}" if result.ok else f"not ready (was ready for {took}): {result.message}"
     return f"healthz up after {took}" if result.ok else f"healthz down (was up for {took}): {result.message}"

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..config.masking import Redactor
 from ..diagnosis.engine import Diagnosis, diagnose, facts_from
+from ..present.durations import duration
 from .bounded import Deadline, call_bounded_async, run_sync
-from .history import Transition, format_duration, plain
+from .history import Transition, plain
 from .probe import NoTarget, Prober, Sample
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class WatchProgress:
     def summary(self) -> str:
         """One line for a progress display: "1m05s/10m00s · running migrations · /ready: 503 ..."."""
         probe = f"/ready: {self.sample.ready.message}" if self.sample else "no probe yet"
-        parts = [f"{format_duration(self.elapsed)}/{format_duration(self.timeout)}", self.phase, probe]
+        parts = [f"{duration(self.elapsed)}/{duration(self.timeout)}", self.phase, probe]
         if self.status is not None and self.status.restart_count:
             parts.append(f"{self.status.restart_count} restarts")
         return " · ".join(parts)
@@ -188,7 +189,7 @@ async def watch_events(runtime: Runtime, config: Config, *, timeout: float = STA
                 # Ready before the follow stream delivered anything: read the tail, so the
                 # result always carries the start-up log.
                 last = list(lines) or await _final_lines(runtime, redact, log_lines, call_timeout) or []
-                yield result(Reason.READY, f"ready after {format_duration(elapsed)} at {where}", status, last)
+                yield result(Reason.READY, f"ready after {duration(elapsed)} at {where}", status, last)
                 return
             stop = _stopped(status, baseline or 0)
             if stop is not None:
@@ -197,7 +198,7 @@ async def watch_events(runtime: Runtime, config: Config, *, timeout: float = STA
                 return
             if elapsed >= timeout:
                 last = sample.ready.message if sample else probe_note
-                yield result(Reason.TIMEOUT, f"not ready after {format_duration(elapsed)} (/ready: {last})",
+                yield result(Reason.TIMEOUT, f"not ready after {duration(elapsed)} (/ready: {last})",
                              status, list(lines))
                 return
             note = "; ".join(x for x in (status_note, *log_errors, probe_note) if x)

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 
 import tomli_w
 
+from ..config import masking
 from ..config.masking import mask_value
 from ..config.model import FIELDS, Config
 from ..config.store import write_private
-from .doctor import DoctorReport, redact_data, secret_forms, strict_redactor
+from .doctor import DoctorReport, redact_data
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,7 +57,7 @@ def redacted_config(config: Config, redact: Callable[[str], str]) -> str:
 
 def bundle_members(report: DoctorReport, config: Config) -> dict[str, str]:
     """File name → redacted text."""
-    redact = strict_redactor(config)
+    redact = masking.bundle(config)
     data = redact_data(report.to_dict(), redact)
     return {
         "README.txt": README.format(version=report.versions.get("wbtui", "?"), created=report.created.isoformat(),
@@ -70,7 +71,7 @@ def bundle_members(report: DoctorReport, config: Config) -> dict[str, str]:
 
 def find_leaks(members: dict[str, str], config: Config) -> list[str]:
     """Names of members that still contain a secret in any of its forms."""
-    forms = secret_forms(config)
+    forms = masking.bundle_forms(config)
     return [name for name, text in members.items() if any(form in text for form in forms)]
 
 

@@ -9,7 +9,6 @@ daemon or a firewalled database becomes a line in the report, not a traceback.
 from __future__ import annotations
 
 import platform
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +16,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..config.masking import Redactor, secrets_of
+from ..config import masking
+from ..config.masking import Redactor
 from ..config.validate import Finding, validate
 from ..diagnosis.engine import Diagnosis, diagnose, facts_from
 from ..health.bounded import Deadline, Pending, run_sync
@@ -108,20 +108,6 @@ def _event_dict(event: RuntimeEvent) -> dict[str, Any]:
             "reason": event.reason, "message": event.message, "object": event.object}
 
 
-_HEX = re.compile(r"%[0-9A-F]{2}")
-
-
-def secret_forms(config: Config) -> set[str]:
-    """Every form a secret may take in text: secrets_of's, plus percent-encodings in lower-case hex."""
-    forms = secrets_of(config)
-    return forms | {_HEX.sub(lambda m: m.group().lower(), s) for s in forms if "%" in s}
-
-
-def strict_redactor(config: Config) -> Redactor:
-    """The config's Redactor, also catching %2f-style (lower-case) percent-encodings."""
-    return Redactor(config, extra=secret_forms(config))
-
-
 def redact_data(value: Any, redact: Callable[[str], str]) -> Any:
     """Redact every string inside nested dicts and lists (before JSON escapes hide secrets)."""
     if isinstance(value, str):
@@ -162,7 +148,7 @@ def run_doctor(config: Config, *, runtime: Runtime | None = None, checks_fn: Che
     ``runtime`` defaults to the config's backend; ``checks_fn`` to the datastore check
     runner (``run_checks(config, stores, *, timeout, on_result)``).
     """
-    redact = strict_redactor(config)
+    redact = masking.bundle(config)
     part_timeout = timeout if timeout is not None else max(10.0, 2 * config.app.timeout)
     report = DoctorReport(datetime.now(UTC), config.runtime.backend,
                           {"wbtui": __version__, "python": platform.python_version(), "os": platform.platform()})

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import store
-from ..config.masking import Redactor, mask_value, secrets_of
+from ..config.masking import Redactor, mask_value, screen
 from ..config.model import FIELDS, Config, get_value
 
 
@@ -41,7 +41,7 @@ class Session:
 
     def redactor(self) -> Redactor:
         """Scrubs the secrets of both the saved config and the draft."""
-        return Redactor(self.saved, extra=secrets_of(self.draft))
+        return screen(self.saved, self.draft)
 
     def mark_saved(self, config: Config) -> None:
         """``config`` was written to the file (by a worker): it is what actions use from now on."""

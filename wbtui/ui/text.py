@@ -12,20 +12,28 @@ from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.content import Content
 
+from ..present.status import Line, state_tone
+
 STATUS_VARIABLE = {
     "pass": "$success", "warn": "$warning", "fail": "$error", "skipped": "$text-muted",
     "ok": "$success", "error": "$error", "warning": "$warning", "info": "$text-muted",
 }
 
-STATE_VARIABLE = {"running": "$success", "restarting": "$warning", "created": "$warning", "paused": "$warning",
-                  "starting": "$warning", "pending": "$warning"}
+# A line's tone (see present/status) as a theme variable.
+TONE_VARIABLE = {"plain": "", "good": "$success", "warn": "$warning", "bad": "$error", "muted": "$text-muted"}
 
 Part = str | tuple[str, str]
 
 
 def state_style(state: str) -> str:
     """Theme variable for a container/Deployment state: running is good, anything unknown is bad."""
-    return STATE_VARIABLE.get(state, "$error")
+    return TONE_VARIABLE[state_tone(state)]
+
+
+def tone_line(line: Line) -> Content:
+    """A present/status line in the theme's colours (bold when the line is strong)."""
+    style = " ".join(x for x in (TONE_VARIABLE[line.tone], "bold" if line.strong else "") if x)
+    return styled((line.text, style)) if style else Content(line.text)
 
 
 def styled(*parts: Part) -> Content:
@@ -51,17 +59,6 @@ def cell(app: App, text: str, variable: str = "") -> Text:
 
 def status_cell(app: App, status: str, label: str | None = None) -> Text:
     return cell(app, label if label is not None else status, STATUS_VARIABLE.get(status, ""))
-
-
-def size(num: int | None) -> str:
-    if num is None:
-        return "-"
-    value = float(num)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TiB"
 
 
 _BARS = "▁▂▃▄▅▆▇█"

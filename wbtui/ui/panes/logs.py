@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import time
 from collections import deque
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Static
 
+from ...present.windows import parse_window
 from ..logring import DEFAULT_CAPACITY, is_error
 from ..messages import Diagnosed, ErrorLines, Problem
 from ..text import lines, styled
@@ -32,30 +32,6 @@ STATUS_SECONDS = 0.25
 ERRORS_EVERY = 2.0
 DEFAULT_TAIL = 500
 RETRY_SECONDS = 5.0
-_SINCE = re.compile(r"^(\d+)([smhd])$")
-
-
-def parse_window(text: str, now: datetime | None = None) -> tuple[int | None, datetime | None]:
-    """``500`` -> tail 500 lines; ``10m``/``2h``/``1d`` or an ISO time -> since then; ``all`` -> everything.
-
-    ValueError says what is accepted.
-    """
-    text = text.strip().lower()
-    if text == "all":
-        return None, None
-    if text.isdigit():
-        return int(text), None
-    match = _SINCE.match(text)
-    now = now or datetime.now(UTC)
-    if match:
-        seconds = int(match[1]) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
-        return None, now - timedelta(seconds=seconds)
-    try:
-        moment = datetime.fromisoformat(text.upper() if "t" in text else text)
-    except ValueError:
-        raise ValueError("give a line count (500), a window (10m, 2h, 1d), a time (2024-05-01T10:00) or all") \
-            from None
-    return None, moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class LogsPane(Pane):
@@ -326,8 +302,8 @@ class LogsPane(Pane):
     def action_window(self) -> None:
         current = "all" if self.tail is None and self.since is None else str(self.tail or "10m")
         self.prompt("Show which lines?", self._set_window, value=current,
-                    help="500 = the last 500 lines, 10m / 2h / 1d = since then, 2024-05-01T10:00, or all. "
-                         "The stream restarts.")
+                    help="500 = the last 500 lines, 10m / 2h / 1d = since then, 2024-05-01T10:00 (local time), "
+                         "or all. The stream restarts.")
 
     def _set_window(self, text: str) -> None:
         try:

@@ -12,8 +12,10 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from ...present.durations import duration
+from ...present.sizes import size
 from ..messages import ChecksUpdate, ErrorLines, ProbeUpdate, StatusUpdate
-from ..text import STATUS_VARIABLE, lines, size, sparkline, state_style, styled
+from ..text import STATUS_VARIABLE, lines, sparkline, state_style, styled
 from .base import Pane
 
 ENDPOINTS = ("healthz", "ready")
@@ -57,8 +59,6 @@ class OverviewPane(Pane):
         status = message.status
         if status is None:
             return
-        from ...health.history import format_duration
-
         if not status.exists:
             box.update(lines(styled(("● not deployed", "$warning bold")),
                              styled(("fix: ", "$text-muted"), "d in the Runtime pane (4) deploys it")))
@@ -66,7 +66,7 @@ class OverviewPane(Pane):
         rows = [styled((f"● {status.state}", f"{state_style(status.state)} bold"), f"  {status.health}",
                        ("  ready" if status.ready else "  not ready") if status.ready is not None else ""),
                 styled(f"restarts {status.restart_count}  ·  up ",
-                       format_duration(status.uptime_seconds) if status.uptime_seconds is not None else "-"),
+                       duration(status.uptime_seconds)),
                 Content(f"image {status.image}" if status.image else "")]
         usage = message.usage
         if usage is not None:

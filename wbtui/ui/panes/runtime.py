@@ -14,10 +14,10 @@ from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from ...config.model import Config
-from ...health.history import format_duration
+from ...present.status import status_lines
 from ...runtime.base import Progress, ResourceUsage, RuntimeEvent, ServerStatus
 from ..messages import Problem, StatusUpdate
-from ..text import cell, lines, size, state_style, styled
+from ..text import cell, lines, styled, tone_line
 from ..widgets.confirm import ChoiceScreen
 from ..widgets.filter_bar import FilterBar, row_matches
 from .base import Pane
@@ -179,26 +179,10 @@ class RuntimePane(Pane):
 
     @staticmethod
     def _status_content(status: ServerStatus, usage: ResourceUsage | None) -> Content:
+        """The lines `wbtui status` prints, without pods (the table below lists them)."""
+        rows: list[Content | str] = [tone_line(line) for line in status_lines(status, usage, pods=False)]
         if not status.exists:
-            return lines(styled(("● not deployed", "$warning bold"), f"  ({status.name})"),
-                         styled(("fix: ", "$text-muted"), "d deploys it from the saved configuration"))
-        ready = "" if status.ready is None else ("  ·  ready" if status.ready else "  ·  not ready")
-        uptime = format_duration(status.uptime_seconds) if status.uptime_seconds is not None else "-"
-        rows: list[Content | str] = [
-            styled((f"● {status.state}", f"{state_style(status.state)} bold"), f"  ·  {status.health}{ready}"
-                   f"  ·  restarts {status.restart_count}  ·  up {uptime}"),
-            f"image {status.image or '-'}  ·  ports {', '.join(status.ports) or '-'}",
-        ]
-        if usage is not None:
-            cpu = f"{usage.cpu_percent:.1f}%" if usage.cpu_percent is not None else "-"
-            limit = f" of {size(usage.memory_limit_bytes)}" if usage.memory_limit_bytes else ""
-            rows.append(f"cpu {cpu}  ·  memory {size(usage.memory_bytes)}{limit}")
-        if status.exit_code is not None and status.state != "running":
-            rows.append(styled((f"exit code {status.exit_code}", "$error")))
-        if status.oom_killed:
-            rows.append(styled(("killed: out of memory", "$error bold"), "  fix: raise runtime.memory_limit"))
-        if status.reason or status.message:
-            rows.append(styled((f"{status.reason} ", "$warning"), status.message))
+            rows.append(styled(("fix: ", "$text-muted"), "d deploys it from the saved configuration"))
         return lines(*rows)
 
     def _fill_tables(self) -> None:
