@@ -93,6 +93,30 @@ def test_the_import_scan_sees_what_it_must() -> None:
     assert "pymysql" in [n for node in ast.walk(tree) for n in imported(node)]
 
 
+PANES = PACKAGE / "ui" / "panes"
+
+
+def test_no_pane_imports_another_pane() -> None:
+    """Panes share state through the app's store and talk by messages, never by calling each other."""
+    panes = {p.stem for p in PANES.glob("*.py")} - {"__init__", "base"}
+    offenders = []
+    for path in sorted(PANES.glob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if node.level == 1:  # from .x import y / from . import x
+                    names = [module.split(".")[0]] if module else [a.name for a in node.names]
+                elif module.startswith("wbtui.ui.panes"):
+                    names = [module.removeprefix("wbtui.ui.panes").lstrip(".").split(".")[0]]
+            elif isinstance(node, ast.Import):
+                names = [a.name.removeprefix("wbtui.ui.panes.").split(".")[0]
+                         for a in node.names if a.name.startswith("wbtui.ui.panes.")]
+            offenders += [f"{path.name} imports {name}" for name in names if name in panes and name != path.stem]
+    assert offenders == []
+
+
 # Names our DOM classes define on purpose where Textual has them: Textual's documented override points and
 # settings it expects subclasses or __init__ to set. Anything else that matches a Textual name is a clash
 # (a thread worker named ``_running`` replaced Textual's flag and crashed the app on ctrl+n).

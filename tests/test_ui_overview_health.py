@@ -100,7 +100,7 @@ async def test_overview_keys_run_checks_open_logs_and_ask_before_restart(tmp_pat
         await ready(pilot)
         datastores = app.query_one(DatastoresPane)
         await pilot.press("c")
-        await wait_until(pilot, lambda: not datastores._running and datastores.results, 30, "the checks")
+        await wait_until(pilot, lambda: not datastores.checking and datastores.results, 30, "the checks")
         text = await wait_text(pilot, "mysql", "fix:")  # the failed connect, summarised with its fix
         assert SECRET not in text
         await pilot.press("r")

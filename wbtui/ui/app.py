@@ -1,8 +1,9 @@
 """The dashboard: six panes in tabs, keyboard first, every I/O call in a worker.
 
-Panes own their workers (cancelled when the pane goes away) and post results
-as messages; the app forwards what the Overview needs and reports any worker
-failure as a notification with its fix, never a traceback.
+Panes show what the app's store holds (``state.DashboardState``) and post requests
+(RunChecks, RunRuntimeAction, ...); the app answers each with a thread worker
+(``workers``) whose result messages update the store, and reports any worker failure
+as a notification with its fix, never a traceback. No pane calls another.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ import gc
 import importlib
 import signal
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
@@ -24,12 +24,28 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
+from . import workers
 from .core import Core
-from .messages import ChecksUpdate, ConfigSaved, ErrorLines, ProbeUpdate, Problem, StatusUpdate
+from .messages import (
+    ChecksUpdate,
+    ConfigFileRead,
+    ConfigSaved,
+    Notice,
+    ProbeNow,
+    Problem,
+    RefreshStatus,
+    Retarget,
+    RunChecks,
+    RunRuntimeAction,
+    RuntimeActionUpdate,
+    StartupWatch,
+    WatchUpdate,
+)
 from .panes.base import Pane
 from .panes.overview import OverviewPane
 from .paths import first_frame_css, later_css
 from .session import Session
+from .state import DashboardState
 from .textual_compat import draw_without_skipping, exit_requested, keep_strips_acyclic
 
 if TYPE_CHECKING:
@@ -57,6 +73,10 @@ def pane_classes() -> tuple[type[Pane], ...]:
 
 
 FALLBACK_THEME = "textual-dark"
+STATUS_SECONDS = 5.0
+CONFIG_FILE_SECONDS = 1.5
+PROBE_SECONDS = 5.0
+WATCH_INTERVAL = 2.0
 SETUP_CHOICE = "Start the guided setup (recommended)"
 
 
@@ -83,7 +103,7 @@ class DashboardScreen(Screen):
         draw_without_skipping(self)
 
 
-class WbtuiApp(App[int]):
+class WbtuiApp(DashboardState, App[int]):
     """``background=False`` starts no refreshers (status, probes, logs): tests feed fixed data.
 
     ``log_capacity`` sizes the Logs pane's ring (default: the ring's 100k lines). ``tune_gc`` is for
@@ -110,6 +130,8 @@ class WbtuiApp(App[int]):
         self.background = background
         self.log_capacity = log_capacity
         self._wanted_pane = ""
+        self._check_run = 0
+        self.probing = workers.Probing()
         self.panes_mounted = asyncio.Event()
         self.animation_level = "none"  # no animations: less to send over SSH, deterministic screens
         theme = session.saved.app.theme
@@ -151,6 +173,9 @@ class WbtuiApp(App[int]):
         if self._tune_gc:
             tune_gc()
         self.dirty_changed()
+        self.set_interval(CONFIG_FILE_SECONDS, self._check_config_file)
+        if self.background:
+            self._start_background()
         if self._wanted_pane and not exit_requested(self):
             self.action_show_pane(self._wanted_pane)
         self.focus_active_pane()
@@ -181,23 +206,67 @@ class WbtuiApp(App[int]):
                                            runtime_factory=self.core.runtime_factory), self._setup_closed)
 
     def _setup_closed(self, finished: bool | None) -> None:
-        self._reload_config()
+        self.read_config_file(announce=False)  # the setup saved it: no news, but every pane follows
 
-    @work(thread=True, exclusive=True, group="reload-config", exit_on_error=False, name="Reload config")
-    def _reload_config(self) -> None:
-        """The setup saved the config file: read it again and let every pane follow."""
+    # ---- the config file, as it is on disk ---------------------------------------------------
+    def _check_config_file(self) -> None:
+        """Timer: a stat of the file; when it changed since it was read or written, read it again."""
+        from .session import file_stamp
+
+        if file_stamp(self.session.config_path) != self.session.stamp:
+            self.read_config_file()
+
+    def read_config_file(self, announce: bool = True) -> None:
+        if not any(w.group == "config-file" and w.is_running for w in self.workers):
+            self.run_worker(partial(workers.read_config, self.session.config_path, announce, self.post_message),
+                            thread=True, group="config-file", exit_on_error=False, name="Read config")
+
+    def on_config_file_read(self, message: ConfigFileRead) -> None:
+        """Take a newer file: what the draft did not edit follows it, the edits stay (and are named)."""
         from ..config import store
 
-        saved = store.load(self.session.config_path)
-        self.call_from_thread(self._config_reloaded, saved, store.exists(self.session.config_path))
-
-    def _config_reloaded(self, saved: Config, exists: bool) -> None:
-        keep_draft = self.session.dirty  # unsaved edits made before the setup stay a draft
-        self.session.saved = saved
-        self.session.file_exists = exists
-        if not keep_draft:
-            self.session.revert()
+        session = self.session
+        if message.problem is not None:
+            session.stamp = message.stamp  # said once, not on every tick
+            self.show_problem(message.problem, "Config file unreadable")
+            return
+        if store.dumps(message.config) == store.dumps(session.saved):
+            session.stamp, session.file_exists = message.stamp, message.exists
+            return
+        rebased = session.rebase(message.config, message.exists, message.stamp)
+        if message.announce:
+            changes = [line for line in rebased.diff[2:] if not line.startswith("@@")]
+            shown = changes[:6] + (["…"] if len(changes) > 6 else [])
+            text = [f"{session.config_path} changed on disk; reloaded:", *shown]
+            if rebased.kept:
+                text.append("Kept your unsaved edits: " + ", ".join(rebased.kept))
+            if rebased.conflicts:
+                text.append("The file changed " + ", ".join(rebased.conflicts) + " too: ctrl+o in the Config pane "
+                            "shows the difference.")
+            self.notify("\n".join(text), title="Config reloaded", severity="warning" if rebased.conflicts
+                        else "information", timeout=10, markup=False)
         self.post_message(ConfigSaved())
+
+    # ---- background refreshers (after the first frame) -----------------------------------------
+    def _start_background(self) -> None:
+        """Status and probes on timers, and the datastore checks once when there is a config file."""
+        self.set_interval(STATUS_SECONDS, self.refresh_status)
+        self.set_interval(PROBE_SECONDS, self.probe)
+        self.refresh_status()
+        self.probe()
+        if self.session.file_exists:
+            self.post_message(RunChecks(("mysql", "s3"), self.session.draft.copy(), "the saved configuration"))
+
+    def refresh_status(self, now: bool = False) -> None:
+        """Read the status (``now``: even while a read is under way, which then posts nothing)."""
+        if now or not any(w.group == "status" and w.is_running for w in self.workers):
+            self.run_worker(partial(workers.poll_status, self.core, self.post_message), thread=True,
+                            exclusive=True, group="status", exit_on_error=False, name="Status")
+
+    def probe(self) -> None:
+        if not any(w.group == "probes" and w.is_running for w in self.workers):
+            self.run_worker(partial(self.probing.sample, self.core, self.post_message), thread=True,
+                            group="probes", exit_on_error=False, name="Probes")
 
     async def on_unmount(self) -> None:
         await asyncio.to_thread(self.core.close)
@@ -237,48 +306,112 @@ class WbtuiApp(App[int]):
         for bar in self.query("#tabbar").results(Static):
             bar.update(self._tabs_content(self.active_pane))
 
-    # ---- messages from panes ---------------------------------------------------------------
+    # ---- requests from panes --------------------------------------------------------------
     @property
     def overview(self) -> OverviewPane:
         return self.query_one(OverviewPane)
 
-    def on_status_update(self, message: StatusUpdate) -> None:
-        self.overview.show_status(message)
+    def on_refresh_status(self, message: RefreshStatus) -> None:
+        self.refresh_status(now=True)
 
-    def on_probe_update(self, message: ProbeUpdate) -> None:
-        self.overview.show_probe(message)
+    def on_probe_now(self, message: ProbeNow) -> None:
+        self.probe()
 
-    def on_checks_update(self, message: ChecksUpdate) -> None:
-        self.overview.show_checks(message)
+    def on_run_checks(self, message: RunChecks) -> None:
+        """Re-check ``message.stores``; the other stores' results stay as they are."""
+        self._check_run += 1
+        kept = [r for r in (self.checks.results if self.checks else []) if r.store not in message.stores]
+        self.checks = ChecksUpdate(kept, True, stores=message.stores, run=self._check_run, what=message.what)
+        self.run_worker(partial(workers.run_checks, self.core, message.config, message.stores, kept, self._check_run,
+                                message.what, self.post_message),
+                        thread=True, exclusive=True, group="checks", exit_on_error=False, name="Checks")
 
-    def on_error_lines(self, message: ErrorLines) -> None:
-        self.overview.show_errors(message)
+    def on_run_runtime_action(self, message: RunRuntimeAction) -> None:
+        """Confirm (showing exactly what will happen), then run the action; one at a time."""
+        from .runtime_actions import ACTION_TITLES, action_steps
+        from .widgets.confirm import ConfirmScreen
+
+        action, tag = message.action, message.tag
+        title = ACTION_TITLES[action]
+        running = self.runtime_action
+        if running is not None and not running.done:
+            self.notify(f"{ACTION_TITLES[running.action]} is still running; wait for it to finish.",
+                        severity="warning", markup=False)
+            return
+        if action == "start":
+            self._act(action, tag)
+            return
+        config = self.core.target_config()
+        question = f"Upgrade to {config.runtime.image}:{tag}?" if action == "upgrade" else f"{title} the server?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._act(action, tag)
+
+        self.push_screen(ConfirmScreen(question, action_steps(config, action, tag), confirm_label=title,
+                                       danger=action in ("stop", "remove", "restart", "upgrade")), answered)
+
+    def _act(self, action: str, tag: str) -> None:
+        self.runtime_action = RuntimeActionUpdate(action)
+        self.run_worker(partial(workers.act, self.core, action, tag, self.post_message), thread=True,
+                        exclusive=True, group="runtime-action", exit_on_error=False, name="Runtime action")
+
+    def watch_runtime_action(self, update: RuntimeActionUpdate | None) -> None:
+        """An action ended: say how; after a new or restarted server, follow its log and watch it start."""
+        from .runtime_actions import ACTION_TITLES
+
+        if update is None or not update.done:
+            return
+        title = ACTION_TITLES[update.action]
+        if update.problem is not None:
+            self.show_problem(update.problem, f"{title} failed")
+        else:
+            self.notify(update.outcome or "done", title=title, markup=False)
+            if update.action in ("deploy", "restart", "upgrade", "start"):
+                self.deployed += 1
+                self.post_message(StartupWatch())
+        self.refresh_status(now=True)
+
+    def on_startup_watch(self, message: StartupWatch) -> None:
+        self.startup = WatchUpdate()
+        self.run_worker(partial(workers.watch_startup, self.core, WATCH_INTERVAL, self.post_message), thread=True,
+                        exclusive=True, group="startup-watch", exit_on_error=False, name="Startup watch")
+
+    def watch_startup(self, update: WatchUpdate | None) -> None:
+        result = update.result if update is not None else None
+        if result is None:
+            return
+        if result.ready:
+            self.notify(result.message, title="Server ready", markup=False)
+        else:
+            fix = f"\nFix: {result.diagnosis[0].fix}" if result.diagnosis else ""
+            self.notify(result.message + fix, title="Start-up failed", severity="error", markup=False, timeout=15)
+
+    def on_retarget(self, message: Retarget) -> None:
+        """The Runtime pane picked another context/namespace: status, probes and streams follow it."""
+        self.core.set_target(message.key, message.value)
+        self._update_topbar()
+        self._target_changed()
+        self.targeted += 1
+
+    def _target_changed(self) -> None:
+        self.probing.forget()
+        if self.background:
+            self.refresh_status(now=True)
+            self.probe()
 
     def on_config_saved(self, message: ConfigSaved) -> None:
         theme = self.session.saved.app.theme
         if theme in self.available_themes:
             self.theme = theme
-        for pane in self.query(Pane):
-            pane.config_saved()
+        self._target_changed()
+        self.loaded = self.session.saved
         self.dirty_changed()
 
     def dirty_changed(self) -> None:
         """Mark unsaved changes in the top bar and on the Config tab."""
         self._update_tabs()
         self._update_topbar()
-
-    def runtime_changed(self) -> None:
-        """A runtime action finished (new container or pods): follow the new log at once."""
-        from .panes.logs import LogsPane
-
-        if self.background:
-            self.query_one(LogsPane).start_stream()
-
-    def retargeted(self) -> None:
-        """The Runtime pane picked another context/namespace: streams and probes follow it."""
-        self._update_topbar()
-        for pane_id in ("logs", "health"):
-            self.pane(pane_id).config_saved()
 
     def _update_topbar(self) -> None:
         session = self.session
@@ -298,6 +431,9 @@ class WbtuiApp(App[int]):
         """A failure as a notification with its fix; secrets scrubbed, text never parsed as markup."""
         redact = self.session.redactor()
         self.notify(redact(problem.text()), title=title, severity="error", timeout=10, markup=False)
+
+    def on_notice(self, message: Notice) -> None:
+        message.show(self)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:

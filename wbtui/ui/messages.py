@@ -1,4 +1,9 @@
-"""Messages panes post when their workers finish; the app forwards them to the Overview."""
+"""The dashboard's messages: requests panes post to the app, and results workers post for the store.
+
+Requests bubble from a pane to the app, which runs the worker; results update the
+app's store (``wbtui.ui.state``), whose change redraws every pane that shows them.
+No pane calls another pane.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
     from ..checks.model import CheckResult
-    from ..runtime.base import ResourceUsage, ServerStatus
+    from ..runtime.base import ResourceUsage, RuntimeEvent, ServerStatus
 
 
 @dataclass
@@ -30,32 +37,49 @@ class Problem:
 
 
 class StatusUpdate(Message):
-    """The runtime's state (or why it could not be read)."""
+    """The runtime's state and recent events (or why they could not be read)."""
 
-    def __init__(self, status: ServerStatus | None, usage: ResourceUsage | None, problem: Problem | None) -> None:
+    def __init__(self, status: ServerStatus | None, usage: ResourceUsage | None, problem: Problem | None,
+                 events: list[RuntimeEvent] | None = None) -> None:
         super().__init__()
         self.status = status
         self.usage = usage
         self.problem = problem
+        self.events = events or []
 
 
 class ProbeUpdate(Message):
-    """A /healthz + /ready sample (``sample`` is a wbtui.health.probe.Sample) or why none was taken."""
+    """A /healthz + /ready sample (``sample`` is a wbtui.health.probe.Sample) or why none was taken.
 
-    def __init__(self, sample: Any | None, latencies: dict[str, list[float]], problem: Problem | None) -> None:
+    ``transitions`` and ``samples`` are the prober's history so far, newest last.
+    """
+
+    def __init__(self, sample: Any | None, latencies: dict[str, list[float]], problem: Problem | None,
+                 transitions: list[Any] | None = None, samples: list[Any] | None = None) -> None:
         super().__init__()
         self.sample = sample
         self.latencies = latencies
         self.problem = problem
+        self.transitions = transitions or []
+        self.samples = samples or []
 
 
 class ChecksUpdate(Message):
-    """Datastore check results so far; ``running`` while more are coming."""
+    """Datastore check results so far; ``running`` while more are coming.
 
-    def __init__(self, results: list[CheckResult], running: bool) -> None:
+    ``stores`` were (re)checked by this run, ``took`` is its time once done, ``problem`` why it could not run.
+    """
+
+    def __init__(self, results: list[CheckResult], running: bool, *, stores: tuple[str, ...] = (),
+                 took: float | None = None, problem: Problem | None = None, what: str = "", run: int = 0) -> None:
         super().__init__()
         self.results = results
+        self.run = run
         self.running = running
+        self.stores = stores
+        self.took = took
+        self.problem = problem
+        self.what = what
 
 
 @dataclass
@@ -77,3 +101,95 @@ class ErrorLines(Message):
 
 class ConfigSaved(Message):
     """The draft was written to disk and is now what actions use."""
+
+
+class ConfigFileRead(Message):
+    """The config file as it is on disk now (``problem`` when it cannot be read); ``announce`` says so."""
+
+    def __init__(self, config: Any, exists: bool, stamp: Any, problem: Problem | None = None, *,
+                 announce: bool = True) -> None:
+        super().__init__()
+        self.config = config
+        self.exists = exists
+        self.stamp = stamp
+        self.problem = problem
+        self.announce = announce
+
+
+class Notice(Message):
+    """A worker's news for the user, shown as a notification (plain text, never markup)."""
+
+    def __init__(self, text: str, title: str = "", *, severity: str = "information", timeout: float = 5) -> None:
+        super().__init__()
+        self.text = text
+        self.title = title
+        self.severity = severity
+        self.timeout = timeout
+
+    def show(self, node: DOMNode) -> None:
+        """As a notification on ``node``'s app (the handler of either app calls this)."""
+        node.notify(self.text, title=self.title, severity=self.severity,  # type: ignore[arg-type]
+                    timeout=self.timeout, markup=False)
+
+
+class RuntimeActionUpdate(Message):
+    """A runtime action (deploy, restart, ...) started, progressed, finished (``outcome``) or failed."""
+
+    def __init__(self, action: str, text: str = "", *, done: bool = False, outcome: str | None = None,
+                 problem: Problem | None = None) -> None:
+        super().__init__()
+        self.action = action
+        self.text = text
+        self.done = done
+        self.outcome = outcome
+        self.problem = problem
+
+
+class WatchUpdate(Message):
+    """The startup watch: a WatchProgress while it runs, then its WatchResult (``final``)."""
+
+    def __init__(self, progress: Any = None, result: Any = None) -> None:
+        super().__init__()
+        self.progress = progress
+        self.result = result
+
+
+# ---- requests: a pane asks, the app runs the worker --------------------------------------------------
+class RefreshStatus(Message):
+    """Read the runtime's status now."""
+
+
+class ProbeNow(Message):
+    """Take a /healthz + /ready sample now."""
+
+
+class RunChecks(Message):
+    """Check these datastores against ``config`` (the draft, or the saved config)."""
+
+    def __init__(self, stores: tuple[str, ...], config: Any, what: str) -> None:
+        super().__init__()
+        self.stores = stores
+        self.config = config
+        self.what = what
+
+
+class RunRuntimeAction(Message):
+    """Deploy, start, stop, restart, upgrade (to ``tag``) or remove the server, after confirming."""
+
+    def __init__(self, action: str, tag: str = "") -> None:
+        super().__init__()
+        self.action = action
+        self.tag = tag
+
+
+class StartupWatch(Message):
+    """Start the startup watch (until /ready passes, the server fails or the window ends)."""
+
+
+class Retarget(Message):
+    """Point the runtime at another Kubernetes context or namespace (not saved)."""
+
+    def __init__(self, key: str, value: str) -> None:
+        super().__init__()
+        self.key = key
+        self.value = value

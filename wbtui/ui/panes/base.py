@@ -75,5 +75,10 @@ class Pane(Vertical, can_focus=True):
         """Put keyboard focus where the pane's keys work (called when the pane is shown)."""
         self.focus()
 
-    def config_saved(self) -> None:
-        """The saved config changed (new runtime target, new stores); panes refresh what depends on it."""
+    def request_checks(self, stores: tuple[str, ...]) -> None:
+        """Ask the app to check ``stores`` against the draft (what the Config pane shows)."""
+        from ..messages import RunChecks
+
+        session = self.wbtui.session
+        what = "the draft (unsaved)" if session.dirty else "the saved configuration"
+        self.post_message(RunChecks(stores, session.draft.copy(), what))

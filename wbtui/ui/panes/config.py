@@ -10,16 +10,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Input, OptionList, Select, Static, Switch
 from textual.widgets.option_list import Option
 
+from ...config import store
 from ...config.masking import mask_value
 from ...config.model import FIELDS, FieldError, env_is_secret, get_value, set_value, spec_for, unset_value
 from ...config.validate import Finding, has_errors, validate
 from ..core import Rendered
-from ..messages import ConfigSaved, Problem
-from ..session import draft_vs_running, draft_vs_saved
+from ..messages import ConfigFileRead, ConfigSaved, Notice
+from ..session import Stamp, draft_vs_file, draft_vs_running, draft_vs_saved, file_stamp
 from ..text import styled
+from ..widgets.confirm import ConfirmScreen
 from ..widgets.field_row import FieldRow
 from ..widgets.text_screen import TextScreen, diff_content
 from .base import Pane
@@ -33,6 +36,34 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("env", "Extra env", ()),
     ("app", "App", tuple(s.key for s in FIELDS if s.section == "app")),
 )
+
+
+class Written(Message):
+    """The draft was written to the file."""
+
+    def __init__(self, config: Any, path: Path, stamp: Stamp) -> None:
+        super().__init__()
+        self.config = config
+        self.path = path
+        self.stamp = stamp
+
+
+class NewerFile(Message):
+    """Not saved: the file changed on disk since it was loaded (``disk`` is what it holds now)."""
+
+    def __init__(self, disk: Any, stamp: Stamp, purpose: str) -> None:
+        super().__init__()
+        self.disk = disk
+        self.stamp = stamp
+        self.purpose = purpose
+
+
+class RunningRead(Message):
+    """The settings the running server was started with (None: nothing deployed)."""
+
+    def __init__(self, running: Any) -> None:
+        super().__init__()
+        self.running = running
 
 
 class ConfigPane(Pane):
@@ -69,6 +100,7 @@ class ConfigPane(Pane):
     def on_mount(self) -> None:
         self.query_one("#config-sections", OptionList).highlighted = 0
         self._revalidate()
+        self.watch(self.app, "loaded", self._loaded, init=False)
 
     async def _build(self, sid: str) -> None:
         """Mount a section's form the first time it is shown (start-up stays fast)."""
@@ -167,6 +199,8 @@ class ConfigPane(Pane):
         parts: list[str | tuple[str, str]] = []
         if session.dirty or self._errors:
             parts.append(("● unsaved changes  ", "$warning bold"))
+        if session.kept_over_file:
+            parts.append((f"kept over the newer file: {', '.join(session.kept_over_file)}  ", "$warning"))
         parts.append((f"{errors} error(s)", "$error" if errors else "$success"))
         parts.append(f", {warnings} warning(s)")
         if env_findings:
@@ -248,27 +282,59 @@ class ConfigPane(Pane):
         else:
             self._save()
 
-    def _save(self) -> None:
-        self._write(self.wbtui.session.draft.copy(), self.wbtui.session.config_path)
+    def _save(self, over_newer: bool = False) -> None:
+        session = self.wbtui.session
+        self._write(session.draft.copy(), session.config_path, store.dumps(session.saved), over_newer)
 
-    @work(thread=True, exclusive=True, group="config-save", exit_on_error=False)
-    def _write(self, config: Any, path: Path) -> None:
-        from ...config import store
-
+    @work(thread=True, exclusive=True, group="config-save", exit_on_error=False, name="Save config")
+    def _write(self, config: Any, path: Path, loaded: str, over_newer: bool) -> None:
+        """Write the draft, unless the file changed since it was loaded (then say so, with what it holds)."""
         try:
+            if not over_newer and store.exists(path):
+                disk = store.load(path)
+                if store.dumps(disk) != loaded:
+                    self.post_message(NewerFile(disk, file_stamp(path), "save"))
+                    return
             written = store.save(config, path)
-        except OSError as exc:
-            problem = Problem(f"cannot write {path}: {exc.strerror or exc}",
-                              "check the directory exists and is writable, or start with --config FILE")
-            self.app.call_from_thread(self.wbtui.show_problem, problem, "Not saved")
+        except (OSError, store.ConfigFileError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            self.post_message(Notice(f"cannot write {path}: {reason}\nFix: check the directory exists and is "
+                                     "writable, or start with --config FILE", "Not saved", severity="error",
+                                     timeout=10))
             return
-        self.app.call_from_thread(self._saved, config, written)
+        self.post_message(Written(config, written, file_stamp(written)))
 
-    def _saved(self, config: Any, path: Path) -> None:
-        self.wbtui.session.mark_saved(config)
+    def on_written(self, message: Written) -> None:
+        message.stop()
+        self.wbtui.session.mark_saved(message.config, message.stamp)
         self._revalidate()
+        path = message.path
         self.notify(f"Saved {path} (previous version kept as {path.name}.bak)", title="Saved", markup=False)
         self.post_message(ConfigSaved())
+
+    def on_newer_file(self, message: NewerFile) -> None:
+        """Show how the file now differs from the draft; save over it only when asked, else take it."""
+        message.stop()
+        session = self.wbtui.session
+        reload = ConfigFileRead(message.disk, True, message.stamp)
+        if message.purpose != "save":
+            if message.purpose == "diff":
+                self.post_message(reload)  # the app takes the newer file as well (and says so)
+            self._show_diff(message.disk)
+            return
+
+        def answered(save_anyway: bool | None) -> None:
+            if save_anyway:
+                self._save(over_newer=True)
+            else:
+                self.post_message(reload)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Not saved: {session.config_path.name} changed on disk since it was loaded",
+            [*(draft_vs_file(session, message.disk) or ["(the draft matches the file as it is now)"]),
+             "Save anyway writes the draft over the file (the file is kept as .bak); Reload takes the file's "
+             "changes and keeps your unsaved edits."],
+            confirm_label="Save anyway", cancel_label="Reload", danger=True), answered)
 
     def action_revert(self) -> None:
         if self.refuse_read_only("editing the configuration"):
@@ -289,6 +355,8 @@ class ConfigPane(Pane):
         draft = self.wbtui.session.draft
         with self.prevent(Input.Changed, Select.Changed, Switch.Changed):
             for row in self.query(FieldRow):
+                if row.spec.key in self._errors:  # the editor holds text the draft could not take: keep it
+                    continue
                 value = get_value(draft, row.spec.key)
                 editor = row.editor
                 if isinstance(editor, Input):
@@ -300,38 +368,43 @@ class ConfigPane(Pane):
         self._fill_env()
         self._revalidate()
 
-    def config_saved(self) -> None:
-        if not self.wbtui.session.dirty:  # e.g. the guided setup wrote the file: show what it wrote
-            self._errors.clear()
-            self._reload_editors()
-        else:
-            self._revalidate()
+    def _loaded(self, _config: Any) -> None:
+        """A config was read or written (a save, the setup, another shell): show the draft as it now is."""
+        self._reload_editors()
 
     # ---- diffs and previews ----------------------------------------------------------
     def action_diff_saved(self) -> None:
-        lines = draft_vs_saved(self.wbtui.session)
-        text = "\n".join(lines) if lines else "The draft matches the saved configuration."
-        self.app.push_screen(TextScreen("Draft vs saved (secrets masked)",
+        """The draft against the file as it is on disk now (it may have changed since it was loaded)."""
+        self._read_file(self.wbtui.session.config_path, store.dumps(self.wbtui.session.saved))
+
+    @work(thread=True, exclusive=True, group="config-diff", exit_on_error=False, name="Read config")
+    def _read_file(self, path: Path, loaded: str) -> None:
+        disk = store.load(path)
+        if store.exists(path) and store.dumps(disk) != loaded:
+            self.post_message(NewerFile(disk, file_stamp(path), "diff"))
+        else:
+            self.post_message(NewerFile(disk, None, "same"))
+
+    def _show_diff(self, disk: Any) -> None:
+        lines = draft_vs_file(self.wbtui.session, disk)
+        text = "\n".join(lines) if lines else "The draft matches the file on disk."
+        self.app.push_screen(TextScreen("Draft vs the file on disk (secrets masked)",
                                         [Rendered("diff", "config.diff", lambda: text)], diff_content))
 
     def action_diff_running(self) -> None:
         self.notify("Reading the running server's settings…", markup=False)
         self._read_running(self.wbtui.session.draft.copy())
 
-    @work(thread=True, exclusive=True, group="config-running", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="config-running", exit_on_error=False, name="Running config")
     def _read_running(self, draft: Any) -> None:
-        try:
-            running = self.wbtui.core.running_config(draft)
-        except Exception as exc:
-            self.app.call_from_thread(self.wbtui.show_problem, Problem.from_exception(exc), "Running config")
-            return
-        self.app.call_from_thread(self._show_running_diff, running)
+        self.post_message(RunningRead(self.wbtui.core.running_config(draft)))
 
-    def _show_running_diff(self, running: Any) -> None:
-        if running is None:
+    def on_running_read(self, message: RunningRead) -> None:
+        message.stop()
+        if message.running is None:
             self.notify("Nothing is running to compare with (not deployed).", markup=False)
             return
-        lines = draft_vs_running(self.wbtui.session, running)
+        lines = draft_vs_running(self.wbtui.session, message.running)
         text = "\n".join(lines) if lines else "The running server uses exactly this configuration."
         self.app.push_screen(TextScreen("Draft vs running (secrets masked)",
                                         [Rendered("diff", "running.diff", lambda: text)], diff_content))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from textual import work
@@ -10,11 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
 
 from ...checks.model import CheckResult, Status
-from ..core import FixPlan
+from ...ops.fixes import FixPlan
 from ..messages import ChecksUpdate, Problem
 from ..text import STATUS_VARIABLE, cell, lines, status_cell, styled
 from ..widgets.filter_bar import FilterBar, row_matches
@@ -22,6 +21,28 @@ from .base import Pane
 
 STORES = {"all": ("mysql", "s3"), "mysql": ("mysql",), "s3": ("s3",)}
 FIX_TITLES = {"db_init": "Create the database and user", "bucket": "Create the bucket", "cors": "Apply CORS rules"}
+
+
+class FixPlanned(Message):
+    """A fix action was inspected: its plan, to confirm (or nothing to do)."""
+
+    def __init__(self, plan: FixPlan) -> None:
+        super().__init__()
+        self.plan = plan
+
+
+class FixApplied(Message):
+    def __init__(self, plan: FixPlan, outcome: list[str]) -> None:
+        super().__init__()
+        self.plan = plan
+        self.outcome = outcome
+
+
+class FixFailed(Message):
+    def __init__(self, action: str, problem: Problem) -> None:
+        super().__init__()
+        self.action = action
+        self.problem = problem
 
 
 class DatastoresPane(Pane):
@@ -41,10 +62,8 @@ class DatastoresPane(Pane):
 
     def __init__(self) -> None:
         super().__init__()
-        self.results: list[CheckResult] = []
-        self._run_id = 0
-        self._started = 0.0
-        self.checking = False
+        self._shown_run = -1
+        self._shown_rows = 0
         self._filter = ""
 
     def compose(self) -> ComposeResult:
@@ -57,68 +76,50 @@ class DatastoresPane(Pane):
 
     def on_mount(self) -> None:
         self.query_one("#ds-table", DataTable).add_columns("STORE", "CHECK", "STATUS", "TIME", "SUMMARY")
-        if self.wbtui.background and self.wbtui.session.file_exists:
-            self.action_run("all")
+        self.watch(self.app, "checks", self.show_checks)
 
     def focus_default(self) -> None:
         self.query_one("#ds-table", DataTable).focus()
 
-    # ---- running checks ---------------------------------------------------------------------
+    # ---- checks (run by the app; results in its store) ------------------------------------------------
+    @property
+    def results(self) -> list[CheckResult]:
+        checks = self.wbtui.checks
+        return checks.results if checks is not None else []
+
+    @property
+    def checking(self) -> bool:
+        checks = self.wbtui.checks
+        return checks is not None and checks.running
+
     def action_run(self, which: str) -> None:
-        stores = STORES[which]
-        self._run_id += 1
-        self._started = time.monotonic()
-        self.checking = True
-        self.results = [r for r in self.results if r.store not in stores]
-        self._refill()
-        config = self.wbtui.session.draft.copy()
-        what = "the draft (unsaved)" if self.wbtui.session.dirty else "the saved configuration"
-        self._set_status(styled((f"Checking {', '.join(stores)}…", "$warning"), f"  (testing {what})"))
-        self._check(config, stores, self._run_id)
+        self.request_checks(STORES[which])
 
-    @work(thread=True, exclusive=True, group="checks", exit_on_error=False, name="Checks")
-    def _check(self, config: Any, stores: tuple[str, ...], run_id: int) -> None:
-        worker = get_current_worker()
-
-        def on_result(result: CheckResult) -> None:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._add, run_id, result)
-
-        try:
-            self.wbtui.core.run_checks(config, stores, on_result)
-        except Exception as exc:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, run_id, Problem.from_exception(exc))
+    def show_checks(self, update: ChecksUpdate | None) -> None:
+        if update is None:
             return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._done, run_id, time.monotonic() - self._started)
-
-    def _add(self, run_id: int, result: CheckResult) -> None:
-        if run_id != self._run_id:
-            return
-        self.results.append(result)
-        self._add_row(len(self.results) - 1, result)
-        self.post_message(ChecksUpdate(list(self.results), running=True))
-
-    def _done(self, run_id: int, took: float) -> None:
-        if run_id != self._run_id:
-            return
-        self.checking = False
-        counts = {status: sum(r.status == status for r in self.results) for status in Status}
-        parts: list[str | tuple[str, str]] = [f"{len(self.results)} checks in {took:.1f}s: "]
-        for status in Status:
-            if counts[status]:
-                parts.append((f"{counts[status]} {status.value}  ", STATUS_VARIABLE[status.value]))
-        self._set_status(styled(*parts))
-        self.post_message(ChecksUpdate(list(self.results), running=False))
-        self._show_details()
-
-    def _failed(self, run_id: int, problem: Problem) -> None:
-        if run_id != self._run_id:
-            return
-        self.checking = False
-        self._set_status(lines(styled(("✘ checks could not run: ", "$error bold"), problem.message),
-                               styled(("fix: ", "$text-muted"), problem.fix) if problem.fix else ""))
+        if update.run != self._shown_run or len(update.results) < self._shown_rows:
+            self._shown_run = update.run
+            self._refill()
+        else:
+            for index in range(self._shown_rows, len(update.results)):
+                self._add_row(index, update.results[index])
+        self._shown_rows = len(update.results)
+        if update.problem is not None:
+            problem = update.problem
+            self._set_status(lines(styled(("✘ checks could not run: ", "$error bold"), problem.message),
+                                   styled(("fix: ", "$text-muted"), problem.fix) if problem.fix else ""))
+        elif update.running:
+            self._set_status(styled((f"Checking {', '.join(update.stores)}…", "$warning"),
+                                    f"  (testing {update.what})"))
+        elif update.took is not None:
+            counts = {status: sum(r.status == status for r in update.results) for status in Status}
+            parts: list[str | tuple[str, str]] = [f"{len(update.results)} checks in {update.took:.1f}s: "]
+            for status in Status:
+                if counts[status]:
+                    parts.append((f"{counts[status]} {status.value}  ", STATUS_VARIABLE[status.value]))
+            self._set_status(styled(*parts))
+            self._show_details()
 
     def _set_status(self, content: Content) -> None:
         self.query_one("#ds-status", Static).update(content)
@@ -191,17 +192,20 @@ class DatastoresPane(Pane):
         else:
             self._plan(action, config, "")
 
-    @work(thread=True, exclusive=True, group="fix", exit_on_error=False, name="Fix action")
     def _plan(self, action: str, config: Any, admin_url: str) -> None:
-        self.app.call_from_thread(self._set_status, styled((f"{FIX_TITLES[action]}: inspecting…", "$warning")))
-        try:
-            plan = self.wbtui.core.plan_fix(action, config, admin_url)
-        except Exception as exc:
-            self.app.call_from_thread(self._fix_failed, action, Problem.from_exception(exc))
-            return
-        self.app.call_from_thread(self._confirm_plan, plan)
+        self._set_status(styled((f"{FIX_TITLES[action]}: inspecting…", "$warning")))
+        self._inspect(action, config, admin_url)
 
-    def _confirm_plan(self, plan: FixPlan) -> None:
+    @work(thread=True, exclusive=True, group="fix", exit_on_error=False, name="Fix action")
+    def _inspect(self, action: str, config: Any, admin_url: str) -> None:
+        try:
+            self.post_message(FixPlanned(self.wbtui.core.plan_fix(action, config, admin_url)))
+        except Exception as exc:
+            self.post_message(FixFailed(action, Problem.from_exception(exc)))
+
+    def on_fix_planned(self, message: FixPlanned) -> None:
+        message.stop()
+        plan = message.plan
         if not plan.pending:
             self._set_status(styled(("✔ ", "$success"), f"{plan.title}: nothing to do"))
             self.notify("\n".join(plan.steps), title=f"{plan.title}: nothing to do", markup=False)
@@ -209,19 +213,25 @@ class DatastoresPane(Pane):
         self._set_status(Content(f"{plan.title}: waiting for confirmation"))
         self.confirm(plan.title, plan.steps, lambda: self._apply(plan), confirm_label="Apply")
 
-    @work(thread=True, exclusive=True, group="fix", exit_on_error=False, name="Fix action")
     def _apply(self, plan: FixPlan) -> None:
-        self.app.call_from_thread(self._set_status, styled((f"{plan.title}: applying…", "$warning")))
-        try:
-            outcome = plan.apply()
-        except Exception as exc:
-            self.app.call_from_thread(self._fix_failed, plan.action, Problem.from_exception(exc))
-            return
-        self.app.call_from_thread(self._applied, plan, outcome)
+        self._set_status(styled((f"{plan.title}: applying…", "$warning")))
+        self._run_fix(plan)
 
-    def _applied(self, plan: FixPlan, outcome: list[str]) -> None:
-        self.notify("\n".join(outcome), title=plan.title, markup=False, timeout=10)
-        self.action_run(plan.store)
+    @work(thread=True, exclusive=True, group="fix", exit_on_error=False, name="Fix action")
+    def _run_fix(self, plan: FixPlan) -> None:
+        try:
+            self.post_message(FixApplied(plan, plan.apply()))
+        except Exception as exc:
+            self.post_message(FixFailed(plan.action, Problem.from_exception(exc)))
+
+    def on_fix_applied(self, message: FixApplied) -> None:
+        message.stop()
+        self.notify("\n".join(message.outcome), title=message.plan.title, markup=False, timeout=10)
+        self.request_checks(STORES[message.plan.store])
+
+    def on_fix_failed(self, message: FixFailed) -> None:
+        message.stop()
+        self._fix_failed(message.action, message.problem)
 
     def _fix_failed(self, action: str, problem: Problem) -> None:
         self._set_status(lines(styled((f"✘ {FIX_TITLES[action]} failed: ", "$error bold"), problem.message),

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -13,13 +11,10 @@ from textual.content import Content
 from textual.widgets import DataTable, ProgressBar, Sparkline, Static
 
 from ...health.history import ENDPOINTS, Transition
-from ..messages import ProbeUpdate, Problem
+from ..messages import ProbeNow, ProbeUpdate, StartupWatch, WatchUpdate
 from ..text import cell, lines, styled
 from ..widgets.filter_bar import FilterBar, row_matches
 from .base import Pane
-
-PROBE_SECONDS = 5.0
-HISTORY = 100
 
 
 class HealthPane(Pane):
@@ -34,7 +29,6 @@ class HealthPane(Pane):
 
     def __init__(self) -> None:
         super().__init__()
-        self.prober: Any = None
         self.samples: list[Any] = []
         self.transitions: list[Transition] = []
         self._filter = ""
@@ -63,57 +57,23 @@ class HealthPane(Pane):
         self.query_one("#hp-transitions", DataTable).add_columns("TIME", "CHANGE")
         self.query_one("#hp-history", DataTable).add_columns("TIME", "HEALTHZ", "READY", "MS")
         self.query_one("#hp-watch").display = False
-        if self.wbtui.background:
-            self._probe_loop()
+        self.watch(self.app, "probes", self.show_update)
+        self.watch(self.app, "startup", self.show_watch_update)
 
     def focus_default(self) -> None:
         self.query_one("#hp-history", DataTable).focus()
 
-    def config_saved(self) -> None:
-        if self.wbtui.background:
-            self._probe_loop()
-
-    # ---- probing ----------------------------------------------------------------------------------
-    async def _make_prober(self) -> Any:
-        from ...health.bounded import call_bounded_async
-        from ...health.probe import Prober
-
-        config = self.wbtui.core.target_config()
-        try:
-            runtime = await call_bounded_async(self.wbtui.core.runtime, max(10.0, 2 * config.app.timeout), "runtime")
-        except Exception:  # no daemon/cluster: HOST can still be probed
-            runtime = None
-        return Prober(config, runtime, history_size=HISTORY)
-
-    @work(exclusive=True, group="probes", exit_on_error=False, name="Probes")
-    async def _probe_loop(self) -> None:
-        self.prober = await self._make_prober()
-        while True:
-            await self._sample_once()
-            await asyncio.sleep(PROBE_SECONDS)
-
+    # ---- probing (by the app) -------------------------------------------------------------------------
     def action_probe(self) -> None:
-        self._probe_now()
+        self.post_message(ProbeNow())
 
-    @work(exclusive=True, group="probe-now", exit_on_error=False, name="Probe")
-    async def _probe_now(self) -> None:
-        if self.prober is None:
-            self.prober = await self._make_prober()
-        await self._sample_once()
-
-    async def _sample_once(self) -> None:
-        from ...health.probe import NoTarget
-
-        try:
-            sample = await self.prober.sample()
-        except NoTarget as exc:
-            problem = Problem(str(exc), "set HOST in the Config pane, or deploy the server (Runtime pane)")
-            self.query_one("#hp-target", Static).update(styled(("✘ ", "$error"), problem.text()))
-            self.post_message(ProbeUpdate(None, {}, problem))
+    def show_update(self, update: ProbeUpdate | None) -> None:
+        if update is None:
             return
-        history = self.prober.history
-        self.show_sample(sample, {e: history.latencies(e) for e in ENDPOINTS}, list(history.transitions),
-                         list(history.samples))
+        if update.problem is not None:
+            self.query_one("#hp-target", Static).update(styled(("✘ ", "$error"), update.problem.text()))
+        else:
+            self.show_sample(update.sample, update.latencies, update.transitions, update.samples)
 
     def show_sample(self, sample: Any, latencies: dict[str, list[float]], transitions: list[Transition],
                     samples: list[Any]) -> None:
@@ -133,7 +93,6 @@ class HealthPane(Pane):
         self.samples = samples
         self.transitions = transitions
         self._fill_tables()
-        self.post_message(ProbeUpdate(sample, latencies, None))
 
     def _fill_tables(self) -> None:
         app = self.app
@@ -155,23 +114,23 @@ class HealthPane(Pane):
                           cell(app, ("✔ " if r.ok else "✘ ") + r.message, "$success" if r.ok else "$error"),
                           cell(app, ms))
 
-    # ---- startup watch --------------------------------------------------------------------------------------
+    # ---- startup watch (run by the app) ----------------------------------------------------------------------
     def action_watch(self) -> None:
-        self.query_one("#hp-watch").display = True
-        self.query_one("#hp-watch-text", Static).update(Content("starting the watch…"))
-        self._startup_watch()
+        self.post_message(StartupWatch())
 
-    @work(exclusive=True, group="startup-watch", exit_on_error=False, name="Startup watch")
-    async def _startup_watch(self) -> None:
-        from ...health.bounded import call_bounded_async
-        from ...health.watch import STARTUP_WINDOW, startup_watch
+    def show_watch_update(self, update: WatchUpdate | None) -> None:
+        if update is None:
+            return
+        if update.result is not None:
+            self.show_watch_result(update.result)
+        elif update.progress is not None:
+            self.show_watch_progress(update.progress)
+        else:
+            from ...health.watch import STARTUP_WINDOW
 
-        config = self.wbtui.core.target_config()
-        runtime = await call_bounded_async(self.wbtui.core.runtime, max(10.0, 2 * config.app.timeout), "runtime")
-        self.query_one("#hp-watch-bar", ProgressBar).update(total=STARTUP_WINDOW, progress=0)
-        result = await startup_watch(runtime, config, timeout=STARTUP_WINDOW, interval=2.0,
-                                     on_progress=self.show_watch_progress)
-        self.show_watch_result(result)
+            self.query_one("#hp-watch").display = True
+            self.query_one("#hp-watch-bar", ProgressBar).update(total=STARTUP_WINDOW, progress=0)
+            self.query_one("#hp-watch-text", Static).update(Content("starting the watch…"))
 
     def show_watch_progress(self, progress: Any) -> None:
         self.query_one("#hp-watch-bar", ProgressBar).update(total=progress.timeout, progress=progress.elapsed)
@@ -191,11 +150,6 @@ class HealthPane(Pane):
             rows.append(styled(("→ ", "$text-muted"), diagnosis.cause))
             rows.append(styled(("  fix: ", "$text-muted"), diagnosis.fix))
         self.query_one("#hp-watch-text", Static).update(lines(*rows))
-        if result.ready:
-            self.notify(result.message, title="Server ready", markup=False)
-        else:
-            fix = f"\nFix: {result.diagnosis[0].fix}" if result.diagnosis else ""
-            self.notify(result.message + fix, title="Start-up failed", severity="error", markup=False, timeout=15)
 
     # ---- filter -------------------------------------------------------------------------------------------------
     def action_filter(self) -> None:

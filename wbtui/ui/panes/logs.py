@@ -17,15 +17,15 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import Static
 
+from ...config import masking
 from ...present.windows import parse_window
 from ..logring import DEFAULT_CAPACITY, is_error
-from ..messages import Diagnosed, ErrorLines, Problem
+from ..messages import Diagnosed, ErrorLines, Notice, Problem
 from ..text import lines, styled
 from ..widgets.confirm import ChoiceScreen
 from ..widgets.filter_bar import FilterBar
 from ..widgets.log_view import LogView
 from .base import Pane
-from .runtime import RuntimePane
 
 FLUSH_SECONDS = 0.1
 STATUS_SECONDS = 0.25
@@ -90,13 +90,11 @@ class LogsPane(Pane):
         self.update_status()
         if self.wbtui.background:
             self.start_stream()
+            for name in ("loaded", "targeted", "deployed"):  # a new config, target or server: its log
+                self.watch(self.app, name, lambda _value: self.start_stream(), init=False)
 
     def focus_default(self) -> None:
         self.view.focus()
-
-    def config_saved(self) -> None:
-        if self.wbtui.background:
-            self.start_stream()
 
     # ---- streaming ------------------------------------------------------------------------------------
     def start_stream(self) -> None:
@@ -111,7 +109,8 @@ class LogsPane(Pane):
         """
         from ...health.bounded import call_bounded_async
 
-        redact = self.wbtui.session.redactor()
+        session = self.wbtui.session
+        redact = masking.logs(session.saved, session.draft)
         timeout = max(10.0, 2 * self.wbtui.session.saved.app.timeout)
         last: datetime | None = None
         while True:
@@ -120,7 +119,7 @@ class LogsPane(Pane):
                 self.stream_state = "following"
                 resume = last + timedelta(microseconds=1) if last is not None else since
                 stream = runtime.logs(follow=True, tail=None if last is not None else tail, since=resume,
-                                      timestamps=True)
+                                      timestamps=True, pod=self.wbtui.core.log_pod)
                 async with contextlib.aclosing(stream):
                     async for line in stream:
                         if line.timestamp is not None:
@@ -159,7 +158,7 @@ class LogsPane(Pane):
         if self._errors_changed and now - self._errors_posted >= ERRORS_EVERY:
             self._errors_changed = False
             self._errors_posted = now
-            self._diagnose(list(self._errors), self.wbtui.query_one(RuntimePane).status)
+            self._diagnose(list(self._errors), self.wbtui.server_status)
 
     @work(thread=True, exclusive=True, group="diagnose", exit_on_error=False, name="Diagnosis")
     def _diagnose(self, lines: list[str], status: Any) -> None:
@@ -283,7 +282,7 @@ class LogsPane(Pane):
         if self.wbtui.core.target_config().runtime.backend != "kubernetes":
             self.notify("The Docker runtime has one container; pods are for Kubernetes.", markup=False)
             return
-        status = self.wbtui.query_one(RuntimePane).status
+        status = self.wbtui.server_status
         pods = [pod.name for pod in status.pods] if status is not None else []
         if not pods:
             self.notify("No pods known yet (see the Runtime pane).", severity="warning", markup=False)
@@ -325,5 +324,4 @@ class LogsPane(Pane):
         from ..widgets.text_screen import write_text_file
 
         written = write_text_file(path, "\n".join(lines) + ("\n" if lines else ""))
-        self.app.call_from_thread(self.notify, f"Saved {len(lines):,} lines to {written}", title="Saved",
-                                  markup=False)
+        self.post_message(Notice(f"Saved {len(lines):,} lines to {written}", "Saved"))

@@ -14,7 +14,16 @@ from textual.widgets import Static
 
 from ...present.durations import duration
 from ...present.sizes import size
-from ..messages import ChecksUpdate, ErrorLines, ProbeUpdate, StatusUpdate
+from ..messages import (
+    ChecksUpdate,
+    ErrorLines,
+    Notice,
+    ProbeNow,
+    ProbeUpdate,
+    RefreshStatus,
+    RunRuntimeAction,
+    StatusUpdate,
+)
 from ..text import STATUS_VARIABLE, lines, sparkline, state_style, styled
 from .base import Pane
 
@@ -42,6 +51,11 @@ class OverviewPane(Pane):
         yield self._box("ov-checks", "Datastores", "not checked yet (c runs the checks)")
         yield self._box("ov-errors", "Recent errors", "no error lines seen")
 
+    def on_mount(self) -> None:
+        for name, show in (("server", self.show_status), ("probes", self.show_probe), ("checks", self.show_checks),
+                           ("diagnosis", self.show_errors)):
+            self.watch(self.app, name, show, init=False)
+
     @staticmethod
     def _box(box_id: str, title: str, text: str) -> Static:
         """One bordered box; a single widget each keeps the first frame cheap."""
@@ -49,8 +63,10 @@ class OverviewPane(Pane):
         box.border_title = title
         return box
 
-    # ---- updates forwarded by the app ----------------------------------------------
-    def show_status(self, message: StatusUpdate) -> None:
+    # ---- what the app's store holds ------------------------------------------------
+    def show_status(self, message: StatusUpdate | None) -> None:
+        if message is None:
+            return
         box = self.query_one("#ov-status", Static)
         if message.problem is not None:
             box.update(lines(styled(("✘ ", "$error bold"), message.problem.message),
@@ -79,7 +95,9 @@ class OverviewPane(Pane):
             rows.append(styled((f"{status.reason} ", "$warning"), status.message))
         box.update(lines(*rows))
 
-    def show_probe(self, message: ProbeUpdate) -> None:
+    def show_probe(self, message: ProbeUpdate | None) -> None:
+        if message is None:
+            return
         if message.problem is not None:
             self.query_one("#ov-probes", Static).update(lines(styled(("✘ ", "$error"), message.problem.message),
                                                               styled(("fix: ", "$text-muted"), message.problem.fix)))
@@ -99,7 +117,9 @@ class OverviewPane(Pane):
             rows.append(styled((sparkline(message.latencies.get(endpoint, [])[-SPARK_WIDTH:]), "$accent")))
         self.query_one("#ov-probes", Static).update(lines(*rows))
 
-    def show_checks(self, message: ChecksUpdate) -> None:
+    def show_checks(self, message: ChecksUpdate | None) -> None:
+        if message is None:
+            return
         from ...checks.model import Status, worst
 
         by_store: dict[str, list[Any]] = {}
@@ -122,7 +142,9 @@ class OverviewPane(Pane):
             rows.append(styled(("checking…", "$text-muted")))
         self.query_one("#ov-checks", Static).update(lines(*rows) if rows else Content("no results"))
 
-    def show_errors(self, message: ErrorLines) -> None:
+    def show_errors(self, message: ErrorLines | None) -> None:
+        if message is None:
+            return
         rows: list[Content] = []
         for item in message.items[-4:]:
             rows.append(styled(("✘ ", "$error"), item.line))
@@ -134,25 +156,19 @@ class OverviewPane(Pane):
 
     # ---- one-key actions -------------------------------------------------------------------
     def action_checks(self) -> None:
-        from .datastores import DatastoresPane
-
-        self.wbtui.query_one(DatastoresPane).action_run("all")
+        self.request_checks(("mysql", "s3"))
         self.notify("Running the datastore checks (Datastores pane, 3, has details).", markup=False)
 
     def action_restart(self) -> None:
-        from .runtime import RuntimePane
-
-        self.wbtui.query_one(RuntimePane).action_act("restart")
+        if not self.refuse_read_only("restart"):
+            self.post_message(RunRuntimeAction("restart"))
 
     def action_logs(self) -> None:
         self.wbtui.action_show_pane("logs")
 
     def action_refresh(self) -> None:
-        from .health import HealthPane
-        from .runtime import RuntimePane
-
-        self.wbtui.query_one(RuntimePane).action_refresh()
-        self.wbtui.query_one(HealthPane).action_probe()
+        self.post_message(RefreshStatus())
+        self.post_message(ProbeNow())
 
     def action_bundle(self) -> None:
         self.notify("Writing the doctor bundle…", markup=False)
@@ -161,5 +177,4 @@ class OverviewPane(Pane):
     @work(thread=True, exclusive=True, group="bundle", exit_on_error=False, name="Doctor bundle")
     def _bundle(self, directory: Path) -> None:
         path = self.wbtui.core.doctor_bundle(directory)
-        self.app.call_from_thread(self.notify, f"Support bundle (secrets redacted): {path}", title="Doctor",
-                                  markup=False, timeout=15)
+        self.post_message(Notice(f"Support bundle (secrets redacted): {path}", "Doctor", timeout=15))

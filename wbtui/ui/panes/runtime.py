@@ -2,64 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import DataTable, Static
-from textual.worker import get_current_worker
 
-from ...config.model import Config
 from ...present.status import status_lines
-from ...runtime.base import Progress, ResourceUsage, RuntimeEvent, ServerStatus
-from ..messages import Problem, StatusUpdate
+from ...runtime.base import ResourceUsage, RuntimeEvent, ServerStatus
+from ..messages import Problem, RefreshStatus, Retarget, RunRuntimeAction, RuntimeActionUpdate, StatusUpdate
+from ..runtime_actions import ACTION_TITLES
 from ..text import cell, lines, styled, tone_line
 from ..widgets.confirm import ChoiceScreen
 from ..widgets.filter_bar import FilterBar, row_matches
 from .base import Pane
-from .health import HealthPane
-
-REFRESH_SECONDS = 5.0
-ACTION_TITLES = {"deploy": "Deploy", "start": "Start", "stop": "Stop", "restart": "Restart",
-                 "upgrade": "Upgrade", "remove": "Remove"}
 
 
-def action_steps(config: Config, action: str, tag: str = "") -> list[str]:
-    """Exactly what an action will do to the running server, for the confirmation dialog."""
-    r, k = config.runtime, config.kubernetes
-    if config.runtime.backend == "kubernetes":
-        where = f"Deployment {k.name} in namespace {k.namespace} (context {k.context or 'current'})"
-        return {
-            "deploy": [f"apply the Secret, Deployment, Service and Ingress for {where}",
-                       f"image {r.image_ref}, {k.replicas} replica(s); pods are replaced one by one",
-                       "preview them with ctrl+t in the Config pane"],
-            "start": [f"scale {where} to {k.replicas} replica(s)"],
-            "stop": [f"scale {where} to 0 replicas: the server is down until started"],
-            "restart": [f"rollout restart of {where}: new pods replace the old ones",
-                        "the server may be unavailable until /ready passes (migrations may run)"],
-            "upgrade": [f"change the image of {where} to {r.image}:{tag}", "pods are replaced by a rolling update",
-                        "database migrations run on start; back up MySQL first"],
-            "remove": [f"delete the Deployment, Service, Ingress and Secret of {k.name} in {k.namespace}",
-                       "the PersistentVolumeClaim (data) is kept"],
-        }[action]
-    where = f"container {r.container_name}"
-    return {
-        "deploy": [f"create {where} from {r.image_ref} (an existing one is replaced; its volume is kept)",
-                   f"publish {(r.bind_address + ':') if r.bind_address else ''}{r.port} -> 8080, "
-                   f"volume {r.volume} at /vol, restart policy {r.restart_policy}",
-                   f"cpus {r.cpu_limit}, memory {r.memory_limit}; environment from the saved config",
-                   "preview the docker run command with ctrl+t in the Config pane"],
-        "start": [f"start {where}"],
-        "stop": [f"stop {where} (SIGTERM, then SIGKILL after 30s): the server is down until started"],
-        "restart": [f"restart {where}", "the server is unavailable until /ready passes again"],
-        "upgrade": [f"pull {r.image}:{tag} if it is not present", f"replace {where} with {r.image}:{tag}, "
-                    f"keeping volume {r.volume}", "database migrations run on start; back up MySQL first"],
-        "remove": [f"remove {where}", f"the volume {r.volume} (data) is kept"],
-    }[action]
+class ContextsRead(Message):
+    """The kubeconfig's context names and its current one, read by a worker."""
+
+    def __init__(self, contexts: list[str], current: str | None) -> None:
+        super().__init__()
+        self.contexts = contexts
+        self.current = current
 
 
 class RuntimePane(Pane):
@@ -85,8 +52,6 @@ class RuntimePane(Pane):
         self.status: ServerStatus | None = None
         self.events: list[RuntimeEvent] = []
         self._filter = ""
-        self._refreshing = False
-        self._acting = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="rt-target", classes="pane-status")
@@ -104,17 +69,13 @@ class RuntimePane(Pane):
         self.query_one("#rt-events", DataTable).add_columns("TIME", "TYPE", "REASON", "OBJECT", "MESSAGE")
         self._show_target()
         self._show_action(Content(""))
-        if self.wbtui.background:
-            self.action_refresh()
-            self.set_interval(REFRESH_SECONDS, self.action_refresh)
+        self.watch(self.app, "server", self.show_update)
+        self.watch(self.app, "runtime_action", self.show_action_update)
+        self.watch(self.app, "loaded", lambda _config: self._show_target(), init=False)
+        self.watch(self.app, "targeted", lambda _count: self._show_target(), init=False)
 
     def focus_default(self) -> None:
         self.query_one("#rt-events", DataTable).focus()
-
-    def config_saved(self) -> None:
-        self._show_target()
-        if self.wbtui.background:
-            self.action_refresh()
 
     def _show_target(self) -> None:
         config = self.wbtui.core.target_config()
@@ -130,38 +91,13 @@ class RuntimePane(Pane):
         self.query_one("#rt-target", Static).update(text)
         self.query_one("#rt-pods", DataTable).display = kube
 
-    # ---- status polling ----------------------------------------------------------------------------
+    # ---- status (polled by the app) ---------------------------------------------------------------
     def action_refresh(self) -> None:
-        if not self._refreshing:
-            self._refreshing = True
-            self._poll()
+        self.post_message(RefreshStatus())
 
-    @work(thread=True, exclusive=True, group="status", exit_on_error=False, name="Status")
-    def _poll(self) -> None:
-        from ...health.bounded import call_bounded
-
-        worker = get_current_worker()
-        limit = max(10.0, 2 * self.wbtui.session.saved.app.timeout)
-        status: ServerStatus | None = None
-        usage: ResourceUsage | None = None
-        events: list[RuntimeEvent] = []
-        problem: Problem | None = None
-        try:
-            runtime = call_bounded(self.wbtui.core.runtime, limit, "runtime")
-            status = call_bounded(runtime.status, limit, "status")
-            if status.exists and status.state == "running":
-                usage = call_bounded(runtime.usage, limit, "usage")
-            events = call_bounded(lambda: runtime.events(limit=30), limit, "events")
-        except Exception as exc:
-            problem = Problem.from_exception(exc)
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._polled, status, usage, events, problem)
-
-    def _polled(self, status: ServerStatus | None, usage: ResourceUsage | None, events: list[RuntimeEvent],
-                problem: Problem | None) -> None:
-        self._refreshing = False
-        self.show(status, usage, events, problem)
-        self.post_message(StatusUpdate(status, usage, problem))
+    def show_update(self, update: StatusUpdate | None) -> None:
+        if update is not None:
+            self.show(update.status, update.usage, update.events, update.problem)
 
     def show(self, status: ServerStatus | None, usage: ResourceUsage | None, events: list[RuntimeEvent],
              problem: Problem | None) -> None:
@@ -204,77 +140,31 @@ class RuntimePane(Pane):
                 events.add_row(cell(app, when), cell(app, event.type, "$warning" if event.type == "Warning" else ""),
                                cell(app, event.reason), cell(app, event.object), cell(app, event.message))
 
-    # ---- actions -----------------------------------------------------------------------------------------
+    # ---- actions (confirmed and run by the app) ------------------------------------------------------------
     def action_act(self, action: str) -> None:
-        if self.refuse_read_only(ACTION_TITLES[action].lower()):
-            return
-        if self._acting:
-            self.notify(f"{self._acting} is still running; wait for it to finish.", severity="warning", markup=False)
-            return
-        config = self.wbtui.core.target_config()
-        if action == "start":
-            self._run(action, config)
-            return
-        self.confirm(f"{ACTION_TITLES[action]} the server?", action_steps(config, action),
-                     lambda: self._run(action, config), confirm_label=ACTION_TITLES[action],
-                     danger=action in ("stop", "remove", "restart"))
+        if not self.refuse_read_only(ACTION_TITLES[action].lower()):
+            self.post_message(RunRuntimeAction(action))
 
     def action_upgrade(self) -> None:
         if self.refuse_read_only("upgrade"):
             return
         config = self.wbtui.core.target_config()
-
-        def got_tag(tag: str) -> None:
-            self.confirm(f"Upgrade to {config.runtime.image}:{tag}?", action_steps(config, "upgrade", tag),
-                         lambda: self._run("upgrade", config, tag), confirm_label="Upgrade", danger=True)
-
-        self.prompt("Image tag to move to", got_tag, value=config.runtime.tag,
+        self.prompt("Image tag to move to", lambda tag: self.post_message(RunRuntimeAction("upgrade", tag)),
+                    value=config.runtime.tag,
                     help="The data volume is kept; pin a release such as 0.59.2 rather than latest.")
 
-    def _run(self, action: str, config: Config, tag: str = "") -> None:
-        self._acting = ACTION_TITLES[action]
-        self._show_action(styled((f"{self._acting}…", "$warning bold")))
-        self._act(action, tag)
-
-    @work(thread=True, exclusive=True, group="runtime-action", exit_on_error=False, name="Runtime action")
-    def _act(self, action: str, tag: str) -> None:
-        runtime = self.wbtui.core.runtime()
-
-        def say(progress: Progress) -> None:
-            self.app.call_from_thread(self._progress, progress)
-
-        runtime.progress = say
-        try:
-            call: Callable[[], Any] = {"deploy": runtime.deploy, "start": runtime.start, "stop": runtime.stop,
-                                       "restart": runtime.restart, "remove": runtime.remove,
-                                       "upgrade": lambda: runtime.upgrade(tag)}[action]
-            outcome = call()
-        except Exception as exc:
-            self.app.call_from_thread(self._acted, action, None, Problem.from_exception(exc))
-        else:
-            self.app.call_from_thread(self._acted, action, str(outcome or "done"), None)
-        finally:
-            runtime.progress = None
-
-    def _progress(self, progress: Progress) -> None:
-        done = f" ({progress.current}/{progress.total})" if progress.total else ""
-        self._show_action(styled((f"{self._acting}… ", "$warning bold"), progress.message + done))
-
-    def _acted(self, action: str, outcome: str | None, problem: Problem | None) -> None:
-        self._acting = ""
-        title = ACTION_TITLES[action]
-        if problem is not None:
+    def show_action_update(self, update: RuntimeActionUpdate | None) -> None:
+        if update is None:
+            return
+        title = ACTION_TITLES[update.action]
+        if not update.done:
+            self._show_action(styled((f"{title}… ", "$warning bold"), update.text))
+        elif update.problem is not None:
+            problem = update.problem
             self._show_action(lines(styled((f"✘ {title} failed: ", "$error bold"), problem.message),
                                     styled(("fix: ", "$text-muted"), problem.fix) if problem.fix else ""))
-            self.wbtui.show_problem(problem, f"{title} failed")
         else:
-            self._show_action(styled((f"✔ {title}: ", "$success bold"), outcome or ""))
-            self.notify(outcome or "done", title=title, markup=False)
-            if action in ("deploy", "restart", "upgrade", "start"):
-                self.wbtui.runtime_changed()
-                self.wbtui.query_one(HealthPane).action_watch()
-        self._refreshing = False
-        self.action_refresh()
+            self._show_action(styled((f"✔ {title}: ", "$success bold"), update.outcome or ""))
 
     def _show_action(self, content: Content) -> None:
         widget = self.query_one("#rt-action", Static)
@@ -291,11 +181,11 @@ class RuntimePane(Pane):
 
     @work(thread=True, exclusive=True, group="contexts", exit_on_error=False, name="Kubernetes contexts")
     def _contexts(self) -> None:
-        contexts = self.wbtui.core.contexts()
-        self.app.call_from_thread(self._pick_context, contexts)
+        self.post_message(ContextsRead(*self.wbtui.core.contexts()))
 
-    def _pick_context(self, found: tuple[list[str], str | None]) -> None:
-        contexts, kube_current = found
+    def on_contexts_read(self, message: ContextsRead) -> None:
+        message.stop()
+        contexts, kube_current = message.contexts, message.current
         if not contexts:
             self.notify("No contexts in the kubeconfig.", severity="warning", markup=False)
             return
@@ -312,13 +202,8 @@ class RuntimePane(Pane):
                     value=config.kubernetes.namespace)
 
     def _retarget(self, key: str, value: str | None) -> None:
-        if not value:
-            return
-        self.wbtui.core.set_target(key, value)
-        self._show_target()
-        self.wbtui.retargeted()
-        self._refreshing = False
-        self.action_refresh()
+        if value:
+            self.post_message(Retarget(key, value))
 
     # ---- filter -------------------------------------------------------------------------------------------
     def action_filter(self) -> None:

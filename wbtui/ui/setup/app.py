@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.app import App
 
 from ...setup.flow import RuntimeFactory, SetupFlow
+from ..messages import Notice
 from ..paths import css_files
 from .screen import SetupScreen
 
@@ -35,6 +36,9 @@ class SetupApp(App[int]):
     @property
     def setup_screen(self) -> SetupScreen:
         return self._screen
+
+    def on_notice(self, message: Notice) -> None:
+        message.show(self)
 
     def on_mount(self) -> None:
         if not self.is_headless:

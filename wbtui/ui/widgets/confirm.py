@@ -19,11 +19,13 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, title: str, steps: list[str], *, confirm_label: str = "Do it", danger: bool = False) -> None:
+    def __init__(self, title: str, steps: list[str], *, confirm_label: str = "Do it", danger: bool = False,
+                 cancel_label: str = "Cancel") -> None:
         super().__init__(classes="dialog")
         self._title = title
         self._steps = steps
         self._confirm_label = confirm_label
+        self._cancel_label = cancel_label
         self._danger = danger
 
     def compose(self) -> ComposeResult:
@@ -34,7 +36,7 @@ class ConfirmScreen(ModalScreen[bool]):
                     yield Static(Text(step), classes="dialog-step")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self._confirm_label} (y)", id="yes", variant="error" if self._danger else "primary")
-                yield Button("Cancel (n)", id="no")
+                yield Button(f"{self._cancel_label} (n)", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..core import Rendered
+from ..messages import Notice
 from .confirm import PromptScreen
 
 
@@ -110,4 +111,4 @@ class TextScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="save-file", exit_on_error=False)
     def _save(self, path: Path, text: str) -> None:
         written = write_text_file(path, text)
-        self.app.call_from_thread(self.notify, f"Saved {written}", title="Saved", markup=False)
+        self.post_message(Notice(f"Saved {written}", "Saved"))

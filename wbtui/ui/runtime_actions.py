@@ -1,0 +1,42 @@
+"""What each runtime action will do, in words, for the confirmation shown before it runs."""
+
+from __future__ import annotations
+
+from ..config.model import Config
+
+ACTION_TITLES = {"deploy": "Deploy", "start": "Start", "stop": "Stop", "restart": "Restart",
+                 "upgrade": "Upgrade", "remove": "Remove"}
+
+
+def action_steps(config: Config, action: str, tag: str = "") -> list[str]:
+    """Exactly what an action will do to the running server, for the confirmation dialog."""
+    r, k = config.runtime, config.kubernetes
+    if config.runtime.backend == "kubernetes":
+        where = f"Deployment {k.name} in namespace {k.namespace} (context {k.context or 'current'})"
+        return {
+            "deploy": [f"apply the Secret, Deployment, Service and Ingress for {where}",
+                       f"image {r.image_ref}, {k.replicas} replica(s); pods are replaced one by one",
+                       "preview them with ctrl+t in the Config pane"],
+            "start": [f"scale {where} to {k.replicas} replica(s)"],
+            "stop": [f"scale {where} to 0 replicas: the server is down until started"],
+            "restart": [f"rollout restart of {where}: new pods replace the old ones",
+                        "the server may be unavailable until /ready passes (migrations may run)"],
+            "upgrade": [f"change the image of {where} to {r.image}:{tag}", "pods are replaced by a rolling update",
+                        "database migrations run on start; back up MySQL first"],
+            "remove": [f"delete the Deployment, Service, Ingress and Secret of {k.name} in {k.namespace}",
+                       "the PersistentVolumeClaim (data) is kept"],
+        }[action]
+    where = f"container {r.container_name}"
+    return {
+        "deploy": [f"create {where} from {r.image_ref} (an existing one is replaced; its volume is kept)",
+                   f"publish {(r.bind_address + ':') if r.bind_address else ''}{r.port} -> 8080, "
+                   f"volume {r.volume} at /vol, restart policy {r.restart_policy}",
+                   f"cpus {r.cpu_limit}, memory {r.memory_limit}; environment from the saved config",
+                   "preview the docker run command with ctrl+t in the Config pane"],
+        "start": [f"start {where}"],
+        "stop": [f"stop {where} (SIGTERM, then SIGKILL after 30s): the server is down until started"],
+        "restart": [f"restart {where}", "the server is unavailable until /ready passes again"],
+        "upgrade": [f"pull {r.image}:{tag} if it is not present", f"replace {where} with {r.image}:{tag}, "
+                    f"keeping volume {r.volume}", "database migrations run on start; back up MySQL first"],
+        "remove": [f"remove {where}", f"the volume {r.volume} (data) is kept"],
+    }[action]

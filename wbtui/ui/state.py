@@ -1,0 +1,64 @@
+"""The dashboard's one store: the latest status, probes, checks, diagnosis, watch and action, and the config.
+
+Mixed into the app. Workers post result messages (``wbtui.ui.messages``); the handlers
+here keep the latest of each, and every pane that shows one watches it
+(``self.watch(self.app, "server", self.show_status)``), so a result is drawn wherever it
+appears without anyone calling a pane.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.reactive import var
+
+from .messages import ChecksUpdate, ErrorLines, ProbeUpdate, RuntimeActionUpdate, StatusUpdate, WatchUpdate
+
+if TYPE_CHECKING:
+    from ..config.model import Config
+
+
+class DashboardState:
+    """Reactive attributes of the app: set only by the handlers below and by the app's config loading."""
+
+    server: var[StatusUpdate | None] = var(None, always_update=True, init=False)
+    """The runtime's last status and events (or why they could not be read)."""
+    probes: var[ProbeUpdate | None] = var(None, always_update=True, init=False)
+    checks: var[ChecksUpdate | None] = var(None, always_update=True, init=False)
+    diagnosis: var[ErrorLines | None] = var(None, always_update=True, init=False)
+    """The recent error lines of the server log, explained."""
+    startup: var[WatchUpdate | None] = var(None, always_update=True, init=False)
+    runtime_action: var[RuntimeActionUpdate | None] = var(None, always_update=True, init=False)
+    loaded: var[Config | None] = var(None, always_update=True, init=False)
+    """The config file as last read or written (the session's ``saved``); set again on every load."""
+    targeted: var[int] = var(0, init=False)
+    """Bumped when the runtime target changes without a new config (a picked context or namespace)."""
+    deployed: var[int] = var(0, init=False)
+    """Bumped when a runtime action replaced the server's container or pods: log streams follow the new one."""
+
+    @property
+    def server_status(self) -> object | None:
+        """The last ServerStatus that could be read (kept while a later read fails)."""
+        return self._last_status
+
+    _last_status: object | None = None
+
+    def on_status_update(self, message: StatusUpdate) -> None:
+        if message.status is not None:
+            self._last_status = message.status
+        self.server = message
+
+    def on_probe_update(self, message: ProbeUpdate) -> None:
+        self.probes = message
+
+    def on_checks_update(self, message: ChecksUpdate) -> None:
+        self.checks = message
+
+    def on_error_lines(self, message: ErrorLines) -> None:
+        self.diagnosis = message
+
+    def on_watch_update(self, message: WatchUpdate) -> None:
+        self.startup = message
+
+    def on_runtime_action_update(self, message: RuntimeActionUpdate) -> None:
+        self.runtime_action = message

@@ -1,0 +1,173 @@
+"""The dashboard's shared workers: each runs in a thread worker and posts its results as messages.
+
+The app starts them (``App.run_worker(..., thread=True)``) when a pane posts a request
+or a timer fires; they never touch a widget, and stop posting once cancelled. The
+store (``wbtui.ui.state``) keeps what they post.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+from textual.worker import get_current_worker
+
+from .messages import ChecksUpdate, ConfigFileRead, ProbeUpdate, Problem, RuntimeActionUpdate, StatusUpdate, WatchUpdate
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..checks.model import CheckResult
+    from ..config.model import Config
+    from ..runtime.base import Progress, ResourceUsage, Runtime, RuntimeEvent, ServerStatus
+    from .core import Core
+
+Post = Callable[[Message], object]
+PROBE_HISTORY = 100
+
+
+def call_limit(config: Config) -> float:
+    """How long one runtime call may take before the dashboard says it hangs."""
+    return max(10.0, 2 * config.app.timeout)
+
+
+def posting(post: Post) -> Post:
+    """``post``, silenced once the current worker is cancelled (a newer run replaced it, or the app quits)."""
+    worker = get_current_worker()
+
+    def post_unless_cancelled(message: Message) -> object:
+        return None if worker.is_cancelled else post(message)
+
+    return post_unless_cancelled
+
+
+def poll_status(core: Core, post: Post) -> None:
+    from ..health.bounded import call_bounded
+
+    post = posting(post)
+    limit = call_limit(core.session.saved)
+    status: ServerStatus | None = None
+    usage: ResourceUsage | None = None
+    events: list[RuntimeEvent] = []
+    problem: Problem | None = None
+    try:
+        runtime = call_bounded(core.runtime, limit, "runtime")
+        status = call_bounded(runtime.status, limit, "status")
+        if status.exists and status.state == "running":
+            usage = call_bounded(runtime.usage, limit, "usage")
+        events = call_bounded(lambda: runtime.events(limit=30), limit, "events")
+    except Exception as exc:
+        problem = Problem.from_exception(exc)
+    post(StatusUpdate(status, usage, problem, events))
+
+
+def run_checks(core: Core, config: Config, stores: tuple[str, ...], kept: Sequence[CheckResult], run: int,
+               what: str, post: Post) -> None:
+    """Check ``stores``; every result as it comes, after the kept results of the other stores."""
+    post = posting(post)
+    started = time.monotonic()
+    mine: list[CheckResult] = []
+
+    def update(running: bool, **extra: Any) -> None:
+        post(ChecksUpdate([*kept, *mine], running, stores=stores, run=run, what=what, **extra))
+
+    def on_result(result: CheckResult) -> None:
+        mine.append(result)
+        update(True)
+
+    try:
+        core.run_checks(config, stores, on_result)
+    except Exception as exc:
+        update(False, problem=Problem.from_exception(exc))
+        return
+    update(False, took=time.monotonic() - started)
+
+
+class Probing:
+    """The prober for the current target, made on first use in a worker; one sample at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._prober: Any = None
+
+    def forget(self) -> None:
+        """The target changed: the next sample chooses it again (and starts a new history)."""
+        with self._lock:
+            self._prober = None
+
+    def sample(self, core: Core, post: Post) -> None:
+        from ..health.bounded import call_bounded
+        from ..health.history import ENDPOINTS
+        from ..health.probe import NoTarget, Prober
+
+        post = posting(post)
+        with self._lock:
+            if self._prober is None:
+                config = core.target_config()
+                try:
+                    runtime: Runtime | None = call_bounded(core.runtime, call_limit(config), "runtime")
+                except Exception:  # no daemon/cluster: HOST can still be probed
+                    runtime = None
+                self._prober = Prober(config, runtime, history_size=PROBE_HISTORY)
+            prober = self._prober
+            try:
+                sample = prober.sample_sync()
+            except NoTarget as exc:
+                post(ProbeUpdate(None, {}, Problem(str(exc), "set HOST in the Config pane, or deploy the server "
+                                                             "(Runtime pane)")))
+                return
+            history = prober.history
+            post(ProbeUpdate(sample, {e: history.latencies(e) for e in ENDPOINTS}, None,
+                             list(history.transitions), list(history.samples)))
+
+
+def act(core: Core, action: str, tag: str, post: Post) -> None:
+    """Run one runtime action, posting its progress and how it ended."""
+    runtime = core.runtime()
+
+    def say(progress: Progress) -> None:
+        done = f" ({progress.current}/{progress.total})" if progress.total else ""
+        post(RuntimeActionUpdate(action, progress.message + done))
+
+    runtime.progress = say
+    try:
+        call: Callable[[], Any] = {"deploy": runtime.deploy, "start": runtime.start, "stop": runtime.stop,
+                                   "restart": runtime.restart, "remove": runtime.remove,
+                                   "upgrade": lambda: runtime.upgrade(tag)}[action]
+        outcome = call()
+    except Exception as exc:
+        post(RuntimeActionUpdate(action, done=True, problem=Problem.from_exception(exc)))
+    else:
+        post(RuntimeActionUpdate(action, done=True, outcome=str(outcome or "done")))
+    finally:
+        runtime.progress = None
+
+
+def watch_startup(core: Core, interval: float, post: Post) -> None:
+    """Follow the server's start until /ready passes, it fails, or the window ends."""
+    from ..health.bounded import call_bounded
+    from ..health.watch import STARTUP_WINDOW, run_startup_watch
+
+    post = posting(post)
+    config = core.target_config()
+    runtime = call_bounded(core.runtime, call_limit(config), "runtime")
+    result = run_startup_watch(runtime, config, timeout=STARTUP_WINDOW, interval=interval,
+                               on_progress=lambda progress: post(WatchUpdate(progress=progress)))
+    post(WatchUpdate(result=result))
+
+
+def read_config(path: Path, announce: bool, post: Post) -> None:
+    """Read the config file as it is now (another shell may have changed it)."""
+    from ..config import store
+    from .session import file_stamp
+
+    stamp = file_stamp(path)
+    try:
+        config = store.load(path)
+    except store.ConfigFileError as exc:
+        post(ConfigFileRead(None, True, stamp, Problem.from_exception(exc), announce=announce))
+        return
+    post(ConfigFileRead(config, store.exists(path), stamp, announce=announce))
