@@ -10,12 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from ..checks.s3_bucket import ActionResult, BucketActionError, apply_cors, create_bucket
 from .context import EXIT_FINDINGS, EXIT_OK, CliError, Context, seconds
+
+if TYPE_CHECKING:
+    from ..checks.s3_bucket import ActionResult
+    from ..ops.fixes import FixAction, FixPlan
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,12 +49,32 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", type=seconds, metavar="S", help="connect/read timeout (default: app.timeout)")
 
 
-def _run(action: Callable[..., ActionResult], ctx: Context, args: argparse.Namespace, dry_run: bool) -> ActionResult:
+def _plan(action: FixAction, ctx: Context, args: argparse.Namespace) -> FixPlan:
+    """The fix planned by the same operation the dashboard uses (a dry run: nothing changes)."""
+    from ..checks.s3_bucket import BucketActionError
+    from ..ops.fixes import plan_fix
+
     config = ctx.config()
     try:
-        return action(config, timeout=args.timeout or config.app.timeout, dry_run=dry_run)
+        return plan_fix(action, config, timeout=args.timeout or config.app.timeout)
     except BucketActionError as exc:
         raise CliError(f"{exc}" + (f"\nfix: {exc.fix}" if exc.fix else "")) from None
+
+
+def _apply(fix: FixPlan) -> ActionResult:
+    from ..checks.s3_bucket import BucketActionError
+
+    try:
+        result = fix.run().result
+    except BucketActionError as exc:
+        raise CliError(f"{exc}" + (f"\nfix: {exc.fix}" if exc.fix else "")) from None
+    assert result is not None  # bucket fixes always answer with the store's result
+    return result
+
+
+def _preview(fix: FixPlan) -> ActionResult:
+    assert fix.preview is not None  # bucket fixes are planned by a dry run
+    return fix.preview
 
 
 def _confirmed(ctx: Context, args: argparse.Namespace, plan: ActionResult, what: str, question: str,
@@ -67,12 +90,13 @@ def _confirmed(ctx: Context, args: argparse.Namespace, plan: ActionResult, what:
 
 
 def cmd_create(ctx: Context, args: argparse.Namespace) -> int:
-    plan = _run(create_bucket, ctx, args, dry_run=True)
+    fix = _plan("bucket", ctx, args)
+    plan = _preview(fix)
     if plan.changed:
         if not _confirmed(ctx, args, plan, "create a bucket", f"{plan.summary[0].upper()}{plan.summary[1:]}?"):
             ctx.out.print("cancelled: nothing changed")
             return EXIT_FINDINGS
-        plan = _run(create_bucket, ctx, args, dry_run=False)
+        plan = _apply(fix)
     if args.json:
         ctx.print_json(plan.to_dict())
     else:
@@ -83,13 +107,14 @@ def cmd_create(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_cors(ctx: Context, args: argparse.Namespace) -> int:
-    plan = _run(apply_cors, ctx, args, dry_run=True)
+    fix = _plan("cors", ctx, args)
+    plan = _preview(fix)
     if args.apply and plan.changed:
         heading = f"Changes to the CORS rules of bucket {plan.data['bucket']!r}:"
         if not _confirmed(ctx, args, plan, "change the bucket's CORS rules", "Write these CORS rules?", heading):
             ctx.out.print("cancelled: nothing changed")
             return EXIT_FINDINGS
-        plan = _run(apply_cors, ctx, args, dry_run=False)
+        plan = _apply(fix)
     if args.json:
         ctx.print_json(plan.to_dict())
         return EXIT_OK

@@ -75,6 +75,11 @@ def find_leaks(members: dict[str, str], config: Config) -> list[str]:
     return [name for name, text in members.items() if any(form in text for form in forms)]
 
 
+def bundle_name(report: DoctorReport) -> str:
+    """The bundle's file name when the user picks only a directory: when the report was made."""
+    return f"wbtui-bundle-{report.created:%Y%m%d-%H%M%S}.tar.gz"
+
+
 def write_bundle(report: DoctorReport, config: Config, path: Path) -> Path:
     """Write the bundle atomically with mode 0600; raises BundleLeak rather than leak."""
     members = bundle_members(report, config)

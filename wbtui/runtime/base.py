@@ -204,7 +204,7 @@ class Runtime(ABC):
         """Lines of the server's log; with ``follow`` it reconnects and marks gaps.
 
         ``pod``: whose log (Kubernetes; None: the newest ready pod). Docker has one
-        container and refuses a pod name.
+        container, so it has no pods to choose from.
         """
 
     @abstractmethod

@@ -20,6 +20,7 @@ from .session import Session
 if TYPE_CHECKING:
     from ..checks.model import CheckResult
     from ..diagnosis.engine import Diagnosis
+    from ..ops.fixes import FixAction, FixPlan
     from ..runtime.base import Runtime, ServerStatus
 
 
@@ -30,18 +31,6 @@ class Rendered:
     label: str
     file_name: str
     render: Callable[[], str]
-
-
-@dataclass
-class FixPlan:
-    """A fix action as planned: exactly what it will do (secrets masked), and how to do it."""
-
-    action: str
-    store: str
-    title: str
-    steps: list[str]
-    pending: bool
-    apply: Callable[[], list[str]]
 
 
 class Core:
@@ -84,8 +73,6 @@ class Core:
                     self._runtime.close()
                 self._runtime = (self._factory or runtime_for)(config)
                 self._runtime_key = key
-            if self._runtime.backend == "kubernetes":
-                self._runtime.pod = self.log_pod  # type: ignore[attr-defined]  # whose log the Logs pane follows
             return self._runtime
 
     def close(self) -> None:
@@ -101,11 +88,11 @@ class Core:
 
         return run_checks(config, stores=tuple(stores), timeout=config.app.timeout, on_result=on_result)
 
-    def plan_fix(self, action: str, config: Config, admin_url: str = "") -> FixPlan:
+    def plan_fix(self, action: FixAction, config: Config, admin_url: str = "") -> FixPlan:
         """Inspect the store and plan a fix action; nothing changes until ``apply`` is called."""
-        if action == "db_init":
-            return _plan_db_init(config, admin_url)
-        return _plan_bucket(action, config)
+        from ..ops.fixes import plan_fix
+
+        return plan_fix(action, config, admin_url)
 
     # ---- diagnosis ---------------------------------------------------------------
     def diagnose(self, lines: list[str], status: ServerStatus | None,
@@ -117,30 +104,19 @@ class Core:
 
     # ---- config vs running -----------------------------------------------------------
     def running_config(self, draft: Config) -> Config | None:
-        """The settings the running server was started with, or None when nothing is deployed.
+        """The settings the running server was started with, or None when nothing is deployed."""
+        from ..ops.running import running_config
 
-        Read back by the config importers over ``draft`` with its server settings and
-        extras cleared, so settings a backend cannot report compare equal.
-        """
-        from ..config.model import ServerSettings
-
-        runtime = self.runtime()
-        if not runtime.status().exists:
-            return None
-        base = draft.copy()
-        base.server = ServerSettings()
-        base.env = {}
-        if runtime.backend == "kubernetes":
-            return _running_kubernetes(runtime, base)
-        from ..config.importers import import_docker_container
-
-        return import_docker_container(runtime.config.runtime.container_name, base, runtime.config.app.timeout).config
+        return running_config(self.runtime(), draft)
 
     # ---- previews ------------------------------------------------------------------------
     @staticmethod
     def previews(config: Config) -> list[Rendered]:
         """Every file the renderers produce, masked (the same text as `wbtui render KIND`)."""
-        from ..render import cors, docker, kubernetes, mc, nginx, sql, systemd
+        from ..render import cors, mc, nginx, sql
+        from ..runtime.docker import render as docker
+        from ..runtime.docker import systemd_unit as systemd
+        from ..runtime.kubernetes import render as kubernetes
 
         return [
             Rendered("docker run", "docker-run.sh", lambda: docker.render_command(config)),
@@ -157,12 +133,12 @@ class Core:
     # ---- doctor bundle ------------------------------------------------------------------
     def doctor_bundle(self, directory: Path) -> Path:
         """Run the doctor and write its redacted support bundle into ``directory``."""
-        from ..ops.bundle import write_bundle
+        from ..ops.bundle import bundle_name, write_bundle
         from ..ops.doctor import run_doctor
 
         config = self.target_config()
         report = run_doctor(config, runtime=self.runtime())
-        return write_bundle(report, config, directory / f"wbtui-bundle-{report.created:%Y%m%d-%H%M%S}.tar.gz")
+        return write_bundle(report, config, directory / bundle_name(report))
 
     # ---- Kubernetes pickers ----------------------------------------------------------------
     @staticmethod
@@ -179,59 +155,3 @@ class Core:
             self.overrides.pop(key, None)
         else:
             self.overrides[key] = value
-
-
-def _plan_db_init(config: Config, admin_url: str) -> FixPlan:
-    from ..checks.mysql_init import apply_db_init, plan_db_init
-
-    timeout = config.app.timeout
-    steps = plan_db_init(config, admin_url, timeout=timeout)
-    shown = []
-    for step in steps:
-        line = f"{step.title}: {step.action}" + (f" ({step.note})" if step.note else "")
-        shown.append(line + (f"\n    {step.sql}" if step.sql and step.pending else ""))
-
-    def apply() -> list[str]:
-        results = apply_db_init(config, admin_url, steps, timeout=timeout)
-        return [f"{r.step.title}: {r.outcome}" + (f" ({r.message})" if r.message else "") for r in results]
-
-    return FixPlan("db_init", "mysql", "Create the database and user", shown, any(s.pending for s in steps), apply)
-
-
-def _running_kubernetes(runtime: Runtime, base: Config) -> Config:
-    """The live Deployment (with the Secrets its env refers to) read back as settings."""
-    import json
-
-    from ..config.importers import import_kubernetes
-    from ..runtime.kubernetes.client import resource_path
-
-    api = runtime.api  # type: ignore[attr-defined]
-    namespace = runtime.namespace  # type: ignore[attr-defined]
-    deployment = api.get(resource_path("apps/v1", "deployments", namespace, runtime.name))  # type: ignore[attr-defined]
-    docs = [deployment] if deployment else []
-    names = set()
-    for container in ((deployment or {}).get("spec", {}).get("template", {}).get("spec", {}).get("containers") or []):
-        for env in container.get("env") or []:
-            ref = (env.get("valueFrom") or {}).get("secretKeyRef") or {}
-            if ref.get("name"):
-                names.add(ref["name"])
-    for name in sorted(names):
-        secret = api.get(resource_path("v1", "secrets", namespace, name))
-        if secret:
-            docs.append(secret)
-    return import_kubernetes(json.dumps(docs), base, source="the live Deployment").config
-
-
-def _plan_bucket(action: str, config: Config) -> FixPlan:
-    """Create the bucket or apply its CORS rules: a dry run first shows what would change."""
-    from ..checks import s3_bucket as bucket_actions
-
-    do = {"bucket": bucket_actions.create_bucket, "cors": bucket_actions.apply_cors}[action]
-    timeout = config.app.timeout
-    preview = do(config, timeout=timeout, dry_run=True)
-
-    def apply() -> list[str]:
-        return [do(config, timeout=timeout).summary]
-
-    title = "Create the bucket" if action == "bucket" else "Apply CORS rules"
-    return FixPlan(action, "s3", title, preview.changes or [preview.summary], preview.changed, apply)

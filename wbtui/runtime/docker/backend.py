@@ -59,9 +59,10 @@ class DockerRuntime(Runtime):
 
     @cached_property
     def redactor(self) -> Redactor:
-        from ...config.masking import Redactor
+        """Log lines and messages: the logs policy (see config/masking)."""
+        from ...config import masking
 
-        return Redactor(self.config)
+        return masking.logs(self.config)
 
     # -- connection -------------------------------------------------------------------------
 
@@ -94,7 +95,7 @@ class DockerRuntime(Runtime):
         if not is_ours((attrs.get("Config") or {}).get("Labels"), self.name):
             raise NameConflict(f"a container named {self.name} exists but was not created by wbtui",
                                adopt_fix(self.name))
-        return attrs
+        return dict(attrs)
 
     def _require(self, client: Any) -> dict[str, Any]:
         attrs = self.inspect(client)
@@ -102,14 +103,13 @@ class DockerRuntime(Runtime):
             raise NotDeployed(f"no container {self.name} on this host", "deploy it: wbtui up")
         return attrs
 
-    def _mutable(self, attrs: dict[str, Any] | None, action: str) -> dict[str, Any] | None:
+    def _refuse_if_unit(self, attrs: dict[str, Any] | None, action: str) -> None:
         """Refuse to change a container a systemd unit runs: systemd would fight the change."""
         unit = ((attrs or {}).get("Config") or {}).get("Labels", {}).get(UNIT_LABEL)
         if unit:
             raise RuntimeProblem(f"cannot {action} {self.name}: the systemd unit {unit} runs it",
                                  f"systemctl {'restart' if action in ('deploy', 'restart') else action} {unit}"
                                  f" (after a config change: wbtui service install, then systemctl restart {unit})")
-        return attrs
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -122,7 +122,8 @@ class DockerRuntime(Runtime):
             host_cpus = client.info().get("NCPU")
         spec = labelled_spec(config, host_cpus=host_cpus)
         spec["labels"] = {**self.labels, **spec["labels"]}
-        attrs = self._mutable(self.inspect(client), "deploy")
+        attrs = self.inspect(client)
+        self._refuse_if_unit(attrs, "deploy")
         if attrs is not None and attrs["Config"]["Labels"].get(HASH_LABEL) == spec["labels"][HASH_LABEL]:
             if (attrs.get("State") or {}).get("Running"):
                 return f"{self.name} is up to date and running ({spec['image']})"
@@ -181,9 +182,9 @@ class DockerRuntime(Runtime):
                     raise ImageMissing(f"image {image} is not on this host and could not be pulled ({detail})",
                                        image_fix(image))
                 layer, status = event.get("id", ""), event.get("status", "")
-                detail = event.get("progressDetail") or {}
-                if layer and detail.get("total"):
-                    layers[layer] = (int(detail.get("current", 0)), int(detail["total"]))
+                counts = event.get("progressDetail") or {}
+                if layer and counts.get("total"):
+                    layers[layer] = (int(counts.get("current", 0)), int(counts["total"]))
                 elif layer and status in ("Download complete", "Pull complete", "Already exists"):
                     total = layers.get(layer, (0, 0))[1]
                     layers[layer] = (total, total)
@@ -211,7 +212,8 @@ class DockerRuntime(Runtime):
 
     def start(self) -> str:
         client = self.client()
-        attrs = self._mutable(self._require(client), "start")
+        attrs = self._require(client)
+        self._refuse_if_unit(attrs, "start")
         if (attrs.get("State") or {}).get("Running"):
             return f"{self.name} is already running"
         self._start(client, attrs["Id"])
@@ -219,7 +221,8 @@ class DockerRuntime(Runtime):
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> str:
         client = self.client()
-        attrs = self._mutable(self._require(client), "stop")
+        attrs = self._require(client)
+        self._refuse_if_unit(attrs, "stop")
         if not (attrs.get("State") or {}).get("Running"):
             return f"{self.name} is not running"
         with translated("stop the container", name=self.name):
@@ -228,7 +231,8 @@ class DockerRuntime(Runtime):
 
     def restart(self) -> str:
         client = self.client()
-        attrs = self._mutable(self._require(client), "restart")
+        attrs = self._require(client)
+        self._refuse_if_unit(attrs, "restart")
         with translated("restart the container", name=self.name, port=str(self.config.runtime.port)):
             client.api.restart(attrs["Id"], timeout=STOP_TIMEOUT)
         return f"restarted {self.name}"
@@ -237,7 +241,8 @@ class DockerRuntime(Runtime):
         import docker.errors
 
         client = self.client()
-        attrs = self._mutable(self.inspect(client), "stop")
+        attrs = self.inspect(client)
+        self._refuse_if_unit(attrs, "stop")
         done = []
         if attrs is not None:
             self._stop_and_remove(client, attrs["Id"])
@@ -313,9 +318,7 @@ class DockerRuntime(Runtime):
         previous: bool = False,
         pod: str | None = None,
     ) -> ThreadStream[LogLine]:
-        if pod is not None:
-            raise RuntimeProblem(f"the Docker backend runs one container ({self.name}), not pods",
-                                 "leave the pod unset")
+        """The container's log; ``pod`` does not apply (one container, no pods)."""
         reader = DockerLogReader(self, self.redactor, follow=follow, tail=tail, since=since,
                                  timestamps=timestamps, previous=previous)
         return ThreadStream(reader, name=f"docker-logs-{self.name}")

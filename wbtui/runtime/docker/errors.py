@@ -31,7 +31,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         todo.extend(a for a in getattr(cur, "args", ()) if isinstance(a, BaseException))
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 

@@ -54,8 +54,8 @@ def import_docker_inspect(data: Any, base: Config | None = None, image_env: Iter
     if data.get("Name"):
         result.put("runtime.container_name", str(data["Name"]).lstrip("/"), source)
     _docker_port(result, host, as_dict(as_dict(data.get("NetworkSettings")).get("Ports")))
-    binds = host.get("Binds") if isinstance(host.get("Binds"), list) else []
-    _docker_volume(result, dicts(data.get("Mounts")), [str(b) for b in binds])
+    binds = host.get("Binds")
+    _docker_volume(result, dicts(data.get("Mounts")), [str(b) for b in binds] if isinstance(binds, list) else [])
     policy = as_dict(host.get("RestartPolicy")).get("Name")
     if policy is not None:
         result.put("runtime.restart_policy", policy or "no", source)

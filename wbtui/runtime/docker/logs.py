@@ -213,13 +213,13 @@ class LineAssembler:
         if len(decoded) != len(texts):  # a redaction changed the line count: redact one by one
             decoded = [self._redact(t.decode("utf-8", "replace")) for t in texts]
         out = []
-        for ts, text, stream in zip(stamps, decoded, sources, strict=True):
+        for ts, line, stream in zip(stamps, decoded, sources, strict=True):
             source = SOURCES.get(stream, "")
             if ts is None:
-                out.append(LogLine(text, None, source, False))
+                out.append(LogLine(line, None, source, False))
                 continue
             stamp = ts.decode("ascii")
-            out.append(LogLine(f"{stamp} {text}" if self._keep_timestamps else text,
+            out.append(LogLine(f"{stamp} {line}" if self._keep_timestamps else line,
                                datetime.fromisoformat(stamp), source, False))
         return out
 

@@ -85,12 +85,12 @@ def cpu_percent(stats: dict[str, Any]) -> float | None:
     total = (cpu.get("cpu_usage") or {}).get("total_usage")
     pre_total = (pre.get("cpu_usage") or {}).get("total_usage")
     system, pre_system = cpu.get("system_cpu_usage"), pre.get("system_cpu_usage")
-    if None in (total, pre_total, system, pre_system):
+    if total is None or pre_total is None or system is None or pre_system is None:
         return None
-    cpu_delta, system_delta = total - pre_total, system - pre_system
+    cpu_delta, system_delta = float(total - pre_total), float(system - pre_system)
     if system_delta <= 0 or cpu_delta < 0:
         return None
-    online = cpu.get("online_cpus") or len((cpu.get("cpu_usage") or {}).get("percpu_usage") or []) or 1
+    online = int(cpu.get("online_cpus") or len((cpu.get("cpu_usage") or {}).get("percpu_usage") or []) or 1)
     return round(cpu_delta / system_delta * online * 100.0, 2)
 
 

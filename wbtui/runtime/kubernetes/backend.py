@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ...config.masking import Redactor
+from ...config import masking
 from ..base import (
     LogLine,
     NotDeployed,
@@ -92,7 +92,7 @@ def _same(desired: Any, live: Any, quantities: bool = False) -> bool:
             return parse_quantity(desired) == parse_quantity(live)
         except ValueError:
             return False
-    return desired == live
+    return bool(desired == live)
 
 
 def _removed(before: Any, after: Any) -> dict[str, Any]:
@@ -250,7 +250,7 @@ class KubernetesRuntime(Runtime):
     def api(self) -> KubeApi:
         if self._api is None:
             self._api = connect(self.config.kubernetes.context, kubeconfig=self.kubeconfig,
-                                timeout=self.config.app.timeout, redact=Redactor(self.config))
+                                timeout=self.config.app.timeout, redact=masking.logs(self.config))
         return self._api
 
     @property

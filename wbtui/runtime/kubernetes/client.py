@@ -18,6 +18,8 @@ from ..base import NameConflict, NotDeployed, PermissionDenied, RuntimeProblem, 
 from .kubeconfig import load
 
 Redact = Callable[[str], str]
+Query = list[tuple[str, str]]
+"""Query parameters in order (``KubeApi.list`` shadows the builtin inside the class)."""
 
 RBAC_ROLE = (
     "kubectl create role wbtui -n {ns} --verb=get,list,watch,create,patch,delete "
@@ -82,12 +84,12 @@ class KubeApi:
 
     @property
     def server(self) -> str:
-        return self.api_client.configuration.host
+        return str(self.api_client.configuration.host)
 
     def close(self) -> None:
         self.api_client.close()
 
-    def _send(self, method: str, path: str, *, query: list[tuple[str, str]] | None = None, body: Any = None,
+    def _send(self, method: str, path: str, *, query: Query | None = None, body: Any = None,
               content_type: str | None = None, read_timeout: float | None = None) -> Any:
         """Send one request; the urllib3 response (body unread), or a RuntimeProblem."""
         headers = {"Accept": "application/json, */*"}
@@ -109,7 +111,7 @@ class KubeApi:
             raise self.translate_status(raw.status, data, method, path)
         return raw
 
-    def request(self, method: str, path: str, *, query: list[tuple[str, str]] | None = None, body: Any = None,
+    def request(self, method: str, path: str, *, query: Query | None = None, body: Any = None,
                 content_type: str | None = None) -> dict[str, Any]:
         raw = self._send(method, path, query=query, body=body, content_type=content_type)
         try:
@@ -144,7 +146,7 @@ class KubeApi:
             return False
         return True
 
-    def stream(self, path: str, query: list[tuple[str, str]], read_timeout: float) -> Any:
+    def stream(self, path: str, query: Query, read_timeout: float) -> Any:
         """A streaming GET (pod logs): the open urllib3 response, to read in chunks."""
         return self._send("GET", path, query=query, read_timeout=read_timeout)
 

@@ -44,8 +44,9 @@ def _kubeconfig_exists(path: str) -> bool:
 
 def list_contexts(kubeconfig: str | None = None) -> tuple[list[KubeContext], str | None]:
     """The contexts of the kubeconfig and the name of the current one (for pickers)."""
-    from kubernetes import config
+    from kubernetes import config as untyped
 
+    config: Any = untyped  # the client library has no type annotations
     path = kubeconfig_path(kubeconfig)
     if not _kubeconfig_exists(path):
         raise KubeconfigProblem(f"no kubeconfig at {path}",
@@ -88,8 +89,10 @@ def load(context: str = "", kubeconfig: str | None = None) -> tuple[Any, str, st
     merged); the context is ``context``, else the current one (the first file that sets
     it wins). Without any kubeconfig, inside a pod, the service account is used.
     """
-    from kubernetes import client, config
+    from kubernetes import client
+    from kubernetes import config as untyped
 
+    config: Any = untyped  # the client library has no type annotations
     cfg = client.Configuration()
     path = kubeconfig_path(kubeconfig)
     namespace = ""

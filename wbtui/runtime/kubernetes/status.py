@@ -77,7 +77,7 @@ def _get(obj: Any, *path: str) -> Any:
 
 def _condition(obj: dict[str, Any], kind: str) -> dict[str, Any] | None:
     for cond in _get(obj, "status", "conditions") or []:
-        if cond.get("type") == kind:
+        if isinstance(cond, dict) and cond.get("type") == kind:
             return cond
     return None
 
@@ -361,7 +361,7 @@ def runtime_events(items: Iterable[dict[str, Any]], names: set[str], limit: int 
     out: list[RuntimeEvent] = []
     for ev in items:
         involved = ev.get("involvedObject") or {}
-        key = _get(ev, "metadata", "uid") or _get(ev, "metadata", "name") or id(ev)
+        key = str(_get(ev, "metadata", "uid") or _get(ev, "metadata", "name") or id(ev))
         if involved.get("name") not in names or key in seen:
             continue
         seen.add(key)
