@@ -166,10 +166,10 @@ def _refuse_invalid(ctx: Context, force: bool) -> None:
         raise CliError(f"the config has errors: {listed} (see wbtui config show; --force deploys anyway)")
 
 
-def _runtime(ctx: Context) -> Runtime:
+def _runtime(ctx: Context, *, pull: bool = True) -> Runtime:
     from ..runtime.base import runtime_for
 
-    return runtime_for(ctx.config())
+    return runtime_for(ctx.config(), pull=pull)
 
 
 def _say(ctx: Context, message: str, style: str = "") -> None:
@@ -231,14 +231,10 @@ def _report_watch(ctx: Context, result: WatchResult) -> int:
 
 @_problems
 def cmd_up(ctx: Context, args: argparse.Namespace) -> int:
-    from ..runtime.docker.backend import DockerRuntime
-
     ctx.refuse_if_read_only("deploy the server")
     _refuse_invalid(ctx, args.force)
-    runtime = _runtime(ctx)
+    runtime = _runtime(ctx, pull=not args.no_pull)
     try:
-        if args.no_pull and isinstance(runtime, DockerRuntime):
-            runtime.pull = False
         runtime.progress = _progress_printer(ctx)
         _say(ctx, runtime.deploy())
         return EXIT_OK if args.no_watch else _watch(ctx, runtime, args.timeout)
@@ -325,6 +321,7 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
     runtime = _runtime(ctx)
     try:
+        target = runtime.describe()
         status = runtime.status()
         usage = None
         if status.state == "running":
@@ -339,11 +336,13 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         data["usage"] = None if usage is None else {"cpu_percent": usage.cpu_percent,
                                                     "memory_bytes": usage.memory_bytes,
                                                     "memory_limit_bytes": usage.memory_limit_bytes}
+        data["target"] = target
         ctx.print_json(data)
     else:
         for line in status_lines(status, usage):
             style = _TONE_STYLE[line.tone]
             _say(ctx, line.text, f"bold {style}" if line.strong else style)
+        _say(ctx, "  asked    " + " · ".join(f"{k} {v}" for k, v in target.items()), "dim")
     return EXIT_OK if status.state == "running" else EXIT_FINDINGS
 
 
