@@ -49,6 +49,8 @@ from .state import DashboardState
 from .textual_compat import draw_without_skipping, exit_requested, keep_strips_acyclic
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from ..config.model import Config
     from ..runtime.base import Runtime
 
@@ -131,6 +133,8 @@ class WbtuiApp(DashboardState, App[int]):
         self.log_capacity = log_capacity
         self._wanted_pane = ""
         self._check_run = 0
+        self.config_file_timer: Timer | None = None
+        """Notices a change of the config file on disk (tests pause it to change the file between two ticks)."""
         self.probing = workers.Probing()
         self.panes_mounted = asyncio.Event()
         self.animation_level = "none"  # no animations: less to send over SSH, deterministic screens
@@ -173,7 +177,7 @@ class WbtuiApp(DashboardState, App[int]):
         if self._tune_gc:
             tune_gc()
         self.dirty_changed()
-        self.set_interval(CONFIG_FILE_SECONDS, self._check_config_file)
+        self.config_file_timer = self.set_interval(CONFIG_FILE_SECONDS, self._check_config_file)
         if self.background:
             self._start_background()
         if self._wanted_pane and not exit_requested(self):
@@ -328,7 +332,7 @@ class WbtuiApp(DashboardState, App[int]):
 
     def on_run_runtime_action(self, message: RunRuntimeAction) -> None:
         """Confirm (showing exactly what will happen), then run the action; one at a time."""
-        from .runtime_actions import ACTION_TITLES, action_steps
+        from ..ops.lifecycle import ACTION_TITLES, action_steps
         from .widgets.confirm import ConfirmScreen
 
         action, tag = message.action, message.tag
@@ -358,7 +362,7 @@ class WbtuiApp(DashboardState, App[int]):
 
     def watch_runtime_action(self, update: RuntimeActionUpdate | None) -> None:
         """An action ended: say how; after a new or restarted server, follow its log and watch it start."""
-        from .runtime_actions import ACTION_TITLES
+        from ..ops.lifecycle import ACTION_TITLES
 
         if update is None or not update.done:
             return
