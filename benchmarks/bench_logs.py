@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.services.base import free_port, wait_for
 from tests.services.docker_engine import NAME_PREFIX, TEST_LABEL, ensure_standin_image
-from wbtui.config.masking import Redactor
+from wbtui.config import masking
 from wbtui.config.model import Config
 from wbtui.runtime.docker.backend import DockerRuntime
 
@@ -94,7 +94,7 @@ async def time_wbtui_stream(runtime: DockerRuntime, lines: int) -> tuple[float, 
 
 def time_redactor(config: Config, lines: int) -> tuple[float, float]:
     """Seconds to redact ``lines`` typical lines: per line, and in batches as the stream does."""
-    redact = Redactor(config)
+    redact = masking.logs(config)  # what the backends redact log lines with
     text = [f'log line {i:06d} {{"level":"info","logger":"burst","msg":"request served"}}' for i in range(lines)]
     began = time.perf_counter()
     for line in text:

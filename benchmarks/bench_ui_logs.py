@@ -37,6 +37,7 @@ import asyncio, json, resource, sys, time
 sys.path.insert(0, {repo!r})
 from pathlib import Path
 from textual import events
+from wbtui.config import masking
 from wbtui.ui.app import WbtuiApp
 from wbtui.ui.panes.logs import LogsPane
 from wbtui.ui.session import Session
@@ -57,7 +58,7 @@ class Bench(WbtuiApp):
         await self.panes_mounted.wait()
         self.action_show_pane("logs")
         self.pane_ = self.query_one(LogsPane)
-        self.redact = self.session.redactor()
+        self.redact = masking.logs(self.session.saved, self.session.draft)  # as the Logs pane does
         if MODE == "ingest":
             await self.ingest()
         else:

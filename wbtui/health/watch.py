@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..config import masking
 from ..config.masking import Redactor
 from ..diagnosis.engine import Diagnosis, diagnose, facts_from
 from ..present.durations import duration
@@ -158,7 +159,7 @@ async def watch_events(runtime: Runtime, config: Config, *, timeout: float = STA
                        interval: float = 2.0, url: str | None = None, probe_timeout: float | None = None,
                        log_lines: int = 200, call_timeout: float = 10.0) -> AsyncIterator[WatchProgress | WatchResult]:
     """Progress events every ``interval`` seconds, then exactly one WatchResult."""
-    redact = Redactor(config)
+    redact = masking.logs(config)
     lines: deque[str] = deque(maxlen=log_lines)
     log_errors: list[str] = []
     follower = asyncio.create_task(_follow(runtime, lines, redact, log_errors, log_lines))
