@@ -82,6 +82,25 @@ def test_destructive_commands_ask_first(argv: list[str], tmp_path: Path, capsys:
     assert "pass --yes to confirm" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("argv", "action", "tag", "purge"), [
+    (["down"], "remove", "", False), (["down", "--purge"], "remove", "", True), (["restart"], "restart", "", False),
+    (["upgrade", "9.9.9"], "upgrade", "9.9.9", False), (["stop"], "stop", "", False)])
+def test_confirmations_list_the_steps_the_dashboard_shows(argv: list[str], action: str, tag: str, purge: bool,
+                                                          tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from wbtui.ops.lifecycle import action_steps
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
+    path = tmp_path / "config.toml"
+    config = make_config()
+    store.save(config, path)
+    assert run(path, *argv) == 2  # asked (and refused without a terminal) after listing the steps
+    out = capsys.readouterr().out
+    steps = action_steps(config, action, tag, purge=purge)
+    assert steps and all(f"  - {step}" in out for step in steps)
+    assert ("DELETED" in out) == purge
+
+
 def test_up_refuses_a_config_with_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")

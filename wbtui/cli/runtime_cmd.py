@@ -249,46 +249,57 @@ def cmd_down(ctx: Context, args: argparse.Namespace) -> int:
     name = config.runtime.container_name if config.runtime.backend == "docker" else config.kubernetes.name
     question = (f"Remove {name} AND DELETE its data volume {config.runtime.volume!r}? This cannot be undone."
                 if args.purge else f"Stop and remove {name}? (the data volume is kept)")
-    if not ctx.confirm(question, args.yes):
+    if not _confirmed(ctx, args, "remove", question, purge=args.purge):
         _say(ctx, "cancelled: nothing changed")
         return EXIT_FINDINGS
+    return _act(ctx, "remove", purge=args.purge)
+
+
+def _confirmed(ctx: Context, args: argparse.Namespace, action: str, question: str, tag: str = "", *,
+               purge: bool = False) -> bool:
+    """Show what the action will do (the dashboard's confirmation shows the same steps), then ask."""
+    from ..ops.lifecycle import action_steps
+
+    if not args.yes:
+        _say(ctx, "This will:", "bold")
+        for step in action_steps(ctx.config(), action, tag, purge=purge):
+            _say(ctx, f"  - {step}")
+    return ctx.confirm(question, args.yes)
+
+
+def _act(ctx: Context, action: str, *, purge: bool = False, stop_timeout: float = 30) -> int:
+    from ..ops.lifecycle import run_action
+
     runtime = _runtime(ctx)
     try:
-        _say(ctx, runtime.remove(purge=args.purge))
+        _say(ctx, run_action(runtime, action, purge=purge, stop_timeout=stop_timeout))
     finally:
         runtime.close()
     return EXIT_OK
 
 
-def _simple(ctx: Context, args: argparse.Namespace, what: str, question: str | None,
-            action: Callable[[Runtime], str]) -> int:
+def _simple(ctx: Context, args: argparse.Namespace, action: str, what: str, question: str | None) -> int:
     ctx.refuse_if_read_only(what)
-    if question is not None and not ctx.confirm(question, args.yes):
+    if question is not None and not _confirmed(ctx, args, action, question):
         _say(ctx, "cancelled: nothing changed")
         return EXIT_FINDINGS
-    runtime = _runtime(ctx)
-    try:
-        _say(ctx, action(runtime))
-    finally:
-        runtime.close()
-    return EXIT_OK
+    return _act(ctx, action, stop_timeout=getattr(args, "timeout", 30))
 
 
 @_problems
 def cmd_restart(ctx: Context, args: argparse.Namespace) -> int:
-    return _simple(ctx, args, "restart the server", "Restart the W&B server? (users are disconnected briefly)",
-                   lambda rt: rt.restart())
+    return _simple(ctx, args, "restart", "restart the server",
+                   "Restart the W&B server? (users are disconnected briefly)")
 
 
 @_problems
 def cmd_start(ctx: Context, args: argparse.Namespace) -> int:
-    return _simple(ctx, args, "start the server", None, lambda rt: rt.start())
+    return _simple(ctx, args, "start", "start the server", None)
 
 
 @_problems
 def cmd_stop(ctx: Context, args: argparse.Namespace) -> int:
-    return _simple(ctx, args, "stop the server", "Stop the W&B server? (it stays down until wbtui start)",
-                   lambda rt: rt.stop(timeout=args.timeout))
+    return _simple(ctx, args, "stop", "stop the server", "Stop the W&B server? (it stays down until wbtui start)")
 
 
 @_problems
@@ -299,16 +310,17 @@ def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
     if args.tag == config.runtime.tag:
         raise CliError(f"already on {current}; to redeploy it use wbtui up", EXIT_USAGE)
     _refuse_invalid(ctx, args.force)
-    if not ctx.confirm(f"Upgrade {current} to {config.runtime.image}:{args.tag}? The server restarts and "
-                       "runs its migrations (back up the database first).", args.yes):
+    if not _confirmed(ctx, args, "upgrade", f"Upgrade {current} to {config.runtime.image}:{args.tag}? The server "
+                      "restarts and runs its migrations (back up the database first).", args.tag):
         _say(ctx, "cancelled: nothing changed")
         return EXIT_FINDINGS
     runtime = _runtime(ctx)
     try:
+        from ..ops.lifecycle import upgrade
+
         runtime.progress = _progress_printer(ctx)
-        image = runtime.upgrade(args.tag)
-        config.runtime.tag = args.tag
-        ctx.save(config)
+        image, upgraded = upgrade(runtime, args.tag)
+        ctx.save(upgraded)
         _say(ctx, f"now running {image}; runtime.tag saved as {args.tag}")
         return EXIT_OK if args.no_watch else _watch(ctx, runtime, args.timeout)
     finally:

@@ -1,15 +1,31 @@
-"""What each runtime action will do, in words, for the confirmation shown before it runs."""
+"""Runtime actions both faces run: what each will do (for the confirmation), then doing it.
+
+``action_steps`` is the "what will happen" list the dashboard's confirmation dialog and
+the CLI's prompt both show; ``run_action`` runs one action on a Runtime; ``upgrade``
+also returns the config with the new tag, which the caller saves (so a later deploy
+keeps the upgraded image).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
 from ..config.model import Config
+
+if TYPE_CHECKING:
+    from ..runtime.base import Runtime
+
+Action = Literal["deploy", "start", "stop", "restart", "upgrade", "remove"]
 
 ACTION_TITLES = {"deploy": "Deploy", "start": "Start", "stop": "Stop", "restart": "Restart",
                  "upgrade": "Upgrade", "remove": "Remove"}
 
 
-def action_steps(config: Config, action: str, tag: str = "") -> list[str]:
-    """Exactly what an action will do to the running server, for the confirmation dialog."""
+def action_steps(config: Config, action: str, tag: str = "", *, purge: bool = False) -> list[str]:
+    """Exactly what an action will do to the running server, for the confirmation.
+
+    ``purge`` (remove only): the data volume or claim is deleted too.
+    """
     r, k = config.runtime, config.kubernetes
     if config.runtime.backend == "kubernetes":
         where = f"Deployment {k.name} in namespace {k.namespace} (context {k.context or 'current'})"
@@ -24,7 +40,8 @@ def action_steps(config: Config, action: str, tag: str = "") -> list[str]:
             "upgrade": [f"change the image of {where} to {r.image}:{tag}", "pods are replaced by a rolling update",
                         "database migrations run on start; back up MySQL first"],
             "remove": [f"delete the Deployment, Service, Ingress and Secret of {k.name} in {k.namespace}",
-                       "the PersistentVolumeClaim (data) is kept"],
+                       f"the PersistentVolumeClaim {k.volume_claim} (data) is DELETED: this cannot be undone"
+                       if purge and k.volume_claim else "the PersistentVolumeClaim (data) is kept"],
         }[action]
     where = f"container {r.container_name}"
     return {
@@ -38,5 +55,35 @@ def action_steps(config: Config, action: str, tag: str = "") -> list[str]:
         "restart": [f"restart {where}", "the server is unavailable until /ready passes again"],
         "upgrade": [f"pull {r.image}:{tag} if it is not present", f"replace {where} with {r.image}:{tag}, "
                     f"keeping volume {r.volume}", "database migrations run on start; back up MySQL first"],
-        "remove": [f"remove {where}", f"the volume {r.volume} (data) is kept"],
+        "remove": [f"remove {where}", f"the volume {r.volume} (data) is DELETED: this cannot be undone"
+                   if purge else f"the volume {r.volume} (data) is kept"],
     }[action]
+
+
+def run_action(runtime: Runtime, action: str, tag: str = "", *, purge: bool = False,
+               stop_timeout: float = 30) -> str:
+    """Run one action; what the backend says it did."""
+    if action == "deploy":
+        return runtime.deploy()
+    if action == "start":
+        return runtime.start()
+    if action == "stop":
+        return runtime.stop(timeout=stop_timeout)
+    if action == "restart":
+        return runtime.restart()
+    if action == "remove":
+        return runtime.remove(purge=purge)
+    if action == "upgrade":
+        return upgrade(runtime, tag)[0]
+    raise ValueError(f"unknown runtime action {action!r}")
+
+
+def upgrade(runtime: Runtime, tag: str) -> tuple[str, Config]:
+    """Move the server to ``tag``: (what the backend did, the runtime's config with ``runtime.tag`` set).
+
+    The caller saves that config, so the next deploy keeps the new image.
+    """
+    done = runtime.upgrade(tag)
+    config = runtime.config.copy()
+    config.runtime.tag = tag
+    return done, config

@@ -126,6 +126,8 @@ class Probing:
 
 def act(core: Core, action: str, tag: str, post: Post) -> None:
     """Run one runtime action, posting its progress and how it ended."""
+    from ..ops.lifecycle import run_action
+
     runtime = core.runtime()
 
     def say(progress: Progress) -> None:
@@ -134,10 +136,7 @@ def act(core: Core, action: str, tag: str, post: Post) -> None:
 
     runtime.progress = say
     try:
-        call: Callable[[], Any] = {"deploy": runtime.deploy, "start": runtime.start, "stop": runtime.stop,
-                                   "restart": runtime.restart, "remove": runtime.remove,
-                                   "upgrade": lambda: runtime.upgrade(tag)}[action]
-        outcome = call()
+        outcome = run_action(runtime, action, tag)
     except Exception as exc:
         post(RuntimeActionUpdate(action, done=True, problem=Problem.from_exception(exc)))
     else:

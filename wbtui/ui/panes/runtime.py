@@ -10,10 +10,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from ...ops.lifecycle import ACTION_TITLES
 from ...present.status import status_lines
 from ...runtime.base import ResourceUsage, RuntimeEvent, ServerStatus
 from ..messages import Problem, RefreshStatus, Retarget, RunRuntimeAction, RuntimeActionUpdate, StatusUpdate
-from ..runtime_actions import ACTION_TITLES
 from ..text import cell, lines, styled, tone_line
 from ..widgets.confirm import ChoiceScreen
 from ..widgets.filter_bar import FilterBar, row_matches
