@@ -417,6 +417,37 @@ def test_changed_settings_patch_only_what_changed_and_remove_what_is_gone(emu: E
     assert "unchanged" in rt.deploy().splitlines()[1]
 
 
+def test_no_pull_deploys_with_image_pull_policy_never(emu: Emulator, kubeconfig: Path) -> None:
+    KubernetesRuntime(make_config(), pull=False, kubeconfig=str(kubeconfig)).deploy()
+    containers = emu.get("apps/v1/deployments", "wandb")["spec"]["template"]["spec"]["containers"]  # type: ignore[index]
+    assert [c["imagePullPolicy"] for c in containers] == ["Never"]
+    KubernetesRuntime(make_config(), kubeconfig=str(kubeconfig)).deploy()
+    containers = emu.get("apps/v1/deployments", "wandb")["spec"]["template"]["spec"]["containers"]  # type: ignore[index]
+    assert [c["imagePullPolicy"] for c in containers] == ["IfNotPresent"]
+
+
+def test_running_config_reads_the_live_deployment_and_its_secret(emu: Emulator, runtime: KubernetesRuntime) -> None:
+    base = make_config()
+    base.server.LICENSE = base.server.MYSQL = ""
+    base.runtime.tag = "0.1.0"
+    assert runtime.running_config(base) is None  # nothing deployed
+    runtime.deploy()
+    running = runtime.running_config(base)
+    assert running is not None
+    assert (running.server.LICENSE, running.server.MYSQL) == (LICENSE, runtime.config.server.MYSQL)  # from the Secret
+    assert (running.runtime.tag, running.kubernetes.name) == ("0.59.2", "wandb")
+    assert base.server.LICENSE == ""  # read over a copy
+
+
+def test_describe_names_the_cluster_without_asking_and_versions_ask_it(emu: Emulator,
+                                                                        runtime: KubernetesRuntime) -> None:
+    emu.react("GET /version", {"gitVersion": "v1.30.2", "platform": "linux/amd64"})
+    target = runtime.describe()
+    assert (target["context"], target["server"], target["namespace"]) == ("emu", emu.url, NS)
+    assert emu.requests() == []
+    assert runtime.versions() == {"kubernetes": "v1.30.2 (linux/amd64)"}
+
+
 def test_apply_patch_is_none_only_when_live_holds_everything() -> None:
     obj = desired_state({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
                          "spec": {"type": "NodePort", "ports": [{"port": 80, "targetPort": "http"}]}}, NS)

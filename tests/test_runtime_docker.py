@@ -329,3 +329,19 @@ def test_logs_of_nothing_deployed(runtimes: Any) -> None:
     with pytest.raises(NotDeployed):
         _all(rt)
     assert rt.status().exists is False and rt.events() == [] and rt.usage() is None
+
+
+def test_running_config_describe_and_versions(runtimes: Any, docker_host: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", docker_host)
+    rt = runtimes()
+    base = rt.config.copy()
+    base.server.MYSQL = ""
+    base.runtime.cpu_limit = "3"
+    assert rt.running_config(base) is None  # nothing deployed
+    rt.deploy()
+    running = rt.running_config(base)
+    assert running is not None and running.server.MYSQL == rt.config.server.MYSQL != ""
+    assert (running.runtime.container_name, running.runtime.image_ref) == (rt.name, rt.config.runtime.image_ref)
+    assert running.runtime.cpu_limit == rt.config.runtime.cpu_limit != "3"
+    assert rt.describe() == {"docker host": docker_host, "container": rt.name}
+    assert rt.versions()["docker"].split(" ")[0].count(".") >= 1
