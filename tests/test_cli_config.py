@@ -19,7 +19,8 @@ from tests.config_samples import (
     license_expiring_in,
     make_jws,
 )
-from tests.test_config_importers import GUIDE_DEPLOYMENT, inspect_output
+from tests.test_k8s_importer import GUIDE_DEPLOYMENT
+from tests.test_runtime_docker_importer import inspect_output
 from wbtui.cli import main
 from wbtui.config import store
 from wbtui.config.model import FIELDS, Config
