@@ -6,12 +6,10 @@ the app runs; every wait is on the app's state, never on time.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.services.base import free_port
-from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
+from tests.ui_support import config_set, make_app, noticed, ready, screen_text, wait_text, wait_until
 from wbtui.config import store
 from wbtui.config.model import Config
 from wbtui.ui.panes.config import ConfigPane
@@ -20,16 +18,6 @@ from wbtui.ui.widgets.field_row import FieldRow, widget_id
 from wbtui.ui.widgets.text_screen import TextScreen
 
 OLD_HOST, NEW_HOST = "https://old.example.com", "https://new.example.com"
-
-
-def config_set(path: Path, key: str, value: str) -> None:
-    """`wbtui config set KEY VALUE` from another shell."""
-    subprocess.run([sys.executable, "-m", "wbtui", "--config", str(path), "config", "set", key, value],
-                   check=True, capture_output=True, timeout=60)
-
-
-def noticed(app, needle: str) -> bool:
-    return any(needle in str(n.message) for n in app._notifications)
 
 
 def start_config() -> Config:

@@ -30,6 +30,20 @@ def make_app(tmp_path: Path, config: Config | None = None, *, save: bool = True,
     return WbtuiApp(session, background=background, **kwargs)
 
 
+def config_set(path: Path, key: str, value: str) -> None:
+    """`wbtui config set KEY VALUE` from another shell (a change the running app did not make)."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "wbtui", "--config", str(path), "config", "set", key, value],
+                   check=True, capture_output=True, timeout=60)
+
+
+def noticed(app: Any, needle: str) -> bool:
+    """Whether a notification containing ``needle`` was shown."""
+    return any(needle in str(n.message) for n in app._notifications)
+
+
 def screen_text(app: WbtuiApp) -> str:
     """What the terminal shows, as plain text."""
     width, height = app.size

@@ -214,10 +214,14 @@ class WbtuiApp(DashboardState, App[int]):
 
     # ---- the config file, as it is on disk ---------------------------------------------------
     def _check_config_file(self) -> None:
-        """Timer: a stat of the file; when it changed since it was read or written, read it again."""
+        """Timer: a stat of the file; when it changed since it was read or written, read it again.
+
+        Not while the guided setup is open: it takes such changes itself, and the dashboard reads the
+        file when the setup closes.
+        """
         from .session import file_stamp
 
-        if file_stamp(self.session.config_path) != self.session.stamp:
+        if not self.screen.has_class("setup-screen") and file_stamp(self.session.config_path) != self.session.stamp:
             self.read_config_file()
 
     def read_config_file(self, announce: bool = True) -> None:

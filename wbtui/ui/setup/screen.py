@@ -5,13 +5,18 @@ runs in a thread worker; the panel shows rows as they arrive. Progress is saved
 by the flow after each step, so a new screen (a dropped SSH session, a quit)
 opens at the same step. Nothing is created before a dialog has shown exactly
 what will happen.
+
+The config file may change under the setup (a `wbtui config set` from another
+shell): a stat every 1.5 s notices it, the flow takes the file and the shown form
+follows it except where the user typed; a job that would save is refused until
+the change has been taken in and shown, so nothing from the shell is reverted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -23,9 +28,11 @@ from textual.widgets import Button, ContentSwitcher, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from ...config import store
 from ...setup.flow import RuntimeFactory, SetupFlow, StepBlocked, StepReport
 from ...setup.state import STEP_IDS, STEP_TITLES
 from ..messages import Problem
+from ..session import file_stamp, raw_settings, settings_diff
 from ..text import lines, styled
 from ..widgets.confirm import ConfirmScreen
 from .display import tilde
@@ -34,7 +41,11 @@ from .results import counts_line
 from .steps import PANELS
 from .steps.base import StepPanel
 
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
 T = TypeVar("T")
+CONFIG_FILE_SECONDS = 1.5
 
 
 class SetupScreen(Screen[bool]):
@@ -66,6 +77,11 @@ class SetupScreen(Screen[bool]):
         """A dialog was answered but its answer has not been handled yet (Textual delivers it later)."""
         self.checked: dict[str, dict[str, Any]] = {}
         self.shown = self.flow.current
+        self.loaded_values: dict[str, Any] = {}
+        """The shown form as filled from the config: what differs from it now, the user typed."""
+        self.file_stamp = file_stamp(self.flow.config_path)
+        self.config_file_timer: Timer | None = None
+        """Notices a change of the config file on disk (tests pause it to change the file between two ticks)."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="setup-top")
@@ -85,6 +101,7 @@ class SetupScreen(Screen[bool]):
 
     def on_mount(self) -> None:
         self.show_step(self.shown)
+        self.config_file_timer = self.set_interval(CONFIG_FILE_SECONDS, self._check_config_file)
         if self.read_only:
             self.set_status(styled(("Read-only mode: ", "$warning bold"), "the setup can look but not save, "
                                    "create or deploy anything (start wbtui without --read-only)."))
@@ -98,6 +115,7 @@ class SetupScreen(Screen[bool]):
         self.query_one(ContentSwitcher).current = f"step-{step}"
         panel = self.panel()
         panel.load()
+        self.loaded_values = panel.values()
         report = self.flow.reports.get(step)
         panel.show_report(report)
         self.set_status(self.report_status(panel, report))
@@ -175,15 +193,61 @@ class SetupScreen(Screen[bool]):
         self.awaiting_answer = True
         self.app.push_screen(dialog, handle)
 
+    # -- the config file, changed from another shell --------------------------------------------
+    def _check_config_file(self) -> None:
+        if not self.busy:  # a job may be writing the file: look again once it is done
+            self.take_file_changes()
+
+    def take_file_changes(self) -> bool:
+        """When another program changed the config file: take it, keep what was typed, say what changed.
+
+        A stat and, when it changed, a read of one small local file: cheap enough for the UI thread.
+        """
+        path = self.flow.config_path
+        stamp = file_stamp(path)
+        if stamp == self.file_stamp:
+            return False
+        self.file_stamp = stamp
+        try:
+            disk = store.load(path)
+        except store.ConfigFileError as exc:
+            self.notify(str(exc), title="Config file unreadable", severity="error", markup=False)
+            return False
+        if store.dumps(disk) == store.dumps(self.flow.config):
+            return False  # our own save
+        changes = [line for line in settings_diff(raw_settings(self.flow.config), raw_settings(disk), "loaded",
+                                                  "on disk")[2:] if not line.startswith("@@")]
+        panel = self.panel()
+        typed = {key: value for key, value in panel.values().items() if value != self.loaded_values.get(key)}
+        self.flow.config = disk
+        panel.load()
+        self.loaded_values = panel.values()
+        for field_id, value in typed.items():
+            panel.set_field(field_id, value)
+        text = [f"{tilde(str(path))} changed on disk; the setup uses it now:", *changes[:6]]
+        if typed:
+            text.append("Kept what you typed in: " + ", ".join(sorted(typed)))
+        self.notify("\n".join(text), title="Config reloaded", timeout=10, markup=False)
+        self.refresh_chrome()
+        return True
+
     # -- jobs ------------------------------------------------------------------------------------
     def run_job(self, what: str, fn: Callable[[Job], T], done: Callable[[T], None]) -> bool:
-        """Run ``fn`` in a thread worker, then ``done(value)`` here; one job at a time. False when refused."""
+        """Run ``fn`` in a thread worker, then ``done(value)`` here; one job at a time. False when refused.
+
+        Refused too when the config file changed on disk since it was read: the change is taken in and
+        shown first, so a job's save never silently reverts it.
+        """
         if self.busy:
             self.notify("Wait for the running step to finish.", severity="warning", markup=False)
             return False
         if self.read_only:
             self.notify("Read-only mode: the setup cannot save, create or deploy anything.", title="Read-only",
                         severity="warning", markup=False)
+            return False
+        if self.take_file_changes():
+            self.set_status(styled(("The config file changed on disk and was reloaded (see the notice): ",
+                                    "$warning bold"), f"nothing saved. {what} again to go on with it."))
             return False
         self.busy = True
         self.doing = what
