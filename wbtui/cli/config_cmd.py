@@ -21,13 +21,13 @@ from ..config import masking, store
 from ..config.license import LicenseError, parse_license
 from ..config.masking import mask_value, secrets_of
 from ..config.model import FIELDS, Config, FieldError, get_value, is_env_key, set_value, spec_for, unset_value
-from ..config.validate import Finding, has_errors, validate
+from ..config.validate import Finding, Severity, has_errors, validate
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "config", help="show, change, validate and import the configuration",
         description="The deployment's one description: the guide's variables (HOST, LICENSE, "
@@ -106,7 +106,7 @@ def permission_findings(path: Path, config: Config) -> list[Finding]:
     for candidate in (path, store.backup_path(path)):
         perms = store.permissions(candidate)
         if perms is not None and perms.too_open:
-            severity = "error" if secrets_of(config) else "warning"
+            severity: Severity = "error" if secrets_of(config) else "warning"
             out.append(Finding("config file", severity,
                                f"{candidate} is readable by group/others (mode {perms.mode:04o}) and "
                                "holds the deployment's secrets",
