@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from tests.config_samples import BUCKET_SECRET, LICENSE, MYSQL_PASSWORD, OIDC_SECRET, REDIS_PASSWORD, canary_config
 from wbtui.config import masking
-from wbtui.config.masking import MASK, Redactor, mask_url_password, mask_value, secrets_of
+from wbtui.config.masking import MASK, mask_url_password, mask_value, secrets_of
 
 
 def test_mask_value_keeps_structure() -> None:
@@ -31,7 +31,7 @@ def test_unparseable_secret_urls_are_still_masked() -> None:
 
 def test_redactor_scrubs_every_form() -> None:
     config = canary_config()
-    redact = Redactor(config)
+    redact = masking.screen(config)
     for secret in (BUCKET_SECRET, MYSQL_PASSWORD, OIDC_SECRET, REDIS_PASSWORD, LICENSE):
         for form in (secret, quote(secret, safe=""), json.dumps(secret)[1:-1],
                      json.dumps(secret, ensure_ascii=False)[1:-1]):
@@ -40,8 +40,8 @@ def test_redactor_scrubs_every_form() -> None:
 
 def test_redactor_without_url_masking_keeps_placeholders() -> None:
     example = "mysql://wandb_local:PASSWORD@db.example.com/wandb_local"
-    assert Redactor(canary_config(), urls=False)(example) == example
-    assert "PASSWORD" not in Redactor(canary_config())(example)
+    assert masking.examples(canary_config())(example) == example
+    assert "PASSWORD" not in masking.screen(canary_config())(example)
 
 
 def test_secrets_of_ignores_very_short_values() -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.services.base import free_port
-from wbtui.config.masking import Redactor
+from wbtui.config import masking
 from wbtui.config.model import Config
 from wbtui.runtime.base import ImageMissing, NameConflict, PermissionDenied, PortInUse, RuntimeProblem, Unreachable
 from wbtui.runtime.docker.backend import DockerRuntime
@@ -270,7 +270,7 @@ def test_resume_drops_exactly_what_was_delivered_even_with_equal_stamps() -> Non
 def test_lines_are_redacted_in_batches_and_one_by_one() -> None:
     c = Config()
     c.server.MYSQL = "mysql://wandb:Sup3r-Secret@db:3306/wandb"
-    a = LineAssembler(Redactor(c), keep_timestamps=False)
+    a = LineAssembler(masking.logs(c), keep_timestamps=False)
     ts = b"2026-05-01T10:00:00.000000001Z "
     lines = _assemble(a, [ts + b"connecting to mysql://wandb:Sup3r-Secret@db:3306/wandb\n",
                           ts + b"password Sup3r-Secret rejected\n"])

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from ..config.masking import Redactor
+from ..config import masking
 from ..config.model import Config
 from ..config.sql_quoting import grant_database, sql_identifier
 from ..config.urls import MYSQL_EXAMPLE, MysqlURL, URLError
@@ -32,7 +32,7 @@ def run_mysql_checks(config: Config, *, timeout: float = 5.0,
                      on_result: Callable[[CheckResult], None] | None = None,
                      cpu_window: float = DEFAULT_CPU_WINDOW) -> list[CheckResult]:
     """Run every MySQL check in order; ``on_result`` sees each result as it completes."""
-    run = CheckRun("mysql", Redactor(config), on_result)
+    run = CheckRun("mysql", masking.screen(config), on_result)
     text = config.server.MYSQL.strip()
     if not text:
         run.record(CheckResult(

@@ -13,6 +13,7 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..config import masking
 from ..config.masking import MASK, Redactor
 from ..config.model import Config
 from ..config.sql_quoting import grant_database, sql_identifier, sql_string
@@ -78,7 +79,7 @@ def target(config: Config) -> MysqlURL:
 
 
 def redactor(config: Config, admin: MysqlURL) -> Redactor:
-    return Redactor(config, extra={admin.password, sql_string(admin.password)[1:-1]})
+    return masking.screen(config, extra={admin.password, sql_string(admin.password)[1:-1]})
 
 
 def _connect_admin(admin: MysqlURL, timeout: float) -> Any:

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from ..config.masking import Redactor
+from ..config import masking
 from ..config.model import Config
 from .model import CheckResult, Status
 
@@ -50,7 +50,7 @@ def run_checks(config: Config, stores: tuple[str, ...] | list[str] = STORES, *, 
             return _store_runner(store)(config, timeout=timeout, on_result=deliver, **kwargs)
         except Exception as exc:  # a bug in one store must not hide the other's results
             result = CheckResult(f"{store}.internal", f"{store} checks", Status.FAIL,
-                                 Redactor(config)(f"internal error: {type(exc).__name__}: {exc}"), store=store)
+                                 masking.screen(config)(f"internal error: {type(exc).__name__}: {exc}"), store=store)
         deliver(result)
         return [result]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..config.masking import Redactor
+from ..config import masking
 from ..config.model import Config
 from ..config.urls import URLError
 from .model import CheckFailed, CheckResult, CheckRun, CheckWarning, Outcome, Status
@@ -27,7 +27,7 @@ CORS_FIX = "wbtui bucket cors --apply"
 def run_s3_checks(config: Config, *, timeout: float = 5.0,
                   on_result: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
     """Run every object-store check against the configured BUCKET; results in order."""
-    run = CheckRun(STORE, Redactor(config), on_result)
+    run = CheckRun(STORE, masking.screen(config), on_result)
     if not config.server.BUCKET.strip():
         run.record(CheckResult(
             "s3.config", "Object store configured", Status.WARN,

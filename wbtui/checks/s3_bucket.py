@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config.masking import Redactor
+from ..config import masking
 from ..config.model import Config
 from ..config.urls import URLError
 from .s3_client import DEFAULT_REGION, S3Target, normalise_location
@@ -57,7 +57,7 @@ def _fail(exc: BaseException, what: str, config: Config) -> BucketActionError:
     """A ClientError or a diagnosed transport failure as a BucketActionError, secrets scrubbed."""
     from .model import CheckFailed
 
-    redact = Redactor(config)
+    redact = masking.screen(config)
     if isinstance(exc, CheckFailed):
         return BucketActionError(redact(f"{what}: {exc.summary}"), redact(exc.fix))
     code, message, status = error_of(exc)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -116,8 +116,9 @@ class Policy:
     forms: tuple[Form, ...]
     urls: bool = True
 
-    def secrets(self, *configs: Config | None) -> set[str]:
-        found: set[str] = set()
+    def secrets(self, *configs: Config | None, extra: Iterable[str] = ()) -> set[str]:
+        """The configs' secrets (and ``extra`` ones, such as an admin password) in this policy's forms."""
+        found = {x for x in extra if x}
         for config in configs:
             if config is not None:
                 found |= _raw_secrets(config)
@@ -125,8 +126,8 @@ class Policy:
             found |= form(found)
         return found
 
-    def redactor(self, *configs: Config | None) -> Redactor:
-        return Redactor(extra=self.secrets(*configs), urls=self.urls)
+    def redactor(self, *configs: Config | None, extra: Iterable[str] = ()) -> Redactor:
+        return Redactor(self.secrets(*configs, extra=extra), urls=self.urls)
 
 
 SCREEN = Policy((percent_encoded, json_escaped))
@@ -142,9 +143,9 @@ def secrets_of(config: Config) -> set[str]:
     return SCREEN.secrets(config)
 
 
-def screen(*configs: Config | None) -> Redactor:
+def screen(*configs: Config | None, extra: Iterable[str] = ()) -> Redactor:
     """For text people read: the secrets of every config given (saved and draft), and any URL password."""
-    return SCREEN.redactor(*configs)
+    return SCREEN.redactor(*configs, extra=extra)
 
 
 def examples(*configs: Config | None) -> Redactor:
@@ -173,15 +174,10 @@ def bundle_forms(config: Config) -> set[str]:
 
 
 class Redactor:
-    """Replaces secrets (and URL passwords) in free text; ``Redactor(config)`` is the screen policy."""
+    """Replaces the given secrets (and, with ``urls``, any URL password) in free text; get one from a policy."""
 
-    def __init__(self, config: Config | None = None, extra: set[str] | None = None,
-                 urls: bool = True) -> None:
-        """``urls=False`` keeps URL passwords that are not the config's own secrets, for
-        text we wrote ourselves, such as the placeholder PASSWORD in an example."""
-        secrets = SCREEN.secrets(config)
-        secrets |= {x for x in (extra or set()) if x}
-        ordered = sorted(secrets, key=len, reverse=True)
+    def __init__(self, secrets: Iterable[str] = (), urls: bool = True) -> None:
+        ordered = sorted({x for x in secrets if x}, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(x) for x in ordered)) if ordered else None
         self._urls = urls
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ..config import masking
 from ..config.masking import Redactor
 from .rules import RULES, SEVERITY_ORDER, Facts, Rule
 
@@ -91,7 +92,7 @@ def evaluate(rule: Rule, facts: Facts, redact: Redactor) -> Diagnosis | None:
 
 def diagnose(facts: Facts, rules: Iterable[Rule] = RULES, redact: Redactor | None = None) -> list[Diagnosis]:
     """Every rule that applies, once each, most severe first (rule order breaks ties)."""
-    redact = redact or Redactor(facts.config)
+    redact = redact or masking.logs(facts.config)
     found: dict[str, Diagnosis] = {}
     for rule in rules:
         if rule.id in found:

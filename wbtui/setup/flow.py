@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..checks.model import CheckResult, Status
-from ..config import store
+from ..config import masking, store
 from ..config.masking import Redactor
 from ..config.model import Config, FieldError, set_value
 from ..config.urls import MYSQL_EXAMPLE, BucketURL, MysqlURL, URLError
@@ -142,7 +142,7 @@ class SetupFlow:
         return self.state.current
 
     def redactor(self) -> Redactor:
-        return Redactor(self.config)
+        return masking.screen(self.config)
 
     def save(self) -> None:
         store.save(self.config, self.config_path)

@@ -17,7 +17,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from urllib.parse import urlsplit
 
 from ..checks.model import CheckFailed, CheckResult, CheckRun, CheckWarning, Outcome
-from ..config.masking import Redactor
+from ..config import masking
 from ..config.model import Config
 
 BODY_BYTES = 10 * 1024 * 1024
@@ -55,7 +55,7 @@ def verify_host(config: Config, *, timeout: float = 5.0,
     import httpx
 
     host = config.server.HOST.rstrip("/")
-    run = CheckRun("verify", Redactor(config), on_result)
+    run = CheckRun("verify", masking.screen(config), on_result)
     parts = urlsplit(host)
 
     def scheme() -> Outcome | str:
