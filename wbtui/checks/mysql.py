@@ -93,7 +93,7 @@ class MysqlChecks:
 
     # -- queries ----------------------------------------------------------------------------
 
-    def _rows(self, sql: str, params: Any = None) -> list[tuple]:
+    def _rows(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
         """Run one query; a lost connection fails this and every later check quickly."""
         import pymysql
 

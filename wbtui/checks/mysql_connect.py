@@ -43,12 +43,12 @@ def db_init_fix(url: MysqlURL, extra: str = "") -> str:
 
 
 def error_code(exc: BaseException) -> int | None:
-    args = getattr(exc, "args", ())
+    args: tuple[Any, ...] = getattr(exc, "args", ())
     return args[0] if args and isinstance(args[0], int) else None
 
 
 def error_message(exc: BaseException) -> str:
-    args = getattr(exc, "args", ())
+    args: tuple[Any, ...] = getattr(exc, "args", ())
     if len(args) >= 2 and isinstance(args[0], int):
         return str(args[1])
     return str(exc)

@@ -90,7 +90,7 @@ def _connect_admin(admin: MysqlURL, timeout: float) -> Any:
         raise DbInitError(f"cannot connect with the admin URL: {failed.summary}") from None
 
 
-def _rows(conn: Any, sql: str, params: Any = None) -> list[tuple]:
+def _rows(conn: Any, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
     with conn.cursor() as cur:
         cur.execute(sql, params)
         return list(cur.fetchall()) if cur.description else []

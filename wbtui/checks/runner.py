@@ -25,7 +25,8 @@ OnResult = Callable[[CheckResult], None]
 def _store_runner(store: str) -> Callable[..., list[CheckResult]]:
     """The store's run function, imported only when that store is checked."""
     module = importlib.import_module(f"{__package__}.{store}")
-    return getattr(module, _ENTRY[store])
+    run: Callable[..., list[CheckResult]] = getattr(module, _ENTRY[store])
+    return run
 
 
 def run_checks(config: Config, stores: tuple[str, ...] | list[str] = STORES, *, timeout: float = 5.0,
