@@ -43,7 +43,7 @@ from .messages import (
 )
 from .panes.base import Pane
 from .panes.overview import OverviewPane
-from .paths import first_frame_css, later_css
+from .paths import app_css
 from .session import Session
 from .state import DashboardState
 from .textual_compat import draw_without_skipping, exit_requested, keep_strips_acyclic
@@ -113,7 +113,7 @@ class WbtuiApp(DashboardState, App[int]):
     """
 
     TITLE = "wbtui"
-    CSS_PATH = first_frame_css()
+    CSS_PATH = app_css()
     BINDINGS = [
         *[Binding(str(n), f"show_pane('{pid}')", title, show=False) for n, (pid, title, _) in enumerate(PANE_SPECS, 1)],
         Binding("question_mark", "help", "Help"),
@@ -162,11 +162,9 @@ class WbtuiApp(DashboardState, App[int]):
             self.call_after_refresh(self._first_launch)
 
     async def _mount_panes(self) -> None:
-        """Load the other stylesheets and mount the panes behind the Overview once it is on screen."""
+        """Mount the other panes behind the Overview once it is on screen (each brings its own styles)."""
         if exit_requested(self):
             return
-        self.stylesheet.read_all(later_css())
-        self.refresh_css(animate=False)
         switcher = self.query_one("#panes", ContentSwitcher)
         for pane_cls in pane_classes():
             if pane_cls.PANE_ID != "overview" and switcher.is_attached and not exit_requested(self):

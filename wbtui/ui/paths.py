@@ -1,4 +1,4 @@
-"""Where the dashboard's stylesheets are: the repo's top-level css/, else package data."""
+"""Where the dashboard's stylesheet is: the repo's top-level css/, else package data."""
 
 from __future__ import annotations
 
@@ -15,19 +15,6 @@ def css_dir() -> Path:
     return _PACKAGE / "_css"
 
 
-def css_files() -> list[Path]:
-    """All stylesheets in a stable order (base rules first, then one file per pane)."""
-    return sorted(css_dir().glob("*.tcss"))
-
-
-FIRST_FRAME_CSS = "app.tcss"
-
-
-def first_frame_css() -> list[Path]:
-    """The stylesheet the first frame needs (frame, Overview); parsing less makes it appear sooner."""
-    return [css_dir() / FIRST_FRAME_CSS]
-
-
-def later_css() -> list[Path]:
-    """Every other stylesheet (panes, dialogs), loaded once the first frame is on screen."""
-    return [path for path in css_files() if path.name != FIRST_FRAME_CSS]
+def app_css() -> Path:
+    """The dashboard's frame (top bar, pane bar, pane area); widgets carry their own styles."""
+    return css_dir() / "app.tcss"

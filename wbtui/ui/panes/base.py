@@ -15,12 +15,45 @@ if TYPE_CHECKING:
 class Pane(Vertical, can_focus=True):
     """A dashboard pane. Actions named in ``MUTATING`` are disabled (and shown so) when read-only."""
 
+    DEFAULT_CSS = """
+    Pane {
+        height: 1fr;
+    }
+
+    Pane:focus {
+        background-tint: $foreground 0%;
+    }
+
+    Pane .pane-status {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        color: $text-muted;
+    }
+
+    Pane .box {
+        border: round $primary-darken-1;
+        border-title-color: $foreground;
+        height: auto;
+        padding: 0 1;
+    }
+
+    Pane .box:focus-within {
+        border: round $accent;
+    }
+
+    Pane DataTable {
+        height: 1fr;
+        min-height: 3;
+    }
+    """
+
     PANE_ID: ClassVar[str] = ""
     TITLE: ClassVar[str] = ""
     MUTATING: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self) -> None:
-        super().__init__(id=f"pane-{self.PANE_ID}", classes="pane")
+        super().__init__(id=f"pane-{self.PANE_ID}")
 
     @property
     def wbtui(self) -> WbtuiApp:

@@ -67,6 +67,42 @@ class RunningRead(Message):
 
 
 class ConfigPane(Pane):
+    DEFAULT_CSS = """
+    ConfigPane #config-sections {
+        width: 18;
+        height: 1fr;
+        border: round $primary-darken-1;
+    }
+
+    ConfigPane #config-sections:focus {
+        border: round $accent;
+    }
+
+    ConfigPane #config-forms {
+        width: 1fr;
+        height: 1fr;
+    }
+
+    ConfigPane .config-form {
+        height: 1fr;
+        padding: 0 1;
+    }
+
+    ConfigPane .section-title {
+        text-style: bold;
+        color: $accent;
+    }
+
+    ConfigPane .section-note {
+        color: $text-muted;
+    }
+
+    ConfigPane #env-table {
+        height: auto;
+        max-height: 12;
+    }
+    """
+
     PANE_ID = "config"
     TITLE = "Config"
     MUTATING = frozenset({"save", "revert", "env_add", "env_delete"})
@@ -112,7 +148,7 @@ class ConfigPane(Pane):
         widgets: list[Any] = [Static(Content(title), classes="section-title")]
         if sid == "env":
             widgets.append(Static(Content("Extra environment variables for the container. a: add or change, "
-                                          "d: delete (secrets by name are masked)."), classes="field-doc"))
+                                          "d: delete (secrets by name are masked)."), classes="section-note"))
             widgets.append(DataTable(id="env-table", cursor_type="row", zebra_stripes=True))
         for key in keys:
             spec = spec_for(key)

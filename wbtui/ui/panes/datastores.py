@@ -46,6 +46,16 @@ class FixFailed(Message):
 
 
 class DatastoresPane(Pane):
+    DEFAULT_CSS = """
+    DatastoresPane #ds-table {
+        height: 1fr;
+    }
+
+    DatastoresPane #ds-details {
+        height: 8;
+    }
+    """
+
     PANE_ID = "datastores"
     TITLE = "Datastores"
     MUTATING = frozenset({"fix"})

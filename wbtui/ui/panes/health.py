@@ -18,6 +18,45 @@ from .base import Pane
 
 
 class HealthPane(Pane):
+    DEFAULT_CSS = """
+    HealthPane #hp-probes {
+        height: auto;
+    }
+
+    HealthPane #hp-probes > .box {
+        width: 1fr;
+    }
+
+    HealthPane #hp-watch {
+        height: auto;
+    }
+
+    HealthPane #hp-tables {
+        height: 1fr;
+    }
+
+    HealthPane #hp-transitions {
+        width: 2fr;
+    }
+
+    HealthPane #hp-history {
+        width: 3fr;
+    }
+
+    HealthPane Sparkline.probe-spark {
+        height: 1;
+        margin: 0 0 0 0;
+    }
+
+    HealthPane Sparkline.probe-spark > .sparkline--max-color {
+        color: $warning;
+    }
+
+    HealthPane Sparkline.probe-spark > .sparkline--min-color {
+        color: $success;
+    }
+    """
+
     PANE_ID = "health"
     TITLE = "Health"
 

@@ -35,6 +35,18 @@ RETRY_SECONDS = 5.0
 
 
 class LogsPane(Pane):
+    DEFAULT_CSS = """
+    LogsPane #lg-status {
+        height: 2;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+
+    LogsPane #lg-view {
+        height: 1fr;
+    }
+    """
+
     PANE_ID = "logs"
     TITLE = "Logs"
 

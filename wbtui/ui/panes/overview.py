@@ -32,6 +32,32 @@ SPARK_WIDTH = 36
 
 
 class OverviewPane(Pane):
+    DEFAULT_CSS = """
+    OverviewPane #ov-top {
+        height: auto;
+    }
+
+    OverviewPane #ov-status {
+        width: 1fr;
+        min-height: 7;
+    }
+
+    OverviewPane #ov-probes {
+        width: 1fr;
+        min-height: 7;
+    }
+
+    OverviewPane #ov-checks {
+        height: auto;
+        max-height: 12;
+    }
+
+    OverviewPane #ov-errors {
+        height: auto;
+        max-height: 12;
+    }
+    """
+
     PANE_ID = "overview"
     TITLE = "Overview"
     MUTATING = frozenset({"restart"})

@@ -30,6 +30,21 @@ class ContextsRead(Message):
 
 
 class RuntimePane(Pane):
+    DEFAULT_CSS = """
+    RuntimePane #rt-status-box {
+        height: auto;
+    }
+
+    RuntimePane #rt-pods {
+        height: auto;
+        max-height: 8;
+    }
+
+    RuntimePane #rt-events {
+        height: 1fr;
+    }
+    """
+
     PANE_ID = "runtime"
     TITLE = "Runtime"
     MUTATING = frozenset({"act", "upgrade"})

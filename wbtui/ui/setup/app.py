@@ -10,7 +10,6 @@ from textual.app import App
 
 from ...setup.flow import RuntimeFactory, SetupFlow
 from ..messages import Notice
-from ..paths import css_files
 from .screen import SetupScreen
 
 FALLBACK_THEME = "textual-dark"
@@ -20,7 +19,6 @@ class SetupApp(App[int]):
     """Runs the setup until it is finished (exit 0) or the user quits (progress is kept either way)."""
 
     TITLE = "wbtui setup"
-    CSS_PATH = css_files()
 
     def __init__(self, config_path: Path, *, read_only: bool = False, restart: bool = False,
                  flow: SetupFlow | None = None, runtime_factory: RuntimeFactory | None = None,

@@ -19,8 +19,33 @@ def text_input(field_id: str, value: str = "", *, placeholder: str = "", passwor
 class FormRow(Horizontal):
     """``label  [editor] [editor]``: the label column is fixed so the editors line up."""
 
+    DEFAULT_CSS = """
+    FormRow {
+        height: 1;
+        margin: 0 0 0 0;
+    }
+
+    FormRow .form-label {
+        width: 12;
+        color: $text-muted;
+    }
+
+    FormRow Input {
+        width: 1fr;
+        margin: 0 1 0 0;
+    }
+
+    FormRow Select {
+        width: 1fr;
+    }
+
+    FormRow Checkbox {
+        width: auto;
+    }
+    """
+
     def __init__(self, label: str, *editors: Widget) -> None:
-        super().__init__(classes="form-row")
+        super().__init__()
         self._label = label
         self.editors = editors
 

@@ -32,8 +32,29 @@ class ResultsView(Vertical):
     ``redact`` scrubs every string shown (results are redacted at the source too).
     """
 
+    DEFAULT_CSS = """
+    ResultsView {
+        height: auto;
+        margin: 1 0 0 0;
+    }
+
+    ResultsView .results-table {
+        height: auto;
+        max-height: 8;
+        min-height: 2;
+        overflow-x: hidden;
+    }
+
+    ResultsView .results-details {
+        height: auto;
+        padding: 0 1;
+        border-left: outer $primary-darken-1;
+        margin: 1 0 0 0;
+    }
+    """
+
     def __init__(self, redact: Callable[[str], str], *, id: str | None = None) -> None:
-        super().__init__(id=id, classes="setup-results")
+        super().__init__(id=id)
         self._redact = redact
         self.results: list[CheckResult] = []
 

@@ -51,6 +51,60 @@ CONFIG_FILE_SECONDS = 1.5
 class SetupScreen(Screen[bool]):
     """The guided setup for one config file; dismissed with True when the last step is finished."""
 
+    DEFAULT_CSS = """
+    SetupScreen {
+        layout: vertical;
+    }
+
+    SetupScreen #setup-top {
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        padding: 0 1;
+        background: $panel;
+        color: $foreground;
+    }
+
+    SetupScreen #setup-body {
+        height: 1fr;
+    }
+
+    SetupScreen #setup-steps {
+        width: 20;
+        height: 1fr;
+        border: none;
+        border-right: vkey $primary-darken-1;
+        padding: 0;
+    }
+
+    SetupScreen #setup-main {
+        width: 1fr;
+        height: 1fr;
+    }
+
+    SetupScreen #setup-panels {
+        height: 1fr;
+    }
+
+    SetupScreen #setup-status {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        background: $boost;
+    }
+
+    SetupScreen #setup-buttons {
+        height: 1;
+        padding: 0 1;
+    }
+
+    SetupScreen #setup-buttons Button {
+        width: auto;
+        min-width: 0;
+        margin: 0 2 0 0;
+    }
+    """
+
     BINDINGS = [
         Binding("ctrl+r", "check", "Check/Retry"),
         Binding("ctrl+n", "next", "Next"),
@@ -61,7 +115,7 @@ class SetupScreen(Screen[bool]):
     def __init__(self, config_path: Path, *, flow: SetupFlow | None = None, read_only: bool = False,
                  restart: bool = False, runtime_factory: RuntimeFactory | None = None,
                  deploy_timeout: float = 600.0, watch_interval: float = 2.0) -> None:
-        super().__init__(classes="setup-screen")
+        super().__init__()
         self.flow = flow or SetupFlow(config_path, runtime_factory=runtime_factory)
         if restart:
             self.flow.reset()

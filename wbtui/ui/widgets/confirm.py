@@ -6,13 +6,35 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from .dialog import Dialog
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(Dialog[bool]):
     """Yes/no with the exact steps listed; ``danger`` styles the confirm button as destructive."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen .dialog-steps {
+        height: auto;
+        max-height: 14;
+    }
+
+    ConfirmScreen .dialog-step {
+        padding: 0 0 0 2;
+    }
+
+    ConfirmScreen .dialog-buttons {
+        height: auto;
+        align: right middle;
+        padding: 1 0 0 0;
+    }
+
+    ConfirmScreen .dialog-buttons Button {
+        margin: 0 0 0 2;
+    }
+    """
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
@@ -21,7 +43,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def __init__(self, title: str, steps: list[str], *, confirm_label: str = "Do it", danger: bool = False,
                  cancel_label: str = "Cancel") -> None:
-        super().__init__(classes="dialog")
+        super().__init__()
         self._title = title
         self._steps = steps
         self._confirm_label = confirm_label
@@ -49,14 +71,20 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(Dialog[str | None]):
     """Ask for one value (a tag, a file path, an admin URL); Escape cancels."""
+
+    DEFAULT_CSS = """
+    PromptScreen .dialog-help {
+        color: $text-muted;
+    }
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, *, value: str = "", placeholder: str = "", help: str = "",
                  password: bool = False) -> None:
-        super().__init__(classes="dialog")
+        super().__init__()
         self._title = title
         self._value = value
         self._placeholder = placeholder
@@ -81,13 +109,20 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(Dialog[str | None]):
     """Pick one of a list (a kubeconfig context, a pod); Escape cancels."""
+
+    DEFAULT_CSS = """
+    ChoiceScreen #choices {
+        height: auto;
+        max-height: 16;
+    }
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, choices: list[str], current: str = "") -> None:
-        super().__init__(classes="dialog")
+        super().__init__()
         self._title = title
         self._choices = choices
         self._current = current

@@ -26,8 +26,58 @@ def widget_id(key: str) -> str:
 class FieldRow(Vertical):
     """Label, editor, doc line, masked echo (secrets) and inline findings of one setting."""
 
+    DEFAULT_CSS = """
+    FieldRow {
+        height: auto;
+        margin: 0 0 1 0;
+    }
+
+    FieldRow .field-label {
+        text-style: bold;
+    }
+
+    FieldRow.-changed .field-label {
+        color: $warning;
+    }
+
+    FieldRow .field-doc {
+        color: $text-muted;
+    }
+
+    FieldRow .field-masked {
+        color: $text-muted;
+    }
+
+    FieldRow .field-finding {
+        height: auto;
+    }
+
+    FieldRow Input {
+        background: $boost;
+        width: 1fr;
+    }
+
+    FieldRow Select {
+        background: $boost;
+        width: 1fr;
+    }
+
+    FieldRow Switch {
+        width: auto;
+    }
+
+    /* !important: a compact Input's own "border: none" is important too */
+    FieldRow.-error Input {
+        border-left: outer $error !important;
+    }
+
+    FieldRow.-error Select {
+        border-left: outer $error;
+    }
+    """
+
     def __init__(self, spec: FieldSpec, value: Any, *, disabled: bool) -> None:
-        super().__init__(id=widget_id(spec.key), classes="field-row")
+        super().__init__(id=widget_id(spec.key))
         self.spec = spec
         self._value = value
         self._disabled = disabled

@@ -10,6 +10,16 @@ from textual.widgets import Input
 class FilterBar(Input):
     """Hidden until opened; posts Changed-as-you-type via ``FilterBar.Applied``."""
 
+    DEFAULT_CSS = """
+    FilterBar {
+        margin: 0 1;
+    }
+
+    FilterBar.-invalid {
+        color: $error;
+    }
+    """
+
     BINDINGS = [Binding("escape", "close", "Clear filter", show=False)]
 
     class Applied(Message):
@@ -24,7 +34,7 @@ class FilterBar(Input):
             return self.bar
 
     def __init__(self, placeholder: str = "filter (Enter: keep, Escape: clear)", *, id: str | None = None) -> None:
-        super().__init__(placeholder=placeholder, id=id, classes="filter-bar", compact=True)
+        super().__init__(placeholder=placeholder, id=id, compact=True)
         self.cursor_blink = False
         self.display = False
 

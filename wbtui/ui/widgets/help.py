@@ -6,15 +6,31 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+from .dialog import Dialog
 
-class HelpScreen(ModalScreen[None]):
+
+class HelpScreen(Dialog[None]):
+    DEFAULT_CSS = """
+    HelpScreen .help-box {
+        width: 96%;
+        max-width: 110;
+        height: 90%;
+        border: thick $primary;
+        background: $surface;
+    }
+
+    HelpScreen DataTable {
+        height: 1fr;
+        min-height: 3;
+    }
+    """
+
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
-        super().__init__(classes="dialog")
+        super().__init__()
         self._sections = sections
 
     def compose(self) -> ComposeResult:

@@ -43,6 +43,35 @@ class LogStats:
 class LogView(ScrollView, can_focus=True):
     """Scrollable, filterable view of a LogRing with error colouring and search highlight."""
 
+    DEFAULT_CSS = """
+    LogView {
+        background: $surface;
+        color: $foreground;
+        scrollbar-gutter: stable;
+    }
+
+    LogView > .log-view--error {
+        color: $error;
+    }
+
+    LogView > .log-view--warning {
+        color: $warning;
+    }
+
+    LogView > .log-view--match {
+        background: $accent 40%;
+        text-style: bold;
+    }
+
+    LogView > .log-view--timestamp {
+        color: $text-muted;
+    }
+
+    LogView > .log-view--cursor {
+        background: $primary 30%;
+    }
+    """
+
     COMPONENT_CLASSES = {
         "log-view--error",
         "log-view--warning",

@@ -10,13 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..core import Rendered
 from ..messages import Notice
 from .confirm import PromptScreen
+from .dialog import Dialog
 
 
 def write_text_file(path: Path, text: str) -> Path:
@@ -48,8 +48,31 @@ def diff_content(text: str) -> Content:
     return Content("\n").join(parts)
 
 
-class TextScreen(ModalScreen[None]):
+class TextScreen(Dialog[None]):
     """Texts (rendered files, diffs) with a picker when there are several; ``s`` saves the shown one."""
+
+    DEFAULT_CSS = """
+    TextScreen .text-box {
+        width: 100%;
+        height: 100%;
+        border: thick $primary;
+        background: $surface;
+    }
+
+    TextScreen .preview-body {
+        height: 1fr;
+    }
+
+    TextScreen #preview-list {
+        width: 24;
+        height: 1fr;
+    }
+
+    TextScreen .text-body {
+        height: 1fr;
+        padding: 0 1;
+    }
+    """
 
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
@@ -57,7 +80,7 @@ class TextScreen(ModalScreen[None]):
     ]
 
     def __init__(self, title: str, items: list[Rendered], styler: Callable[[str], Content] = Content) -> None:
-        super().__init__(classes="text-screen")
+        super().__init__()
         self._title = title
         self._items = items
         self._styler = styler

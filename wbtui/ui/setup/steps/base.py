@@ -28,6 +28,54 @@ class StepPanel(VerticalScroll):
     it streams rows through ``job.post`` and returns the step's report.
     """
 
+    DEFAULT_CSS = """
+    StepPanel {
+        height: 1fr;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+
+    StepPanel .step-title {
+        height: 1;
+    }
+
+    StepPanel .step-intro {
+        color: $text-muted;
+        margin: 0 0 1 0;
+    }
+
+    StepPanel .step-actions {
+        height: 1;
+        margin: 1 0 0 0;
+    }
+
+    StepPanel .step-actions Checkbox {
+        width: auto;
+    }
+
+    StepPanel .step-actions Button {
+        width: auto;
+        min-width: 0;
+        margin: 0 2 0 0;
+    }
+
+    StepPanel .step-note {
+        width: 1fr;
+        color: $text-muted;
+    }
+
+    StepPanel .step-warning {
+        color: $warning;
+        height: auto;
+    }
+
+    StepPanel .setup-log {
+        height: 6;
+        border: round $primary-darken-1;
+        margin: 1 0 0 0;
+    }
+    """
+
     STEP: ClassVar[str] = ""
     INTRO: ClassVar[str] = ""
     CHECK_LABEL: ClassVar[str] = "Check"
@@ -36,7 +84,7 @@ class StepPanel(VerticalScroll):
     """Next runs the check first when it has not run for these values (not so for deploying)."""
 
     def __init__(self, flow: SetupFlow) -> None:
-        super().__init__(id=f"step-{self.STEP}", classes="step-panel")
+        super().__init__(id=f"step-{self.STEP}")
         self.flow = flow
         self.can_focus = False
 

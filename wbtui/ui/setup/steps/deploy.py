@@ -29,6 +29,20 @@ def new_lines(seen: list[str], window: list[str]) -> tuple[list[str], bool]:
 
 
 class DeployPanel(StepPanel):
+    DEFAULT_CSS = """
+    DeployPanel #deploy-progress {
+        margin: 1 0 0 0;
+    }
+
+    DeployPanel #deploy-phase {
+        height: auto;
+    }
+
+    DeployPanel #deploy-what {
+        height: auto;
+    }
+    """
+
     STEP = "deploy"
     CHECK_LABEL = "Deploy…"
     NEXT_CHECKS = False

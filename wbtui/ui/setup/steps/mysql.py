@@ -26,6 +26,12 @@ UNSUPPORTED = "Not a supported MySQL: W&B needs MySQL 5.7 or 8. Continue anyway 
 
 
 class MysqlPanel(StepPanel):
+    DEFAULT_CSS = """
+    MysqlPanel #mysql-port {
+        width: 8;
+    }
+    """
+
     STEP = "mysql"
     INTRO = ("MYSQL: the W&B user's account. Give an admin account too and the user and database are created "
              "(the SQL is shown first).")

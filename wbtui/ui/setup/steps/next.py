@@ -13,6 +13,12 @@ from .base import StepPanel
 
 
 class NextPanel(StepPanel):
+    DEFAULT_CSS = """
+    NextPanel #next-list {
+        height: auto;
+    }
+    """
+
     STEP = "next"
     CAN_CHECK = False
     INTRO = "W&B Server is set up. What keeps it healthy from here:"

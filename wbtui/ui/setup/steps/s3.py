@@ -26,6 +26,12 @@ ACTIONS = {"create": ("Create the bucket?", "Create bucket", "Creating the bucke
 
 
 class S3Panel(StepPanel):
+    DEFAULT_CSS = """
+    S3Panel #s3-region {
+        width: 14;
+    }
+    """
+
     STEP = "s3"
     INTRO = ("BUCKET: an S3-compatible store. HOST is the origin its CORS rules must allow, for uploads from "
              "browsers.")

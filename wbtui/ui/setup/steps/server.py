@@ -31,6 +31,20 @@ def license_line(text: str) -> Content:
 
 
 class ServerPanel(StepPanel):
+    DEFAULT_CSS = """
+    ServerPanel #server-port {
+        width: 8;
+    }
+
+    ServerPanel #server-tag {
+        width: 14;
+    }
+
+    ServerPanel #server-license-info {
+        height: auto;
+    }
+    """
+
     STEP = "server"
     INTRO = ("HOST must be exactly the address browsers and training machines use: W&B puts it in every link "
              "and signed URL.")
