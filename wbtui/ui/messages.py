@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from textual.dom import DOMNode
+    from textual.app import App
+    from textual.widget import Widget
 
     from ..checks.model import CheckResult
     from ..runtime.base import ResourceUsage, RuntimeEvent, ServerStatus
@@ -126,7 +127,7 @@ class Notice(Message):
         self.severity = severity
         self.timeout = timeout
 
-    def show(self, node: DOMNode) -> None:
+    def show(self, node: App[Any] | Widget) -> None:
         """As a notification on ``node``'s app (the handler of either app calls this)."""
         node.notify(self.text, title=self.title, severity=self.severity,  # type: ignore[arg-type]
                     timeout=self.timeout, markup=False)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.dom import DOMNode
 from textual.reactive import var
 
 from .messages import ChecksUpdate, ErrorLines, ProbeUpdate, RuntimeActionUpdate, StatusUpdate, WatchUpdate
 
 if TYPE_CHECKING:
     from ..config.model import Config
+    from ..runtime.base import ServerStatus
 
 
-class DashboardState:
-    """Reactive attributes of the app: set only by the handlers below and by the app's config loading."""
+class DashboardState(DOMNode):
+    """Reactive attributes of the app (a DOMNode, as reactives need): set only by the handlers below and by
+    the app's config loading and requests."""
 
     server: var[StatusUpdate | None] = var(None, always_update=True, init=False)
     """The runtime's last status and events (or why they could not be read)."""
@@ -37,11 +40,11 @@ class DashboardState:
     """Bumped when a runtime action replaced the server's container or pods: log streams follow the new one."""
 
     @property
-    def server_status(self) -> object | None:
+    def server_status(self) -> ServerStatus | None:
         """The last ServerStatus that could be read (kept while a later read fails)."""
         return self._last_status
 
-    _last_status: object | None = None
+    _last_status: ServerStatus | None = None
 
     def on_status_update(self, message: StatusUpdate) -> None:
         if message.status is not None:

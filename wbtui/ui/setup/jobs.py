@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual.app import App
+from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.worker import Worker
 
 
@@ -13,11 +14,20 @@ class JobCancelled(Exception):
     """The screen went away (or the app quits) while a job was running: stop at the next chance."""
 
 
-class Job:
-    """Handed to a job's function, which runs in a thread worker."""
+class JobUpdate(Message):
+    """From a job's thread: run ``fn(*args)`` on the UI thread (a result row, a log line, the job's end)."""
 
-    def __init__(self, app: App[Any], worker: Worker[Any]) -> None:
-        self._app = app
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.args = args
+
+
+class Job:
+    """Handed to a job's function, which runs in a thread worker; its updates reach ``screen`` as messages."""
+
+    def __init__(self, screen: MessagePump, worker: Worker[Any]) -> None:
+        self._screen = screen
         self._worker = worker
 
     @property
@@ -25,9 +35,9 @@ class Job:
         return self._worker.is_cancelled
 
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run ``fn(*args)`` on the UI thread and wait for it; dropped once the job is cancelled."""
+        """Have ``fn(*args)`` run on the UI thread, in order with the job's other updates; dropped once cancelled."""
         if not self.cancelled:
-            self._app.call_from_thread(fn, *args)
+            self._screen.post_message(JobUpdate(fn, args))
 
     def stop_if_cancelled(self) -> None:
         if self.cancelled:

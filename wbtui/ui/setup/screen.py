@@ -36,7 +36,7 @@ from ..session import file_stamp, raw_settings, settings_diff
 from ..text import lines, styled
 from ..widgets.confirm import ConfirmScreen
 from .display import tilde
-from .jobs import Job, JobCancelled
+from .jobs import Job, JobCancelled, JobUpdate
 from .results import counts_line
 from .steps import PANELS
 from .steps.base import StepPanel
@@ -312,7 +312,7 @@ class SetupScreen(Screen[bool]):
 
     @work(thread=True, group="setup", exit_on_error=False, name="setup")
     def _job(self, what: str, fn: Callable[[Job], T], done: Callable[[T], None]) -> None:
-        job = Job(self.app, get_current_worker())
+        job = Job(self, get_current_worker())
         try:
             value = fn(job)
         except JobCancelled:
@@ -321,6 +321,10 @@ class SetupScreen(Screen[bool]):
             job.post(self._job_failed, what, Problem.from_exception(exc))
             return
         job.post(self._job_done, done, value)
+
+    def on_job_update(self, message: JobUpdate) -> None:
+        message.stop()
+        message.fn(*message.args)
 
     def _job_done(self, done: Callable[[T], None], value: T) -> None:
         self.busy = False
