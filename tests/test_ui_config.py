@@ -140,8 +140,8 @@ async def test_previews_render_every_file_and_save_one(tmp_path: Path, monkeypat
         await pilot.press("s")
         await pilot.pause()
         await pilot.press("enter")  # accept the suggested name
-        await wait_until(pilot, lambda: (tmp_path / "wandb.sql").exists(), 10, "the file to be written")
-    written = (tmp_path / "wandb.sql").read_text()
+        await wait_until(pilot, lambda: (tmp_path / "wandb-mysql.sql").exists(), 10, "the file to be written")
+    written = (tmp_path / "wandb-mysql.sql").read_text()
     assert "CREATE USER" in written and SECRET not in written
 
 

@@ -43,6 +43,8 @@ ARTIFACTS: tuple[Artifact, ...] = (
              lambda c, r: sql.render_sql(c, reveal=r, if_not_exists=True)),
     Artifact("mc", "MinIO mc commands", _fixed("minio-mc.sh"), True, mc.render_mc),
     Artifact("cors", "S3 CORS rules (JSON)", _fixed("cors.json"), False, lambda c, _r: cors.render_json(c)),
+    Artifact("cors-commands", "S3 CORS commands (aws, mc)", _fixed("cors.sh"), True,
+             lambda c, r: cors.render_commands(c, r)),
 )
 BY_KIND = {a.kind: a for a in ARTIFACTS}
 

@@ -112,23 +112,10 @@ class Core:
     # ---- previews ------------------------------------------------------------------------
     @staticmethod
     def previews(config: Config) -> list[Rendered]:
-        """Every file the renderers produce, masked (the same text as `wbtui render KIND`)."""
-        from ..render import cors, mc, nginx, sql
-        from ..runtime.docker import render as docker
-        from ..runtime.docker import systemd_unit as systemd
-        from ..runtime.kubernetes import render as kubernetes
+        """Every generated file (the artifact catalog the setup writes), masked."""
+        from ..runtime.artifacts import ARTIFACTS
 
-        return [
-            Rendered("docker run", "docker-run.sh", lambda: docker.render_command(config)),
-            Rendered("docker env file", "wandb.env", lambda: docker.render_env_file(config)),
-            Rendered("Kubernetes manifests", "wandb.yaml", lambda: kubernetes.render_yaml(config)),
-            Rendered("nginx", "wandb-nginx.conf", lambda: nginx.render_nginx(config)),
-            Rendered("systemd unit", "wandb-local.service", lambda: systemd.render_unit(config)),
-            Rendered("MySQL SQL", "wandb.sql", lambda: sql.render_sql(config)),
-            Rendered("mc commands", "mc.sh", lambda: mc.render_mc(config)),
-            Rendered("CORS (JSON)", "cors.json", lambda: cors.render_json(config)),
-            Rendered("CORS commands", "cors.sh", lambda: cors.render_commands(config)),
-        ]
+        return [Rendered(a.title, a.filename(config), lambda a=a: a.render(config, False)) for a in ARTIFACTS]
 
     # ---- doctor bundle ------------------------------------------------------------------
     def doctor_bundle(self, directory: Path) -> Path:
