@@ -208,3 +208,13 @@ def test_the_shadow_scan_sees_methods_class_attributes_and_init_attributes() -> 
             return iter(())
 
     assert clashes(Clashing, {}) == ["_refresh_styles", "_running"]
+
+
+def test_ui_workers_post_messages() -> None:
+    """One worker style: a worker posts result messages; nothing in the UI calls back into the UI thread."""
+    offenders = []
+    for path in sorted((PACKAGE / "ui").rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        if any(isinstance(node, ast.Attribute) and node.attr == "call_from_thread" for node in ast.walk(tree)):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
