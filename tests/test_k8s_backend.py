@@ -27,17 +27,11 @@ import pytest
 from tests.services.base import free_port
 from wbtui.config.model import Config
 from wbtui.runtime.base import LogLine, NameConflict, NotDeployed, PermissionDenied, RuntimeProblem, Unreachable
-from wbtui.runtime.kubernetes.backend import (
-    LAST_APPLIED,
-    RESTARTED_AT,
-    KubernetesRuntime,
-    LogCursor,
-    apply_patch,
-    desired_state,
-    split_timestamp,
-)
+from wbtui.runtime.kubernetes.apply import LAST_APPLIED, apply_patch, desired_state
+from wbtui.runtime.kubernetes.backend import RESTARTED_AT, KubernetesRuntime
 from wbtui.runtime.kubernetes.client import connect
 from wbtui.runtime.kubernetes.kubeconfig import KubeconfigProblem, KubeContext, list_contexts
+from wbtui.runtime.kubernetes.logs import LogCursor, split_timestamp
 
 FIXTURES = Path(__file__).parent / "k8s_fixtures"
 NS = "wandb"

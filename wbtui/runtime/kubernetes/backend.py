@@ -1,17 +1,11 @@
 """The Kubernetes backend: the rendered Secret/Deployment/Service/Ingress applied and watched.
 
 Apply is create-or-patch: read each object, create it when missing, otherwise
-send a JSON merge patch only when the desired fields differ from the live ones
-(so a second apply says "unchanged" and changes nothing). Fields wbtui set
-before and no longer renders are removed with the help of a last-applied
-annotation, as ``kubectl apply`` does (never on the Secret, whose values must
-not be copied into an annotation).
+send a merge patch only when the desired fields differ from the live ones (so a
+second apply says "unchanged" and changes nothing).
 
-Logs are followed from the newest ready pod (or a chosen one) in a reader
-thread (``logstream.ThreadStream``); when the stream ends or breaks (container
-restarted, pod replaced, API server gone) it reopens with backoff, resumes with
-``sinceTime`` from the last line's timestamp and drops the lines it already
-gave out. An API server outage is marked by a gap line when it comes back.
+Logs are followed by ``logs.follow_log`` in a reader thread; the apply
+helpers are in ``apply``.
 
 ``local_url`` is None unless the Service is a NodePort served on an address of
 this machine (wbtui runs on a node); health probes then go through HOST.
@@ -19,14 +13,7 @@ this machine (wbtui runs on a node); health probes then go through HOST.
 
 from __future__ import annotations
 
-import base64
-import copy
-import json
-import re
 import socket
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,19 +25,18 @@ from ..base import (
     ResourceUsage,
     Runtime,
     RuntimeEvent,
-    RuntimeProblem,
     ServerStatus,
     Unreachable,
 )
 from ..logstream import Sink, ThreadStream
+from .apply import apply_patch, desired_state
 from .client import KubeApi, connect, resource_path
-from .kubeconfig import KubeconfigProblem
+from .logs import follow_log
 from .status import (
     choose_log_pod,
     main_container,
     missing_status,
     owned,
-    parse_quantity,
     runtime_events,
     selector_string,
     server_status,
@@ -60,7 +46,6 @@ from .status import (
 if TYPE_CHECKING:
     from ...config.model import Config
 
-LAST_APPLIED = "wbtui/last-applied-configuration"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
 # kind -> (apiVersion, plural, kubectl's name for it)
@@ -72,162 +57,6 @@ KINDS = {
     "PersistentVolumeClaim": ("v1", "persistentvolumeclaims", "persistentvolumeclaim"),
 }
 
-_LOG_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2}) ")
-
-LogKey = tuple[int, int]  # (epoch seconds, nanoseconds) of a log line
-
-
-# --- apply: pure helpers -----------------------------------------------------------------
-
-def _same(desired: Any, live: Any, quantities: bool = False) -> bool:
-    """Whether the live value holds everything desired (extra server defaults allowed)."""
-    if isinstance(desired, dict):
-        return isinstance(live, dict) and all(
-            _same(v, live.get(k), quantities or k == "resources") for k, v in desired.items())
-    if isinstance(desired, list):
-        return isinstance(live, list) and len(live) == len(desired) and all(
-            _same(d, x, quantities) for d, x in zip(desired, live, strict=True))
-    if quantities and isinstance(desired, str | int) and isinstance(live, str | int) and desired != live:
-        try:
-            return parse_quantity(desired) == parse_quantity(live)
-        except ValueError:
-            return False
-    return bool(desired == live)
-
-
-def _removed(before: Any, after: Any) -> dict[str, Any]:
-    """A merge patch deleting what ``before`` had and ``after`` no longer has (dicts only)."""
-    if not isinstance(before, dict) or not isinstance(after, dict):
-        return {}
-    out: dict[str, Any] = {}
-    for key, old in before.items():
-        if key not in after:
-            out[key] = None
-        else:
-            sub = _removed(old, after[key])
-            if sub:
-                out[key] = sub
-    return out
-
-
-def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _secret_data(obj: dict[str, Any]) -> dict[str, str]:
-    """A Secret's values base64-encoded, as the API server stores them."""
-    data = dict(obj.get("data") or {})
-    for key, value in (obj.get("stringData") or {}).items():
-        data[key] = base64.b64encode(value.encode()).decode()
-    return data
-
-
-def desired_state(obj: dict[str, Any], namespace: str) -> dict[str, Any]:
-    """The object as sent: in our namespace; Secret values as ``data``; others with a last-applied note."""
-    obj = copy.deepcopy(obj)
-    obj.setdefault("metadata", {})["namespace"] = namespace
-    if obj["kind"] == "Secret":
-        obj["data"] = _secret_data(obj)
-        obj.pop("stringData", None)
-        return obj
-    note = json.dumps(obj, sort_keys=True, separators=(",", ":"))
-    obj["metadata"].setdefault("annotations", {})[LAST_APPLIED] = note
-    return obj
-
-
-def apply_patch(desired: dict[str, Any], live: dict[str, Any]) -> dict[str, Any] | None:
-    """The merge patch that makes ``live`` as desired, or None when nothing would change."""
-    if desired["kind"] == "Secret":
-        gone = {k: None for k in (live.get("data") or {}) if k not in desired.get("data", {})}
-        if _same(desired, live) and not gone:
-            return None
-        return _merge(desired, {"data": gone}) if gone else desired
-    if _same(desired, live):
-        return None
-    try:
-        before = json.loads((live.get("metadata", {}).get("annotations") or {}).get(LAST_APPLIED, "{}"))
-    except ValueError:
-        before = {}
-    after = json.loads(desired["metadata"]["annotations"][LAST_APPLIED])
-    return _merge(_removed(before, after), desired)
-
-
-# --- logs: pure helpers ------------------------------------------------------------------
-
-def split_timestamp(line: str) -> tuple[LogKey | None, datetime | None, str]:
-    """A kubelet log line with ``timestamps=true``: its exact sort key, its time and its text."""
-    m = _LOG_TIME.match(line)
-    if m is None:
-        return None, None, line
-    zone = "+00:00" if m[3] == "Z" else m[3]
-    whole = datetime.fromisoformat(m[1] + zone).astimezone(UTC)
-    nanos = int((m[2] or "0").ljust(9, "0"))
-    return (int(whole.timestamp()), nanos), whole.replace(microsecond=nanos // 1000), line[m.end():]
-
-
-def _key_of(when: datetime) -> LogKey:
-    when = when.astimezone(UTC)
-    return int(when.replace(microsecond=0).timestamp()), when.microsecond * 1000
-
-
-def _since_time(key: LogKey) -> str:
-    """``sinceTime`` for a resume: the API takes whole seconds, so the overlap is deduplicated."""
-    return datetime.fromtimestamp(key[0], UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass
-class LogCursor:
-    """Where a followed stream is, so a reconnect neither repeats nor loses lines."""
-
-    pod: str = ""
-    last: LogKey | None = None
-    at_last: set[str] = field(default_factory=set)
-    skip_until: LogKey | None = None
-    skip_texts: set[str] = field(default_factory=set)
-
-    def resume(self, pod: str) -> str | None:
-        """Prepare to reconnect to ``pod``; the ``sinceTime`` to ask for, if any."""
-        if pod == self.pod and self.last is not None:
-            self.skip_until, self.skip_texts = self.last, set(self.at_last)
-        elif pod != self.pod and self.pod:
-            self.skip_until, self.skip_texts = None, set()
-        self.pod = pod
-        return _since_time(self.last) if self.last else None
-
-    def accept(self, key: LogKey | None, text: str) -> bool:
-        """Whether a line is new (not given out before this reconnect), remembering it."""
-        if key is None:
-            return True
-        if self.skip_until is not None and (key < self.skip_until or
-                                            (key == self.skip_until and text in self.skip_texts)):
-            return False
-        if self.last is None or key > self.last:
-            self.last, self.at_last = key, {text}
-        elif key == self.last:
-            self.at_last.add(text)
-        return True
-
-
-def _line_batches(response: Any, size: int = 65536) -> Iterator[list[str]]:
-    """Whole lines from a streaming HTTP response, one list per chunk read."""
-    rest = b""
-    for chunk in response.stream(size, decode_content=True):
-        rest += chunk
-        *lines, rest = rest.split(b"\n")
-        if lines:
-            yield [x.rstrip(b"\r").decode("utf-8", "replace") for x in lines]
-    if rest:
-        yield [rest.decode("utf-8", "replace")]
-
-
-class _NoPodYet(NotDeployed):
-    """The Deployment exists but has no pod to read from (yet)."""
 
 
 class KubernetesRuntime(Runtime):
@@ -456,7 +285,7 @@ class KubernetesRuntime(Runtime):
 
     # --- logs -------------------------------------------------------------------------------
 
-    def _log_target(self, chosen: str | None) -> tuple[str, str] | None:
+    def log_target(self, chosen: str | None) -> tuple[str, str] | None:
         """(pod, container) to read: the chosen pod, else the newest ready one; None while there is none."""
         snap = self._snapshot()
         if snap is None:
@@ -484,91 +313,10 @@ class KubernetesRuntime(Runtime):
         Use it with ``async with`` (or ``aclose()``) so the reader thread stops at once.
         """
         def pump(sink: Sink[LogLine]) -> None:
-            self._pump(sink, follow=follow and not previous, tail=tail, since=since, timestamps=timestamps,
+            follow_log(self, sink, follow=follow and not previous, tail=tail, since=since, timestamps=timestamps,
                        previous=previous, chosen=pod)
 
         return ThreadStream(pump, name=f"wbtui-k8s-logs-{self.name}")
-
-    def _pump(self, sink: Sink[LogLine], *, follow: bool, tail: int | None, since: datetime | None,
-              timestamps: bool, previous: bool, chosen: str | None) -> None:
-        """The blocking log loop: read, and with ``follow`` reopen after every end or break.
-
-        A stream that ends (container stopped, pod replaced) is reopened quietly: ``sinceTime``
-        and the cursor make it seamless. When the API server goes away the first line after
-        it comes back is a gap line saying what happened and for how long.
-        """
-        import urllib3.exceptions as ue
-
-        redact = self.api.redact
-        cursor = LogCursor()
-        if since is not None:
-            cursor.skip_until = _key_of(since)
-        first, delay = True, self.reconnect_delays[0]
-        opened_at: datetime | None = None
-        outage: tuple[str, float] | None = None  # what broke the stream, and when
-        while not sink.closed:
-            response = None
-            try:
-                target = self._log_target(chosen)
-                if target is None:
-                    raise _NoPodYet(f'no pod of Deployment "{self.name}" is running yet')
-                pod, container = target
-                resume = cursor.resume(pod)
-                query = [("container", container), ("timestamps", "true")]
-                query += [("follow", "true")] if follow else []
-                query += [("previous", "true")] if previous else []
-                if first:
-                    query += [("tailLines", str(tail))] if tail is not None else []
-                    query += [("sinceTime", _since_time(_key_of(since)))] if since else []
-                elif resume or opened_at:  # nothing read yet: from when the first stream opened
-                    query.append(("sinceTime", resume or _since_time(_key_of(opened_at or datetime.now(UTC)))))
-                response = self.api.stream(
-                    resource_path("v1", "pods", self.namespace, pod, "log"), query,
-                    read_timeout=self.log_idle_timeout if follow else self.config.app.timeout)
-                sink.on_interrupt(response.shutdown)
-                first, opened_at = False, opened_at or datetime.now(UTC)
-                if outage is not None:
-                    sink.put(LogLine(f"--- log stream interrupted: {outage[0]}; reconnected after "
-                                     f"{time.monotonic() - outage[1]:.1f}s ---", datetime.now(UTC), pod, True))
-                    outage = None
-                for raw_lines in _line_batches(response):
-                    batch = []
-                    for raw in raw_lines:
-                        key, when, text = split_timestamp(raw)
-                        if cursor.accept(key, text):
-                            batch.append(LogLine(redact(raw if timestamps and key else text), when, pod))
-                    if batch:
-                        delay = self.reconnect_delays[0]
-                        sink.put_many(batch)
-                    if sink.closed:
-                        return
-                if not follow:
-                    return
-            except (PermissionDenied, KubeconfigProblem):
-                raise
-            except RuntimeProblem as exc:
-                # No Deployment, no chosen pod, or no API server before anything streamed: an answer, not a gap.
-                missing = isinstance(exc, NotDeployed) and not isinstance(exc, _NoPodYet)
-                if not follow or (missing and (first or chosen)) or (first and isinstance(exc, Unreachable)):
-                    raise
-                if isinstance(exc, Unreachable) and opened_at and outage is None:
-                    outage = (exc.message, time.monotonic())
-            except (ue.HTTPError, OSError) as exc:
-                if sink.closed:
-                    return
-                if not follow:
-                    raise self.api.translate_transport(exc) from None
-                if isinstance(exc, ue.ReadTimeoutError):  # a quiet stream: reopen at once, nothing was lost
-                    continue
-                outage = outage or (self.api.translate_transport(exc).message, time.monotonic())
-            finally:
-                sink.on_interrupt(None)
-                if response is not None:
-                    response.close()
-            if sink.wait(delay):
-                return
-            delay = min(delay * 2, self.reconnect_delays[1])
-
 
 def _is_local_address(ip: str) -> bool:
     """Whether this machine owns the address (binding to it works); no traffic is sent."""
