@@ -1,11 +1,10 @@
 """Talking to a Kubernetes API server: plain-JSON requests with timeouts, typed errors.
 
 Requests return the API's JSON as dicts, so the status logic stays pure
-(``status``). Every request has a connect and read timeout, and every
-failure becomes a RuntimeProblem that says what to do: an unreachable API
-server, rejected credentials, missing RBAC rights (with the role to grant),
-objects that are not there, conflicts. The official client is imported inside
-the functions that use it.
+(``status``). Every request has a connect and read timeout, and every failure
+becomes a RuntimeProblem that says what to do (``errors``). The cluster is the
+one ``kubeconfig.load`` picks. The official client is imported inside the
+functions that use it.
 """
 
 from __future__ import annotations
@@ -14,19 +13,13 @@ import json
 from collections.abc import Callable
 from typing import Any, Literal
 
-from ..base import NameConflict, NotDeployed, PermissionDenied, RuntimeProblem, Unreachable
+from ..base import NotDeployed, RuntimeProblem
+from .errors import status_problem, transport_problem
 from .kubeconfig import load
 
 Redact = Callable[[str], str]
 Query = list[tuple[str, str]]
 """Query parameters in order (``KubeApi.list`` shadows the builtin inside the class)."""
-
-RBAC_ROLE = (
-    "kubectl create role wbtui -n {ns} --verb=get,list,watch,create,patch,delete "
-    "--resource=deployments.apps,replicasets.apps,pods,pods/log,services,secrets,"
-    "ingresses.networking.k8s.io,events,persistentvolumeclaims && "
-    "kubectl create rolebinding wbtui -n {ns} --role=wbtui --user=YOUR_USER"
-)
 
 PATCH_TYPES = {"merge": "application/merge-patch+json", "json": "application/json-patch+json"}
 
@@ -53,22 +46,6 @@ def resource_path(api_version: str, plural: str, namespace: str | None = None, n
     parts += [name] if name else []
     parts += [subresource] if subresource else []
     return "/".join(parts)
-
-
-def _describe(method: str, path: str) -> tuple[str, str, str]:
-    """(verb, resource, namespace) of a request path, for RBAC advice."""
-    parts = path.split("?")[0].strip("/").split("/")
-    group = "" if parts[0] == "api" else parts[1]
-    rest = parts[2:] if parts[0] == "api" else parts[3:]
-    namespace = ""
-    if len(rest) >= 2 and rest[0] == "namespaces":
-        namespace, rest = rest[1], rest[2:]
-    if not rest:
-        return method.lower(), "namespaces", namespace
-    resource = rest[0] + (f".{group}" if group else "") + (f"/{rest[2]}" if len(rest) > 2 else "")
-    verb = {"GET": "get" if len(rest) > 1 else "list", "POST": "create", "PATCH": "patch",
-            "DELETE": "delete", "PUT": "update"}.get(method, method.lower())
-    return verb, resource, namespace
 
 
 class KubeApi:
@@ -150,69 +127,10 @@ class KubeApi:
         """A streaming GET (pod logs): the open urllib3 response, to read in chunks."""
         return self._send("GET", path, query=query, read_timeout=read_timeout)
 
-    # --- errors ---------------------------------------------------------------------------
+    # --- errors (explained in errors.py) ----------------------------------------------------
 
     def translate_transport(self, exc: BaseException) -> RuntimeProblem:
-        """A failure below HTTP (refused, timeout, TLS, dropped connection) as a problem."""
-        import urllib3.exceptions as ue
-
-        cause: BaseException = exc
-        if isinstance(exc, ue.MaxRetryError) and exc.reason is not None:
-            cause = exc.reason
-        where = f"Kubernetes API server {self.server} (context {self.context})"
-        text = str(getattr(exc, "reason", None) or cause)
-        if isinstance(cause, ue.SSLError) or "SSLError" in text or "CERTIFICATE_VERIFY_FAILED" in text:
-            return Unreachable(f"{where}: TLS verification failed: {self.redact(str(cause))}",
-                               "the kubeconfig's certificate-authority-data must match the cluster's CA; "
-                               "refresh the kubeconfig from the cluster")
-        if isinstance(cause, ue.NewConnectionError | ConnectionRefusedError):  # before timeouts: a subclass
-            detail = "connection refused" if "refused" in str(cause).lower() else self.redact(str(cause))
-        elif isinstance(cause, ue.ConnectTimeoutError | ue.ReadTimeoutError | TimeoutError):
-            detail = f"no answer within {self.timeout:g}s"
-        elif isinstance(cause, ue.ProtocolError):
-            detail = "connection dropped"
-        else:
-            detail = self.redact(f"{type(cause).__name__}: {cause}")
-        return Unreachable(f"{where} does not answer: {detail}",
-                           f"check that the cluster is up and reachable from here "
-                           f"(`kubectl --context {self.context} cluster-info`), and the VPN/firewall")
+        return transport_problem(self, exc)
 
     def translate_status(self, status: int, body: bytes, method: str, path: str) -> RuntimeProblem:
-        """An API error response (a Status object) as a typed problem with a fix."""
-        try:
-            info = json.loads(body or b"{}")
-        except ValueError:
-            info = {}
-        if not isinstance(info, dict):
-            info = {}
-        message = self.redact(str(info.get("message") or body[:300].decode(errors="replace") or f"HTTP {status}"))
-        reason = info.get("reason") or ""
-        verb, resource, ns = _describe(method, path)
-        ns = ns or self.namespace or "default"
-        if status == 401:
-            return PermissionDenied(f"the API server rejected the credentials of context {self.context} "
-                                    f"(401 Unauthorized)",
-                                    "refresh the kubeconfig credentials (expired token or certificate): "
-                                    "log in again or re-run your cluster's get-credentials command")
-        if status == 403:
-            return PermissionDenied(f"Kubernetes RBAC: {message}",
-                                    f"`kubectl auth can-i {verb} {resource} -n {ns}` must say yes; "
-                                    f"a cluster admin can grant wbtui's rights with: {RBAC_ROLE.format(ns=ns)}")
-        if status == 404:
-            details = info.get("details") or {}
-            if details.get("kind") == "namespaces":
-                return NotDeployed(message, f"create the namespace: kubectl create namespace {details.get('name', ns)}")
-            return NotDeployed(message, "deploy first with `wbtui up`")
-        if status == 409:
-            return NameConflict(f"conflict: {message}",
-                                "another client changed or created this object at the same time; run the command "
-                                "again, or pick another kubernetes.name")
-        if status == 422:
-            return RuntimeProblem(f"the API server rejected the object: {message}",
-                                  "check the settings with `wbtui validate`; immutable fields (the selector) "
-                                  "need `wbtui down` then `wbtui up`")
-        if status in (502, 503, 504):
-            return Unreachable(f"Kubernetes API server {self.server} is unavailable ({status} {reason}): {message}",
-                               "wait for the control plane to recover, then retry")
-        return RuntimeProblem(f"Kubernetes API error {status} {reason}: {message}".replace("  ", " "),
-                              f"retry; if it persists check `kubectl get {resource.split('/')[0]} -n {ns}`")
+        return status_problem(self, status, body, method, path)
