@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -360,7 +360,7 @@ class LogView(ScrollView, can_focus=True):
         return rows
 
     @staticmethod
-    def _divide(strip: Strip, width: int) -> list[Strip]:
+    def _divide(strip: Strip, width: int) -> Sequence[Strip]:
         length = strip.cell_length
         if length <= width:
             return [strip]

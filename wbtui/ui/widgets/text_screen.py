@@ -128,8 +128,13 @@ class TextScreen(Dialog[None]):
             self.notify("Nothing to save.", severity="warning", markup=False)
             return
         name = self._items[self._index].file_name
+
+        def answered(path: str | None) -> None:
+            if path:
+                self._save(Path(path), text)
+
         self.app.push_screen(PromptScreen("Save to file", value=name, help="Path of the file to write (mode 0600)."),
-                             lambda path: self._save(Path(path), text) if path else None)
+                             answered)
 
     @work(thread=True, exclusive=True, group="save-file", exit_on_error=False)
     def _save(self, path: Path, text: str) -> None:
