@@ -152,6 +152,7 @@ class WbtuiApp(DashboardState, App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.loaded = self.session.saved
         self._update_topbar()
         if not self.is_headless:
             loop = asyncio.get_running_loop()
