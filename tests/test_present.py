@@ -72,9 +72,9 @@ def test_status_lines_of_an_ended_server_with_pods() -> None:
 
 
 def test_status_lines_of_nothing_deployed() -> None:
-    status = ServerStatus("docker", "wandb-local", False, message="not deployed (wbtui up)")
-    assert status_lines(status) == [Line("wandb-local (docker): missing", "warn", strong=True),
-                                    Line("  not deployed (wbtui up)")]
+    status = ServerStatus("docker", "wandb-local", False, message="no container 'wandb-local' (run `wbtui up`)")
+    assert status_lines(status) == [Line("wandb-local (docker): not deployed", "warn", strong=True),
+                                    Line("  no container 'wandb-local' (run `wbtui up`)")]
 
 
 @pytest.mark.parametrize(("text", "back"), [("90s", 90), ("10m", 600), ("10M", 600), ("2h", 7200), ("1d", 86400),

@@ -53,7 +53,7 @@ def status_lines(status: ServerStatus, usage: ResourceUsage | None = None, *, po
     ``pods=False`` leaves out the pod lines, for a face that lists pods in a table.
     """
     if not status.exists:
-        head = Line(f"{status.name} ({status.backend}): {status.state}", "warn", strong=True)
+        head = Line(f"{status.name} ({status.backend}): not deployed", "warn", strong=True)
         return [head, Line(f"  {status.message}")] if status.message else [head]
     text = f"{status.name} ({status.backend}): {status.state}"
     if status.uptime_seconds is not None:

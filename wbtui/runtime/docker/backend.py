@@ -278,7 +278,7 @@ class DockerRuntime(Runtime):
         attrs = self.inspect()
         if attrs is None:
             return ServerStatus(backend="docker", name=self.name, exists=False, state="missing",
-                                message="not deployed (wbtui up)")
+                                message=f"no container {self.name!r} (run `wbtui up`)")
         return status_from_inspect(attrs, self.name)
 
     def usage(self) -> ResourceUsage | None:
