@@ -181,6 +181,21 @@ async def test_runtime_error_is_shown_with_its_fix_not_a_traceback(tmp_path: Pat
         assert pane.status is None
 
 
+async def test_a_failed_runtime_action_says_why_and_the_next_one_can_run(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-such-docker.sock")
+    app = make_app(tmp_path, Config())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("4", "d")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the deploy confirmation")
+        await pilot.press("y")
+        await wait_text(pilot, "✘ Deploy failed", "fix:", timeout=30)
+        assert app.runtime_action is not None and app.runtime_action.done
+        await pilot.press("d")  # not refused as "still running"
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "a second confirmation")
+
+
 def test_importing_the_app_loads_no_client_library() -> None:
     code = ("import sys, wbtui.ui.app; "
             "print(sorted(m for m in ('boto3', 'botocore', 'docker', 'kubernetes', 'httpx', 'pymysql') "

@@ -94,9 +94,12 @@ class Probing:
         self._prober: Any = None
 
     def forget(self) -> None:
-        """The target changed: the next sample chooses it again (and starts a new history)."""
-        with self._lock:
-            self._prober = None
+        """The target changed: the next sample chooses it again (and starts a new history).
+
+        Without the lock: the UI thread never waits for a sample under way (its one result is the last
+        from the old target).
+        """
+        self._prober = None
 
     def sample(self, core: Core, post: Post) -> None:
         from ..health.bounded import call_bounded
@@ -128,21 +131,22 @@ def act(core: Core, action: str, tag: str, post: Post) -> None:
     """Run one runtime action, posting its progress and how it ended."""
     from ..ops.lifecycle import run_action
 
-    runtime = core.runtime()
-
     def say(progress: Progress) -> None:
         done = f" ({progress.current}/{progress.total})" if progress.total else ""
         post(RuntimeActionUpdate(action, progress.message + done))
 
-    runtime.progress = say
+    runtime: Runtime | None = None
     try:
+        runtime = core.runtime()
+        runtime.progress = say
         outcome = run_action(runtime, action, tag)
-    except Exception as exc:
+    except Exception as exc:  # the action ends either way: the next one may run
         post(RuntimeActionUpdate(action, done=True, problem=Problem.from_exception(exc)))
     else:
         post(RuntimeActionUpdate(action, done=True, outcome=str(outcome or "done")))
     finally:
-        runtime.progress = None
+        if runtime is not None:
+            runtime.progress = None
 
 
 def watch_startup(core: Core, interval: float, post: Post) -> None:
