@@ -48,14 +48,15 @@ class Written(Message):
         self.stamp = stamp
 
 
-class NewerFile(Message):
-    """Not saved: the file changed on disk since it was loaded (``disk`` is what it holds now)."""
+class FileRead(Message):
+    """The file as it is on disk now, read to ``save`` over (refused: it is newer) or to ``diff`` against."""
 
-    def __init__(self, disk: Any, stamp: Stamp, purpose: str) -> None:
+    def __init__(self, disk: Any, stamp: Stamp, purpose: str, *, newer: bool = True) -> None:
         super().__init__()
         self.disk = disk
         self.stamp = stamp
         self.purpose = purpose
+        self.newer = newer
 
 
 class RunningRead(Message):
@@ -329,13 +330,16 @@ class ConfigPane(Pane):
             if not over_newer and store.exists(path):
                 disk = store.load(path)
                 if store.dumps(disk) != loaded:
-                    self.post_message(NewerFile(disk, file_stamp(path), "save"))
+                    self.post_message(FileRead(disk, file_stamp(path), "save"))
                     return
             written = store.save(config, path)
-        except (OSError, store.ConfigFileError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            self.post_message(Notice(f"cannot write {path}: {reason}\nFix: check the directory exists and is "
-                                     "writable, or start with --config FILE", "Not saved", severity="error",
+        except store.ConfigFileError as exc:  # the file on disk is broken: not overwritten blindly
+            self.post_message(Notice(f"{exc}\nFix it, or move it away, then save again.", "Not saved",
+                                     severity="error", timeout=10))
+            return
+        except OSError as exc:
+            self.post_message(Notice(f"cannot write {path}: {exc.strerror or exc}\nFix: check the directory exists "
+                                     "and is writable, or start with --config FILE", "Not saved", severity="error",
                                      timeout=10))
             return
         self.post_message(Written(config, written, file_stamp(written)))
@@ -348,13 +352,13 @@ class ConfigPane(Pane):
         self.notify(f"Saved {path} (previous version kept as {path.name}.bak)", title="Saved", markup=False)
         self.post_message(ConfigSaved())
 
-    def on_newer_file(self, message: NewerFile) -> None:
-        """Show how the file now differs from the draft; save over it only when asked, else take it."""
+    def on_file_read(self, message: FileRead) -> None:
+        """Show how the file now differs from the draft; save over a newer one only when asked, else take it."""
         message.stop()
         session = self.wbtui.session
         reload = ConfigFileRead(message.disk, True, message.stamp)
-        if message.purpose != "save":
-            if message.purpose == "diff":
+        if message.purpose == "diff":
+            if message.newer:
                 self.post_message(reload)  # the app takes the newer file as well (and says so)
             self._show_diff(message.disk)
             return
@@ -416,10 +420,8 @@ class ConfigPane(Pane):
     @work(thread=True, exclusive=True, group="config-diff", exit_on_error=False, name="Read config")
     def _read_file(self, path: Path, loaded: str) -> None:
         disk = store.load(path)
-        if store.exists(path) and store.dumps(disk) != loaded:
-            self.post_message(NewerFile(disk, file_stamp(path), "diff"))
-        else:
-            self.post_message(NewerFile(disk, None, "same"))
+        self.post_message(FileRead(disk, file_stamp(path), "diff",
+                                   newer=store.exists(path) and store.dumps(disk) != loaded))
 
     def _show_diff(self, disk: Any) -> None:
         lines = draft_vs_file(self.wbtui.session, disk)
