@@ -55,7 +55,8 @@ class DashboardState(DOMNode):
         self.probes = message
 
     def on_checks_update(self, message: ChecksUpdate) -> None:
-        self.checks = message
+        if self.checks is None or message.run >= self.checks.run:  # late news from a replaced run is dropped
+            self.checks = message
 
     def on_error_lines(self, message: ErrorLines) -> None:
         self.diagnosis = message
