@@ -73,6 +73,18 @@ async def test_a_bare_app_shows_the_confirmation_styled() -> None:
         assert dialog.query_one(".dialog-title").styles.text_style.bold
 
 
+async def test_the_dashboard_keeps_the_styles_of_textual_apps(tmp_path: Path) -> None:
+    """App.DEFAULT_CSS (the text colour and background every widget inherits) applies to the dashboard too:
+    a DOMNode mixin listed before App once dropped it, and every box's text was drawn in the background colour."""
+
+    async def colours(app: App) -> tuple[object, object]:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            return app.styles.color, app.styles.background
+
+    assert await colours(make_app(tmp_path)) == await colours(Bare())
+
+
 async def test_the_first_frame_parses_only_the_styles_of_what_it_shows(tmp_path: Path) -> None:
     """Each pane's and dialog's styles are parsed when it is first used: later panes after the first frame."""
     at_first_frame: list[set[str]] = []

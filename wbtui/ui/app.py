@@ -105,7 +105,9 @@ class DashboardScreen(Screen):
         draw_without_skipping(self)
 
 
-class WbtuiApp(DashboardState, App[int]):
+# App first: Textual takes a class's CSS type names from its first base, and with the state mixin first
+# App.DEFAULT_CSS (the text colour every widget inherits) no longer applied.
+class WbtuiApp(App[int], DashboardState):
     """``background=False`` starts no refreshers (status, probes, logs): tests feed fixed data.
 
     ``log_capacity`` sizes the Logs pane's ring (default: the ring's 100k lines). ``tune_gc`` is for
