@@ -346,6 +346,22 @@ async def test_while_a_job_runs_every_button_is_disabled_and_says_why(tmp_path):
         assert all(b.tooltip is None for b in buttons)
 
 
+async def test_a_button_that_cannot_act_stays_disabled_after_a_job_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no wandb here
+    path = tmp_path / "config.toml"
+    store.save(Config(), path)
+    SetupState(current="verify", done=list(STEP_IDS[:6])).save(state_path(path))
+    app = SetupApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.setup_screen
+        button = screen.query_one("#verify-wandb", Button)
+        assert button.disabled and "wandb package is not installed" in str(button.tooltip)
+        screen.run_job("Saving", lambda _job: None, lambda _value: None)
+        await settle(pilot)
+        assert button.disabled and "wandb package is not installed" in str(button.tooltip)
+
+
 async def test_read_only_refuses_to_change_anything(tmp_path):
     path = tmp_path / "config.toml"
     app = SetupApp(path, read_only=True)

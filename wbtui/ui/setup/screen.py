@@ -228,10 +228,14 @@ class SetupScreen(Screen[bool]):
         check.label = "Retry" if report is not None and report.failures else panel.CHECK_LABEL
         self.query_one("#btn-next", Button).label = "Finish" if step == STEP_IDS[-1] else "Next"
         self.query_one("#btn-anyway", Button).display = step != STEP_IDS[-1]
-        why = f"Wait: {self.doing} is running." if self.busy else None
-        for button in self.query("#setup-buttons Button, .step-actions Button"):
+        wait = f"Wait: {self.doing} is running." if self.busy else ""
+        for button in self.query("#setup-buttons Button"):
             button.disabled = self.busy or (button.id == "btn-back" and STEP_IDS.index(step) == 0)
-            button.tooltip = why
+            button.tooltip = wait or None
+        for button in self.query(".step-actions Button"):
+            why = wait or button.query_ancestor(StepPanel).unavailable(button.id or "")
+            button.disabled = bool(why)
+            button.tooltip = why or None
 
     @property
     def settled(self) -> bool:

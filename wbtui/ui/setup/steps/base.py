@@ -129,7 +129,11 @@ class StepPanel(VerticalScroll):
     def set_field(self, field_id: str, value: Any) -> None:
         editor = self.query_one(f"#{field_id}")
         if hasattr(editor, "value"):
-            editor.value = value  # type: ignore[attr-defined]
+            editor.value = value
+
+    def unavailable(self, button_id: str) -> str:
+        """Why this step's action button cannot act, whatever runs ("" when it can); the button says it."""
+        return ""
 
     # -- checking ------------------------------------------------------------------------------
     def start_check(self) -> None:

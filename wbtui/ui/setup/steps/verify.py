@@ -31,11 +31,15 @@ class VerifyPanel(StepPanel):
         yield log
 
     def on_mount(self) -> None:
-        installed = wandb_cli() is not None
-        self.query_one("#verify-wandb", Button).disabled = not installed
         self.query_one("#verify-wandb-note", Static).update(Content(
-            "streams `wandb verify --host HOST`" if installed else "the wandb package is not installed here "
-            "(pip install wandb, then wandb login --host HOST)"))
+            "streams `wandb verify --host HOST`" if wandb_cli() is not None else "the wandb package is not "
+            "installed here (pip install wandb, then wandb login --host HOST)"))
+
+    def unavailable(self, button_id: str) -> str:
+        """Looked up each time: a wandb installed from another shell enables the button."""
+        if button_id == "verify-wandb" and wandb_cli() is None:
+            return "The wandb package is not installed here: pip install wandb, then wandb login --host HOST."
+        return ""
 
     def values(self) -> dict[str, Any]:
         return {}
