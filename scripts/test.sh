@@ -25,4 +25,6 @@ fi
 .venv/bin/python -m pip install -q -e '.[dev]'
 
 .venv/bin/ruff check wbtui tests benchmarks scripts
+.venv/bin/lint-imports --no-cache   # the layers and import rules in pyproject.toml
+.venv/bin/mypy                      # all of wbtui, the core packages strictly (pyproject.toml)
 exec .venv/bin/python -m pytest "$@"

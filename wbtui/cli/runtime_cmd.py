@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -368,15 +369,11 @@ def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
         out = sys.stdout
         stream = runtime.logs(follow=args.follow, tail=args.tail, since=args.since,
                               timestamps=args.timestamps, previous=args.previous)
-        try:
+        async with contextlib.aclosing(stream):
             async for line in stream:
                 out.write(line.text + "\n")
                 if args.follow:
                     out.flush()
-        finally:
-            aclose = getattr(stream, "aclose", None)
-            if aclose is not None:
-                await aclose()
 
     try:
         asyncio.run(copy())

@@ -189,8 +189,8 @@ async def watch_events(runtime: Runtime, config: Config, *, timeout: float = STA
                 where = f"{sample.target.url} ({sample.target.via})"
                 # Ready before the follow stream delivered anything: read the tail, so the
                 # result always carries the start-up log.
-                last = list(lines) or await _final_lines(runtime, redact, log_lines, call_timeout) or []
-                yield result(Reason.READY, f"ready after {duration(elapsed)} at {where}", status, last)
+                shown = list(lines) or await _final_lines(runtime, redact, log_lines, call_timeout) or []
+                yield result(Reason.READY, f"ready after {duration(elapsed)} at {where}", status, shown)
                 return
             stop = _stopped(status, baseline or 0)
             if stop is not None:

@@ -8,10 +8,10 @@ container restarting and the daemon going away (with the gap marked).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from ..config.model import Config
@@ -138,6 +138,16 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
+class LogStream(Protocol):
+    """What ``Runtime.logs`` returns: lines as they come, and ``aclose`` to stop reading (as ``aclosing`` wants)."""
+
+    def __aiter__(self) -> LogStream: ...
+
+    async def __anext__(self) -> LogLine: ...
+
+    async def aclose(self) -> None: ...
+
+
 class Runtime(ABC):
     """Deploy, operate and watch the W&B server from a config.
 
@@ -200,7 +210,7 @@ class Runtime(ABC):
         timestamps: bool = False,
         previous: bool = False,
         pod: str | None = None,
-    ) -> AsyncIterator[LogLine]:
+    ) -> LogStream:
         """Lines of the server's log; with ``follow`` it reconnects and marks gaps.
 
         ``pod``: whose log (Kubernetes; None: the newest ready pod). Docker has one

@@ -41,7 +41,7 @@ def resolves(hostname: str, timeout: float) -> list[str]:
                           fix="add a DNS record (or an /etc/hosts entry) for HOST's name") from None
     finally:
         pool.shutdown(wait=False)
-    return sorted({info[4][0] for info in infos})
+    return sorted({str(info[4][0]) for info in infos})
 
 
 def _origin(host: str) -> str:

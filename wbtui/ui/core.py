@@ -113,9 +113,12 @@ class Core:
     @staticmethod
     def previews(config: Config) -> list[Rendered]:
         """Every generated file (the artifact catalog the setup writes), masked."""
-        from ..runtime.artifacts import ARTIFACTS
+        from ..runtime.artifacts import ARTIFACTS, Artifact
 
-        return [Rendered(a.title, a.filename(config), lambda a=a: a.render(config, False)) for a in ARTIFACTS]
+        def masked(artifact: Artifact) -> Callable[[], str]:
+            return lambda: artifact.render(config, False)
+
+        return [Rendered(a.title, a.filename(config), masked(a)) for a in ARTIFACTS]
 
     # ---- doctor bundle ------------------------------------------------------------------
     def doctor_bundle(self, directory: Path) -> Path:

@@ -13,14 +13,15 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ...checks.model import CheckResult, Status
-from ...ops.fixes import FixPlan
+from ...ops.fixes import FixAction, FixPlan
 from ..messages import ChecksUpdate, Problem
 from ..text import STATUS_VARIABLE, cell, lines, status_cell, styled
 from ..widgets.filter_bar import FilterBar, row_matches
 from .base import Pane
 
 STORES = {"all": ("mysql", "s3"), "mysql": ("mysql",), "s3": ("s3",)}
-FIX_TITLES = {"db_init": "Create the database and user", "bucket": "Create the bucket", "cors": "Apply CORS rules"}
+FIX_TITLES: dict[FixAction, str] = {"db_init": "Create the database and user", "bucket": "Create the bucket",
+                                     "cors": "Apply CORS rules"}
 
 
 class FixPlanned(Message):
@@ -39,7 +40,7 @@ class FixApplied(Message):
 
 
 class FixFailed(Message):
-    def __init__(self, action: str, problem: Problem) -> None:
+    def __init__(self, action: FixAction, problem: Problem) -> None:
         super().__init__()
         self.action = action
         self.problem = problem
@@ -190,7 +191,8 @@ class DatastoresPane(Pane):
             self.focus_default()
 
     # ---- fix actions -------------------------------------------------------------------------------
-    def action_fix(self, action: str) -> None:
+    def action_fix(self, name: str) -> None:
+        action = next(a for a in FIX_TITLES if a == name)  # the binding's name, as the fix action it names
         if self.refuse_read_only(FIX_TITLES[action].lower()):
             return
         config = self.wbtui.session.draft.copy()
@@ -202,12 +204,12 @@ class DatastoresPane(Pane):
         else:
             self._plan(action, config, "")
 
-    def _plan(self, action: str, config: Any, admin_url: str) -> None:
+    def _plan(self, action: FixAction, config: Any, admin_url: str) -> None:
         self._set_status(styled((f"{FIX_TITLES[action]}: inspecting…", "$warning")))
         self._inspect(action, config, admin_url)
 
     @work(thread=True, exclusive=True, group="fix", exit_on_error=False, name="Fix action")
-    def _inspect(self, action: str, config: Any, admin_url: str) -> None:
+    def _inspect(self, action: FixAction, config: Any, admin_url: str) -> None:
         try:
             self.post_message(FixPlanned(self.wbtui.core.plan_fix(action, config, admin_url)))
         except Exception as exc:
@@ -243,7 +245,7 @@ class DatastoresPane(Pane):
         message.stop()
         self._fix_failed(message.action, message.problem)
 
-    def _fix_failed(self, action: str, problem: Problem) -> None:
+    def _fix_failed(self, action: FixAction, problem: Problem) -> None:
         self._set_status(lines(styled((f"✘ {FIX_TITLES[action]} failed: ", "$error bold"), problem.message),
                                styled(("fix: ", "$text-muted"), problem.fix) if problem.fix else ""))
         self.wbtui.show_problem(problem, FIX_TITLES[action])

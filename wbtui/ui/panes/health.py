@@ -180,7 +180,7 @@ class HealthPane(Pane):
 
     def show_watch_result(self, result: Any) -> None:
         bar = self.query_one("#hp-watch-bar", ProgressBar)
-        if result.ready:
+        if result.ready and bar.total is not None:
             bar.update(progress=bar.total)
         rows: list[Content | str] = [
             styled(("✔ " if result.ready else "✘ ", "$success bold" if result.ready else "$error bold"),

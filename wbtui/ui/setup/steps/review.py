@@ -11,11 +11,11 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox
 
-from ....runtime.artifacts import ARTIFACTS
 from ....setup.flow import StepReport
+from ...core import Core
 from ...text import styled
 from ...widgets.confirm import PromptScreen
-from ...widgets.text_screen import Rendered, TextScreen
+from ...widgets.text_screen import TextScreen
 from ..jobs import Job
 from .base import StepPanel
 
@@ -44,8 +44,7 @@ class ReviewPanel(StepPanel):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "review-preview":
             event.stop()
-            config = self.flow.config.copy()
-            items = [Rendered(a.title, a.filename(config), lambda a=a: a.render(config, False)) for a in ARTIFACTS]
+            items = Core.previews(self.flow.config.copy())
             self.app.push_screen(TextScreen("Generated files (secrets masked; s saves the shown one)", items))
         elif event.button.id == "review-save":
             event.stop()
