@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import tomllib
 from pathlib import Path
 
 import tomli_w
+
+from tests.import_contracts import module_level_imports
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -51,3 +54,13 @@ def test_each_contract_fails_on_a_violation(tmp_path: Path) -> None:
     assert "wbtui.checks.probe -> textual" in out
     assert "wbtui.runtime.client:1 imports docker at module level" in out
     assert "kubernetes" not in out.split("Client libraries are imported")[-1]
+
+
+def test_the_module_level_scan_sees_what_runs_at_import() -> None:
+    tree = ast.parse(
+        "import os\nimport boto3.session\nfrom docker import errors\nfrom . import textual\n"
+        "try:\n    import httpx\nexcept ImportError:\n    pass\n"
+        "if TYPE_CHECKING:\n    import kubernetes\n"
+        "def f():\n    import pymysql\n"
+    )
+    assert sorted(name for _line, name in module_level_imports(tree)) == ["boto3", "docker", "httpx", "os"]
