@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.binding import BindingType
 from textual.containers import Vertical
 
+from ..widgets.filter_bar import FilterBar
+
 if TYPE_CHECKING:
     from ..app import WbtuiApp
 
@@ -115,3 +117,25 @@ class Pane(Vertical, can_focus=True):
         session = self.wbtui.session
         what = "the draft (unsaved)" if session.dirty else "the saved configuration"
         self.post_message(RunChecks(stores, session.draft.copy(), what))
+
+
+class FilteredPane(Pane):
+    """A pane whose tables show only the rows matching its filter bar (``/`` opens it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.row_filter = ""
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def on_filter_bar_applied(self, event: FilterBar.Applied) -> None:
+        event.stop()
+        self.row_filter = event.text
+        self.refill()
+        if event.done:
+            self.focus_default()
+
+    def refill(self) -> None:
+        """Fill the tables again from what the pane holds, through ``row_filter``."""
+        raise NotImplementedError

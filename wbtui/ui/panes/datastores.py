@@ -17,7 +17,7 @@ from ...ops.fixes import FixAction, FixPlan
 from ..messages import ChecksUpdate, Problem
 from ..text import STATUS_VARIABLE, cell, lines, status_cell, styled
 from ..widgets.filter_bar import FilterBar, row_matches
-from .base import Pane
+from .base import FilteredPane
 
 STORES = {"all": ("mysql", "s3"), "mysql": ("mysql",), "s3": ("s3",)}
 FIX_TITLES: dict[FixAction, str] = {"db_init": "Create the database and user", "bucket": "Create the bucket",
@@ -46,7 +46,7 @@ class FixFailed(Message):
         self.problem = problem
 
 
-class DatastoresPane(Pane):
+class DatastoresPane(FilteredPane):
     DEFAULT_CSS = """
     DatastoresPane #ds-table {
         height: 1fr;
@@ -75,7 +75,6 @@ class DatastoresPane(Pane):
         super().__init__()
         self._shown_run = -1
         self._shown_rows = 0
-        self._filter = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Not checked yet: a checks everything, m MySQL, s the object store."),
@@ -111,7 +110,7 @@ class DatastoresPane(Pane):
             return
         if update.run != self._shown_run or len(update.results) < self._shown_rows:
             self._shown_run = update.run
-            self._refill()
+            self.refill()
         else:
             for index in range(self._shown_rows, len(update.results)):
                 self._add_row(index, update.results[index])
@@ -137,7 +136,7 @@ class DatastoresPane(Pane):
 
     # ---- table ---------------------------------------------------------------------------------
     def _add_row(self, index: int, result: CheckResult) -> None:
-        if not row_matches(self._filter, result.store, result.title, result.status.value, result.summary):
+        if not row_matches(self.row_filter, result.store, result.title, result.status.value, result.summary):
             return
         app = self.app
         self.query_one("#ds-table", DataTable).add_row(
@@ -145,7 +144,7 @@ class DatastoresPane(Pane):
             status_cell(app, result.status.value, f"{result.status.icon} {result.status.value}"),
             cell(app, f"{result.duration:.2f}s"), cell(app, result.summary), key=str(index))
 
-    def _refill(self) -> None:
+    def refill(self) -> None:
         self.query_one("#ds-table", DataTable).clear()
         for index, result in enumerate(self.results):
             self._add_row(index, result)
@@ -178,17 +177,6 @@ class DatastoresPane(Pane):
         if result.fix:
             rows.append(styled(("Fix: ", "$accent bold"), result.fix))
         text.update(lines(*rows))
-
-    # ---- filter -------------------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        self.query_one("#ds-filter", FilterBar).open()
-
-    def on_filter_bar_applied(self, event: FilterBar.Applied) -> None:
-        event.stop()
-        self._filter = event.text
-        self._refill()
-        if event.done:
-            self.focus_default()
 
     # ---- fix actions -------------------------------------------------------------------------------
     def action_fix(self, name: str) -> None:

@@ -14,10 +14,10 @@ from ...health.history import ENDPOINTS, Transition
 from ..messages import ProbeNow, ProbeUpdate, StartupWatch, WatchUpdate
 from ..text import cell, lines, styled
 from ..widgets.filter_bar import FilterBar, row_matches
-from .base import Pane
+from .base import FilteredPane
 
 
-class HealthPane(Pane):
+class HealthPane(FilteredPane):
     DEFAULT_CSS = """
     HealthPane #hp-probes {
         height: auto;
@@ -70,7 +70,6 @@ class HealthPane(Pane):
         super().__init__()
         self.samples: list[Any] = []
         self.transitions: list[Transition] = []
-        self._filter = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Probes start when the dashboard has a target (HOST or a deployed server)."),
@@ -131,21 +130,21 @@ class HealthPane(Pane):
             self.query_one(f"#hp-{endpoint}-spark", Sparkline).data = [v * 1000 for v in latencies[endpoint]][-60:]
         self.samples = samples
         self.transitions = transitions
-        self._fill_tables()
+        self.refill()
 
-    def _fill_tables(self) -> None:
+    def refill(self) -> None:
         app = self.app
         table = self.query_one("#hp-transitions", DataTable)
         table.clear()
         for t in reversed(self.transitions):
-            if row_matches(self._filter, t.endpoint, t.message):
+            if row_matches(self.row_filter, t.endpoint, t.message):
                 table.add_row(cell(app, f"{t.time:%H:%M:%S}"),
                               cell(app, t.message, "$success" if t.after else "$error"))
         table = self.query_one("#hp-history", DataTable)
         table.clear()
         for s in reversed(self.samples):
             h, r = s.healthz, s.ready
-            if not row_matches(self._filter, h.message, r.message):
+            if not row_matches(self.row_filter, h.message, r.message):
                 continue
             ms = f"{r.latency * 1000:.0f}" if r.latency is not None else "-"
             table.add_row(cell(app, f"{s.time:%H:%M:%S}"),
@@ -189,14 +188,3 @@ class HealthPane(Pane):
             rows.append(styled(("→ ", "$text-muted"), diagnosis.cause))
             rows.append(styled(("  fix: ", "$text-muted"), diagnosis.fix))
         self.query_one("#hp-watch-text", Static).update(lines(*rows))
-
-    # ---- filter -------------------------------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        self.query_one("#hp-filter", FilterBar).open()
-
-    def on_filter_bar_applied(self, event: FilterBar.Applied) -> None:
-        event.stop()
-        self._filter = event.text
-        self._fill_tables()
-        if event.done:
-            self.focus_default()

@@ -17,7 +17,7 @@ from ..messages import Problem, RefreshStatus, Retarget, RunRuntimeAction, Runti
 from ..text import cell, lines, styled, tone_line
 from ..widgets.confirm import ChoiceScreen
 from ..widgets.filter_bar import FilterBar, row_matches
-from .base import Pane
+from .base import FilteredPane
 
 
 class ContextsRead(Message):
@@ -29,7 +29,7 @@ class ContextsRead(Message):
         self.current = current
 
 
-class RuntimePane(Pane):
+class RuntimePane(FilteredPane):
     DEFAULT_CSS = """
     RuntimePane #rt-status-box {
         height: auto;
@@ -66,7 +66,6 @@ class RuntimePane(Pane):
         super().__init__()
         self.status: ServerStatus | None = None
         self.events: list[RuntimeEvent] = []
-        self._filter = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="rt-target", classes="pane-status")
@@ -126,7 +125,7 @@ class RuntimePane(Pane):
             box.update(self._status_content(status, usage))
         if status is not None or problem is None:
             self.events = events
-        self._fill_tables()
+        self.refill()
 
     @staticmethod
     def _status_content(status: ServerStatus, usage: ResourceUsage | None) -> Content:
@@ -136,12 +135,12 @@ class RuntimePane(Pane):
             rows.append(styled(("fix: ", "$text-muted"), "d deploys it from the saved configuration"))
         return lines(*rows)
 
-    def _fill_tables(self) -> None:
+    def refill(self) -> None:
         app = self.app
         pods = self.query_one("#rt-pods", DataTable)
         pods.clear()
         for pod in self.status.pods if self.status is not None else []:
-            if row_matches(self._filter, pod.name, pod.phase, pod.reason, pod.node):
+            if row_matches(self.row_filter, pod.name, pod.phase, pod.reason, pod.node):
                 pods.add_row(cell(app, pod.name), cell(app, pod.phase, "$success" if pod.phase == "Running" else
                                                        "$warning"),
                              cell(app, "yes" if pod.ready else "no", "" if pod.ready else "$warning"),
@@ -151,7 +150,7 @@ class RuntimePane(Pane):
         events.clear()
         for event in self.events:
             when = event.time.strftime("%m-%d %H:%M:%S") if event.time else "-"
-            if row_matches(self._filter, event.type, event.reason, event.object, event.message):
+            if row_matches(self.row_filter, event.type, event.reason, event.object, event.message):
                 events.add_row(cell(app, when), cell(app, event.type, "$warning" if event.type == "Warning" else ""),
                                cell(app, event.reason), cell(app, event.object), cell(app, event.message))
 
@@ -219,14 +218,3 @@ class RuntimePane(Pane):
     def _retarget(self, key: str, value: str | None) -> None:
         if value:
             self.post_message(Retarget(key, value))
-
-    # ---- filter -------------------------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        self.query_one("#rt-filter", FilterBar).open()
-
-    def on_filter_bar_applied(self, event: FilterBar.Applied) -> None:
-        event.stop()
-        self._filter = event.text
-        self._fill_tables()
-        if event.done:
-            self.focus_default()
