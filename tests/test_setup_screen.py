@@ -286,7 +286,8 @@ async def test_failures_show_their_fix_and_recover_after_retry(tmp_path, mariadb
 
 
 @pytest.mark.docker
-async def test_quitting_mid_way_resumes_at_the_same_step_and_finished_steps_can_be_revisited(tmp_path):
+async def test_quitting_mid_way_resumes_at_the_same_step_and_finished_steps_can_be_revisited(tmp_path, docker_host):
+    """Step 1's Next detects Docker: the engine must be up (it passed only after another test had started it)."""
     path = tmp_path / "config.toml"
     app = SetupApp(path)
     async with app.run_test(size=SIZE) as pilot:
@@ -295,7 +296,8 @@ async def test_quitting_mid_way_resumes_at_the_same_step_and_finished_steps_can_
         screen = app.setup_screen
         assert screen.shown == "mysql"
         fill(screen, mysql_host="127.0.0.1", mysql_port=str(free_port()), mysql_password="pw-before-quitting")
-        await pilot.press("ctrl+r")  # the check saves MYSQL; quit while it may still run (a dropped session)
+        await pilot.press("ctrl+r")  # the check saves MYSQL first; quit once it has, while it may still run
+        await wait_until(pilot, lambda: "pw-before-quitting" in path.read_text(), 30, "MYSQL saved by the check")
         await app.action_quit()
 
     resumed = SetupApp(path)
