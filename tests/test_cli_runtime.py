@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import secrets
+import select
 import signal
 import stat
 import subprocess
@@ -273,9 +274,12 @@ def test_permission_denied_on_the_socket(deployment: Any, docker_host: str) -> N
 def test_logs_follow_prints_as_lines_come_and_stops_on_ctrl_c(deployment: Any) -> None:
     path = deployment(STANDIN_HEARTBEAT="0.1")
     assert run(path, "up", "--no-watch") == 0
-    code = f"import sys; sys.path.insert(0, {str(REPO)!r}); from wbtui.cli import main; " \
+    code = f"import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); " \
+           f"sys.path.insert(0, {str(REPO)!r}); from wbtui.cli import main; " \
            f"sys.exit(main(['--config', {str(path)!r}, 'logs', '-f', '--tail', '0']))"
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # As in a terminal, Ctrl-C is not ignored (a shell's background job inherits SIGINT ignored, and so would we).
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         beats: list[str] = []
         assert proc.stdout is not None
@@ -288,7 +292,15 @@ def test_logs_follow_prints_as_lines_come_and_stops_on_ctrl_c(deployment: Any) -
 
         wait_for(five_beats, 20, "5 heartbeat lines from wbtui logs -f", interval=0)
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(10) == 0
+        try:
+            code = proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR1)  # faulthandler writes where every thread waits: into the message
+            select.select([proc.stderr], [], [], 5)
+            stacks = os.read(proc.stderr.fileno(), 1 << 20).decode(errors="replace")
+            proc.kill()
+            raise AssertionError(f"wbtui logs -f still running 10 s after Ctrl-C:\n{stacks}") from None
+        assert code == 0
         assert "Traceback" not in proc.stderr.read()
         numbers = [int(json.loads(b)["msg"].split()[-1]) for b in beats]
         assert numbers == list(range(numbers[0], numbers[0] + 5))  # in order, none skipped
