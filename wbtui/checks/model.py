@@ -45,8 +45,8 @@ class CheckResult:
         return out
 
 
-class CheckFailed(Exception):
-    """Raised inside a check body to fail it with a summary, details and fix."""
+class CheckEnded(Exception):
+    """Raised inside a check body to end it early with a summary, details and fix (one of the two below)."""
 
     def __init__(self, summary: str, fix: str = "", details: str = "", **data: Any) -> None:
         super().__init__(summary)
@@ -56,15 +56,12 @@ class CheckFailed(Exception):
         self.data = data
 
 
-class CheckWarning(Exception):
+class CheckFailed(CheckEnded):
+    """Raised inside a check body to fail it."""
+
+
+class CheckWarning(CheckEnded):
     """Raised inside a check body to finish it as a warning."""
-
-    def __init__(self, summary: str, fix: str = "", details: str = "", **data: Any) -> None:
-        super().__init__(summary)
-        self.summary = summary
-        self.fix = fix
-        self.details = details
-        self.data = data
 
 
 @dataclass

@@ -13,7 +13,8 @@ from xml.sax.saxutils import escape
 
 from ..config.masking import MASK
 from ..config.model import Config
-from ..config.urls import BucketURL, URLError, host_parts
+from ..config.urls import host_parts
+from .common import bucket_or_note
 
 
 def cors_rules(config: Config) -> dict[str, Any]:
@@ -50,12 +51,9 @@ def render_xml(config: Config) -> str:
 def render_commands(config: Config, reveal: bool = False, alias: str = "local",
                     json_path: str = "cors.json", xml_path: str = "cors.xml") -> str:
     """How to apply the rules: ``aws s3api put-bucket-cors`` or ``mc cors set``."""
-    if not config.server.BUCKET.strip():
-        return "# BUCKET is empty: the container's embedded store under /vol is used; no bucket to set up.\n"
-    try:
-        url = BucketURL.parse(config.server.BUCKET)
-    except URLError as exc:
-        return f"# BUCKET is not usable ({exc.part}); set it first, e.g. wbtui config set BUCKET '{exc.example}'\n"
+    url = bucket_or_note(config)
+    if isinstance(url, str):
+        return url
     secret = url.secret_key if reveal else MASK
     aws = ["env", f"AWS_ACCESS_KEY_ID={url.access_key}", f"AWS_SECRET_ACCESS_KEY={secret}",
            "aws", "s3api", "put-bucket-cors", "--endpoint-url", url.endpoint_url,

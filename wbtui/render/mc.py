@@ -6,7 +6,7 @@ import shlex
 
 from ..config.masking import MASK
 from ..config.model import Config
-from ..config.urls import BucketURL, URLError
+from .common import bucket_or_note
 
 
 def render_mc(config: Config, reveal: bool = False, alias: str = "local", legacy: bool = False) -> str:
@@ -15,12 +15,9 @@ def render_mc(config: Config, reveal: bool = False, alias: str = "local", legacy
     The secret key is masked unless ``reveal``; without the keys on the command line,
     ``mc alias set ALIAS URL`` prompts for them (nothing lands in shell history).
     """
-    if not config.server.BUCKET.strip():
-        return "# BUCKET is empty: the container's embedded store under /vol is used; no bucket to set up.\n"
-    try:
-        url = BucketURL.parse(config.server.BUCKET)
-    except URLError as exc:
-        return f"# BUCKET is not usable ({exc.part}); set it first, e.g. wbtui config set BUCKET '{exc.example}'\n"
+    url = bucket_or_note(config)
+    if isinstance(url, str):
+        return url
     secret = url.secret_key if reveal else MASK
     if legacy:
         register = ["mc", "config", "host", "add", alias, url.endpoint_url, url.access_key, secret,
