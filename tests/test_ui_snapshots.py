@@ -185,6 +185,17 @@ def test_pane_snapshot(snap_compare: Any, pane: str, size: str) -> None:
     assert snap_compare(fixed_app(), terminal_size=SIZES[size], run_before=lambda pilot: feed(pilot, pane))
 
 
+async def open_help(pilot: Any) -> None:
+    await ready(pilot)
+    await pilot.press("question_mark")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", {**SIZES, "60x20": (60, 20)})
+def test_help_snapshot(snap_compare: Any, size: str) -> None:
+    assert snap_compare(fixed_app(), terminal_size={**SIZES, "60x20": (60, 20)}[size], run_before=open_help)
+
+
 def test_no_secret_in_any_snapshot() -> None:
     files = sorted(SNAPSHOT_DIR.rglob("*.svg"))
     assert len(files) >= len(PANES) * len(SIZES), "run the snapshot tests first (--snapshot-update)"
