@@ -58,6 +58,20 @@ async def test_edit_validate_and_save(tmp_path: Path) -> None:
     assert store.backup_path(path).exists()  # the previous version was kept
 
 
+async def test_extra_env_shows_whole_names_and_values(tmp_path: Path) -> None:
+    """The env table showed `EVAL` for EVAL_MODE: its cells were Content, which a DataTable in a scroll
+    container does not measure, so the columns kept the headers' width."""
+    config = Config()
+    config.env["EVAL_MODE"] = "enabled"
+    config.env["GORILLA_SERVICE_X"] = "value-that-is-long"
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        app.query_one(ConfigPane).show_section("env")
+        await wait_text(pilot, "EVAL_MODE", "GORILLA_SERVICE_X", "value-that-is-long")
+
+
 async def test_a_value_that_cannot_be_stored_blocks_save(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     async with app.run_test(size=(100, 40)) as pilot:

@@ -21,7 +21,7 @@ from ...config.validate import Finding, has_errors, validate
 from ..core import Rendered
 from ..messages import ConfigFileRead, ConfigSaved, Notice
 from ..session import Stamp, draft_vs_file, draft_vs_running, draft_vs_saved, file_stamp
-from ..text import styled
+from ..text import cell, styled
 from ..widgets.confirm import ConfirmScreen
 from ..widgets.field_row import FieldRow
 from ..widgets.text_screen import TextScreen, diff_content
@@ -253,8 +253,8 @@ class ConfigPane(Pane):
             return
         table.clear()
         for name, value in sorted(self.wbtui.session.draft.env.items()):
-            table.add_row(Content(name), Content(mask_value(f"env.{name}", value) if not self.revealed else value),
-                          key=name)
+            shown = value if self.revealed else mask_value(f"env.{name}", value)
+            table.add_row(cell(self.app, name), cell(self.app, shown), key=name)
 
     def action_env_add(self) -> None:
         if self.refuse_read_only("editing the configuration"):
