@@ -17,7 +17,8 @@ import pytest
 from wbtui.checks.model import CheckResult, Status
 from wbtui.config.model import Config
 from wbtui.diagnosis import RULES, Facts, diagnose
-from wbtui.runtime.base import PodStatus, PortInUse, ServerStatus
+from wbtui.runtime.base import PodStatus, PortInUse, RuntimeEvent, ServerStatus
+from wbtui.runtime.docker.status import event_from_docker, status_from_inspect
 
 EXTERNAL = "mysql://wandb_local:s3cr3t-pw@db.internal:3306/wandb_local"
 GORILLA_CONFIG = (  # [public] wandb/server#46, shortened
@@ -52,14 +53,46 @@ class Case:
     checks: list[CheckResult] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
     timed_out: bool = False
+    events: list[RuntimeEvent] = field(default_factory=list)
 
     def facts(self) -> Facts:
         return Facts(lines=self.lines, status=self.status, checks=self.checks,
                      config=self.config if self.config is not None else config(), problems=self.problems,
-                     watch_timed_out=self.timed_out, window=600)
+                     watch_timed_out=self.timed_out, window=600, events=self.events)
 
     def __str__(self) -> str:
         return f"{self.rule}:{'+' if self.fires else '-'}"
+
+
+def docker_events(*actions: tuple[str, dict[str, str]]) -> list[RuntimeEvent]:
+    """Daemon events as `docker events --format json` prints them (Docker 27), one second apart."""
+    out = []
+    for i, (action, attributes) in enumerate(actions):
+        raw = {"status": action, "id": "3f2a9c0d1e5b", "from": "wandb/local:0.70.0", "Type": "container",
+               "Action": action, "scope": "local", "time": 1764630000 + i, "timeNano": (1764630000 + i) * 10**9,
+               "Actor": {"ID": "3f2a9c0d1e5b" * 5 + "abcd", "Attributes": {
+                   "image": "wandb/local:0.70.0", "name": "wandb-local", **attributes}}}
+        event = event_from_docker(raw)
+        assert event is not None
+        out.append(event)
+    return out
+
+
+def exited_137(oom: bool = False) -> ServerStatus:
+    """`docker inspect` of a container that ended with SIGKILL (State as Docker 27 reports it)."""
+    return status_from_inspect({
+        "Id": "3f2a9c0d1e5b", "RestartCount": 0, "Config": {"Image": "wandb/local:0.70.0"},
+        "State": {"Status": "exited", "Running": False, "Paused": False, "Restarting": False,
+                  "OOMKilled": oom, "Dead": False, "Pid": 0, "ExitCode": 137, "Error": "",
+                  "StartedAt": "2026-12-01T22:59:41.412371877Z", "FinishedAt": "2026-12-01T23:00:02.60183422Z"},
+    }, "wandb-local")
+
+
+START = ("start", {})
+DIED = ("die", {"exitCode": "137", "execDuration": "21"})
+STOP_TIMED_OUT = docker_events(START, ("kill", {"signal": "15"}), ("kill", {"signal": "9"}), DIED, ("stop", {}))
+DOCKER_KILL = docker_events(START, ("kill", {"signal": "9"}), DIED)
+OOM_EVENTS = docker_events(START, ("oom", {}), DIED)
 
 
 def connect(passed: bool) -> CheckResult:
@@ -166,7 +199,23 @@ CASES = [
     Case("port-in-use", True, problems=[("port-in-use", "host port 8080 is already in use")]),
     Case("port-in-use", False, ["*** Starting nginx on :8080"], problems=[("unreachable", "daemon down")]),
     Case("oom-killed", True, status=status(state="exited", exit_code=137, oom_killed=True)),
-    Case("oom-killed", True, status=status(state="exited", exit_code=137)),
+    Case("oom-killed", True, status=exited_137(oom=True), events=OOM_EVENTS),
+    Case("oom-killed", True, status=exited_137(), events=OOM_EVENTS),  # the oom event without the flag
+    Case("oom-killed", False, status=exited_137(), events=STOP_TIMED_OUT),  # exit 137 alone is not OOM
+    Case("oom-killed", False, status=exited_137(), events=DOCKER_KILL),
+    Case("oom-killed", False, status=status(state="exited", exit_code=137)),
+    Case("stop-timed-out", True, status=exited_137(), events=STOP_TIMED_OUT),
+    Case("stop-timed-out", False, status=exited_137(), events=DOCKER_KILL),
+    Case("stop-timed-out", False, status=exited_137(oom=True), events=STOP_TIMED_OUT),
+    Case("stop-timed-out", False, status=exited_137(),  # an earlier run's stop, then this run was killed
+         events=[*STOP_TIMED_OUT, *DOCKER_KILL]),
+    Case("killed", True, status=exited_137(), events=DOCKER_KILL),
+    Case("killed", True, status=exited_137()),  # no event left in the window: still SIGKILL, not OOM
+    Case("killed", True, status=status(pods=[PodStatus("wandb-1", "Running", False, 2, exit_code=137)])),
+    Case("killed", False, status=exited_137(), events=STOP_TIMED_OUT),
+    Case("killed", False, status=exited_137(oom=True), events=DOCKER_KILL),
+    Case("killed", False, status=status(pods=[PodStatus("wandb-1", "Running", False, 2, exit_code=137,
+                                                        oom_killed=True)])),
     Case("oom-killed", True, status=status(pods=[PodStatus("wandb-1", "Running", False, 2, exit_code=137,
                                                            oom_killed=True)])),
     Case("oom-killed", False, status=status(state="exited", exit_code=1)),
@@ -235,6 +284,20 @@ def test_restart_loop_and_oom_are_state_evidence() -> None:
                                                              oom_killed=True), config=config()))}
     assert found["oom-killed"].source == "state" and "OOM" in found["oom-killed"].evidence
     assert "4 restarts" in found["restart-loop"].evidence
+
+
+def test_exit_137_gets_one_finding_each_with_its_own_fix() -> None:
+    def rules(status: ServerStatus, events: list[RuntimeEvent]) -> dict[str, Any]:
+        return {d.rule: d for d in diagnose(Facts(status=status, events=events, config=config()))}
+
+    stop = rules(exited_137(), STOP_TIMED_OUT)
+    assert list(stop) == ["stop-timed-out"]
+    assert stop["stop-timed-out"].severity == "warning" and "memory" not in stop["stop-timed-out"].fix
+    assert "did not exit on SIGTERM" in stop["stop-timed-out"].title
+    kill = rules(exited_137(), DOCKER_KILL)
+    assert list(kill) == ["killed"] and "signal 9" in kill["killed"].evidence
+    oom = rules(exited_137(oom=True), OOM_EVENTS)
+    assert list(oom) == ["oom-killed"] and "memory_limit" in oom["oom-killed"].fix
 
 
 def test_port_in_use_from_the_runtime_problem() -> None:

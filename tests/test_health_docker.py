@@ -7,6 +7,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -122,3 +123,46 @@ async def test_doctor_on_a_ready_container(deploy: Callable[..., DockerRuntime])
     assert report.sample is not None and report.sample.ok and report.sample.target.via == "local"
     assert {"create", "start"} <= {e.reason for e in report.events}
     assert report.diagnosis == [] and report.logs
+
+
+def _exited(runtime: DockerRuntime) -> None:
+    wait_for(lambda: runtime.status().state == "exited", 60, f"{runtime.name} exited", interval=0.1)
+    # The daemon's event query has whole-second bounds: wait until the die event is queryable.
+    wait_for(lambda: "die" in {e.reason for e in runtime.events(limit=20)}, 10, "the die event")
+
+
+async def test_a_stop_that_timed_out_is_not_an_oom_kill(deploy: Callable[..., DockerRuntime]) -> None:
+    runtime = deploy(STANDIN_IGNORE_TERM="1", STANDIN_READY_DELAY="0")
+    assert (await startup_watch(runtime, runtime.config, timeout=60, interval=0.1)).ready
+    await asyncio.to_thread(runtime.stop, 1)  # SIGTERM is ignored: SIGKILL after 1 s
+    await asyncio.to_thread(_exited, runtime)
+    report = await asyncio.to_thread(run_doctor, runtime.config, runtime=runtime, timeout=15)
+    assert report.status is not None and report.status.exit_code == 137 and not report.status.oom_killed
+    assert [e.message for e in report.events if e.reason == "kill"] == ["signal 15", "signal 9"]
+    assert "*** Received SIGTERM, ignoring it" in report.logs
+    rules = {d.rule: d for d in report.diagnosis}
+    assert "oom-killed" not in rules and "killed" not in rules, list(rules)
+    found = rules["stop-timed-out"]
+    assert "docker stop / wbtui down" in found.title and "SIGTERM" in found.title
+    assert "OOMKilled is false" in found.evidence and "wbtui up" in found.fix
+
+
+def test_docker_kill_is_killed_by_a_user(deploy: Callable[..., DockerRuntime], docker_client: Any) -> None:
+    runtime = deploy(STANDIN_READY_DELAY="0")
+    docker_client.containers.get(runtime.name).kill()
+    _exited(runtime)
+    report = run_doctor(runtime.config, runtime=runtime, timeout=15)
+    assert report.status is not None and report.status.exit_code == 137 and not report.status.oom_killed
+    rules = {d.rule: d for d in report.diagnosis}
+    assert "oom-killed" not in rules and "stop-timed-out" not in rules, list(rules)
+    assert "signal 9" in rules["killed"].evidence and "user or process" in rules["killed"].title
+
+
+def test_a_real_oom_kill_is_a_memory_finding(deploy: Callable[..., DockerRuntime]) -> None:
+    runtime = deploy(STANDIN_MODE="oom")
+    _exited(runtime)
+    report = run_doctor(runtime.config, runtime=runtime, timeout=15)
+    assert report.status is not None and report.status.oom_killed and report.status.exit_code == 137
+    rules = {d.rule: d for d in report.diagnosis}
+    assert "stop-timed-out" not in rules and "killed" not in rules, list(rules)
+    assert "OOM killer" in rules["oom-killed"].evidence and "memory limit 256M" in rules["oom-killed"].evidence

@@ -21,6 +21,10 @@ shutdown() {
   exit 0
 }
 trap shutdown TERM INT
+if [ "${STANDIN_IGNORE_TERM:-0}" = 1 ]; then
+  # A server that does not exit on SIGTERM: `docker stop` waits its timeout, then SIGKILL (exit 137).
+  trap 'echo "*** Received SIGTERM, ignoring it"' TERM
+fi
 
 rm -f "$READY_FLAG"
 echo "*** Starting W&B server (wandb/local stand-in, mode=$MODE)"
@@ -33,6 +37,13 @@ if [ "$MODE" = crash ]; then
   echo "migration 0041 applied"
   echo "$FATAL_LINE"
   exit 1
+fi
+
+if [ "$MODE" = oom ]; then
+  echo "*** Loading the model cache into memory"
+  # awk doubles a string until the memory limit stops it; exec makes it PID 1, so the kernel's
+  # OOM kill ends the container (exit 137, State.OOMKilled true).
+  exec awk 'BEGIN { s = "0123456789abcdef"; while (1) s = s s }'
 fi
 
 nc -ll -p 8080 -e /http.sh &

@@ -19,7 +19,7 @@ from .rules import RULES, SEVERITY_ORDER, Facts, Rule
 if TYPE_CHECKING:
     from ..checks.model import CheckResult
     from ..config.model import Config
-    from ..runtime.base import LogLine, RuntimeProblem, ServerStatus
+    from ..runtime.base import LogLine, RuntimeEvent, RuntimeProblem, ServerStatus
 
 EVIDENCE_LIMIT = 300
 
@@ -118,8 +118,10 @@ def line_texts(lines: Iterable[str | LogLine]) -> list[str]:
 def facts_from(*, lines: Iterable[str | LogLine] = (), status: ServerStatus | None = None,
                checks: Iterable[CheckResult] = (), config: Config | None = None,
                problems: Iterable[RuntimeProblem] = (), watch_timed_out: bool = False,
-               window: float | None = None, ready_message: str = "") -> Facts:
-    """Facts from what callers have at hand (LogLines, RuntimeProblems)."""
+               window: float | None = None, ready_message: str = "",
+               events: Iterable[RuntimeEvent] = ()) -> Facts:
+    """Facts from what callers have at hand (LogLines, RuntimeProblems, RuntimeEvents oldest first)."""
     return Facts(lines=line_texts(lines), status=status, checks=list(checks), config=config,
-                 problems=[(p.kind, p.message) for p in problems], watch_timed_out=watch_timed_out,
+                 problems=[(p.kind, p.message) for p in problems], events=list(events),
+                 watch_timed_out=watch_timed_out,
                  window=window, ready_message=ready_message)

@@ -23,7 +23,7 @@ from ..config.urls import BucketURL, MysqlURL, URLError
 if TYPE_CHECKING:
     from ..checks.model import CheckResult
     from ..config.model import Config
-    from ..runtime.base import ServerStatus
+    from ..runtime.base import RuntimeEvent, ServerStatus
 
 Severity = Literal["critical", "error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"critical": 0, "error": 1, "warning": 2, "info": 3}
@@ -39,6 +39,7 @@ class Facts:
     checks: list[CheckResult] = field(default_factory=list)
     config: Config | None = None
     problems: list[tuple[str, str]] = field(default_factory=list)  # (RuntimeProblem.kind, message)
+    events: list[RuntimeEvent] = field(default_factory=list)  # the runtime's recent events, oldest first
     watch_timed_out: bool = False
     window: float | None = None
     ready_message: str = ""
@@ -114,18 +115,95 @@ def _reasons(status: ServerStatus) -> list[str]:
     return [status.reason, *(p.reason for p in status.pods)]
 
 
+_SIGKILL = 137  # 128 + 9: the process got SIGKILL, from the OOM killer, `docker stop`'s timeout or a kill
+_TERM_SIGNALS = ("15", "SIGTERM", "TERM")
+_KILL_SIGNALS = ("9", "SIGKILL", "KILL")
+_SIGNAL = re.compile(r"^signal (?P<signal>\S+)$")
+_EXIT = re.compile(r"^exited with code (?P<code>-?\d+)$")
+
+
+def _killed_by_sigkill(status: ServerStatus) -> bool:
+    return status.exit_code == _SIGKILL or any(pod.exit_code == _SIGKILL for pod in status.pods)
+
+
+def _last_run_events(events: list[RuntimeEvent]) -> list[RuntimeEvent]:
+    """The events of the container's last run: from its last ``start`` up to its last ``die``."""
+    dies = [i for i, e in enumerate(events) if e.reason == "die"]
+    if not dies:
+        return []
+    end = dies[-1]
+    starts = [i for i, e in enumerate(events[:end]) if e.reason == "start"]
+    return events[(starts[-1] + 1 if starts else 0): end + 1]
+
+
+def _signals(events: list[RuntimeEvent]) -> list[str]:
+    """The signals of the ``kill`` events (``docker stop``/``docker kill``), in order."""
+    return [m["signal"].upper() for e in events if e.reason == "kill" and (m := _SIGNAL.match(e.message))]
+
+
+def _died_with_sigkill(events: list[RuntimeEvent]) -> bool:
+    return any(e.reason == "die" and (m := _EXIT.match(e.message)) and int(m["code"]) == _SIGKILL
+               for e in events)
+
+
+def _stop_timed_out(signals: list[str]) -> bool:
+    """SIGTERM, then SIGKILL: `docker stop` waited its timeout and killed the server."""
+    terms = [i for i, s in enumerate(signals) if s in _TERM_SIGNALS]
+    return bool(terms) and any(s in _KILL_SIGNALS for s in signals[terms[0] + 1:])
+
+
+def _limit(facts: Facts) -> str:
+    limit = facts.config.runtime.memory_limit if facts.config is not None else ""
+    return f", memory limit {limit}" if limit else ""
+
+
 def oom_killed(facts: Facts) -> str | None:
+    """The kernel's OOM killer ended the server: Docker's OOMKilled flag, an ``oom`` event or a pod's reason.
+
+    Exit code 137 alone is SIGKILL from anyone (`docker stop` after its timeout, `docker kill`), not OOM.
+    """
     status = facts.status
     if status is None:
         return None
     if status.oom_killed or "OOMKilled" in _reasons(status):
-        return f"{status.name}: killed by the kernel's OOM killer (state {status.state}, exit code {status.exit_code})"
+        return (f"{status.name}: killed by the kernel's OOM killer (state {status.state}, exit code "
+                f"{status.exit_code}{_limit(facts)})")
     for pod in status.pods:
         if pod.oom_killed:
-            return f"pod {pod.name}: last instance OOMKilled (exit code {pod.exit_code})"
-    if status.exit_code == 137 or any(pod.exit_code == 137 for pod in status.pods):
-        return f"{status.name}: exit code 137 (SIGKILL), usually the OOM killer"
+            return f"pod {pod.name}: last instance OOMKilled (exit code {pod.exit_code}{_limit(facts)})"
+    run = _last_run_events(facts.events)
+    if any(e.reason == "oom" for e in run):
+        return f"{status.name}: the runtime reported it out of memory (event oom{_limit(facts)})"
     return None
+
+
+def stop_timed_out(facts: Facts) -> str | None:
+    """`docker stop` (or `wbtui down`) sent SIGTERM, the server did not exit, SIGKILL followed: exit 137."""
+    status = facts.status
+    if status is None or status.oom_killed or status.exit_code != _SIGKILL:
+        return None
+    run = _last_run_events(facts.events)
+    if _died_with_sigkill(run) and _stop_timed_out(_signals(run)) and not any(e.reason == "oom" for e in run):
+        return (f"{status.name}: exit code 137 after events kill (signal 15), kill (signal 9); "
+                "OOMKilled is false")
+    return None
+
+
+def killed(facts: Facts) -> str | None:
+    """SIGKILL from a user or another process (`docker kill`, `kill -9`), not the OOM killer nor a stop."""
+    status = facts.status
+    if status is None or status.oom_killed or "OOMKilled" in _reasons(status) or not _killed_by_sigkill(status):
+        return None
+    if any(pod.oom_killed for pod in status.pods):
+        return None
+    run = _last_run_events(facts.events)
+    if any(e.reason == "oom" for e in run) or (status.exit_code == _SIGKILL and _stop_timed_out(_signals(run))):
+        return None
+    signals = _signals(run)
+    how = f"events kill (signal {', '.join(signals)})" if signals else "no stop or kill by the runtime recorded"
+    who = status.name if status.exit_code == _SIGKILL else next(
+        f"pod {pod.name}" for pod in status.pods if pod.exit_code == _SIGKILL)
+    return f"{who}: exit code 137 (SIGKILL), {how}; not OOMKilled"
 
 
 def restart_loop(facts: Facts) -> str | None:
@@ -377,6 +455,24 @@ RULES: tuple[Rule, ...] = (
         "Give it at least the guide's 8 GB: `wbtui config set runtime.memory_limit 8G` (and free memory "
         "on the host), then `wbtui up`.",
         predicate=oom_killed,
+    ),
+    Rule(
+        "stop-timed-out", "Stopped by docker stop / wbtui down; the server did not exit on SIGTERM in time",
+        "warning",
+        "The container was stopped on purpose (`docker stop`, `wbtui down` or `wbtui restart`): Docker sent "
+        "SIGTERM, the server did not exit within the stop timeout, and Docker then sent SIGKILL (exit code "
+        "137). Not a failure of the server's health and not lack of memory (OOMKilled is false).",
+        "Start it again with `wbtui up` (or `docker start`) if it should run. A server that ignores SIGTERM "
+        "may be mid-migration: give it longer to stop (`docker stop -t 120 CONTAINER`) rather than killing it.",
+        predicate=stop_timed_out,
+    ),
+    Rule(
+        "killed", "Container killed by a user or process", "warning",
+        "The server got SIGKILL (exit code 137) without a memory kill (OOMKilled is false) or a stop: "
+        "`docker kill`, `kill -9` of its process, or the host's own tooling.",
+        "Find who killed it (`docker events --since 1h --filter container=NAME`, the host's audit or "
+        "orchestration logs), then start it again with `wbtui up`.",
+        predicate=killed,
     ),
     Rule(
         "restart-loop", "Restart loop", "critical",

@@ -14,7 +14,7 @@ import inspect
 import re
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,7 @@ from .probe import NoTarget, Prober, Sample
 
 if TYPE_CHECKING:
     from ..config.model import Config
-    from ..runtime.base import Runtime, ServerStatus
+    from ..runtime.base import Runtime, RuntimeEvent, ServerStatus
 
 STARTUP_WINDOW = 600.0  # startupProbe: failureThreshold 60 x periodSeconds 10
 CRASH_RESTARTS = 3
@@ -129,6 +129,14 @@ async def _final_lines(runtime: Runtime, redact: Redactor, tail: int, timeout: f
         return None
 
 
+async def _recent_events(runtime: Runtime, timeout: float) -> list[RuntimeEvent]:
+    """The runtime's last events once the container stopped: they tell a stop or kill from an OOM kill."""
+    try:
+        return list(await call_bounded_async(lambda: runtime.events(limit=20), timeout, "events"))
+    except Exception:
+        return []
+
+
 async def _status(runtime: Runtime, timeout: float) -> tuple[ServerStatus | None, str]:
     try:
         return await call_bounded_async(runtime.status, timeout, "status"), ""
@@ -168,9 +176,10 @@ async def watch_events(runtime: Runtime, config: Config, *, timeout: float = STA
     baseline: int | None = None
     sample: Sample | None = None
 
-    def result(reason: str, message: str, status: ServerStatus | None, last: list[str]) -> WatchResult:
+    def result(reason: str, message: str, status: ServerStatus | None, last: list[str],
+               events: Sequence[RuntimeEvent] = ()) -> WatchResult:
         facts = facts_from(lines=last, status=status, config=config, watch_timed_out=reason == Reason.TIMEOUT,
-                           window=timeout, ready_message=sample.ready.message if sample else "")
+                           window=timeout, ready_message=sample.ready.message if sample else "", events=events)
         return WatchResult(reason == Reason.READY, time.monotonic() - started, reason, redact(message),
                            guess_phase(last), last, diagnose(facts, redact=redact), status, sample)
 
@@ -195,7 +204,8 @@ async def watch_events(runtime: Runtime, config: Config, *, timeout: float = STA
             stop = _stopped(status, baseline or 0)
             if stop is not None:
                 final = await _final_lines(runtime, redact, log_lines, call_timeout)
-                yield result(*stop, status, final if final else list(lines))
+                events = await _recent_events(runtime, call_timeout)
+                yield result(*stop, status, final if final else list(lines), events)
                 return
             if elapsed >= timeout:
                 last = sample.ready.message if sample else probe_note

@@ -211,7 +211,8 @@ def run_doctor(config: Config, *, runtime: Runtime | None = None, checks_fn: Che
     if owned and runtime is not None:
         runtime.close()
     report.diagnosis = diagnose(facts_from(lines=report.logs, status=report.status, checks=report.checks,
-                                           config=config, problems=problems), redact=redact)
+                                           config=config, problems=problems, events=report.events),
+                                redact=redact)
     return report
 
 
