@@ -23,7 +23,7 @@ from tests.ui_support import read_pty_until, screen_text, wait_until
 from wbtui.checks.model import Status
 from wbtui.config import store
 from wbtui.config.model import Config, set_value
-from wbtui.setup.flow import SetupFlow
+from wbtui.setup.flow import SetupFlow, StepReport
 from wbtui.setup.state import STEP_IDS, SetupState, state_path
 from wbtui.ui.setup.app import SetupApp
 from wbtui.ui.setup.screen import SetupScreen
@@ -362,6 +362,25 @@ async def test_a_button_that_cannot_act_stays_disabled_after_a_job_and_says_why(
         screen.run_job("Saving", lambda _job: None, lambda _value: None)
         await settle(pilot)
         assert button.disabled and "wandb package is not installed" in str(button.tooltip)
+
+
+async def test_a_check_named_like_its_step_is_said_once(tmp_path):
+    """The deploy step's job read `Deploy Deploy…` (its button's label, then the step's title)."""
+    path = tmp_path / "config.toml"
+    store.save(Config(), path)
+    SetupState(current="verify", done=list(STEP_IDS[:6])).save(state_path(path))
+    release = threading.Event()
+    app = SetupApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.setup_screen
+        panel = screen.panel()
+        panel.check = lambda _values, _job: StepReport("verify", []) if release.wait(30) else None
+        screen.run_check()
+        await pilot.pause()
+        assert screen.doing == "Verify" and "Verify…" in status(screen) and "Verify Verify" not in status(screen)
+        release.set()
+        await settle(pilot)
 
 
 async def test_read_only_refuses_to_change_anything(tmp_path):

@@ -360,7 +360,8 @@ class SetupScreen(Screen[bool]):
             elif then == "anyway":
                 self.confirm_continue(step)
 
-        self.run_job(f"{panel.CHECK_LABEL.rstrip('…')} {STEP_TITLES[step]}", fn, done)
+        label = panel.CHECK_LABEL.rstrip("…")
+        self.run_job(label if label == STEP_TITLES[step] else f"{label} {STEP_TITLES[step]}", fn, done)
 
     def checked_report(self, panel: StepPanel, values: dict[str, Any], report: StepReport) -> None:
         """Show a finished report (its step may no longer be the shown one); Next reuses it for these values."""
