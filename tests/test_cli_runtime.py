@@ -206,6 +206,39 @@ def test_up_status_logs_restart_upgrade_stop_start_down(deployment: Any, docker_
 
 
 @pytest.mark.docker
+def test_up_asks_before_replacing_a_running_server(deployment: Any, docker_client: Any,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = deployment()
+    name = store.load(path).runtime.container_name
+    assert run(path, "up", "--no-watch") == 0  # nothing deployed yet: nothing to confirm
+    out = capsys.readouterr().out
+    assert "This will:" not in out and f"created and started {name}" in out
+    first = docker_client.containers.get(name).id
+    assert run(path, "up", "--no-watch") == 0  # the same config: nothing is replaced, nothing to ask
+    assert "is up to date and running" in capsys.readouterr().out
+    assert docker_client.containers.get(name).id == first
+
+    config = store.load(path)
+    config.env["STANDIN_HEARTBEAT"] = "0.5"  # a changed config: up would recreate the container
+    store.save(config, path)
+    assert run(path, "up", "--no-watch") == 2  # running, no terminal to ask on, no --yes: refused
+    captured = capsys.readouterr()
+    assert f"Replace the running {name}?" in captured.err and "pass --yes to confirm" in captured.err
+    assert "This will:" in captured.out and "an existing one is replaced" in captured.out
+    container = docker_client.containers.get(name)
+    assert container.id == first and container.status == "running"  # untouched
+
+    assert run(path, "up", "--yes", "--no-watch") == 0
+    assert "recreated and started" in capsys.readouterr().out
+    second = docker_client.containers.get(name).id
+    assert second != first
+    config.env["STANDIN_HEARTBEAT"] = "0.7"
+    store.save(config, path)
+    assert run(path, "up", "-y", "--no-watch") == 0
+    assert docker_client.containers.get(name).id != second
+
+
+@pytest.mark.docker
 def test_up_diagnoses_a_crash(deployment: Any, capsys: pytest.CaptureFixture[str]) -> None:
     path = deployment(STANDIN_MODE="crash")
     config = store.load(path)

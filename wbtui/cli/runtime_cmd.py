@@ -2,7 +2,8 @@
 
 Every command goes through the configured backend (Docker or Kubernetes). What
 changes or stops the server refuses under --read-only; what stops or removes it
-asks first unless --yes. Runtime problems (daemon down, permission denied,
+asks first unless --yes, and so does `up` when it would replace a running server.
+Runtime problems (daemon down, permission denied,
 image missing, name conflict, port in use) end the command with exit 1 and one
 line saying what is wrong and how to fix it.
 """
@@ -41,14 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         "or recreate them when the config changed (the /vol data volume is kept); pull the image when "
         "it is not on the host and a registry is reachable. Then watch start-up for up to 10 minutes "
         "(the guide's migration window) until /ready answers, stopping early if the server exits. "
-        "Exit 0 when ready.",
-        epilog="examples: wbtui up\n          wbtui up --no-watch\n          wbtui up --timeout 900",
+        "Replacing a running server asks first (--yes for scripts). Exit 0 when ready.",
+        epilog="examples: wbtui up\n          wbtui up --yes --no-watch\n          wbtui up --timeout 900",
         formatter_class=_EXAMPLES)
     p.add_argument("--no-watch", action="store_true", help="deploy only, do not wait for /ready")
     p.add_argument("--timeout", type=seconds, default=600.0, metavar="S",
                    help="how long to wait for /ready (default 600)")
     p.add_argument("--no-pull", action="store_true", help="never pull: fail when the image is not local")
     p.add_argument("--force", action="store_true", help="deploy even when the config has errors")
+    _yes(p)
     p.set_defaults(func=cmd_up)
 
     p = sub.add_parser("down", help="stop and remove the server (data volume kept unless --purge)",
@@ -236,6 +238,11 @@ def cmd_up(ctx: Context, args: argparse.Namespace) -> int:
     _refuse_invalid(ctx, args.force)
     runtime = _runtime(ctx, pull=not args.no_pull)
     try:
+        running = runtime.replaced_by_deploy()
+        if running and not _confirmed(ctx, args, "deploy", f"Replace the running {running}? (the data volume is "
+                                      "kept; the server is down until the new one is ready)"):
+            _say(ctx, "cancelled: nothing changed")
+            return EXIT_FINDINGS
         runtime.progress = _progress_printer(ctx)
         _say(ctx, runtime.deploy())
         return EXIT_OK if args.no_watch else _watch(ctx, runtime, args.timeout)

@@ -118,12 +118,14 @@ class RuntimeEvent:
 
 @dataclass
 class LogLine:
-    """One log line. ``gap`` marks a synthetic line where the stream was interrupted."""
+    """One log line. ``gap`` marks a synthetic line where the stream was interrupted, ``restart`` one
+    where a new instance of the container begins (its lines follow)."""
 
     text: str
     timestamp: datetime | None = None
     source: str = ""
     gap: bool = False
+    restart: bool = False
 
 
 @dataclass
@@ -173,6 +175,16 @@ class Runtime(ABC):
     @abstractmethod
     def deploy(self) -> str:
         """Create or update the server from the config; returns what was done."""
+
+    def replaced_by_deploy(self) -> str:
+        """The running server's name when ``deploy`` would replace it (the caller asks first); "" otherwise.
+
+        This default counts any running server; a backend that knows an unchanged deploy is a no-op says so.
+        """
+        status = self.status()
+        if not status.exists or status.state.lower() not in ("running", "restarting"):
+            return ""
+        return status.name
 
     @abstractmethod
     def start(self) -> str: ...

@@ -116,6 +116,17 @@ class DockerRuntime(Runtime):
     def deploy(self) -> str:
         return self._deploy(self.config)
 
+    def replaced_by_deploy(self) -> str:
+        """Our name when a container runs with another configuration than the saved one (deploy recreates it)."""
+        client = self.client()
+        attrs = self.inspect(client)
+        if attrs is None or not (attrs.get("State") or {}).get("Running"):
+            return ""
+        with translated("ask the daemon about the host"):
+            host_cpus = client.info().get("NCPU")
+        wanted = labelled_spec(self.config, host_cpus=host_cpus)["labels"][HASH_LABEL]
+        return "" if attrs["Config"]["Labels"].get(HASH_LABEL) == wanted else self.name
+
     def _deploy(self, config: Config) -> str:
         client = self.client()
         with translated("ask the daemon about the host"):
