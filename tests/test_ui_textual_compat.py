@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.segment import Segment
 from rich.style import Style
+from textual._compositor import Compositor
 from textual.app import App, ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
@@ -47,6 +48,9 @@ PINNED_SOURCES: dict[str, tuple[Callable[..., object], str]] = {
     "Screen._update_timer": (Screen._update_timer.fget, "6736ab93692ef9ed"),
     "Widget._scroll_update": (Widget._scroll_update, "edb9f6257285830d"),
     "App.exit (sets return_code)": (App.exit, "d8c06b817ac8e36e"),
+    "Compositor.reflow (diffs against _full_map)": (textual_compat.textual_reflow, "a08580a81a779473"),
+    "Compositor.full_map (rebuilds _full_map)": (Compositor.full_map.fget, "cecfd00ffbfaf055"),
+    "Compositor.reflow_visible (sets _visible_map)": (Compositor.reflow_visible, "cac5dbc453489329"),
 }
 
 
@@ -77,9 +81,12 @@ def test_on_an_unverified_textual_the_patches_stand_aside(unverified: None,
     assert not textual_compat.verified()
     monkeypatch.setattr(Strip, "divide", textual_compat.textual_divide)
     monkeypatch.setattr(Strip, "crop_extend", textual_compat.textual_crop_extend)
+    monkeypatch.setattr(Compositor, "reflow", textual_compat.textual_reflow)
     textual_compat.keep_strips_acyclic()
+    textual_compat.repaint_what_a_reflow_removes()
     assert Strip.divide is textual_compat.textual_divide
     assert Strip.crop_extend is textual_compat.textual_crop_extend
+    assert Compositor.reflow is textual_compat.textual_reflow
 
 
 def test_the_guard_finds_the_version_next_to_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

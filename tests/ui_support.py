@@ -53,6 +53,51 @@ def screen_text(app: WbtuiApp) -> str:
     return console.export_text(styles=False)
 
 
+class Terminal:
+    """What a real terminal shows: every update the app sends, applied to a grid of cells.
+
+    ``screen_text`` renders the whole screen afresh; a cell the app never repaints (a stale toast) stays
+    here as it stays on a terminal. Attach before the app runs: ``Terminal(app)``.
+    """
+
+    def __init__(self, app: WbtuiApp) -> None:
+        self.app = app
+        self.cells: list[list[str]] = []
+        send = app._display
+
+        def display(screen: Any, renderable: Any) -> None:
+            if renderable is not None and not app._batch_count:
+                self.apply(renderable)
+            send(screen, renderable)
+
+        app._display = display  # type: ignore[method-assign]
+
+    def apply(self, update: Any) -> None:
+        from rich.cells import cell_len
+        from rich.segment import ControlType
+
+        width, height = self.app.size
+        if len(self.cells) != height or any(len(row) != width for row in self.cells):
+            self.cells = [[" "] * width for _ in range(height)]
+        console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, legacy_windows=False)
+        x = y = 0
+        for segment in console.render(update):
+            if segment.control:
+                for code in segment.control:
+                    if code[0] == ControlType.CURSOR_MOVE_TO:
+                        x, y = int(code[1]), int(code[2])
+                continue
+            for char in segment.text:
+                if char == "\n":
+                    continue
+                if 0 <= y < height and 0 <= x < width:
+                    self.cells[y][x] = char
+                x += max(cell_len(char), 1)
+
+    def text(self) -> str:
+        return "\n".join("".join(row) for row in self.cells)
+
+
 async def ready(pilot: Any, timeout: float = 30.0) -> None:
     """Wait until every pane is mounted (they mount right after the first frame)."""
     await asyncio.wait_for(pilot.app.panes_mounted.wait(), timeout)

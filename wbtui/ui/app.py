@@ -46,7 +46,7 @@ from .panes.overview import OverviewPane
 from .paths import app_css
 from .session import Session
 from .state import DashboardState
-from .textual_compat import draw_without_skipping, exit_requested, keep_strips_acyclic
+from .textual_compat import draw_without_skipping, exit_requested, keep_strips_acyclic, repaint_what_a_reflow_removes
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -128,6 +128,7 @@ class WbtuiApp(App[int], DashboardState):
                  runtime_factory: Callable[[Config], Runtime] | None = None, tune_gc: bool = False) -> None:
         super().__init__()
         keep_strips_acyclic()
+        repaint_what_a_reflow_removes()
         self._tune_gc = tune_gc
         self.session = session
         self.core = Core(session, runtime_factory)

@@ -7,6 +7,8 @@ of everything patched or read here, so a Textual upgrade is re-verified rather t
 
 - ``keep_strips_acyclic``: ``Strip.divide`` / ``Strip.crop_extend`` without self-caching reference cycles.
 - ``draw_without_skipping``: a screen's frame timer (``Screen._update_timer``) no longer skips a slot.
+- ``repaint_what_a_reflow_removes``: ``Compositor.reflow`` also diffs against the previous reflow's map, so
+  a widget removed in between (an expired toast) is repainted away.
 - ``resize_without_layout``: ``Widget._scroll_update``, a new virtual size and its scrollbars, no layout.
 - ``exit_requested``: no private read (``App.return_code``), but a timing Textual does not document.
 """
@@ -16,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 import textual
 from rich.style import Style
+from textual._compositor import Compositor, CompositorMap, ReflowResult
 from textual.app import App
 from textual.geometry import Size
 from textual.screen import Screen
@@ -82,6 +86,31 @@ def draw_without_skipping(screen: Screen) -> None:
     """
     if verified():
         screen._update_timer._skip = False
+
+
+# ---- the compositor's map ------------------------------------------------------------------------
+# ``Compositor.reflow`` marks dirty what changed between its new map and ``_full_map``. But ``_full_map``
+# is also rebuilt lazily (the ``full_map`` property, read by ``widget.region`` and mouse hit tests) and a
+# scroll (``reflow_visible``) updates only ``_visible_map``. A widget removed between two reflows (an
+# expired toast) is missing from the rebuilt map, so the reflow sees no change where it was and the
+# terminal keeps it painted over panes and dialog buttons. The replacement diffs against the map of the
+# previous reflow as well (newer maps win), so what left the screen is repainted.
+
+textual_reflow = Compositor.reflow
+_last_reflow: WeakKeyDictionary[Compositor, CompositorMap] = WeakKeyDictionary()
+
+
+def _reflow_against_what_was_painted(self: Compositor, parent: Widget, size: Size) -> ReflowResult:
+    self._full_map = {**_last_reflow.get(self, {}), **self._full_map, **(self._visible_map or {})}
+    result = textual_reflow(self, parent, size)
+    _last_reflow[self] = self._full_map
+    return result
+
+
+def repaint_what_a_reflow_removes() -> None:
+    """Replace ``Compositor.reflow`` once per process (idempotent)."""
+    if verified():
+        Compositor.reflow = _reflow_against_what_was_painted  # type: ignore[method-assign]
 
 
 # ---- scrolling ------------------------------------------------------------------------------------
