@@ -123,3 +123,27 @@ async def test_bucket_creation_is_confirmed_then_the_checks_pass(tmp_path: Path,
                          and any("already exists" in str(n.message) or "created bucket" in str(n.message)
                                  for n in app._notifications), 90, "the bucket to be created and checked")
         assert radosgw.secret_key not in screen_text(app)
+
+
+async def test_advice_on_a_passing_check_is_a_tip_not_a_fix(tmp_path: Path) -> None:
+    """A pass row carried "Fix:" (advice from an info finding); only what fails or warns has a fix."""
+    from wbtui.checks.model import CheckResult
+    from wbtui.ui.messages import ChecksUpdate
+
+    results = [CheckResult("mysql.binlog", "Binary log", Status.PASS, "log_bin is ON", fix="keep 7 days of binlogs",
+                           store="mysql"),
+               CheckResult("s3.cors", "CORS rules", Status.FAIL, "no CORS rules", fix="o applies them", store="s3")]
+    app = make_app(tmp_path, config_with())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("3")
+        app.checks = ChecksUpdate(results, running=False, stores=("mysql", "s3"), took=0.1)
+        pane = app.query_one(DatastoresPane)
+        table = pane.query_one(DataTable)
+        await wait_until(pilot, lambda: table.row_count == 2, 10, "both rows")
+        table.focus()
+        for check_id, shown, hidden in (("mysql.binlog", "Tip: keep 7 days", "Fix:"),
+                                        ("s3.cors", "Fix: o applies them", "Tip:")):
+            table.move_cursor(row=next(i for i, r in enumerate(pane.results) if r.id == check_id))
+            await wait_text(pilot, shown)
+            assert hidden not in screen_text(app)

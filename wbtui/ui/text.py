@@ -12,6 +12,7 @@ from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.content import Content
 
+from ..checks.model import CheckResult, Status
 from ..present.status import Line, state_tone
 
 STATUS_VARIABLE = {
@@ -71,3 +72,11 @@ def sparkline(values: list[float]) -> str:
     low, high = min(values), max(values)
     span = (high - low) or 1.0
     return "".join(_BARS[min(7, int((v - low) / span * 7.999))] for v in values)
+
+
+def fix_line(result: CheckResult, fix: str) -> Content | str:
+    """A result's fix under its details: "Fix:" where it failed or warns, "Tip:" for advice on a pass."""
+    if not fix:
+        return ""
+    label = "Fix: " if result.status in (Status.FAIL, Status.WARN) else "Tip: "
+    return styled((label, "$accent bold"), fix)

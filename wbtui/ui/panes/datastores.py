@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from ...checks.model import CheckResult, Status
 from ...ops.fixes import FixAction, FixPlan
 from ..messages import ChecksUpdate, Problem
-from ..text import STATUS_VARIABLE, cell, lines, status_cell, styled
+from ..text import STATUS_VARIABLE, cell, fix_line, lines, status_cell, styled
 from ..widgets.filter_bar import FilterBar, row_matches
 from .base import FilteredPane
 
@@ -174,8 +174,7 @@ class DatastoresPane(FilteredPane):
         ]
         if result.details:
             rows.append(result.details)
-        if result.fix:
-            rows.append(styled(("Fix: ", "$accent bold"), result.fix))
+        rows.append(fix_line(result, result.fix))
         text.update(lines(*rows))
 
     # ---- fix actions -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from ...checks.model import CheckResult, Status
-from ..text import STATUS_VARIABLE, lines, status_cell, styled
+from ..text import STATUS_VARIABLE, fix_line, lines, status_cell, styled
 
 EMPTY = "Not checked yet."
 
@@ -114,5 +114,5 @@ class ResultsView(Vertical):
             head,
             Content(redact(r.summary)),
             Content(redact(r.details)) if r.details else "",
-            styled(("Fix: ", "$accent bold"), redact(r.fix)) if r.fix else "",
+            fix_line(r, redact(r.fix)),
         ))
