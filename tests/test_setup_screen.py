@@ -164,7 +164,7 @@ async def test_full_run_from_empty_config_to_verified_server(tmp_path, mariadb, 
         fill(screen, **s3_fields(radosgw, target.bucket, target.host))
         await click_when_enabled(pilot, "#s3-create", dialog_up(app), "the create-bucket dialog")
         await settle(pilot)
-        assert f"create bucket {target.bucket!r}" in dialog_text(app)
+        assert dialog_text(app).count(f"create bucket {target.bucket!r}") == 1  # it was printed twice
         await pilot.press("y")
         await settle(pilot)
         await click_when_enabled(pilot, "#s3-cors", dialog_up(app), "the CORS dialog")

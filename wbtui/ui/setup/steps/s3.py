@@ -101,7 +101,7 @@ class S3Panel(StepPanel):
             self.notify(plan.summary, title="Nothing to change", markup=False)
             self.setup.run_check()
             return
-        shown = [plan.summary, *plan.changes]
+        shown = [plan.summary, *(change for change in plan.changes if change != plan.summary)]
         if action == "cors":
             shown += ["The bucket's whole CORS configuration afterwards:", json.dumps(plan.data["cors"], indent=2)]
 
