@@ -212,7 +212,11 @@ def test_follow_survives_container_restarts_without_duplicates_or_gaps(runtimes:
 
     got = asyncio.run(scenario())
     assert not any(x.gap for x in got)
-    streamed = [(x.text[:30], x.text[31:]) for x in got]
+    markers = [i for i, x in enumerate(got) if x.restart]  # where each new instance's lines begin
+    starts = [i for i, x in enumerate(got) if "Starting W&B server" in x.text]
+    assert [i + 1 for i in markers] == starts[1:]
+    assert all(got[i].text.startswith("── container restarted ") for i in markers)
+    streamed = [(x.text[:30], x.text[31:]) for x in got if not x.restart]
     full = daemon_log(docker_client, rt)
     assert streamed == full[:len(streamed)]  # every line once, in order, nothing missing
     assert sum("Starting W&B server" in text for _, text in streamed) == 3

@@ -232,3 +232,52 @@ async def test_the_pane_and_the_cli_read_a_time_alike(tmp_path: Path, monkeypatc
     expected = datetime(2024, 5, 1, 14, 0, tzinfo=UTC)
     assert cli.asked == [(200, expected)]
     assert pane_runtime.asked == [(None, expected)]
+
+
+def status_text(app: Any) -> str:
+    return str(app.query_one("#lg-status").render())
+
+
+async def test_the_status_never_says_following_while_follow_is_off(tmp_path: Path) -> None:
+    """Follow (does the view stick to the end) and the stream (connected or not) read as two things."""
+    runtime = SinceRecorder()
+    app = make_app(tmp_path, runtime_factory=lambda config, **_: runtime)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_logs(pilot)
+        pane.ingest(sample_lines(50))
+        await pilot.press("T")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen), 10, "the window prompt")
+        await pilot.press("enter")  # the last 500 lines: the stream starts
+        await wait_until(pilot, lambda: runtime.asked, 10, "the stream to start")
+        await pilot.press("f")
+        await wait_text(pilot, "○ follow off")
+        await wait_until(pilot, lambda: "connecting" not in status_text(app), 10, "the stream to connect")
+        assert "following" not in status_text(app)  # it once said "○ follow off … following"
+        assert "stream connected" in status_text(app)
+        await pilot.press("end")
+        await wait_text(pilot, "● following the end")
+
+
+async def test_escape_clears_the_filter_from_the_bar_and_from_the_log_view(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_logs(pilot)
+        pane.ingest(sample_lines(200))
+        await wait_text(pilot, "200 shown / 200 held")
+        await pilot.press("slash", *"mysql", "enter")  # kept: the log view has the focus again
+        await wait_text(pilot, "8 shown / 200 held", "filter: mysql")
+        assert app.focused is pane.view
+        await pilot.press("escape")
+        await wait_text(pilot, "200 shown / 200 held", "filter cleared", "line 00199")
+        assert "filter: mysql" not in screen_text(app)
+        assert not app.query_one("#lg-filter").display
+
+        await pilot.press("slash", *"WARN")  # typing filters at once; Escape in the bar clears it
+        await wait_text(pilot, "filter: WARN")
+        await pilot.press("escape")
+        await wait_text(pilot, "200 shown / 200 held", "filter cleared")
+        assert app.focused is pane.view
+
+        await pilot.press("escape")  # nothing left to clear: it says so
+        await wait_until(pilot, lambda: any("No filter to clear" in str(n.message) for n in app._notifications),
+                         5, "the refusal")

@@ -12,7 +12,8 @@ With ``follow`` the stream outlives its container and its daemon:
   until it runs again (or was recreated under the same name), then asks for
   the log since the last line it delivered and drops the lines it already
   delivered (timestamps are fixed-width nanoseconds; a count handles equal
-  stamps), so nothing is duplicated or missed;
+  stamps), so nothing is duplicated or missed; a restart line marks where the
+  new instance's lines begin (``── container restarted 10:05:02 (restart 3) ──``);
 - when the daemon goes away the reader retries with exponential backoff
   (capped at a few seconds), then emits a gap line saying how long it was gone
   and resumes the same way.
@@ -224,6 +225,20 @@ class LineAssembler:
         return out
 
 
+def restart_marker(old: dict[str, Any] | None, new: dict[str, Any]) -> LogLine:
+    """The gap line between two instances' lines: when the new one started, and Docker's restart count."""
+    state = new.get("State") or {}
+    started = state.get("StartedAt") or ""
+    when = datetime.now(UTC)
+    if started and not started.startswith("0001"):
+        head, _, frac = started.rstrip("Z").partition(".")
+        when = datetime.fromisoformat(head).replace(tzinfo=UTC, microsecond=int((frac + "000000")[:6]))
+    what = "restarted" if old is not None and old.get("Id") == new.get("Id") else "recreated"
+    count = new.get("RestartCount") or 0
+    extra = f" (restart {count})" if count else ""
+    return LogLine(f"── container {what} {when.astimezone():%H:%M:%S}{extra} ──", when, restart=True)
+
+
 def api_time(value: datetime | str) -> str:
     """A time as the logs API's since/until wants it: seconds.nanoseconds, exact."""
     if isinstance(value, str):  # Docker's own RFC 3339 (StartedAt): keep every digit
@@ -308,12 +323,17 @@ class DockerLogReader:
                     self._read(sink.put_many, client, attrs["Id"], params, sink)
                     if sink.closed:
                         return
+                    old = attrs
                     started = (attrs.get("State") or {}).get("StartedAt")
                     attrs = self._runtime.inspect(client)
                     if attrs is not None and (attrs.get("State") or {}).get("StartedAt") == started:
                         attrs = self._wait_running(sink, client, started)
+                    if attrs is not None and (attrs.get("State") or {}).get("StartedAt") != started:
+                        sink.put(restart_marker(old, attrs))
                 else:
                     attrs = self._wait_running(sink, client, None)
+                    if attrs is not None:
+                        sink.put(restart_marker(None, attrs))
             except NotDeployed:
                 attrs = None  # removed: wait for it to be created again (wbtui up / upgrade)
             except Unreachable as exc:

@@ -66,6 +66,7 @@ class LogsPane(Pane):
         Binding("T", "window", "Tail/since"),
         Binding("c", "clear", "Clear", show=False),
         Binding("p", "pod", "Pod"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
     @classmethod
@@ -80,6 +81,7 @@ class LogsPane(Pane):
         self.tail: int | None = DEFAULT_TAIL
         self.since: datetime | None = None
         self.stream_state = "not started"
+        self._filter_note = ""  # "filter cleared" once Escape removed one, until the next filter
         self._pending: list[tuple[str, str]] = []
         self._errors: deque[str] = deque(maxlen=20)
         self._errors_posted = 0.0
@@ -128,19 +130,19 @@ class LogsPane(Pane):
         while True:
             try:
                 runtime = await call_bounded_async(self.wbtui.core.runtime, timeout, "runtime")
-                self.stream_state = "following"
+                self.stream_state = "connected"
                 resume = last + timedelta(microseconds=1) if last is not None else since
                 stream = runtime.logs(follow=True, tail=None if last is not None else tail, since=resume,
-                                      timestamps=True, pod=self.wbtui.core.log_pod)
+                                      timestamps=False, pod=self.wbtui.core.log_pod)
                 async with contextlib.aclosing(stream):
                     async for line in stream:
-                        if line.timestamp is not None:
+                        if line.timestamp is not None and not (line.gap or line.restart):  # a marker's time
                             last = line.timestamp
                         stamp = line.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] if line.timestamp else ""
                         self._pending.append((stamp, redact(line.text.rstrip("\n"))))
                         if len(self._pending) >= 5000:
                             self.flush()
-                self.stream_state = f"the log stream closed; reconnecting in {RETRY_SECONDS:g}s"
+                self.stream_state = f"ended; reconnecting in {RETRY_SECONDS:g}s"
             except Exception as exc:
                 problem = Problem.from_exception(exc)
                 fix = f" (fix: {problem.fix})" if problem.fix else ""
@@ -187,7 +189,7 @@ class LogsPane(Pane):
         if stats.paused:
             head = (f"❚❚ paused (+{stats.new_while_paused:,} new)", "$warning bold")
         elif stats.follow:
-            head = ("● following", "$success bold")
+            head = ("● following the end", "$success bold")
         else:
             head = ("○ follow off", "$text-muted bold")
         parts: list[str | tuple[str, str]] = [head, f"  {stats.shown:,} shown / {stats.held:,} held"]
@@ -197,9 +199,11 @@ class LogsPane(Pane):
             parts.append(f"  filter{' (regex)' if self.regex else ''}: {self.filter_text}")
         if self.search_text:
             parts.append(f"  search: {self.search_text}")
+        if self._filter_note and not self.filter_text:
+            parts.append(f"  {self._filter_note}")
         window = "all" if self.tail is None and self.since is None else (
             f"tail {self.tail}" if self.tail is not None else f"since {self.since:%Y-%m-%d %H:%M}")
-        stream = styled((f"{window} · {self.stream_state}", "$text-muted"))
+        stream = styled((f"{window} · stream {self.stream_state}", "$text-muted"))
         content = lines(styled(*parts), stream)
         # One line per part, each cut to the width: the height only changes with the number of lines, so a
         # status refresh while 10k lines/s stream in does not re-lay out the screen.
@@ -252,6 +256,14 @@ class LogsPane(Pane):
         if event.done:
             self.view.focus()
 
+    def action_clear_filter(self) -> None:
+        """Escape in the log view: drop the filter (all lines shown again) and close its bar."""
+        bar = self.query_one("#lg-filter", FilterBar)
+        if not self.filter_text and not bar.display:
+            self.notify("No filter to clear (/ filters the lines).", markup=False)
+            return
+        bar.action_close()
+
     def _apply_filter(self, text: str) -> None:
         try:
             self.view.set_filter(text, self.regex)
@@ -260,6 +272,8 @@ class LogsPane(Pane):
             self.notify(str(exc), severity="error", markup=False)
             return
         self.query_one("#lg-filter", FilterBar).set_class(False, "-invalid")
+        self._filter_note = "filter cleared" if self.filter_text and not text else (
+            "" if text else self._filter_note)
         self.filter_text = text
         self.update_status()
 
