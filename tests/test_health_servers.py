@@ -171,6 +171,9 @@ class ScriptedRuntime(Runtime):
         self.started, self.manual = time.monotonic(), {}
         return "created"
 
+    def replaced_by_deploy(self) -> str:
+        return ""
+
     def start(self) -> str:
         self._check()
         self.manual.pop("state", None)

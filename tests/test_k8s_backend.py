@@ -756,3 +756,16 @@ async def test_log_lines_are_redacted(emu: Emulator, runtime: KubernetesRuntime)
         text = "\n".join([line.text async for line in stream])
     assert LICENSE not in text and DB_PASSWORD not in text
     assert "license: ****" in text and "mysql://wandb:****@db.example.com" in text
+
+
+def test_up_asks_only_when_the_apply_would_roll_running_pods(emu: Emulator, kubeconfig: Path) -> None:
+    config = make_config()
+    rt = KubernetesRuntime(config, pull=False, kubeconfig=str(kubeconfig))
+    assert rt.replaced_by_deploy() == ""  # nothing deployed
+    rt.deploy()
+    play_controller(emu, "deployment_available", "pod_running_ready")
+    assert rt.replaced_by_deploy() == ""  # the same config: the apply changes nothing
+    config.runtime.tag = "0.60.0"
+    assert rt.replaced_by_deploy() == "wandb"  # a new pod template replaces the running pods
+    emu.patch("apps/v1/deployments", "wandb", {"status": {"replicas": 0, "readyReplicas": 0}})  # scaled to 0
+    assert rt.replaced_by_deploy() == ""  # no pod runs

@@ -176,15 +176,9 @@ class Runtime(ABC):
     def deploy(self) -> str:
         """Create or update the server from the config; returns what was done."""
 
+    @abstractmethod
     def replaced_by_deploy(self) -> str:
-        """The running server's name when ``deploy`` would replace it (the caller asks first); "" otherwise.
-
-        This default counts any running server; a backend that knows an unchanged deploy is a no-op says so.
-        """
-        status = self.status()
-        if not status.exists or status.state.lower() not in ("running", "restarting"):
-            return ""
-        return status.name
+        """The running server's name when ``deploy`` would replace it (the caller asks first); "" otherwise."""
 
     @abstractmethod
     def start(self) -> str: ...

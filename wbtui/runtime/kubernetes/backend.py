@@ -143,7 +143,8 @@ class KubernetesRuntime(Runtime):
                 lines.append(f"{label} configured")
         return lines
 
-    def deploy(self) -> str:
+    def _wanted(self) -> list[dict[str, Any]]:
+        """The objects ``deploy`` applies, from the config."""
         from .render import objects
 
         wanted = objects(self.config)
@@ -151,7 +152,18 @@ class KubernetesRuntime(Runtime):
             for obj in wanted:
                 for container in obj.get("spec", {}).get("template", {}).get("spec", {}).get("containers", []):
                     container["imagePullPolicy"] = "Never"
-        return "\n".join(self.apply(wanted))
+        return wanted
+
+    def replaced_by_deploy(self) -> str:
+        """Our name when pods run and the Deployment differs from the config (the apply rolls them)."""
+        live = self.api.get(self._path("Deployment", self.name))
+        if live is None or not (live.get("status") or {}).get("replicas"):
+            return ""
+        wanted = next(obj for obj in self._wanted() if obj["kind"] == "Deployment")
+        return "" if apply_patch(desired_state(wanted, self.namespace), live) is None else self.name
+
+    def deploy(self) -> str:
+        return "\n".join(self.apply(self._wanted()))
 
     def scale(self, replicas: int) -> str:
         was = self._deployment().get("spec", {}).get("replicas")
