@@ -93,6 +93,32 @@ async def test_checks_show_a_failure_with_its_fix_and_db_init_fixes_it(tmp_path:
         assert mysql_scratch.password not in screen_text(app)
 
 
+async def test_db_init_offers_to_reset_a_password_that_does_not_log_in(tmp_path: Path, mariadb: MariaDB,
+                                                                       mysql_scratch: Scratch) -> None:
+    """`i` said "nothing to do" with a green tick when the user existed with another password; the reset
+    was only in the CLI (`wbtui db init --reset-password`). Now the dashboard offers it and applies it."""
+    mariadb.create_user(mysql_scratch.user, "an-older-password")
+    mariadb.create_database(mysql_scratch.database)
+    mariadb.grant("ALL", f"`{mysql_scratch.database}`.*", mysql_scratch.user)
+    app = make_app(tmp_path, config_with(mysql_scratch.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_datastores(pilot)
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen), 5, "the admin URL prompt")
+        await pilot.press(*mariadb.admin_url, "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 30, "the offer to reset")
+        text = await wait_text(pilot, "Reset the W&B user's password?", "another password")
+        assert "nothing to do" not in text
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen)
+                         and "ALTER USER" in screen_text(app), 30, "the plan with ALTER USER")
+        assert mysql_scratch.password not in screen_text(app) and mariadb.root_password not in screen_text(app)
+        await pilot.press("y")
+        pane = app.query_one(DatastoresPane)
+        await wait_until(pilot, lambda: (r := result(pane, "mysql.connect")) is not None and r.status == Status.PASS,
+                         90, "the connect check to pass with the reset password")
+
+
 async def test_fix_actions_are_refused_in_read_only_mode(tmp_path: Path) -> None:
     app = make_app(tmp_path, config_with("mysql://wandb:pw@db.example.com/wandb"), read_only=True)
     async with app.run_test(size=(100, 30)) as pilot:

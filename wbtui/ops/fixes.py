@@ -40,23 +40,32 @@ class FixPlan:
     run: Callable[[], FixDone]
     preview: ActionResult | None = field(default=None)
     """The bucket fixes' dry run (bucket, region, the CORS rules to write)."""
+    blocked: list[str] = field(default_factory=list)
+    """What the fix cannot do as planned, and why (shown instead of "nothing to do")."""
+    resets_password: bool = False
+    """Planning again with ``reset_password`` would unblock it: the user exists with another password."""
 
     def apply(self) -> list[str]:
         return self.run().lines
 
 
-def plan_fix(action: FixAction, config: Config, admin_url: str = "", *, timeout: float | None = None) -> FixPlan:
-    """Inspect the store and plan a fix; nothing changes until ``apply`` is called."""
+def plan_fix(action: FixAction, config: Config, admin_url: str = "", *, timeout: float | None = None,
+             reset_password: bool = False) -> FixPlan:
+    """Inspect the store and plan a fix; nothing changes until ``apply`` is called.
+
+    ``reset_password`` (db init): ALTER an existing user to the password in MYSQL, as
+    ``wbtui db init --reset-password`` does.
+    """
     seconds = config.app.timeout if timeout is None else timeout
     if action == "db_init":
-        return _plan_db_init(config, admin_url, seconds)
+        return _plan_db_init(config, admin_url, seconds, reset_password)
     return _plan_bucket(action, config, seconds)
 
 
-def _plan_db_init(config: Config, admin_url: str, timeout: float) -> FixPlan:
+def _plan_db_init(config: Config, admin_url: str, timeout: float, reset_password: bool) -> FixPlan:
     from ..checks.mysql_init import apply_db_init, plan_db_init
 
-    steps = plan_db_init(config, admin_url, timeout=timeout)
+    steps = plan_db_init(config, admin_url, timeout=timeout, reset_password=reset_password)
     shown = []
     for step in steps:
         line = f"{step.title}: {step.action}" + (f" ({step.note})" if step.note else "")
@@ -66,7 +75,10 @@ def _plan_db_init(config: Config, admin_url: str, timeout: float) -> FixPlan:
         results = apply_db_init(config, admin_url, steps, timeout=timeout)
         return FixDone([f"{r.step.title}: {r.outcome}" + (f" ({r.message})" if r.message else "") for r in results])
 
-    return FixPlan("db_init", "mysql", "Create the database and user", shown, any(s.pending for s in steps), run)
+    blocked = [s for s in steps if s.action == "blocked"]
+    return FixPlan("db_init", "mysql", "Create the database and user", shown, any(s.pending for s in steps), run,
+                   blocked=[f"{s.title}: {s.note}" for s in blocked],
+                   resets_password=any(s.id == "user" and s.sql.startswith("ALTER USER") for s in blocked))
 
 
 def _plan_bucket(action: Literal["bucket", "cors"], config: Config, timeout: float) -> FixPlan:

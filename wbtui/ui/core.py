@@ -88,11 +88,12 @@ class Core:
 
         return run_checks(config, stores=tuple(stores), timeout=config.app.timeout, on_result=on_result)
 
-    def plan_fix(self, action: FixAction, config: Config, admin_url: str = "") -> FixPlan:
+    def plan_fix(self, action: FixAction, config: Config, admin_url: str = "", *,
+                 reset_password: bool = False) -> FixPlan:
         """Inspect the store and plan a fix action; nothing changes until ``apply`` is called."""
         from ..ops.fixes import plan_fix
 
-        return plan_fix(action, config, admin_url)
+        return plan_fix(action, config, admin_url, reset_password=reset_password)
 
     # ---- diagnosis ---------------------------------------------------------------
     def diagnose(self, lines: list[str], status: ServerStatus | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import work
@@ -25,11 +26,13 @@ FIX_TITLES: dict[FixAction, str] = {"db_init": "Create the database and user", "
 
 
 class FixPlanned(Message):
-    """A fix action was inspected: its plan, to confirm (or nothing to do)."""
+    """A fix action was inspected: its plan, to confirm (or nothing to do); ``reset`` plans it again with
+    the password reset (db init, when the user exists with another password)."""
 
-    def __init__(self, plan: FixPlan) -> None:
+    def __init__(self, plan: FixPlan, reset: Callable[[], None]) -> None:
         super().__init__()
         self.plan = plan
+        self.reset = reset
 
 
 class FixApplied(Message):
@@ -191,20 +194,30 @@ class DatastoresPane(FilteredPane):
         else:
             self._plan(action, config, "")
 
-    def _plan(self, action: FixAction, config: Any, admin_url: str) -> None:
+    def _plan(self, action: FixAction, config: Any, admin_url: str, reset_password: bool = False) -> None:
         self._set_status(styled((f"{FIX_TITLES[action]}: inspecting…", "$warning")))
-        self._inspect(action, config, admin_url)
+        self._inspect(action, config, admin_url, reset_password)
 
     @work(thread=True, exclusive=True, group="fix", exit_on_error=False, name="Fix action")
-    def _inspect(self, action: FixAction, config: Any, admin_url: str) -> None:
+    def _inspect(self, action: FixAction, config: Any, admin_url: str, reset_password: bool) -> None:
         try:
-            self.post_message(FixPlanned(self.wbtui.core.plan_fix(action, config, admin_url)))
+            plan = self.wbtui.core.plan_fix(action, config, admin_url, reset_password=reset_password)
+            self.post_message(FixPlanned(plan, lambda: self._plan(action, config, admin_url, reset_password=True)))
         except Exception as exc:
             self.post_message(FixFailed(action, Problem.from_exception(exc)))
 
     def on_fix_planned(self, message: FixPlanned) -> None:
         message.stop()
         plan = message.plan
+        if plan.resets_password:  # first, since the other steps cannot help a login that fails
+            self._set_status(styled(("✘ ", "$error bold"), f"{plan.title}: the user exists with another password"))
+            self.confirm("Reset the W&B user's password?",
+                         [*plan.blocked, "Reset plans ALTER USER to the password in MYSQL; the plan is shown "
+                          "before anything changes."], message.reset, confirm_label="Plan the reset")
+            return
+        if plan.blocked and not plan.pending:
+            self._set_status(styled(("✘ ", "$error bold"), f"{plan.title}: cannot: ", "; ".join(plan.blocked)))
+            return
         if not plan.pending:
             self._set_status(styled(("✔ ", "$success"), f"{plan.title}: nothing to do"))
             self.notify("\n".join(plan.steps), title=f"{plan.title}: nothing to do", markup=False)
