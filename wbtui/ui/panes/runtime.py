@@ -29,6 +29,12 @@ class ContextsRead(Message):
         self.current = current
 
 
+def newest_first(events: list[RuntimeEvent]) -> list[RuntimeEvent]:
+    """The latest event on the first row (what happened last is what an on-call engineer looks for)."""
+    return sorted(reversed(events), key=lambda e: (e.time is not None, e.time.timestamp() if e.time else 0.0),
+                  reverse=True)
+
+
 class RuntimePane(FilteredPane):
     DEFAULT_CSS = """
     RuntimePane #rt-status-box {
@@ -48,6 +54,9 @@ class RuntimePane(FilteredPane):
     PANE_ID = "runtime"
     TITLE = "Runtime"
     MUTATING = frozenset({"act", "upgrade"})
+    KUBERNETES_ONLY = frozenset({"context", "namespace"})
+    EVENT_COLUMNS = {"kubernetes": ("TIME", "TYPE", "REASON", "OBJECT", "MESSAGE"),
+                     "docker": ("TIME", "EVENT", "MESSAGE")}
 
     BINDINGS = [
         Binding("d", "act('deploy')", "Deploy"),
@@ -66,6 +75,7 @@ class RuntimePane(FilteredPane):
         super().__init__()
         self.status: ServerStatus | None = None
         self.events: list[RuntimeEvent] = []
+        self.events_backend = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="rt-target", classes="pane-status")
@@ -80,7 +90,6 @@ class RuntimePane(FilteredPane):
 
     def on_mount(self) -> None:
         self.query_one("#rt-pods", DataTable).add_columns("POD", "PHASE", "READY", "RESTARTS", "REASON", "NODE")
-        self.query_one("#rt-events", DataTable).add_columns("TIME", "TYPE", "REASON", "OBJECT", "MESSAGE")
         self._show_target()
         self._show_action(Content(""))
         self.watch(self.app, "server", self.show_update)
@@ -91,10 +100,22 @@ class RuntimePane(FilteredPane):
     def focus_default(self) -> None:
         self.query_one("#rt-events", DataTable).focus()
 
+    @property
+    def on_kubernetes(self) -> bool:
+        return self.wbtui.core.target_config().runtime.backend == "kubernetes"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Context and namespace keys exist only on Kubernetes: hidden from the footer on Docker."""
+        if action in self.KUBERNETES_ONLY and not self.on_kubernetes:
+            return False
+        return super().check_action(action, parameters)
+
     def _show_target(self) -> None:
         config = self.wbtui.core.target_config()
         r, k = config.runtime, config.kubernetes
         kube = r.backend == "kubernetes"
+        self._set_event_columns("kubernetes" if kube else "docker")
+        self.refresh_bindings()
         if kube:
             text = styled(("kubernetes", "bold"), f"  context {k.context or '(current)'}  ·  namespace {k.namespace}"
                           f"  ·  deployment {k.name}  ·  {r.image_ref}")
@@ -135,6 +156,16 @@ class RuntimePane(FilteredPane):
             rows.append(styled(("fix: ", "$text-muted"), "d deploys it from the saved configuration"))
         return lines(*rows)
 
+    def _set_event_columns(self, backend: str) -> None:
+        """Kubernetes events carry a type and an object; a Docker container's are its actions."""
+        if backend == self.events_backend:
+            return
+        self.events_backend = backend
+        table = self.query_one("#rt-events", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*self.EVENT_COLUMNS[backend])
+        self.refill()
+
     def refill(self) -> None:
         app = self.app
         pods = self.query_one("#rt-pods", DataTable)
@@ -148,11 +179,17 @@ class RuntimePane(FilteredPane):
                              cell(app, pod.reason or pod.message), cell(app, pod.node), key=pod.name)
         events = self.query_one("#rt-events", DataTable)
         events.clear()
-        for event in self.events:
+        kube = self.events_backend == "kubernetes"
+        for event in newest_first(self.events):
             when = event.time.strftime("%m-%d %H:%M:%S") if event.time else "-"
-            if row_matches(self.row_filter, event.type, event.reason, event.object, event.message):
-                events.add_row(cell(app, when), cell(app, event.type, "$warning" if event.type == "Warning" else ""),
-                               cell(app, event.reason), cell(app, event.object), cell(app, event.message))
+            tone = "$warning" if event.type == "Warning" else ""
+            if not row_matches(self.row_filter, event.type, event.reason, event.object, event.message):
+                continue
+            if kube:
+                events.add_row(cell(app, when), cell(app, event.type, tone), cell(app, event.reason),
+                               cell(app, event.object), cell(app, event.message))
+            else:
+                events.add_row(cell(app, when), cell(app, event.reason, tone), cell(app, event.message))
 
     # ---- actions (confirmed and run by the app) ------------------------------------------------------------
     def action_act(self, action: str) -> None:
