@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.binding import BindingType
+from textual import events
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 
 from ..widgets.filter_bar import FilterBar
@@ -70,6 +71,19 @@ class Pane(Vertical, can_focus=True):
         if action in self.MUTATING and self.read_only:
             return None
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A key whose action read-only mode disables says so (Textual drops a disabled binding's key silently)."""
+        if not self.read_only:
+            return
+        for binding in self.BINDINGS:
+            if not isinstance(binding, Binding) or not set(binding.key.split(",")) & {event.key, *event.aliases}:
+                continue
+            name = binding.action.split("(")[0]
+            if name in self.MUTATING and self.check_action(name, ()) is None:
+                event.stop()
+                self.refuse_read_only(binding.description.lower() or name)
+                return
 
     def refuse_read_only(self, what: str) -> bool:
         """True (and a notification saying why and how to change it) when read-only forbids ``what``."""
