@@ -65,4 +65,4 @@ async def test_a_restart_shows_a_marker_between_the_old_and_the_new_lines(tmp_pa
         markers = [i for i, t in enumerate(texts) if t.startswith("── container restarted")]
         stopped = texts.index("*** Received SIGTERM, shutting down W&B server")
         assert len(markers) == 1 and starts[0] < stopped < markers[0] < starts[1], texts
-        assert re.fullmatch(r"── container restarted \d\d:\d\d:\d\d( \(restart \d+\))? ──", texts[markers[0]])
+        assert re.fullmatch(r"── container restarted \d\d:\d\d:\d\d UTC( \(restart \d+\))? ──", texts[markers[0]])

@@ -13,7 +13,8 @@ With ``follow`` the stream outlives its container and its daemon:
   the log since the last line it delivered and drops the lines it already
   delivered (timestamps are fixed-width nanoseconds; a count handles equal
   stamps), so nothing is duplicated or missed; a restart line marks where the
-  new instance's lines begin (``── container restarted 10:05:02 (restart 3) ──``);
+  new instance's lines begin (``── container restarted 10:05:02 UTC (restart 3) ──``,
+  in UTC like Docker's timestamps);
 - when the daemon goes away the reader retries with exponential backoff
   (capped at a few seconds), then emits a gap line saying how long it was gone
   and resumes the same way.
@@ -226,7 +227,7 @@ class LineAssembler:
 
 
 def restart_marker(old: dict[str, Any] | None, new: dict[str, Any]) -> LogLine:
-    """The gap line between two instances' lines: when the new one started, and Docker's restart count."""
+    """The line between two instances' lines: when the new one started (UTC, as the timestamps), Docker's count."""
     state = new.get("State") or {}
     started = state.get("StartedAt") or ""
     when = datetime.now(UTC)
@@ -236,7 +237,7 @@ def restart_marker(old: dict[str, Any] | None, new: dict[str, Any]) -> LogLine:
     what = "restarted" if old is not None and old.get("Id") == new.get("Id") else "recreated"
     count = new.get("RestartCount") or 0
     extra = f" (restart {count})" if count else ""
-    return LogLine(f"── container {what} {when.astimezone():%H:%M:%S}{extra} ──", when, restart=True)
+    return LogLine(f"── container {what} {when:%H:%M:%S} UTC{extra} ──", when, restart=True)
 
 
 def api_time(value: datetime | str) -> str:
