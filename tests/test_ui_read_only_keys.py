@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui_support import make_app, noticed, ready, wait_text, wait_until
+from tests.ui_support import make_app, noticed, ready, screen_text, wait_text, wait_until
 from wbtui.ui.widgets.confirm import ConfirmScreen, PromptScreen
 
 
@@ -38,3 +38,15 @@ async def test_keys_are_not_refused_when_writable(tmp_path: Path) -> None:
         await pilot.press("4", "u")
         await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen), 5, "the upgrade prompt")
         assert not noticed(app, "Read-only mode")
+
+
+async def test_a_mutating_palette_command_names_read_only_mode(tmp_path: Path) -> None:
+    app = make_app(tmp_path, read_only=True)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Runtime: Deploy")
+        await wait_until(pilot, lambda: "Runtime: Deploy" in screen_text(app), 5, "the palette to list it")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: noticed(app, "Read-only mode: deploy is disabled"), 5, "the notice")
+        assert not isinstance(app.screen, (ConfirmScreen, PromptScreen))

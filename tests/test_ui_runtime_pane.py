@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.ui_support import make_app, ready, screen_text, wait_until
+from tests.ui_support import make_app, noticed, ready, screen_text, wait_until
 from wbtui.config.model import Config
 from wbtui.runtime.base import RuntimeEvent, ServerStatus
 from wbtui.ui.app import WbtuiApp
@@ -62,3 +62,16 @@ async def test_kubernetes_keeps_its_event_columns_and_context_key(tmp_path: Path
         header = next(line for line in text.splitlines() if "TIME" in line and "MESSAGE" in line)
         assert "TYPE" in header and "OBJECT" in header, header
         assert "c Context" in text.splitlines()[-1]
+
+
+async def test_the_palette_context_command_on_docker_says_why_it_does_nothing(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Runtime: Context")
+        await wait_until(pilot, lambda: "Runtime: Context" in screen_text(app), 5, "the palette to list it")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: noticed(app, "The runtime is Docker: contexts apply to Kubernetes only"), 5,
+                         "the reason")
+        assert app.active_pane == "runtime"

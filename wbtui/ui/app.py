@@ -501,7 +501,7 @@ class WbtuiApp(App[int], DashboardState):
 
     def _run_pane_action(self, pane_id: str, action: str) -> None:
         self.action_show_pane(pane_id)
-        self.call_after_refresh(self.pane(pane_id).run_action, action)
+        self.call_after_refresh(self.pane(pane_id).run_or_refuse, action)
 
     def action_request_quit(self) -> None:
         if not self.session.dirty:

@@ -85,6 +85,22 @@ class Pane(Vertical, can_focus=True):
                 self.refuse_read_only(binding.description.lower() or name)
                 return
 
+    async def run_or_refuse(self, action: str) -> None:
+        """Run ``action`` as its key would (the palette); a disabled one says why instead of doing nothing."""
+        name = action.split("(")[0]
+        allowed = self.check_action(name, ())
+        if allowed is None and name in self.MUTATING:
+            self.refuse_read_only(next((b.description.lower() for b in self.BINDINGS
+                                        if isinstance(b, Binding) and b.action == action), name))
+        elif not allowed:
+            self.notify(self.unavailable_reason(name), markup=False)
+        else:
+            await self.run_action(action)
+
+    def unavailable_reason(self, action: str) -> str:
+        """Why ``check_action`` hides ``action`` now (panes that hide actions say more)."""
+        return f"{self.TITLE}: that action is not available here now."
+
     def refuse_read_only(self, what: str) -> bool:
         """True (and a notification saying why and how to change it) when read-only forbids ``what``."""
         if not self.read_only:

@@ -110,6 +110,12 @@ class RuntimePane(FilteredPane):
             return False
         return super().check_action(action, parameters)
 
+    def unavailable_reason(self, action: str) -> str:
+        if action in self.KUBERNETES_ONLY:
+            return (f"The runtime is Docker: {action}s apply to Kubernetes only (set runtime.backend = kubernetes "
+                    "in the Config pane to use them).")
+        return super().unavailable_reason(action)
+
     def _show_target(self) -> None:
         config = self.wbtui.core.target_config()
         r, k = config.runtime, config.kubernetes
@@ -224,10 +230,6 @@ class RuntimePane(FilteredPane):
 
     # ---- Kubernetes target pickers -----------------------------------------------------------------------
     def action_context(self) -> None:
-        if self.wbtui.core.target_config().runtime.backend != "kubernetes":
-            self.notify("The runtime is Docker; set runtime.backend = kubernetes in the Config pane to use "
-                        "contexts.", markup=False)
-            return
         self._contexts()
 
     @work(thread=True, exclusive=True, group="contexts", exit_on_error=False, name="Kubernetes contexts")
@@ -246,9 +248,6 @@ class RuntimePane(FilteredPane):
 
     def action_namespace(self) -> None:
         config = self.wbtui.core.target_config()
-        if config.runtime.backend != "kubernetes":
-            self.notify("The runtime is Docker: namespaces apply to Kubernetes only.", markup=False)
-            return
         self.prompt("Namespace", lambda ns: self._retarget("kubernetes.namespace", ns),
                     value=config.kubernetes.namespace)
 
