@@ -135,3 +135,24 @@ async def test_theme_from_the_config(tmp_path: Path, theme: str, expected: str) 
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         assert app.theme == expected
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_the_first_screen_says_why_a_crash_looping_server_is_down(tmp_path: Path, size: tuple[int, int]) -> None:
+    """It said `● restarting unknown / restarts 8` with the cause below the fold; the verdict is the
+    first line now, with the fix's first step under it."""
+    from tests.ui_support import screen_text
+    from wbtui.runtime.base import ServerStatus
+    from wbtui.ui.messages import Diagnosed, ErrorLines, StatusUpdate
+
+    app = make_app(tmp_path, Config(), background=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        status = ServerStatus("docker", "wandb-local", True, "restarting", restart_count=8, exit_code=1)
+        app.on_status_update(StatusUpdate(status, None, None))
+        line = "FATAL: Dirty database version 42. Fix and force version."  # the stand-in's crash mode
+        app.on_error_lines(ErrorLines([Diagnosed(line)]))
+        await wait_text(pilot, "Interrupted database migration")
+        top = screen_text(app).splitlines()[:4]
+        assert any("✘ Interrupted database migration" in row for row in top), top
+        assert any("fix: Stop the server and back up" in row for row in top), top

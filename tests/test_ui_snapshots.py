@@ -153,16 +153,16 @@ async def feed(pilot: Any, pane: str) -> None:
     logs.update_status()
     await wait_for_workers(app, "diagnose", 30)  # its result would race the fixed errors below
     await pilot.pause()
-    app.overview.show_status(StatusUpdate(status, usage, None))
-    app.overview.show_probe(ProbeUpdate(made[-1], latencies, None))
-    app.overview.show_checks(ChecksUpdate(results, running=False))
-    app.overview.show_errors(ErrorLines([Diagnosed(
+    # Through the store, as workers' results arrive: the Overview's boxes and its verdict follow.
+    app.on_status_update(StatusUpdate(status, usage, None))
+    app.on_probe_update(ProbeUpdate(made[-1], latencies, None))
+    app.on_error_lines(ErrorLines([Diagnosed(
         "ERROR: lost connection to MySQL server during query",
         "the database dropped the connection (restart, timeout or max_allowed_packet)",
         "check the MySQL server log; raise wait_timeout and max_allowed_packet (see the guide)")]))
     app.query_one(RuntimePane).show(status, usage, events, None)
     datastores = app.query_one(DatastoresPane)
-    app.checks = ChecksUpdate(results, running=False, stores=("mysql", "s3"), took=2.4)  # the store, as a run ends
+    app.on_checks_update(ChecksUpdate(results, running=False, stores=("mysql", "s3"), took=2.4))  # as a run ends
     health = app.query_one(HealthPane)
     health.show_sample(made[-1], latencies, list(history.transitions), made)
     health.query_one("#hp-watch").display = True

@@ -93,11 +93,13 @@ class Diagnosed:
 
 
 class ErrorLines(Message):
-    """The most recent error lines of the server log, diagnosed."""
+    """The most recent error lines of the server log, diagnosed; ``lines``: every error line held (the
+    verdict reads them all, the Overview shows the last few)."""
 
-    def __init__(self, items: list[Diagnosed]) -> None:
+    def __init__(self, items: list[Diagnosed], lines: list[str] | None = None) -> None:
         super().__init__()
         self.items = items
+        self.lines = lines if lines is not None else [item.line for item in items]
 
 
 class ConfigSaved(Message):

@@ -17,6 +17,7 @@ from .messages import ChecksUpdate, ErrorLines, ProbeUpdate, RuntimeActionUpdate
 
 if TYPE_CHECKING:
     from ..config.model import Config
+    from ..ops.verdict import Verdict
     from ..runtime.base import ServerStatus
 
 
@@ -30,6 +31,8 @@ class DashboardState(DOMNode):
     checks: var[ChecksUpdate | None] = var(None, always_update=True, init=False)
     diagnosis: var[ErrorLines | None] = var(None, always_update=True, init=False)
     """The recent error lines of the server log, explained."""
+    verdict: var[Verdict | None] = var(None, init=False)
+    """One line: up, or why not and what to do (``ops.verdict``), judged again whenever one of the above changes."""
     startup: var[WatchUpdate | None] = var(None, always_update=True, init=False)
     runtime_action: var[RuntimeActionUpdate | None] = var(None, always_update=True, init=False)
     loaded: var[Config | None] = var(None, always_update=True, init=False)
@@ -50,16 +53,36 @@ class DashboardState(DOMNode):
         if message.status is not None:
             self._last_status = message.status
         self.server = message
+        self.judge()
 
     def on_probe_update(self, message: ProbeUpdate) -> None:
         self.probes = message
+        self.judge()
 
     def on_checks_update(self, message: ChecksUpdate) -> None:
         if self.checks is None or message.run >= self.checks.run:  # late news from a replaced run is dropped
             self.checks = message
+            self.judge()
 
     def on_error_lines(self, message: ErrorLines) -> None:
         self.diagnosis = message
+        self.judge()
+
+    def judge(self) -> None:
+        """The verdict from the store as it is now (rules over a few held lines: no I/O, well under a frame)."""
+        from ..ops.verdict import verdict
+
+        server, probes = self.server, self.probes
+        sample = probes.sample if probes is not None else None
+        self.verdict = verdict(
+            config=self.loaded,
+            status=server.status if server is not None else None,
+            events=server.events if server is not None else (),
+            lines=self.diagnosis.lines if self.diagnosis is not None else (),
+            checks=self.checks.results if self.checks is not None else (),
+            unreachable=(server.problem.message, server.problem.fix) if server is not None and server.problem
+            else None,
+            ready=(sample.ready.ok, sample.ready.message, sample.ready.fix) if sample is not None else None)
 
     def on_watch_update(self, message: WatchUpdate) -> None:
         self.startup = message

@@ -181,7 +181,7 @@ class LogsPane(Pane):
         for line in lines[-4:]:
             match = next((d for d in found if d.evidence and (d.evidence in line or line in d.evidence)), None)
             items.append(Diagnosed(line, match.cause if match else "", match.fix if match else ""))
-        self.post_message(ErrorLines(items))
+        self.post_message(ErrorLines(items, lines))
 
     # ---- status line -----------------------------------------------------------------------------------------
     def update_status(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -27,12 +27,24 @@ from ..messages import (
 from ..text import STATUS_VARIABLE, lines, sparkline, state_style, styled
 from .base import Pane
 
+if TYPE_CHECKING:
+    from ...ops.verdict import Verdict
+
 ENDPOINTS = ("healthz", "ready")
+VERDICT_LOOK = {"good": ("✔", "$success"), "warn": ("!", "$warning"), "bad": ("✘", "$error"),
+                "muted": ("…", "$text-muted")}
 SPARK_WIDTH = 36
 
 
 class OverviewPane(Pane):
     DEFAULT_CSS = """
+    OverviewPane .verdict {
+        height: 1;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+
     OverviewPane #ov-top {
         height: auto;
     }
@@ -71,6 +83,8 @@ class OverviewPane(Pane):
     ]
 
     def compose(self) -> ComposeResult:
+        yield Static(Content("… waiting for the first status"), id="ov-verdict", classes="verdict")
+        yield Static(Content(""), id="ov-verdict-fix", classes="verdict")
         with Horizontal(id="ov-top"):
             yield self._box("ov-status", "Server", "waiting for the first status…")
             yield self._box("ov-probes", "Probes", "/healthz  waiting…\n/ready    waiting…")
@@ -79,7 +93,7 @@ class OverviewPane(Pane):
 
     def on_mount(self) -> None:
         for name, show in (("server", self.show_status), ("probes", self.show_probe), ("checks", self.show_checks),
-                           ("diagnosis", self.show_errors)):
+                           ("diagnosis", self.show_errors), ("verdict", self.show_verdict)):
             self.watch(self.app, name, show, init=False)
 
     @staticmethod
@@ -90,6 +104,18 @@ class OverviewPane(Pane):
         return box
 
     # ---- what the app's store holds ------------------------------------------------
+    def show_verdict(self, verdict: Verdict | None) -> None:
+        """The first lines of the first screen, whatever its size: up, or the cause, and the fix's first step
+        (each one line, cut with … where the terminal is narrow)."""
+        if verdict is None:
+            return
+        icon, style = VERDICT_LOOK[verdict.tone]
+        self.query_one("#ov-verdict", Static).update(styled((f"{icon} {verdict.title}", f"{style} bold")))
+        fix = self.query_one("#ov-verdict-fix", Static)
+        fix.display = bool(verdict.fix)
+        more = "  (6 Health: the whole fix)" if verdict.first_step != verdict.fix else ""
+        fix.update(styled(("  fix: ", "$accent bold"), verdict.first_step, (more, "$text-muted")))
+
     def show_status(self, message: StatusUpdate | None) -> None:
         if message is None:
             return
