@@ -109,3 +109,19 @@ def test_a_change_from_another_shell_is_noticed_by_the_open_dashboard(tmp_path: 
         term.wait_for("Config reloaded", "+AWS_REGION = eu-west-1")
         term.keys("q")
         term.wait_for("EXITED=0")
+
+
+@pytest.mark.docker
+def test_first_launch_offers_the_setup_which_detects_docker_and_goes_on(tmp_path: Path, docker_host: str) -> None:
+    path = tmp_path / "config.toml"
+    with terminal(["env", f"DOCKER_HOST={docker_host}", str(WBTUI), "--config", str(path)], tmp_path) as term:
+        term.wait_for("Welcome: no configuration", "Start the guided setup")
+        term.keys("Enter")
+        term.wait_for("wbtui setup", "step 1 of 8: Where it runs")
+        term.keys("C-n")  # Next: detects Docker on this host, saves, goes on
+        term.wait_for("step 2 of 8: MySQL")
+        term.keys("Escape")
+        term.wait_for("1 Overview")
+        term.keys("q")
+        term.wait_for("EXITED=0")
+    assert store.load(path).runtime.backend == "docker"
