@@ -173,3 +173,27 @@ async def test_advice_on_a_passing_check_is_a_tip_not_a_fix(tmp_path: Path) -> N
             table.move_cursor(row=next(i for i, r in enumerate(pane.results) if r.id == check_id))
             await wait_text(pilot, shown)
             assert hidden not in screen_text(app)
+
+
+async def test_rows_end_in_store_and_check_order_whatever_order_they_completed_in(tmp_path: Path) -> None:
+    """Rows stayed in completion order (S3 before MySQL, a late check after a quick one), different every run."""
+    from wbtui.checks.model import CheckResult
+
+    ordered = [CheckResult(f"{store}.{n}", f"{store} {n}", Status.PASS, "ok", store=store)
+               for store in ("mysql", "s3") for n in ("first", "second")]
+
+    def run_checks(_config, _stores, on_result):
+        for result in (ordered[3], ordered[1], ordered[2], ordered[0]):  # as they might complete
+            on_result(result)
+        return ordered  # the runner's own answer: by store, in check order
+
+    app = make_app(tmp_path, config_with())
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_datastores(pilot)
+        app.core.run_checks = run_checks  # type: ignore[method-assign]
+        await pilot.press("a")
+        await wait_until(pilot, lambda: app.checks is not None and not pane.checking, 10, "the checks to end")
+        assert [r.id for r in pane.results] == [r.id for r in ordered]
+        table = pane.query_one("#ds-table", DataTable)
+        shown = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert shown == [r.title for r in ordered], shown

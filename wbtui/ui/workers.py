@@ -66,7 +66,10 @@ def poll_status(core: Core, post: Post) -> None:
 
 def run_checks(core: Core, config: Config, stores: tuple[str, ...], kept: Sequence[CheckResult], run: int,
                what: str, post: Post) -> None:
-    """Check ``stores``; every result as it comes, after the kept results of the other stores."""
+    """Check ``stores``; every result as it comes, after the kept results of the other stores, and at the end
+    all of them by store, each store's in check order (the order they complete in changes from run to run)."""
+    from ..checks.runner import STORES
+
     post = posting(post)
     started = time.monotonic()
     mine: list[CheckResult] = []
@@ -79,11 +82,13 @@ def run_checks(core: Core, config: Config, stores: tuple[str, ...], kept: Sequen
         update(True)
 
     try:
-        core.run_checks(config, stores, on_result)
+        ordered = core.run_checks(config, stores, on_result)
     except Exception as exc:
         update(False, problem=Problem.from_exception(exc))
         return
-    update(False, took=time.monotonic() - started)
+    rank = {store: i for i, store in enumerate(STORES)}
+    everything = sorted([*kept, *ordered], key=lambda r: rank.get(r.store, len(rank)))  # stable: check order stays
+    post(ChecksUpdate(everything, False, stores=stores, run=run, what=what, took=time.monotonic() - started))
 
 
 class Probing:

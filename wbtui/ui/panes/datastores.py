@@ -111,7 +111,7 @@ class DatastoresPane(FilteredPane):
     def show_checks(self, update: ChecksUpdate | None) -> None:
         if update is None:
             return
-        if update.run != self._shown_run or len(update.results) < self._shown_rows:
+        if update.run != self._shown_run or len(update.results) < self._shown_rows or not update.running:
             self._shown_run = update.run
             self.refill()
         else:
