@@ -232,3 +232,17 @@ def test_sighup_exits_cleanly(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+async def test_the_pane_bar_shows_every_tab_whole(tmp_path: Path, size: tuple[int, int]) -> None:
+    """At 60x20 the last tab read `6` (the padded bar is 65 columns); it closes up where it must."""
+    app = make_app(tmp_path, background=False)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        bar = screen_text(app).splitlines()[1]
+        assert all(f"{n} {title}" in bar for n, title in enumerate(
+            ("Overview", "Config", "Datastores", "Runtime", "Logs", "Health"), 1)), bar
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert " 1 Overview  2 Config " in screen_text(app).splitlines()[1]  # room again: padded

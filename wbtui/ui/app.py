@@ -47,6 +47,7 @@ from .paths import app_css
 from .session import Session
 from .state import DashboardState
 from .textual_compat import draw_without_skipping, exit_requested, keep_strips_acyclic, repaint_what_a_reflow_removes
+from .widgets.pane_bar import PaneBar
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -149,7 +150,9 @@ class WbtuiApp(App[int], DashboardState):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="topbar")
-        yield Static(self._tabs_content("overview"), id="tabbar")
+        bar = PaneBar([(pane_id, title) for pane_id, title, _ in PANE_SPECS], id="tabbar")
+        bar.active, bar.dirty = "overview", self.session.dirty
+        yield bar
         with ContentSwitcher(initial="pane-overview", id="panes"):
             yield OverviewPane()
         yield Footer()
@@ -303,18 +306,9 @@ class WbtuiApp(App[int], DashboardState):
             for pane in switcher.query(f"#{switcher.current}").results(Pane):
                 pane.focus_default()
 
-    def _tabs_content(self, active: str) -> Content:
-        """The pane bar: number keys, titles, the unsaved mark on Config; clickable (mouse optional)."""
-        parts = []
-        for number, (pane_id, title, _) in enumerate(PANE_SPECS, 1):
-            mark = " ●" if pane_id == "config" and self.session.dirty else ""
-            style = "reverse bold" if pane_id == active else ""
-            parts.append(f"[{style} @click=app.show_pane('{pane_id}')] {number} {title}{mark} [/]")
-        return Content.from_markup("".join(parts))  # titles are constants: no outside text in this markup
-
     def _update_tabs(self) -> None:
-        for bar in self.query("#tabbar").results(Static):
-            bar.update(self._tabs_content(self.active_pane))
+        for bar in self.query("#tabbar").results(PaneBar):
+            bar.active, bar.dirty = self.active_pane, self.session.dirty
 
     # ---- requests from panes --------------------------------------------------------------
     @property
