@@ -24,7 +24,7 @@ WBTUI = Path(sys.executable).with_name("wbtui")
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by scripts/test.sh")
 
 
-class Terminal:
+class TmuxWindow:
     """One tmux server of its own (its own socket), one window of the given size running ``argv``."""
 
     def __init__(self, argv: list[str], home: Path, width: int = 80, height: int = 24) -> None:
@@ -60,8 +60,8 @@ class Terminal:
 
 
 @contextlib.contextmanager
-def terminal(argv: list[str], home: Path) -> Iterator[Terminal]:
-    term = Terminal(argv, home)
+def terminal(argv: list[str], home: Path) -> Iterator[TmuxWindow]:
+    term = TmuxWindow(argv, home)
     try:
         yield term
     finally:

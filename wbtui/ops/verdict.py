@@ -45,6 +45,7 @@ def verdict(*, config: Config | None, status: ServerStatus | None, events: Seque
     ``unreachable``: (message, fix) when the runtime could not be asked; ``ready``: the last
     /ready probe as (ok, message, fix), None before the first.
     """
+    from ..checks.model import Status
     from ..diagnosis.engine import diagnose, facts_from
 
     findings = diagnose(facts_from(lines=lines, status=status, checks=checks, config=config, events=events))
@@ -67,7 +68,7 @@ def verdict(*, config: Config | None, status: ServerStatus | None, events: Seque
     ok, message, fix = ready
     if not ok:
         return Verdict("bad", f"Running but not ready: /ready {message}", fix)
-    failed = [c for c in checks if c.status.value == "fail"]
+    failed = [c for c in checks if c.status is Status.FAIL]
     if failed:  # a datastore check that fails is worse than a warning read from the log
         first = failed[0]
         return Verdict("warn", f"Up and ready, but {first.title} fails: {first.summary}", first.fix)
