@@ -72,6 +72,7 @@ class AppSettings:
     read_only: bool = False
     timeout: float = 5.0
     theme: str = "textual-dark"
+    recheck_minutes: float = 5.0
 
 
 @dataclass
@@ -206,6 +207,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("app.timeout", "Network timeout in seconds for checks and probes.", float,
        rule="more than 0, at most 300"),
     _f("app.theme", "Dashboard theme (ansi-dark for 16-colour terminals).", rule="a theme name"),
+    _f("app.recheck_minutes", "How often the dashboard re-runs the quick datastore checks (0: never; the "
+       "10 MiB upload runs only when asked).", float, rule="0 (never), or 1 to 1440 minutes"),
 )
 
 FIELDS_BY_KEY = {spec.key.lower(): spec for spec in FIELDS}

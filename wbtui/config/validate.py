@@ -328,6 +328,10 @@ def check_env(config: Config) -> Iterable[Finding]:
 def check_app(config: Config) -> Iterable[Finding]:
     if not 0 < config.app.timeout <= 300:
         yield _err("app.timeout", "timeout must be between 0 and 300 seconds", "wbtui config set app.timeout 5")
+    minutes = config.app.recheck_minutes
+    if minutes != 0 and not 1 <= minutes <= 1440:
+        yield _err("app.recheck_minutes", "re-check every 1 to 1440 minutes, or 0 for never",
+                   "wbtui config set app.recheck_minutes 5")
 
 
 CHECKS: tuple[Callable[[Config], Iterable[Finding]], ...] = (
