@@ -194,3 +194,25 @@ async def test_diff_against_the_running_server(tmp_path: Path, standin_image: st
         await wait_until(pilot, lambda: isinstance(app.screen, TextScreen), 60, "the running diff")
         text = await wait_text(pilot, "Draft vs running", "-runtime.cpu_limit = 1", "+runtime.cpu_limit = 2")
         assert SECRET not in text
+
+
+async def test_ctrl_u_clears_the_whole_value_wherever_the_cursor_is(tmp_path: Path) -> None:
+    """Textual's Input deleted only what was left of the cursor: half a URL stayed and looked like a value."""
+    config = Config()
+    long_host = "https://wandb-production-" + "x" * 60 + ".example.com/path"
+    config.server.HOST = long_host
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("enter")  # into the Server form: focus on HOST
+        host = row(app, "HOST").editor
+        await wait_until(pilot, lambda: app.focused is host, 5, "HOST to have focus")
+        assert isinstance(host, Input)
+        await pilot.press("home", *["right"] * 30)
+        assert host.cursor_position == 30
+        await pilot.press("ctrl+u")
+        await wait_until(pilot, lambda: host.value == "", 5, "the value to be cleared")
+        await wait_text(pilot, "modified")
+        assert app.session.draft.server.HOST == ""

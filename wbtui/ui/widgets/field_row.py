@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widget import Widget
@@ -21,6 +22,19 @@ _ICON = {"error": "✘", "warning": "!", "info": "i"}
 def widget_id(key: str) -> str:
     """A DOM id for a setting key (``runtime.port`` -> ``field-runtime-port``)."""
     return "field-" + key.replace(".", "-").replace("_", "-").lower()
+
+
+class FieldInput(Input):
+    """A setting's text editor: ctrl+u clears the whole value wherever the cursor is.
+
+    Textual's Input deletes only what is left of the cursor, which leaves half a value
+    (a password's tail, a URL's path) that looks like the whole of it.
+    """
+
+    BINDINGS = [Binding("ctrl+u", "clear_value", "Clear the value", show=False)]
+
+    def action_clear_value(self) -> None:
+        self.clear()
 
 
 class FieldRow(Vertical):
@@ -103,7 +117,7 @@ class FieldRow(Vertical):
         if spec.kind is bool:
             return Switch(bool(value), name=spec.key, disabled=self._disabled)
         text = "" if value is None else str(value)
-        editor = Input(text, name=spec.key, password=spec.secret, disabled=self._disabled, compact=True,
+        editor = FieldInput(text, name=spec.key, password=spec.secret, disabled=self._disabled, compact=True,
                        placeholder="(image default)" if spec.optional else "")
         editor.cursor_blink = False
         return editor
