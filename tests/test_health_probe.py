@@ -235,3 +235,30 @@ def test_history_transitions_say_how_long_the_previous_state_lasted() -> None:
 def test_history_size_must_be_positive() -> None:
     with pytest.raises(ValueError):
         ProbeHistory(0)
+
+
+@pytest.mark.docker
+def test_a_crash_looping_container_points_at_its_log_not_the_url(docker_runtimes, standin_image: str) -> None:
+    """A restarting container answers nothing: the fix was about http/https schemes, wrong advice here."""
+    from tests.services.base import wait_for
+    from tests.services.docker_fixtures import standin_config
+
+    config = standin_config(standin_image, prefix="probe", secret="x", ready_delay="0", heartbeat="0",
+                            STANDIN_MODE="crash")
+    config.runtime.restart_policy = "always"
+    runtime = docker_runtimes(config)
+    runtime.deploy()
+    wait_for(lambda: runtime.status().restart_count >= 2, 60, "the container to restart twice")
+    sample = Prober(config, runtime, timeout=2).sample_sync()
+    for result in (sample.healthz, sample.ready):
+        assert not result.ok
+        assert "keeps restarting" in result.fix and "5 Logs / 6 Health" in result.fix
+        assert "scheme" not in result.fix
+
+
+async def test_a_server_that_is_not_restarting_keeps_the_probes_own_fix() -> None:
+    config = config_with_host("")
+    port = free_port()
+    runtime = ScriptedRuntime(config, local=f"http://127.0.0.1:{port}", states=[(0, {"restart_count": 0})])
+    sample = await Prober(config, runtime, timeout=2).sample()
+    assert sample.ready.kind == Kind.REFUSED and "is the server running" in sample.ready.fix

@@ -31,12 +31,15 @@ if TYPE_CHECKING:
     import httpx
 
     from ..config.model import Config
-    from ..runtime.base import Runtime
+    from ..runtime.base import Runtime, ServerStatus
 
 HOST_TRY_TIMEOUT = 2.0
 RETRY_HOST_AFTER = 60.0
 RECHOOSE_AFTER = 10.0
 _LOGIN = re.compile(r"log-?in|sign-?in|sso|oauth|oidc|saml|/auth\b|/authorize", re.IGNORECASE)
+
+RESTARTS_SHORTLY = 60.0
+"""Up for less than this after restarts: the container is in a restart loop, not just restarted."""
 
 UNTRUSTED_FIX = ("use a certificate from a trusted CA (e.g. Let's Encrypt) on the load balancer: "
                  "W&B does not support self-signed certificates, and wbtui never skips verification")
@@ -325,6 +328,36 @@ async def choose_target(config: Config | None, runtime: Runtime | None = None, *
                    "set HOST or pass --url")
 
 
+def keeps_restarting(status: ServerStatus) -> bool:
+    """The container (a pod's) crash-loops: restarting now, CrashLoopBackOff, or restarted and up only briefly."""
+    if status.state == "restarting" or "CrashLoopBackOff" in {status.reason, *(pod.reason for pod in status.pods)}:
+        return True
+    return status.restart_count >= 2 and (status.uptime_seconds is None or status.uptime_seconds < RESTARTS_SHORTLY)
+
+
+def restart_loop_fix(status: ServerStatus) -> str:
+    """What to do when nothing answers because the server keeps restarting: its log says why, not the URL."""
+    return (f"the container keeps restarting ({status.restart_count} restarts): 5 Logs / 6 Health show why "
+            "(`wbtui logs --previous`, `wbtui doctor`)")
+
+
+async def explain_silence(runtime: Runtime | None, timeout: float, *results: ProbeResult) -> None:
+    """Unanswered probes of a crash-looping server: point their fix at the log instead of the URL's scheme.
+
+    Asks the runtime only when a probe got no answer (a server that answers is not restarting).
+    """
+    silent = [result for result in results if not result.answered]
+    if runtime is None or not silent:
+        return
+    try:
+        status = await call_bounded_async(runtime.status, timeout, "status")
+    except Exception:  # daemon gone: the probe's own fix stands
+        return
+    if status.exists and keeps_restarting(status):
+        for result in silent:
+            result.fix = restart_loop_fix(status)
+
+
 class Prober:
     """Probes one server repeatedly, keeping a bounded history and reporting transitions.
 
@@ -361,6 +394,7 @@ class Prober:
             self._chosen_at = time.monotonic()
         assert self.target is not None
         healthz, ready = await probe_endpoints(self.target.url, timeout=self.timeout)
+        await explain_silence(self.runtime, self.timeout, healthz, ready)
         sample = Sample(datetime.now(UTC), self.target, healthz, ready)
         for transition in self.history.add(sample):
             if self.on_transition is not None:
