@@ -216,3 +216,22 @@ async def test_ctrl_u_clears_the_whole_value_wherever_the_cursor_is(tmp_path: Pa
         await wait_until(pilot, lambda: host.value == "", 5, "the value to be cleared")
         await wait_text(pilot, "modified")
         assert app.session.draft.server.HOST == ""
+
+
+async def test_previews_never_break_a_line_inside_a_quoted_argument(tmp_path: Path) -> None:
+    """At 80x24 a long quoted value wrapped mid-token; now the line stays whole and scrolls sideways."""
+    config = Config()
+    config.env["GORILLA_BANNER"] = "Scheduled maintenance on Saturday from 02:00 to 04:00 UTC, short outages END"
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("2", "ctrl+t")
+        text = await wait_text(pilot, "docker run -d")
+        rows = text.splitlines()
+        head = next(i for i, line in enumerate(rows) if "-e 'GORILLA_BANNER=" in line)
+        assert "-p 8080:8080" in rows[head + 1]  # the next argument follows, no piece of the value between
+        assert not any("END'" in line for line in rows)  # the token's tail is off to the right, not wrapped
+        await pilot.press("tab")  # from the file list to the text
+        await pilot.press(*["right"] * 60)
+        await wait_until(pilot, lambda: "END' \\" in screen_text(app).splitlines()[head], 5,
+                         "the rest of the line to scroll into view on the same row")

@@ -24,6 +24,7 @@ from ..session import Stamp, draft_vs_file, draft_vs_running, draft_vs_saved, fi
 from ..text import cell, styled
 from ..widgets.confirm import ConfirmScreen
 from ..widgets.field_row import FieldRow
+from ..widgets.preview_screen import PreviewScreen
 from ..widgets.text_screen import TextScreen, diff_content
 from .base import Pane
 
@@ -452,4 +453,4 @@ class ConfigPane(Pane):
         if not items:
             self.notify("No renderers are installed.", severity="warning", markup=False)
             return
-        self.app.push_screen(TextScreen("Rendered files from the draft (secrets masked)", items))
+        self.app.push_screen(PreviewScreen("Rendered files from the draft (secrets masked)", items))
