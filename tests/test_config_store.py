@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.config_samples import canary_config
 from wbtui.config import store
-from wbtui.config.model import Config, set_value
+from wbtui.config.model import Acknowledgement, Config, set_value
 
 
 def mode(path: Path) -> int:
@@ -97,3 +98,20 @@ def test_permissions_report_and_fix(tmp_path: Path) -> None:
     store.fix_permissions(path)
     assert mode(path) == 0o600
     assert store.permissions(tmp_path / "missing") is None
+
+
+def test_acknowledgements_round_trip_in_the_private_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    config = canary_config()
+    when = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
+    config.acknowledged = [
+        Acknowledgement("mysql.server", "fail", "MariaDB 10.11.6 is not supported by W&B", "by decision \"OPS-12\"",
+                        "ops", when),
+        Acknowledgement("mysql.replication", "warn", "no hot standby: no replica streams from this server",
+                        "standby planned", "alice", when, when + timedelta(days=90)),
+    ]
+    store.save(config, path)
+    assert mode(path) == 0o600
+    text = path.read_text()
+    assert text.count("[[acknowledged]]") == 2 and 'when = "2026-06-01T09:30:00+00:00"' in text
+    assert store.load(path) == config

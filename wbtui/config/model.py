@@ -6,8 +6,10 @@ model; nothing keeps its own copy of a setting.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 Backend = Literal["docker", "kubernetes"]
@@ -75,6 +77,39 @@ class AppSettings:
     recheck_minutes: float = 5.0
 
 
+ACK_STATUSES = ("fail", "warn")
+"""The statuses an acknowledgement can accept (a pass or a skip needs none)."""
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """An operator's decision to accept one check's finding, with who, when and why.
+
+    ``status`` and ``summary`` are what the check said when it was acknowledged: the
+    acknowledgement covers the check only while it still says that (wbtui.checks.acknowledged).
+    """
+
+    check: str
+    status: str
+    summary: str
+    why: str
+    who: str
+    when: datetime
+    until: datetime | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        """Plain data for TOML/JSON: times as UTC ISO-8601 text; no ``until`` when it never expires."""
+        out = {"check": self.check, "status": self.status, "summary": self.summary, "why": self.why,
+               "who": self.who, "when": _iso(self.when)}
+        if self.until is not None:
+            out["until"] = _iso(self.until)
+        return out
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 @dataclass
 class Config:
     server: ServerSettings = field(default_factory=ServerSettings)
@@ -82,6 +117,7 @@ class Config:
     kubernetes: KubernetesSettings = field(default_factory=KubernetesSettings)
     env: dict[str, str] = field(default_factory=dict)
     app: AppSettings = field(default_factory=AppSettings)
+    acknowledged: list[Acknowledgement] = field(default_factory=list)
 
     def copy(self) -> Config:
         return dataclasses.replace(
@@ -91,6 +127,7 @@ class Config:
             kubernetes=dataclasses.replace(self.kubernetes),
             env=dict(self.env),
             app=dataclasses.replace(self.app),
+            acknowledged=list(self.acknowledged),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,6 +137,8 @@ class Config:
             values = dataclasses.asdict(getattr(self, section))
             out[section] = {k: v for k, v in values.items() if v is not None}
         out["env"] = dict(self.env)
+        if self.acknowledged:  # an array of tables, [[acknowledged]]; none at all when empty
+            out["acknowledged"] = [ack.to_dict() for ack in self.acknowledged]
         return out
 
 
@@ -318,7 +357,44 @@ def from_dict(data: dict[str, Any]) -> Config:
                 set_value(config, key, raw)
     for name, value in (data.get("env") or {}).items():
         config.env[str(name)] = str(value)
+    config.acknowledged = acknowledgements_from(data.get("acknowledged") or [])
     return config
+
+
+def acknowledgements_from(raw: Any) -> list[Acknowledgement]:
+    """The ``[[acknowledged]]`` tables; a missing or malformed part raises FieldError naming it."""
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise FieldError("acknowledged", "must be an array of tables ([[acknowledged]] with check, status, "
+                         "summary, why, who, when)")
+    acks: list[Acknowledgement] = []
+    for index, item in enumerate(raw):
+        where = f"acknowledged[{index}]"
+        text: dict[str, str] = {}
+        for name in ("check", "status", "summary", "why", "who"):
+            value = item.get(name)
+            if not isinstance(value, str) or (name != "summary" and not value.strip()):
+                raise FieldError(f"{where}.{name}", "is required text; fix it by hand or remove this "
+                                 "[[acknowledged]] table (wbtui unack CHECK_ID)")
+            text[name] = value
+        if text["status"] not in ACK_STATUSES:
+            raise FieldError(f"{where}.status", f"{text['status']!r} is not one of {', '.join(ACK_STATUSES)}",
+                             "fail")
+        until = item.get("until")
+        acks.append(Acknowledgement(
+            text["check"], text["status"], text["summary"], text["why"], text["who"],
+            _moment(item.get("when"), f"{where}.when"),
+            None if until is None else _moment(until, f"{where}.until")))
+    return acks
+
+
+def _moment(raw: Any, key: str) -> datetime:
+    """A TOML datetime or ISO-8601 text, as an aware UTC time (a time without offset is taken as UTC)."""
+    if isinstance(raw, str):
+        with contextlib.suppress(ValueError):  # not a time: the error below names the key
+            raw = datetime.fromisoformat(raw.strip())
+    if not isinstance(raw, datetime):
+        raise FieldError(key, f"{raw!r} is not an ISO-8601 time", "2026-01-31T09:00:00+00:00")
+    return (raw if raw.tzinfo else raw.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def container_env(config: Config) -> dict[str, str]:
