@@ -33,7 +33,9 @@ from .apply import apply_patch, desired_state
 from .client import KubeApi, connect, resource_path
 from .logs import follow_log
 from .status import (
+    LogTarget,
     choose_log_pod,
+    log_target_of,
     main_container,
     missing_status,
     owned,
@@ -297,8 +299,8 @@ class KubernetesRuntime(Runtime):
 
     # --- logs -------------------------------------------------------------------------------
 
-    def log_target(self, chosen: str | None) -> tuple[str, str] | None:
-        """(pod, container) to read: the chosen pod, else the newest ready one; None while there is none."""
+    def log_target(self, chosen: str | None) -> LogTarget | None:
+        """The pod and container to read: the chosen pod, else the newest ready one; None while there is none."""
         snap = self._snapshot()
         if snap is None:
             raise NotDeployed(f'no Deployment "{self.name}" in namespace {self.namespace}',
@@ -307,7 +309,7 @@ class KubernetesRuntime(Runtime):
         if pod is None and chosen:
             raise NotDeployed(f"no pod {chosen} of Deployment {self.name!r} in namespace {self.namespace}",
                               "pick one of the pods `wbtui status` lists")
-        return (pod["metadata"]["name"], main_container(snap[0]).get("name", "")) if pod else None
+        return log_target_of(pod, main_container(snap[0]).get("name", "")) if pod else None
 
     def logs(
         self,

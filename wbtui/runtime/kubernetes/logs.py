@@ -5,7 +5,9 @@ Logs are read from the newest ready pod (or a chosen one) in a reader thread
 (container restarted, pod replaced, API server gone) it reopens with backoff,
 resumes with ``sinceTime`` from the last line's timestamp and drops the lines it
 already gave out (``LogCursor``). An API server outage is marked by a gap line when
-it comes back.
+it comes back; a new instance of the container (its restartCount went up) or
+another pod begins after a restart line, as Docker's log does
+(``── container restarted 10:05:02 UTC (restart 3) ──``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .kubeconfig import KubeconfigProblem
 
 if TYPE_CHECKING:
     from .backend import KubernetesRuntime
+    from .status import LogTarget
 
 _LOG_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2}) ")
 
@@ -96,6 +99,17 @@ def _line_batches(response: Any, size: int = 65536) -> Iterator[list[str]]:
         yield [rest.decode("utf-8", "replace")]
 
 
+def restart_marker(old: LogTarget, new: LogTarget) -> LogLine | None:
+    """The line between two instances' lines: the container restarted in its pod, or another pod took over."""
+    when = new.started_at or datetime.now(UTC)
+    if new.pod != old.pod:
+        return LogLine(f"── pod {new.pod} took over {when:%H:%M:%S} UTC ──", when, new.pod, restart=True)
+    if new.restarts > old.restarts:
+        return LogLine(f"── container restarted {when:%H:%M:%S} UTC (restart {new.restarts}) ──", when, new.pod,
+                       restart=True)
+    return None
+
+
 class _NoPodYet(NotDeployed):
     """The Deployment exists but has no pod to read from (yet)."""
 
@@ -116,6 +130,7 @@ def follow_log(runtime: KubernetesRuntime, sink: Sink[LogLine], *, follow: bool,
         cursor.skip_until = _key_of(since)
     first, delay = True, runtime.reconnect_delays[0]
     opened_at: datetime | None = None
+    instance: LogTarget | None = None  # the container instance the last stream read
     outage: tuple[str, float] | None = None  # what broke the stream, and when
     while not sink.closed:
         response = None
@@ -123,7 +138,7 @@ def follow_log(runtime: KubernetesRuntime, sink: Sink[LogLine], *, follow: bool,
             target = runtime.log_target(chosen)
             if target is None:
                 raise _NoPodYet(f'no pod of Deployment "{runtime.name}" is running yet')
-            pod, container = target
+            pod, container = target.pod, target.container
             resume = cursor.resume(pod)
             query = [("container", container), ("timestamps", "true")]
             query += [("follow", "true")] if follow else []
@@ -142,6 +157,10 @@ def follow_log(runtime: KubernetesRuntime, sink: Sink[LogLine], *, follow: bool,
                 sink.put(LogLine(f"--- log stream interrupted: {outage[0]}; reconnected after "
                                  f"{time.monotonic() - outage[1]:.1f}s ---", datetime.now(UTC), pod, True))
                 outage = None
+            marker = restart_marker(instance, target) if instance is not None else None
+            if marker is not None:
+                sink.put(marker)
+            instance = target
             for raw_lines in _line_batches(response):
                 batch = []
                 for raw in raw_lines:

@@ -266,6 +266,24 @@ def choose_log_pod(pods: Iterable[dict[str, Any]], name: str | None = None) -> d
     return max(candidates, key=_created) if candidates else None
 
 
+@dataclass(frozen=True)
+class LogTarget:
+    """Whose log to read: a pod's container, and which instance of it runs (restarts, when it started)."""
+
+    pod: str
+    container: str
+    restarts: int = 0
+    started_at: datetime | None = None
+
+
+def log_target_of(pod: dict[str, Any], container: str) -> LogTarget:
+    """The pod's ``container`` as a LogTarget: its restartCount and its running instance's start."""
+    statuses = _get(pod, "status", "containerStatuses") or []
+    cs = next((c for c in statuses if c.get("name") == container), {})
+    started = parse_time(_get(cs, "state", "running", "startedAt"))
+    return LogTarget(_get(pod, "metadata", "name") or "", container, int(cs.get("restartCount") or 0), started)
+
+
 def main_container(deployment: dict[str, Any]) -> dict[str, Any]:
     """The W&B container of the pod template: named like the Deployment, else the first."""
     containers = _get(deployment, "spec", "template", "spec", "containers") or [{}]
