@@ -241,3 +241,16 @@ def test_signed_url_with_a_rewritten_host_is_explained(radosgw, s3_bucket):
     failure = explain_signed_failure("GET", response, target)
     assert failure.data["cause"] == "signature" and failure.data["code"] == "SignatureDoesNotMatch"
     assert "rewrites the Host header" in failure.details
+
+
+def test_the_quick_form_for_a_schedule_skips_the_10_mib_upload_and_still_passes(radosgw, s3_bucket):
+    config = make_config(radosgw, s3_bucket)
+    apply_cors(config)
+    full = by_id(run_s3_checks(config, timeout=5.0))["s3.objects"]
+    quick = by_id(run_s3_checks(config, timeout=5.0, quick=True))["s3.objects"]
+    assert full.status == quick.status == Status.PASS
+    assert full.data["multipart_bytes"] == 10 * 1024 * 1024 and "multipart" in full.data["timings"]
+    assert "multipart" not in quick.data["timings"] and "multipart_bytes" not in quick.data
+    assert "quick" in quick.summary and "10 MiB" in quick.summary
+    assert leftovers(radosgw, s3_bucket) == []
+    assert quick.checked_at >= full.checked_at > 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -37,11 +38,15 @@ class CheckResult:
     duration: float = 0.0
     store: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    checked_at: float = 0.0
+    """When the check ended (Unix time): how old a shown result is."""
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["status"] = self.status.value
         out["duration"] = round(self.duration, 3)
+        out["checked_at"] = (datetime.fromtimestamp(self.checked_at, UTC).isoformat(timespec="seconds")
+                             if self.checked_at else None)
         return out
 
 
@@ -91,6 +96,7 @@ class CheckRun:
 
     def record(self, result: CheckResult) -> CheckResult:
         result.store = self.store
+        result.checked_at = result.checked_at or time.time()
         result.summary = self.redact(result.summary)
         result.details = self.redact(result.details)
         result.fix = self.redact(result.fix)

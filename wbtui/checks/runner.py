@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,8 +19,23 @@ from .model import CheckResult, Status
 
 STORES: tuple[str, ...] = ("mysql", "s3")
 _ENTRY = {"mysql": "run_mysql_checks", "s3": "run_s3_checks"}
+QUICK_CPU_WINDOW = 0.5  # seconds: enough to see a database pegged at 100%, cheap every few minutes
+
+SETTINGS: dict[str, tuple[str, ...]] = {
+    "mysql": ("MYSQL",),
+    "s3": ("HOST", "BUCKET", "BUCKET_QUEUE", "AWS_REGION"),  # HOST: signed URLs and the CORS origin
+}
+"""The settings each store's checks read (with app.timeout, read by both)."""
 
 OnResult = Callable[[CheckResult], None]
+
+
+def stores_changed(old: Config, new: Config) -> tuple[str, ...]:
+    """The stores whose checks could now answer differently: their results are out of date."""
+    if old.app.timeout != new.app.timeout:
+        return STORES
+    return tuple(store for store, keys in SETTINGS.items()
+                 if any(getattr(old.server, key) != getattr(new.server, key) for key in keys))
 
 
 def _store_runner(store: str) -> Callable[..., list[CheckResult]]:
@@ -30,10 +46,12 @@ def _store_runner(store: str) -> Callable[..., list[CheckResult]]:
 
 
 def run_checks(config: Config, stores: tuple[str, ...] | list[str] = STORES, *, timeout: float = 5.0,
-               on_result: OnResult | None = None, cpu_window: float | None = None) -> list[CheckResult]:
+               on_result: OnResult | None = None, cpu_window: float | None = None,
+               quick: bool = False) -> list[CheckResult]:
     """Run the stores' checks concurrently; results in store order, each store's in check order.
 
-    ``cpu_window`` (seconds) is how long MySQL's CPU is sampled when it runs on this host.
+    ``cpu_window`` (seconds) is how long MySQL's CPU is sampled when it runs on this host. ``quick``: the
+    cheap form for a schedule (no 10 MiB upload, a short CPU glimpse).
     """
     unknown = [s for s in stores if s not in _ENTRY]
     if unknown:
@@ -46,12 +64,17 @@ def run_checks(config: Config, stores: tuple[str, ...] | list[str] = STORES, *, 
                 on_result(result)
 
     def one(store: str) -> list[CheckResult]:
-        kwargs = {"cpu_window": cpu_window} if store == "mysql" and cpu_window is not None else {}
+        kwargs: dict[str, object] = {}
+        if store == "mysql" and (cpu_window is not None or quick):
+            kwargs["cpu_window"] = QUICK_CPU_WINDOW if cpu_window is None else cpu_window
+        if store == "s3" and quick:
+            kwargs["quick"] = True
         try:
             return _store_runner(store)(config, timeout=timeout, on_result=deliver, **kwargs)
         except Exception as exc:  # a bug in one store must not hide the other's results
             result = CheckResult(f"{store}.internal", f"{store} checks", Status.FAIL,
-                                 masking.screen(config)(f"internal error: {type(exc).__name__}: {exc}"), store=store)
+                                 masking.screen(config)(f"internal error: {type(exc).__name__}: {exc}"), store=store,
+                                 checked_at=time.time())
         deliver(result)
         return [result]
 
