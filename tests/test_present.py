@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from tests.timezones import host_timezone
-from wbtui.present.durations import duration
+from wbtui.present.durations import ago, duration
 from wbtui.present.sizes import size
 from wbtui.present.status import Line, state_tone, status_lines
 from wbtui.present.windows import parse_since, parse_window
@@ -34,6 +34,13 @@ def test_size(num: int | None, text: str) -> None:
                                                (7500, "2h05m"), (93_784, "1d02h"), (-3, "0s")])
 def test_duration(seconds: float | None, text: str) -> None:
     assert duration(seconds) == text
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(None, "-"), (-5, "just now"), (9.9, "just now"), (47, "40s ago"),
+                                               (61, "1m ago"), (3599, "59m ago"), (7300, "2h ago"),
+                                               (4 * 86400 + 5, "4d ago")])
+def test_ago_is_coarse_so_a_shown_age_changes_rarely(seconds: float | None, text: str) -> None:
+    assert ago(seconds) == text
 
 
 def test_state_tones() -> None:

@@ -18,3 +18,20 @@ def duration(seconds: float | None) -> str:
     if hours:
         return f"{hours}h{minutes:02d}m"
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+def ago(seconds: float | None) -> str:
+    """How old a result is, coarse enough not to change on every frame: ``just now``, ``40s ago``,
+    ``3m ago``, ``2h ago``, ``4d ago``."""
+    if seconds is None:
+        return UNKNOWN
+    rest = max(0, int(seconds))
+    if rest < 10:
+        return "just now"
+    if rest < 60:
+        return f"{rest // 10 * 10}s ago"
+    if rest < 3600:
+        return f"{rest // 60}m ago"
+    if rest < 86400:
+        return f"{rest // 3600}h ago"
+    return f"{rest // 86400}d ago"

@@ -139,6 +139,8 @@ class WbtuiApp(App[int], DashboardState):
         self._check_run = 0
         self.config_file_timer: Timer | None = None
         """Notices a change of the config file on disk (tests pause it to change the file between two ticks)."""
+        self.recheck_timer: Timer | None = None
+        """Re-runs the quick datastore checks every ``app.recheck_minutes`` (None: never)."""
         self.probing = workers.Probing()
         self.panes_mounted = asyncio.Event()
         self.animation_level = "none"  # no animations: less to send over SSH, deterministic screens
@@ -262,13 +264,32 @@ class WbtuiApp(App[int], DashboardState):
 
     # ---- background refreshers (after the first frame) -----------------------------------------
     def _start_background(self) -> None:
-        """Status and probes on timers, and the datastore checks once when there is a config file."""
+        """Status and probes on timers; the datastore checks once when there is a config file, then the quick
+        ones on a schedule (results go out of date: CORS deleted, grants revoked)."""
+        from ..checks.runner import STORES
+
         self.set_interval(STATUS_SECONDS, self.refresh_status)
         self.set_interval(PROBE_SECONDS, self.probe)
         self.refresh_status()
         self.probe()
         if self.session.file_exists:
-            self.post_message(RunChecks(("mysql", "s3"), self.session.draft.copy(), "the saved configuration"))
+            self.post_message(RunChecks(STORES, self.session.saved.copy(), "the saved configuration"))
+        self._schedule_rechecks()
+
+    def _schedule_rechecks(self) -> None:
+        minutes = self.session.saved.app.recheck_minutes
+        if self.recheck_timer is not None:
+            self.recheck_timer.stop()
+        self.recheck_timer = self.set_interval(minutes * 60, self.recheck) if minutes > 0 else None
+
+    def recheck(self) -> None:
+        """The schedule's quick re-check of the saved config; skipped while a run is under way."""
+        from ..checks.runner import STORES
+
+        checks = self.checks
+        if self.session.file_exists and not (checks is not None and checks.running):
+            self.post_message(RunChecks(STORES, self.session.saved.copy(), "the saved configuration (scheduled)",
+                                        quick=True))
 
     def refresh_status(self, now: bool = False) -> None:
         """Read the status (``now``: even while a read is under way, which then posts nothing)."""
@@ -325,9 +346,10 @@ class WbtuiApp(App[int], DashboardState):
         """Re-check ``message.stores``; the other stores' results stay as they are."""
         self._check_run += 1
         kept = [r for r in (self.checks.results if self.checks else []) if r.store not in message.stores]
-        self.checks = ChecksUpdate(kept, True, stores=message.stores, run=self._check_run, what=message.what)
+        self.checks = ChecksUpdate(kept, True, stores=message.stores, run=self._check_run, what=message.what,
+                                   quick=message.quick)
         self.run_worker(partial(workers.run_checks, self.core, message.config, message.stores, kept, self._check_run,
-                                message.what, self.post_message),
+                                message.what, self.post_message, message.quick),
                         thread=True, exclusive=True, group="checks", exit_on_error=False, name="Checks")
 
     def on_run_runtime_action(self, message: RunRuntimeAction) -> None:
@@ -405,12 +427,22 @@ class WbtuiApp(App[int], DashboardState):
             self.probe()
 
     def on_config_saved(self, message: ConfigSaved) -> None:
-        theme = self.session.saved.app.theme
-        if theme in self.available_themes:
-            self.theme = theme
+        """A saved or reloaded config: the target, the theme, the schedule and the checks it changed follow."""
+        from ..checks.runner import stores_changed
+
+        saved, before = self.session.saved, self.loaded
+        if saved.app.theme in self.available_themes:
+            self.theme = saved.app.theme
         self._target_changed()
-        self.loaded = self.session.saved
+        self.loaded = saved
         self.dirty_changed()
+        if before is None:
+            return
+        if self.background and before.app.recheck_minutes != saved.app.recheck_minutes:
+            self._schedule_rechecks()
+        stale = stores_changed(before, saved)
+        if stale and (self.checks is not None or self.background):  # results on screen are out of date now
+            self.post_message(RunChecks(stale, saved.copy(), "the changed configuration"))
 
     def dirty_changed(self) -> None:
         """Mark unsaved changes in the top bar and on the Config tab."""

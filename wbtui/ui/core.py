@@ -83,10 +83,11 @@ class Core:
 
     # ---- checks ----------------------------------------------------------------
     def run_checks(self, config: Config, stores: Sequence[str],
-                   on_result: Callable[[CheckResult], None]) -> list[CheckResult]:
+                   on_result: Callable[[CheckResult], None], quick: bool = False) -> list[CheckResult]:
         from ..checks.runner import run_checks
 
-        return run_checks(config, stores=tuple(stores), timeout=config.app.timeout, on_result=on_result)
+        return run_checks(config, stores=tuple(stores), timeout=config.app.timeout, on_result=on_result,
+                          quick=quick)
 
     def plan_fix(self, action: FixAction, config: Config, admin_url: str = "", *,
                  reset_password: bool = False) -> FixPlan:

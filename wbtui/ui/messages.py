@@ -72,10 +72,12 @@ class ChecksUpdate(Message):
     """
 
     def __init__(self, results: list[CheckResult], running: bool, *, stores: tuple[str, ...] = (),
-                 took: float | None = None, problem: Problem | None = None, what: str = "", run: int = 0) -> None:
+                 took: float | None = None, problem: Problem | None = None, what: str = "", run: int = 0,
+                 quick: bool = False) -> None:
         super().__init__()
         self.results = results
         self.run = run
+        self.quick = quick
         self.running = running
         self.stores = stores
         self.took = took
@@ -169,11 +171,13 @@ class ProbeNow(Message):
 class RunChecks(Message):
     """Check these datastores against ``config`` (the draft, or the saved config)."""
 
-    def __init__(self, stores: tuple[str, ...], config: Any, what: str) -> None:
+    def __init__(self, stores: tuple[str, ...], config: Any, what: str, *, quick: bool = False) -> None:
         super().__init__()
         self.stores = stores
         self.config = config
         self.what = what
+        self.quick = quick
+        """The cheap form (a schedule's): no 10 MiB upload, a short CPU glimpse."""
 
 
 class RunRuntimeAction(Message):

@@ -65,7 +65,7 @@ def poll_status(core: Core, post: Post) -> None:
 
 
 def run_checks(core: Core, config: Config, stores: tuple[str, ...], kept: Sequence[CheckResult], run: int,
-               what: str, post: Post) -> None:
+               what: str, post: Post, quick: bool = False) -> None:
     """Check ``stores``; every result as it comes, after the kept results of the other stores, and at the end
     all of them by store, each store's in check order (the order they complete in changes from run to run)."""
     from ..checks.runner import STORES
@@ -75,20 +75,21 @@ def run_checks(core: Core, config: Config, stores: tuple[str, ...], kept: Sequen
     mine: list[CheckResult] = []
 
     def update(running: bool, **extra: Any) -> None:
-        post(ChecksUpdate([*kept, *mine], running, stores=stores, run=run, what=what, **extra))
+        post(ChecksUpdate([*kept, *mine], running, stores=stores, run=run, what=what, quick=quick, **extra))
 
     def on_result(result: CheckResult) -> None:
         mine.append(result)
         update(True)
 
     try:
-        ordered = core.run_checks(config, stores, on_result)
+        ordered = core.run_checks(config, stores, on_result, quick=quick)
     except Exception as exc:
         update(False, problem=Problem.from_exception(exc))
         return
     rank = {store: i for i, store in enumerate(STORES)}
     everything = sorted([*kept, *ordered], key=lambda r: rank.get(r.store, len(rank)))  # stable: check order stays
-    post(ChecksUpdate(everything, False, stores=stores, run=run, what=what, took=time.monotonic() - started))
+    post(ChecksUpdate(everything, False, stores=stores, run=run, what=what, quick=quick,
+                      took=time.monotonic() - started))
 
 
 class Probing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from textual.widgets import DataTable, Static
 
 from ...checks.model import CheckResult, Status
 from ...ops.fixes import FixAction, FixPlan
+from ...present.durations import ago
 from ..messages import ChecksUpdate, Problem
 from ..text import STATUS_VARIABLE, cell, fix_line, lines, status_cell, styled
 from ..widgets.filter_bar import FilterBar, row_matches
@@ -74,10 +76,17 @@ class DatastoresPane(FilteredPane):
         Binding("slash", "filter", "Filter"),
     ]
 
+    AGE_SECONDS = 10.0
+    """How often the shown ages are brought up to date (they are coarse: see ``present.durations.ago``)."""
+
     def __init__(self) -> None:
         super().__init__()
         self._shown_run = -1
-        self._shown_rows = 0
+        self._shown: list[CheckResult] = []
+        """The results the table shows (row keys index it): a quick re-check replaces them only when it ends."""
+        self._keep = ""
+        """The id of the result selected when a run began: selected again when the run ends."""
+        self._age_column: Any = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Not checked yet: a checks everything, m MySQL, s the object store."),
@@ -88,8 +97,10 @@ class DatastoresPane(FilteredPane):
             yield Static(Content("Select a result to see its details and fix."), id="ds-details-text")
 
     def on_mount(self) -> None:
-        self.query_one("#ds-table", DataTable).add_columns("STORE", "CHECK", "STATUS", "TIME", "SUMMARY")
+        columns = self.query_one("#ds-table", DataTable).add_columns("STORE", "CHECK", "STATUS", "AGE", "SUMMARY")
+        self._age_column = columns[3]
         self.watch(self.app, "checks", self.show_checks)
+        self.set_interval(self.AGE_SECONDS, self.show_ages)
 
     def focus_default(self) -> None:
         self.query_one("#ds-table", DataTable).focus()
@@ -97,8 +108,8 @@ class DatastoresPane(FilteredPane):
     # ---- checks (run by the app; results in its store) ------------------------------------------------
     @property
     def results(self) -> list[CheckResult]:
-        checks = self.wbtui.checks
-        return checks.results if checks is not None else []
+        """The results on screen."""
+        return self._shown
 
     @property
     def checking(self) -> bool:
@@ -111,13 +122,19 @@ class DatastoresPane(FilteredPane):
     def show_checks(self, update: ChecksUpdate | None) -> None:
         if update is None:
             return
-        if update.run != self._shown_run or len(update.results) < self._shown_rows or not update.running:
+        new_run = update.run != self._shown_run
+        if new_run:
             self._shown_run = update.run
-            self.refill()
+            chosen = self.selected()
+            self._keep = chosen.id if chosen is not None else ""
+        if update.quick and update.running:
+            pass  # a scheduled re-check: the rows stay still (and selectable) until it ends
+        elif new_run or not update.running or len(update.results) < len(self._shown):
+            self.refill(update.results)
         else:
-            for index in range(self._shown_rows, len(update.results)):
+            for index in range(len(self._shown), len(update.results)):
+                self._shown.append(update.results[index])
                 self._add_row(index, update.results[index])
-        self._shown_rows = len(update.results)
         if update.problem is not None:
             problem = update.problem
             self._set_status(lines(styled(("✘ checks could not run: ", "$error bold"), problem.message),
@@ -126,13 +143,43 @@ class DatastoresPane(FilteredPane):
             self._set_status(styled((f"Checking {', '.join(update.stores)}…", "$warning"),
                                     f"  (testing {update.what})"))
         elif update.took is not None:
-            counts = {status: sum(r.status == status for r in update.results) for status in Status}
-            parts: list[str | tuple[str, str]] = [f"{len(update.results)} checks in {update.took:.1f}s: "]
-            for status in Status:
-                if counts[status]:
-                    parts.append((f"{counts[status]} {status.value}  ", STATUS_VARIABLE[status.value]))
-            self._set_status(styled(*parts))
+            self._show_summary(update)
             self._show_details()
+
+    def _show_summary(self, update: ChecksUpdate) -> None:
+        """Counts, how old the results are and when they are checked again (stale ones in warning colour)."""
+        counts = {status: sum(r.status == status for r in update.results) for status in Status}
+        took = f", {update.took:.1f}s" if update.took is not None else ""
+        parts: list[str | tuple[str, str]] = [f"{len(update.results)} checks{took}:"]
+        for status in Status:
+            if counts[status]:
+                parts.append((f" {counts[status]} {status.value}", STATUS_VARIABLE[status.value]))
+        oldest = min((r.checked_at for r in update.results if r.checked_at), default=None)
+        if oldest is not None:
+            minutes = self.wbtui.session.saved.app.recheck_minutes
+            age = time.time() - oldest
+            stale = age > (minutes * 120 + 60 if minutes else 15 * 60)
+            parts.append((f" · {'stale: ' if stale else ''}{ago(age)}", "$warning" if stale else "$text-muted"))
+            parts.append((f" · re-check every {minutes:g}m" if minutes else " · no re-check", "$text-muted"))
+        self._set_status(styled(*parts))
+
+    def show_ages(self) -> None:
+        """Bring the AGE cells and the summary up to date (only the cells whose text changed are redrawn)."""
+        update = self.wbtui.checks
+        if not self.display or update is None or update.running or update.problem is not None:
+            return
+        table = self.query_one("#ds-table", DataTable)
+        now = time.time()
+        for row_key in list(table.rows):
+            result = self.results[int(str(row_key.value))]
+            text = self._age(result, now)
+            if str(table.get_cell(row_key, self._age_column)) != text:
+                table.update_cell(row_key, self._age_column, cell(self.app, text))
+        self._show_summary(update)
+
+    @staticmethod
+    def _age(result: CheckResult, now: float) -> str:
+        return ago(now - result.checked_at) if result.checked_at else "-"
 
     def _set_status(self, content: Content) -> None:
         self.query_one("#ds-status", Static).update(content)
@@ -145,12 +192,21 @@ class DatastoresPane(FilteredPane):
         self.query_one("#ds-table", DataTable).add_row(
             cell(app, result.store), cell(app, result.title),
             status_cell(app, result.status.value, f"{result.status.icon} {result.status.value}"),
-            cell(app, f"{result.duration:.2f}s"), cell(app, result.summary), key=str(index))
+            cell(app, self._age(result, time.time())), cell(app, result.summary), key=str(index))
 
-    def refill(self) -> None:
-        self.query_one("#ds-table", DataTable).clear()
-        for index, result in enumerate(self.results):
+    def refill(self, results: list[CheckResult] | None = None) -> None:
+        """Show ``results`` (default: those shown, as the filter changed), the kept selection still selected."""
+        if results is not None:
+            self._shown = list(results)
+        table = self.query_one("#ds-table", DataTable)
+        table.clear()
+        for index, result in enumerate(self._shown):
             self._add_row(index, result)
+        if self._keep:
+            for row, row_key in enumerate(table.rows):
+                if self._shown[int(str(row_key.value))].id == self._keep:
+                    table.move_cursor(row=row)
+                    break
         self._show_details()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -170,9 +226,10 @@ class DatastoresPane(FilteredPane):
         if result is None:
             text.update(Content("Select a result to see its details and fix."))
             return
+        checked = f", checked {ago(time.time() - result.checked_at)}" if result.checked_at else ""
         rows: list[Content | str] = [
             styled((f"{result.status.icon} {result.title}", f"{STATUS_VARIABLE[result.status.value]} bold"),
-                   f"  ({result.store}, {result.duration:.2f}s)"),
+                   f"  ({result.store}, took {result.duration:.2f}s{checked})"),
             result.summary,
         ]
         if result.details:
