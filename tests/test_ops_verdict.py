@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from wbtui.checks.acknowledged import acknowledge
 from wbtui.checks.model import CheckResult, Status
 from wbtui.config.model import Config
-from wbtui.ops.verdict import verdict
+from wbtui.ops.verdict import Verdict, verdict
 from wbtui.runtime.base import ServerStatus
 
 # What the stand-in prints in its crash mode (tests/standin/entrypoint.sh), after the line W&B Server
 # prints on a dirty schema (the migration-dirty rule's own evidence).
 CRASH_LINES = ["FATAL: Dirty database version 42. Fix and force version."]
+NOW = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
 
 
 def running(**kw: object) -> ServerStatus:
@@ -67,3 +71,29 @@ def test_a_failing_check_comes_before_a_warning_from_the_log() -> None:
     assert v.title == "Up and ready, but Bucket fails: bucket 'wandb' does not exist" and v.fix == "press b"
     alone = verdict(config=Config(), status=running(), ready=(True, "200", ""), lines=lines)
     assert alone.tone == "warn" and alone.title == "Up and ready, but: MySQL connections dropped"
+
+
+def up_and_ready(config: Config | None, checks: list[CheckResult], now: datetime = NOW) -> Verdict:
+    return verdict(config=config, status=running(), ready=(True, "200", ""), checks=checks, now=now)
+
+
+def test_an_acknowledged_check_failure_leaves_the_verdict_good_but_never_hides_a_new_one() -> None:
+    server = CheckResult("mysql.server", "Server version", Status.FAIL, "MariaDB 10.11.6 is not supported by W&B",
+                         fix="use MySQL 8", store="mysql")
+    config = Config()
+    acknowledge(config, server, "MariaDB by decision", who="ops", now=NOW, lasting=timedelta(days=30))
+    v = up_and_ready(config, [server])
+    assert (v.tone, v.title) == ("good", "Up and ready (1 acknowledged finding)")
+    grants = CheckResult("mysql.privileges", "Privileges", Status.FAIL, "wandb lacks INSERT on wandb",
+                         fix="GRANT ALL ...", store="mysql")
+    v = up_and_ready(config, [server, grants])
+    assert (v.tone, v.title, v.fix) == ("warn", "Up and ready, but Privileges fails: wandb lacks INSERT on wandb",
+                                        "GRANT ALL ...")
+    changed = CheckResult("mysql.server", "Server version", Status.FAIL, "MariaDB 11.4.2 is not supported by W&B",
+                          store="mysql")
+    v = up_and_ready(config, [changed])
+    assert v.tone == "warn" and "Server version fails: MariaDB 11.4.2" in v.title
+    assert v.why.startswith("acknowledged earlier for: MariaDB 10.11.6 is not supported by W&B")
+    expired = up_and_ready(config, [server], now=NOW + timedelta(days=31))
+    assert expired.tone == "warn" and expired.why.startswith("acknowledgement expired on")
+    assert up_and_ready(None, [server]).tone == "warn"

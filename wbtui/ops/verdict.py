@@ -4,6 +4,10 @@ The on-call engineer reads it first, so it is the most severe finding of the dia
 (the same rules as ``wbtui doctor``: log lines, runtime state and events, check results),
 and only without a finding the plain state: not deployed, the runtime unreachable, the
 probes' answer. Pure: the dashboard passes what its store holds.
+
+A check failure the config acknowledges (wbtui.checks.acknowledged) does not count
+against the verdict; any other failure still does, and names the acknowledgement of its
+check that no longer matches.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -39,12 +44,14 @@ class Verdict:
 
 def verdict(*, config: Config | None, status: ServerStatus | None, events: Sequence[RuntimeEvent] = (),
             lines: Sequence[str] = (), checks: Sequence[CheckResult] = (), unreachable: tuple[str, str] | None = None,
-            ready: tuple[bool, str, str] | None = None) -> Verdict:
+            ready: tuple[bool, str, str] | None = None, now: datetime | None = None) -> Verdict:
     """The verdict from what is known now.
 
     ``unreachable``: (message, fix) when the runtime could not be asked; ``ready``: the last
-    /ready probe as (ok, message, fix), None before the first.
+    /ready probe as (ok, message, fix), None before the first; ``now``: when acknowledgements
+    are judged (their expiry), the current time by default.
     """
+    from ..checks.acknowledged import mark
     from ..checks.model import Status
     from ..diagnosis.engine import diagnose, facts_from
 
@@ -68,10 +75,14 @@ def verdict(*, config: Config | None, status: ServerStatus | None, events: Seque
     ok, message, fix = ready
     if not ok:
         return Verdict("bad", f"Running but not ready: /ready {message}", fix)
-    failed = [c for c in checks if c.status is Status.FAIL]
+    acks = config.acknowledged if config is not None else []
+    failures = mark([c for c in checks if c.status is Status.FAIL], acks, now)
+    failed = [m for m in failures if not m.covered]
     if failed:  # a datastore check that fails is worse than a warning read from the log
-        first = failed[0]
-        return Verdict("warn", f"Up and ready, but {first.title} fails: {first.summary}", first.fix)
+        first = failed[0].result
+        return Verdict("warn", f"Up and ready, but {first.title} fails: {first.summary}", first.fix, failed[0].note)
     if warnings:
         return Verdict("warn", f"Up and ready, but: {warnings[0].title}", warnings[0].fix, warnings[0].evidence)
+    if failures:
+        return Verdict("good", f"Up and ready ({len(failures)} acknowledged finding{'s' * (len(failures) > 1)})")
     return Verdict("good", "Up and ready")
