@@ -16,7 +16,8 @@ from .. import __version__
 from .context import EXIT_USAGE, CliError, Context
 
 COMMAND_MODULES = (
-    "setup_cmd", "ui_cmd", "config_cmd", "render_cmd", "check_cmd", "bucket_cmd", "runtime_cmd", "health_cmd",
+    "setup_cmd", "ui_cmd", "config_cmd", "render_cmd", "check_cmd", "ack_cmd", "bucket_cmd", "runtime_cmd",
+    "health_cmd",
 )
 
 

@@ -2,8 +2,9 @@
 
 ``check`` prints one row per check and, below, the details and the fix of every
 check that did not pass; exit 0 when nothing failed (warnings fail only with
-``--strict``), 1 when something failed, 2 on usage errors. ``db init`` shows
-what it will create and asks first.
+``--strict``), 1 when something failed, 2 on usage errors. A finding the config
+acknowledges (`wbtui ack`) is shown as such and left out of the exit code.
+``db init`` shows what it will create and asks first.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.table import Table
@@ -20,6 +22,9 @@ from rich.text import Text
 from ..checks.model import CheckResult, Status
 from ..checks.mysql_host import DEFAULT_CPU_WINDOW
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
+
+if TYPE_CHECKING:
+    from ..config.model import Acknowledgement
 
 STYLES = {Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "bold red", Status.SKIPPED: "dim"}
 ADMIN_ENV = "WBTUI_MYSQL_ADMIN"
@@ -33,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Check the datastores in the configuration: MySQL (connection, version, charset, "
         "privileges, a write test, recommended settings, backups, load, hot standby) and the S3 object "
         "store. Exit 0 when nothing failed, 1 when a check failed (or warned, with --strict), 2 on "
-        "usage errors.",
+        "usage errors. Findings accepted with `wbtui ack` are shown as acknowledged and do not count.",
     )
     p.add_argument("store", nargs="?", choices=("mysql", "s3", "all"), default="all",
                    help="which store to check (default: all, concurrently)")
@@ -70,7 +75,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(ctx: Context, args: argparse.Namespace) -> int:
-    from ..checks.runner import exit_code, run_checks
+    from ..checks.acknowledged import exit_code, mark
+    from ..checks.runner import run_checks
 
     config = ctx.config()
     timeout = args.timeout or config.app.timeout
@@ -85,17 +91,26 @@ def _check(ctx: Context, args: argparse.Namespace) -> int:
 
             results = run_checks(config, stores, timeout=timeout, on_result=progress, cpu_window=args.cpu_window)
     if args.json:
-        ctx.print_json([r.to_dict() for r in results])
+        ctx.print_json([m.to_dict() for m in mark(results, config.acknowledged)])
     else:
-        print_results(ctx, results, time.monotonic() - started)
-    return exit_code(results, args.strict)
+        print_results(ctx, results, time.monotonic() - started, config.acknowledged)
+    return exit_code(results, config, args.strict)
 
 
 def _icon(status: Status) -> Text:
     return Text(status.icon, style=STYLES[status])
 
 
-def print_results(ctx: Context, results: list[CheckResult], elapsed: float) -> None:
+def print_results(ctx: Context, results: list[CheckResult], elapsed: float,
+                  acks: Sequence[Acknowledgement] = ()) -> None:
+    """The table, then the details and fix of every check that did not pass, then the counts.
+
+    A finding ``acks`` covers is dim in the table, says who accepted it, when and why, and is
+    counted apart from the failures and warnings; one they no longer cover says what was accepted.
+    """
+    from ..checks.acknowledged import mark
+
+    marked = mark(results, acks)
     redact = ctx.redactor()
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("", no_wrap=True)
@@ -103,28 +118,39 @@ def print_results(ctx: Context, results: list[CheckResult], elapsed: float) -> N
     table.add_column("Check", no_wrap=True)
     table.add_column("Summary")
     table.add_column("Time", justify="right", no_wrap=True)
-    for r in results:
-        table.add_row(_icon(r.status), r.store, r.title, Text(redact(r.summary), style=STYLES[r.status]
-                                                               if r.status is not Status.PASS else ""),
-                      f"{r.duration:.2f}s")
+    for m in marked:
+        r = m.result
+        if m.covered:
+            icon, summary = Text(r.status.icon, style="dim"), Text(redact(r.summary) + " (acknowledged)", style="dim")
+        else:
+            icon = _icon(r.status)
+            summary = Text(redact(r.summary), style=STYLES[r.status] if r.status is not Status.PASS else "")
+        table.add_row(icon, r.store, r.title, summary, f"{r.duration:.2f}s")
     ctx.out.print(table)
-    for r in results:
-        if r.status in (Status.PASS, Status.SKIPPED) or not (r.details or r.fix):
+    for m in marked:
+        r = m.result
+        if r.status in (Status.PASS, Status.SKIPPED) or not (r.details or r.fix or m.note):
             continue
         head = Text.assemble(_icon(r.status), " ", (f"{r.store} · {r.title}", "bold"), ": ", redact(r.summary))
         ctx.out.print()
         ctx.out.print(head)
+        if m.note:
+            ctx.out.print(Text("  " + redact(m.note[0].upper() + m.note[1:]), style="dim" if m.covered else "yellow"))
         if r.details:
             ctx.out.print(Text(_indent(redact(r.details), 2)))
         if r.fix:
             ctx.out.print(Text("  Fix:", style="bold"))
             ctx.out.print(Text(_indent(redact(r.fix), 4), style="cyan"))
-    counts = {s: sum(1 for r in results if r.status is s) for s in Status}
+    counts = {s: sum(1 for m in marked if m.result.status is s and not m.covered) for s in Status}
+    acknowledged = sum(1 for m in marked if m.covered)
     ctx.out.print()
-    ctx.out.print(Text.assemble(
-        (f"{counts[Status.PASS]} passed", "green"), ", ", (f"{counts[Status.WARN]} warnings", "yellow"), ", ",
-        (f"{counts[Status.FAIL]} failed", "red"), ", ", f"{counts[Status.SKIPPED]} skipped",
-        f" in {elapsed:.1f}s"))
+    line = Text.assemble((f"{counts[Status.PASS]} passed", "green"), ", ",
+                         (f"{counts[Status.WARN]} warnings", "yellow"), ", ", (f"{counts[Status.FAIL]} failed", "red"),
+                         ", ")
+    if acknowledged:
+        line.append(f"{acknowledged} acknowledged, ", style="dim")
+    line.append(f"{counts[Status.SKIPPED]} skipped in {elapsed:.1f}s")
+    ctx.out.print(line)
 
 
 def _indent(text: str, n: int) -> str:
