@@ -79,6 +79,9 @@ def test_license(value: str, severity: str, words: str) -> None:
     ("s3://AK:SK@minio/Wandb_Files", "warning", "naming"),
     ("s3://AK:SK@minio/wandb-files", "info", "tls=true"),
     ("s3://AK:SK@minio:80/wandb-files?tls=true", "warning", "port 80"),
+    ("s3://AK:SK@127.0.0.1:9000/wandb-files", "warning", "signed URLs"),
+    ("s3://AK:SK@localhost:9000/wandb-files", "warning", "container itself"),
+    ("s3://AK:SK@[::1]:9000/wandb-files", "warning", "container itself"),
     ("", "warning", "embedded"),
 ])
 def test_bucket(value: str, severity: str, words: str) -> None:

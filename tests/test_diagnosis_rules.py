@@ -30,10 +30,11 @@ MINIO_DOWN = ('mc: <ERROR> Unable to get service status. Get "http://127.0.0.1:9
               'dial tcp 127.0.0.1:9000: connect: connection refused.')  # [public] wandb/server#94
 
 
-def config(mysql: str = EXTERNAL, host: str = "https://wandb.example.com") -> Config:
+def config(mysql: str = EXTERNAL, host: str = "https://wandb.example.com", bucket: str = "") -> Config:
     c = Config()
     c.server.HOST = host
     c.server.MYSQL = mysql
+    c.server.BUCKET = bucket
     return c
 
 
@@ -166,6 +167,11 @@ CASES = [
     Case("mysql-loopback", True, config=config(mysql="mysql://u:p@localhost/wandb_local")),
     Case("mysql-loopback", False),
     Case("mysql-loopback", False, config=config(mysql="")),
+    Case("bucket-loopback", True, config=config(bucket="s3://k:s@127.0.0.1:9000/wandb")),
+    Case("bucket-loopback", True, config=config(bucket="s3://k:s@localhost:9000/wandb")),
+    Case("bucket-loopback", True, config=config(bucket="s3://k:s@[::1]:9000/wandb")),
+    Case("bucket-loopback", False, config=config(bucket="s3://k:s@minio.example.com:9000/wandb")),
+    Case("bucket-loopback", False, config=config(bucket="")),
     Case("bucket-missing", True, ["panic: NoSuchBucket: ",
                                   "        status code: 404, request id: tx00000000000000cee1376-0065eea589-"
                                   "a20e921-default, host id:"]),  # [public] helm-charts#90

@@ -185,7 +185,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("BUCKET", "Object store: s3://ACCESS_KEY:SECRET_KEY@HOST[:PORT]/BUCKET[?tls=true]. "
        "Empty uses the container's embedded store under /vol.", secret=True,
        rule="s3:// URL with both keys, a host, port 1-65535, a bucket, tls=true|false; "
-       "S3 bucket naming rules; empty warns (not for production)"),
+       "S3 bucket naming rules; a loopback host warns; empty warns (not for production)"),
     _f("BUCKET_QUEUE", "Object notifications; internal:// for every non-AWS store.",
        rule="internal://; sqs://... only when the bucket is on AWS"),
     _f("AWS_REGION", "Region the bucket lives in (the store's region / zonegroup).",

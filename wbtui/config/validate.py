@@ -153,6 +153,10 @@ def check_bucket(config: Config) -> Iterable[Finding]:
     if not url.tls:
         yield _info("BUCKET", "no ?tls=true: W&B talks to the store over plain http",
                     "add ?tls=true once the store has a trusted certificate")
+    if url.host.strip("[]").lower() in ("localhost", "127.0.0.1", "::1"):
+        yield _warn("BUCKET", f"{url.host} inside the container is the container itself, and browsers "
+                    "fetch files from this address through signed URLs",
+                    "use the store's LAN address or DNS name, reachable from the container and from browsers")
     if url.tls and url.port == 80:
         yield _warn("BUCKET", "tls=true with port 80: https on the http port is unusual",
                     "check the store's https port (often 443 or 9000)")

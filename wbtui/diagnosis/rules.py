@@ -268,6 +268,13 @@ def loopback_mysql(facts: Facts) -> str | None:
     return None
 
 
+def loopback_bucket(facts: Facts) -> str | None:
+    host = facts.bucket_host()
+    if host is not None and host.lower() in LOOPBACK:
+        return f"BUCKET points at {host}"
+    return None
+
+
 _DIAL = re.compile(r"(dial|read) tcp (?:[^\s]+->)?(?P<addr>[^\s]+):(?P<port>\d+): (?:connect: )?"
                    r"(connection refused|i/o timeout|no route to host|network is unreachable)", re.IGNORECASE)
 _LOOKUP = re.compile(r"dial tcp: lookup (?P<name>[^\s:]+)(?: on [^\s]+)?: no such host", re.IGNORECASE)
@@ -392,6 +399,15 @@ RULES: tuple[Rule, ...] = (
         "Inside the container localhost/127.0.0.1 is the container itself, not the machine running it.",
         "Set MYSQL to the database host's LAN address or DNS name (as seen from the container).",
         predicate=loopback_mysql,
+    ),
+    Rule(
+        "bucket-loopback", "BUCKET points at localhost", "warning",
+        "Inside the container localhost/127.0.0.1 is the container itself, not the machine running the "
+        "object store; and browsers fetch files at the store's address through signed URLs, so on "
+        "localhost every other machine misses them.",
+        "Set BUCKET's host to the store's LAN address or DNS name, one that both the container and "
+        "users' browsers reach.",
+        predicate=loopback_bucket,
     ),
     Rule(
         "bucket-missing", "Bucket does not exist", "critical",
