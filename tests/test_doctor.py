@@ -11,6 +11,7 @@ import tarfile
 import threading
 import time
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +23,7 @@ from tests.services.base import free_port
 from tests.services.mariadb import MariaDB
 from tests.services.mysql_fixtures import Scratch
 from tests.test_health_servers import HealthServer, ScriptedRuntime
+from wbtui.checks.acknowledged import acknowledge
 from wbtui.checks.model import CheckResult, Status
 from wbtui.config.masking import bundle
 from wbtui.config.model import Config
@@ -152,6 +154,58 @@ def test_real_mysql_checks_feed_the_diagnosis(mariadb: MariaDB, mysql_scratch: S
     rules = {d.rule for d in report.diagnosis}
     assert {"mysql-reachable-only-from-host", "mysql-unreachable", "mysql-loopback"} <= rules
     assert mysql_scratch.password not in json.dumps(redact_data(report.to_dict(), bundle(config)))
+
+
+MARIADB = "MariaDB 10.11.6 is not supported by W&B (it needs MySQL 5.7 or 8)"
+
+
+@pytest.fixture
+def ready_server() -> HealthServer:
+    srv = HealthServer()
+    yield srv
+    srv.close()
+
+
+def test_an_acknowledged_check_is_listed_not_a_problem_and_hides_no_other(ready_server: HealthServer) -> None:
+    config = base_config()
+    config.server.MYSQL = "mysql://wandb_local:pw@db.internal:3306/wandb_local"
+    mariadb = CheckResult("mysql.server", "Server version", Status.FAIL, MARIADB, fix="use MySQL 8", store="mysql")
+    acknowledge(config, mariadb, "MariaDB by decision", who="ops", now=datetime.now(UTC))
+    found = [mariadb]
+
+    def checks(cfg: Config, stores: tuple[str, ...], *, timeout: float, on_result: Any) -> list[CheckResult]:
+        return list(found)
+
+    report = run_doctor(config, runtime=ScriptedRuntime(config, local=ready_server.url()), checks_fn=checks)
+    assert report.healthy, report.problems
+    text = rendered(report, config)
+    assert "MariaDB 10.11.6 is not supported" in text and "acknowledged by ops on" in text
+    assert "healthy: no problems found (1 acknowledged finding(s): wbtui ack --list)" in text
+    assert report.to_dict()["checks"][0]["acknowledged"]["why"] == "MariaDB by decision"
+
+    found.append(CheckResult("mysql.privileges", "Privileges", Status.FAIL, "wandb lacks INSERT on wandb",
+                             store="mysql"))
+    report = run_doctor(config, runtime=ScriptedRuntime(config, local=ready_server.url()), checks_fn=checks)
+    assert report.problems == ["check Privileges: wandb lacks INSERT on wandb"]
+    assert "1 problem(s) (1 acknowledged finding(s)" in rendered(report, config)
+
+
+@pytest.mark.mysql
+def test_real_mariadb_acknowledged_leaves_the_problems(mariadb: MariaDB, mysql_scratch: Scratch,
+                                                       server: HealthServer) -> None:
+    mariadb.create_database(mysql_scratch.database)
+    mariadb.create_user(mysql_scratch.user, mysql_scratch.password)
+    mariadb.grant("ALL", f"`{mysql_scratch.database}`.*", mysql_scratch.user, grant_option=True)
+    config = base_config()
+    config.server.MYSQL = mysql_scratch.url
+    report = run_doctor(config, runtime=ScriptedRuntime(config, local=server.url()))
+    unsupported = next(c for c in report.checks if c.id == "mysql.server")
+    assert f"check Server version: {unsupported.summary}" in report.problems
+    acknowledge(config, unsupported, "MariaDB by decision", who="ops", now=datetime.now(UTC))
+    again = run_doctor(config, runtime=ScriptedRuntime(config, local=server.url()))
+    assert not [p for p in again.problems if p.startswith("check ")]
+    assert set(report.problems) - set(again.problems) == {f"check Server version: {unsupported.summary}"}
+    assert [m.result.id for m in again.marked_checks if m.covered] == ["mysql.server"]
 
 
 # --- the bundle: a canary in every secret field --------------------------------------------------

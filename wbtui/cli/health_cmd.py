@@ -43,7 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Everything about the deployment in one report: config findings, the MySQL and "
         "S3 checks, the runtime's status and events, the last log lines, /healthz and /ready, and "
         "a diagnosis (cause and fix) of what they show. Every part has a deadline; a part that "
-        "fails (Docker daemon down) is reported, not fatal. Exit 0 when healthy, 1 otherwise.",
+        "fails (Docker daemon down) is reported, not fatal. Check findings accepted with `wbtui ack` are "
+        "listed as acknowledged and do not count. Exit 0 when healthy, 1 otherwise.",
         epilog="examples: wbtui doctor\n"
         "          wbtui doctor --json > report.json\n"
         "          wbtui doctor --bundle wandb-support.tar.gz",

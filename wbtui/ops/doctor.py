@@ -4,6 +4,8 @@ Config findings, datastore checks, runtime status and events, the recent log
 lines, a probe of /healthz and /ready, and the diagnosis of all of it. Every
 part runs in parallel with its own deadline and fails soft: a dead Docker
 daemon or a firewalled database becomes a line in the report, not a traceback.
+A check finding the config acknowledges is listed as such and is not a problem
+(wbtui.checks.acknowledged); every other finding still is.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from ..runtime.base import RuntimeProblem
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ..checks.acknowledged import Marked
     from ..checks.model import CheckResult
-    from ..config.model import Config
+    from ..config.model import Acknowledgement, Config
     from ..runtime.base import Runtime, RuntimeEvent, ServerStatus
 
 ChecksFn = Callable[..., "list[CheckResult]"]
@@ -58,6 +61,8 @@ class DoctorReport:
     """Which daemon or cluster was asked (``Runtime.describe``): the same one `wbtui status` asks."""
     findings: list[Finding] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
+    acknowledged: list[Acknowledgement] = field(default_factory=list)
+    """The config's acknowledgements when the report was made (judged at ``created``)."""
     status: ServerStatus | None = None
     events: list[RuntimeEvent] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
@@ -66,10 +71,18 @@ class DoctorReport:
     parts: dict[str, PartOutcome] = field(default_factory=dict)
 
     @property
+    def marked_checks(self) -> list[Marked]:
+        """The checks, each with the acknowledgement that covers it (or the earlier one that no longer does)."""
+        from ..checks.acknowledged import mark
+
+        return mark(self.checks, self.acknowledged, self.created)
+
+    @property
     def problems(self) -> list[str]:
-        """One line per thing that needs attention (what the exit code reflects)."""
+        """One line per thing that needs attention (what the exit code reflects); acknowledged checks are not."""
         out = [f"config {f.field}: {f.message}" for f in self.findings if f.severity == "error"]
-        out += [f"check {c.title}: {c.summary}" for c in self.checks if c.status.value == "fail"]
+        out += [f"check {m.result.title}: {m.result.summary}" for m in self.marked_checks
+                if m.result.status.value == "fail" and not m.covered]
         out += [f"{d.title}" for d in self.diagnosis if d.severity in ("critical", "error")]
         if self.sample is not None and not self.sample.ready.ok:
             out.append(f"/ready: {self.sample.ready.message}")
@@ -93,7 +106,7 @@ class DoctorReport:
             "versions": self.versions,
             "target": self.target,
             "findings": [f.to_dict() for f in self.findings],
-            "checks": [c.to_dict() for c in self.checks],
+            "checks": [m.to_dict() for m in self.marked_checks],
             "status": plain(self.status.to_dict()) if self.status else None,
             "events": [_event_dict(e) for e in self.events],
             "probe": self.sample.to_dict() if self.sample else None,
@@ -162,6 +175,7 @@ def run_doctor(config: Config, *, runtime: Runtime | None = None, checks_fn: Che
             on_part(outcome)
 
     report.findings = validate(config)
+    report.acknowledged = list(config.acknowledged)
     record("config", True)
 
     owned = runtime is None
@@ -308,9 +322,12 @@ def render(report: DoctorReport, console: Console, redact: Callable[[str], str],
         say(f"  {_part_error(report, 'checks') or 'not run: MYSQL and BUCKET are empty (embedded stores)'}")
     else:
         table = Table(box=None, show_header=False, padding=(0, 1))
-        for c in report.checks:
+        for m in report.marked_checks:
+            c = m.result
+            text = c.summary + (f" → {c.fix}" if c.fix and c.status.value != "pass" else "")
             table.add_row(c.status.icon, escape(redact(c.store)), escape(redact(c.title)),
-                          escape(redact(c.summary + (f" → {c.fix}" if c.fix and c.status.value != "pass" else ""))))
+                          escape(redact(text + (f" · {m.note}" if m.note else ""))),
+                          style="dim" if m.covered else "")
         console.print(table)
 
     say("\nDiagnosis", "bold")
@@ -329,11 +346,14 @@ def render(report: DoctorReport, console: Console, redact: Callable[[str], str],
         say(f"  {line}", "dim")
 
     slow = [p for p in report.parts.values() if not p.ok]
+    covered = sum(1 for m in report.marked_checks if m.covered)
+    accepted = f" ({covered} acknowledged finding(s): wbtui ack --list)" if covered else ""
     say("")
     if report.healthy:
-        say("healthy: no problems found", "bold green")
+        say("healthy: no problems found" + accepted, "bold green")
     else:
-        say(f"{len(report.problems)} problem(s)" + (f"; {len(slow)} part(s) failed" if slow else ""), "bold red")
+        say(f"{len(report.problems)} problem(s)" + (f"; {len(slow)} part(s) failed" if slow else "") + accepted,
+            "bold red")
 
 
 def _part_error(report: DoctorReport, *names: str) -> str:
