@@ -113,7 +113,7 @@ def check_results() -> list[CheckResult]:
                     store="s3"),
         CheckResult("s3.bucket", "Bucket", Status.FAIL, "bucket 'wandb' does not exist",
                     "The credentials work, but there is no bucket of that name.",
-                    "create it: press b (or wbtui bucket create)", 0.052, "s3"),
+                    "wbtui bucket create", 0.052, "s3"),
         CheckResult("s3.cors", "CORS", Status.SKIPPED, "skipped: Bucket did not pass", store="s3"),
     ]
 

@@ -18,6 +18,7 @@ from ...checks.model import CheckResult, Status
 from ...ops.fixes import FixAction, FixPlan
 from ...present.durations import ago
 from ..messages import ChecksUpdate, Problem
+from ..fix_keys import keyed_fix
 from ..text import STATUS_VARIABLE, cell, fix_line, lines, status_cell, styled
 from ..widgets.filter_bar import FilterBar, row_matches
 from .base import FilteredPane
@@ -234,7 +235,7 @@ class DatastoresPane(FilteredPane):
         ]
         if result.details:
             rows.append(result.details)
-        rows.append(fix_line(result, result.fix))
+        rows.append(fix_line(result, keyed_fix(result.fix, self.PANE_ID)))
         text.update(lines(*rows))
 
     # ---- fix actions -------------------------------------------------------------------------------
