@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from tests.timezones import host_timezone
-from wbtui.present.durations import ago, duration
+from wbtui.present.durations import ago, duration, stale
 from wbtui.present.sizes import size
 from wbtui.present.status import Line, state_tone, status_lines
 from wbtui.present.windows import parse_since, parse_window
@@ -144,3 +144,8 @@ def test_parse_window(new_york: None) -> None:
     assert parse_window("2024-05-01T10:00", now) == (None, datetime(2024, 5, 1, 14, 0, tzinfo=UTC))  # local
     with pytest.raises(ValueError, match="line count"):
         parse_window("yesterday", now)
+
+
+def test_a_result_is_stale_after_two_missed_rechecks_or_a_quarter_hour_without_a_schedule() -> None:
+    assert not stale(11 * 60, 5) and stale(11 * 60 + 1, 5)
+    assert not stale(15 * 60, 0) and stale(15 * 60 + 1, 0)

@@ -153,3 +153,21 @@ async def test_a_config_change_from_a_shell_re_runs_only_the_checks_it_affects(t
         await wait_until(pilot, lambda: app.session.saved.app.theme == "ansi-dark", 20, "the second reload")
         await pilot.pause()
         assert len(scripted.calls) == 2  # nothing a check reads changed
+
+
+async def test_the_overview_shows_each_stores_age_and_the_key_that_fixes_it(tmp_path: Path) -> None:
+    from wbtui.checks.s3 import CREATE_FIX
+
+    app = make_app(tmp_path, config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        results = [CheckResult("mysql.connect", "Connect", Status.PASS, "connected", store="mysql",
+                               checked_at=time.time() - 40 * 60),
+                   CheckResult("s3.bucket", "Bucket exists", Status.FAIL, "no bucket 'wandb'", fix=CREATE_FIX,
+                               store="s3", checked_at=time.time())]
+        app.on_checks_update(ChecksUpdate(results, False, stores=("mysql", "s3"), took=1.0, run=1))
+        await pilot.pause()
+        text = screen_text(app)
+        assert "mysql ✔ 1/1 passed  ·  stale: 40m ago" in text
+        assert "s3    ✘ 0/1 passed  ·  just now  ·  Bucket exists: no bucket 'wandb'" in text
+        assert "fix: 3 then b creates the bucket · CLI: wbtui bucket create" in text

@@ -35,3 +35,9 @@ def ago(seconds: float | None) -> str:
     if rest < 86400:
         return f"{rest // 3600}h ago"
     return f"{rest // 86400}d ago"
+
+
+def stale(age_seconds: float, every_minutes: float) -> bool:
+    """A result re-checked every ``every_minutes`` (0: never) is stale after two missed runs, or after
+    15 minutes without a schedule: the screen says so rather than show an old pass as current."""
+    return age_seconds > (every_minutes * 120 + 60 if every_minutes else 15 * 60)

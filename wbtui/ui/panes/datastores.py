@@ -16,9 +16,9 @@ from textual.widgets import DataTable, Static
 
 from ...checks.model import CheckResult, Status
 from ...ops.fixes import FixAction, FixPlan
-from ...present.durations import ago
-from ..messages import ChecksUpdate, Problem
+from ...present.durations import ago, stale
 from ..fix_keys import keyed_fix
+from ..messages import ChecksUpdate, Problem
 from ..text import STATUS_VARIABLE, cell, fix_line, lines, status_cell, styled
 from ..widgets.filter_bar import FilterBar, row_matches
 from .base import FilteredPane
@@ -159,8 +159,8 @@ class DatastoresPane(FilteredPane):
         if oldest is not None:
             minutes = self.wbtui.session.saved.app.recheck_minutes
             age = time.time() - oldest
-            stale = age > (minutes * 120 + 60 if minutes else 15 * 60)
-            parts.append((f" · {'stale: ' if stale else ''}{ago(age)}", "$warning" if stale else "$text-muted"))
+            old = stale(age, minutes)
+            parts.append((f" · {'stale: ' if old else ''}{ago(age)}", "$warning" if old else "$text-muted"))
             parts.append((f" · re-check every {minutes:g}m" if minutes else " · no re-check", "$text-muted"))
         self._set_status(styled(*parts))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,8 +13,9 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
-from ...present.durations import duration
+from ...present.durations import ago, duration, stale
 from ...present.sizes import size
+from ..fix_keys import keyed_fix
 from ..messages import (
     ChecksUpdate,
     ErrorLines,
@@ -34,6 +36,7 @@ ENDPOINTS = ("healthz", "ready")
 VERDICT_LOOK = {"good": ("✔", "$success"), "warn": ("!", "$warning"), "bad": ("✘", "$error"),
                 "muted": ("…", "$text-muted")}
 SPARK_WIDTH = 36
+AGE_SECONDS = 10.0
 
 
 class OverviewPane(Pane):
@@ -62,6 +65,8 @@ class OverviewPane(Pane):
     OverviewPane #ov-checks {
         height: auto;
         max-height: 12;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
 
     OverviewPane #ov-errors {
@@ -95,6 +100,7 @@ class OverviewPane(Pane):
         for name, show in (("server", self.show_status), ("probes", self.show_probe), ("checks", self.show_checks),
                            ("diagnosis", self.show_errors), ("verdict", self.show_verdict)):
             self.watch(self.app, name, show, init=False)
+        self.set_interval(AGE_SECONDS, self.show_ages)
 
     @staticmethod
     def _box(box_id: str, title: str, text: str) -> Static:
@@ -114,7 +120,8 @@ class OverviewPane(Pane):
         fix = self.query_one("#ov-verdict-fix", Static)
         fix.display = bool(verdict.fix)
         more = "  (6 Health: the whole fix)" if verdict.first_step != verdict.fix else ""
-        fix.update(styled(("  fix: ", "$accent bold"), verdict.first_step, (more, "$text-muted")))
+        fix.update(styled(("  fix: ", "$accent bold"), keyed_fix(verdict.first_step, self.PANE_ID),
+                          (more, "$text-muted")))
 
     def show_status(self, message: StatusUpdate | None) -> None:
         if message is None:
@@ -178,21 +185,39 @@ class OverviewPane(Pane):
         for result in message.results:
             by_store.setdefault(result.store or "?", []).append(result)
         rows: list[Content] = []
+        now = time.time()
+        minutes = self.wbtui.session.saved.app.recheck_minutes
         for store, results in sorted(by_store.items()):
             status = worst(results)
             passed = sum(r.status == Status.PASS for r in results)
             bad = [r for r in results if r.status in (Status.FAIL, Status.WARN)]
             line = styled((f"{store:<6}", "bold"), (f"{status.icon} ", STATUS_VARIABLE[status.value]),
-                          f"{passed}/{len(results)} passed")
+                          f"{passed}/{len(results)} passed", self._age(results, now, minutes))
             if bad:
                 first = bad[0]
                 line = line + Content(f"  ·  {first.title}: {first.summary}")
-                if first.fix:
-                    line = line + styled(("  fix: ", "$text-muted"), first.fix)
-            rows.append(line)
+            rows.append(line)  # one line each, cut at the edge: 3 Datastores has the rest
+            if bad and bad[0].fix:
+                rows.append(styled(("       fix: ", "$text-muted"), keyed_fix(bad[0].fix, self.PANE_ID)))
         if message.running:
             rows.append(styled(("checking…", "$text-muted")))
         self.query_one("#ov-checks", Static).update(lines(*rows) if rows else Content("no results"))
+
+    @staticmethod
+    def _age(results: list[Any], now: float, minutes: float) -> Content:
+        """`` · 3m ago`` for the store's oldest result, in warning colour once stale (as the Datastores pane)."""
+        oldest = min((r.checked_at for r in results if r.checked_at), default=None)
+        if oldest is None:
+            return Content("")
+        age = now - oldest
+        old = stale(age, minutes)
+        return styled((f"  ·  {'stale: ' if old else ''}{ago(age)}", "$warning" if old else "$text-muted"))
+
+    def show_ages(self) -> None:
+        """Keep the shown ages true while the results stay (every AGE_SECONDS, only while on screen)."""
+        checks = self.wbtui.checks
+        if self.display and checks is not None and not checks.running:
+            self.show_checks(checks)
 
     def show_errors(self, message: ErrorLines | None) -> None:
         if message is None:
