@@ -279,7 +279,7 @@ class LogTarget:
 def log_target_of(pod: dict[str, Any], container: str) -> LogTarget:
     """The pod's ``container`` as a LogTarget: its restartCount and its running instance's start."""
     statuses = _get(pod, "status", "containerStatuses") or []
-    cs = next((c for c in statuses if c.get("name") == container), {})
+    cs: dict[str, Any] = next((c for c in statuses if c.get("name") == container), {})
     started = parse_time(_get(cs, "state", "running", "startedAt"))
     return LogTarget(_get(pod, "metadata", "name") or "", container, int(cs.get("restartCount") or 0), started)
 
