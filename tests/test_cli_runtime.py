@@ -171,7 +171,11 @@ def test_up_status_logs_restart_upgrade_stop_start_down(deployment: Any, docker_
     assert first[:4].isdigit() and first[30:] == " *** Starting W&B server (wandb/local stand-in, mode=normal)"
 
     assert run(path, "restart", "--yes") == 0
-    assert f"restarted {name}" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert f"restarted {name} (stopped: exit 0, " in printed.out
+    steps = printed.err.splitlines()  # the steps the dashboard shows, as they happen
+    assert steps[0] == f"stopping {name}: SIGTERM, SIGKILL after 30 s"
+    assert steps[1].startswith(f"stopped {name} (exit 0, ") and steps[2:] == [f"starting {name}", f"started {name}"]
 
     tag = f"upgrade-{secrets.token_hex(3)}"
     docker_client.images.get(standin_image).tag(f"{standin_image.rpartition(':')[0]}:{tag}")
@@ -189,7 +193,10 @@ def test_up_status_logs_restart_upgrade_stop_start_down(deployment: Any, docker_
         DockerRuntime(config).deploy()
         docker_client.images.remove(f"{standin_image.rpartition(':')[0]}:{tag}")
 
-    assert run(path, "stop", "--yes") == 0
+    capsys.readouterr()
+    assert run(path, "stop", "--yes", "--timeout", "10") == 0
+    printed = capsys.readouterr()
+    assert printed.err.startswith(f"stopping {name}: SIGTERM, SIGKILL after 10 s\nstopped {name} (exit 0, ")
     assert run(path, "status") == 1  # not running
     out = capsys.readouterr().out
     assert "exited" in out and "Completed, exit code 0" in out

@@ -102,8 +102,13 @@ def test_lifecycle_deploy_ready_logs_restart_upgrade_stop_remove(runtimes: Any, 
     c.exec_run(["sh", "-c", "echo kept > /vol/marker"])
 
     started = status.started_at
-    assert rt.restart() == f"restarted {rt.name}"
+    assert rt.restart().startswith(f"restarted {rt.name} (stopped: exit 0, ")
     assert rt.status().started_at > started
+    said = [step.message for step in steps]  # each step as it happened, for the dashboard and the CLI
+    assert said[0] == f"stopping {rt.name}: SIGTERM, SIGKILL after 30 s"
+    assert said[1].startswith(f"stopped {rt.name} (exit 0, ")
+    assert said[2:] == [f"starting {rt.name}", f"started {rt.name}"]
+    steps.clear()
 
     upgraded = f"{standin_image.rpartition(':')[0]}:upgrade-{secrets.token_hex(3)}"
     docker_client.images.get(standin_image).tag(upgraded)
@@ -121,7 +126,7 @@ def test_lifecycle_deploy_ready_logs_restart_upgrade_stop_remove(runtimes: Any, 
         rt.deploy()
         docker_client.images.remove(upgraded)
 
-    assert rt.stop(timeout=10) == f"stopped {rt.name}"
+    assert rt.stop(timeout=10).startswith(f"stopped {rt.name} (exit 0, ")
     stopped = rt.status()
     assert (stopped.state, stopped.exit_code, stopped.reason) == ("exited", 0, "Completed")
     assert rt.usage() is None
@@ -135,6 +140,19 @@ def test_lifecycle_deploy_ready_logs_restart_upgrade_stop_remove(runtimes: Any, 
     assert rt.remove(purge=True) == f"removed volume {rt.config.runtime.volume}"
     with pytest.raises(NotDeployed):
         rt.start()
+
+
+def test_a_server_ignoring_sigterm_is_stopped_by_sigkill_and_says_so(runtimes: Any) -> None:
+    """The wait for the stop timeout is a step of its own; the exit code says SIGKILL ended it."""
+    rt = runtimes(STANDIN_IGNORE_TERM="1")
+    rt.deploy()
+    wait_for(lambda: ready(rt), 15, "/ready", interval=0.1)
+    steps: list[Progress] = []
+    rt.progress = steps.append
+    done = rt.stop(timeout=2)
+    assert done.startswith(f"stopped {rt.name} (exit 137 after SIGKILL, ") and done.endswith(" s)")
+    assert [s.message for s in steps] == [f"stopping {rt.name}: SIGTERM, SIGKILL after 2 s", done]
+    assert int(done.rpartition(", ")[2].removesuffix(" s)")) >= 2
 
 
 def test_config_change_recreates_and_keeps_the_volume(runtimes: Any, docker_client: Any) -> None:

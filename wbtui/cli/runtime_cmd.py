@@ -280,7 +280,8 @@ def _act(ctx: Context, action: str, *, purge: bool = False, stop_timeout: float 
 
     runtime = _runtime(ctx)
     try:
-        _say(ctx, run_action(runtime, action, purge=purge, stop_timeout=stop_timeout))
+        _say(ctx, run_action(runtime, action, purge=purge, stop_timeout=stop_timeout,
+                             progress=_progress_printer(ctx)))
     finally:
         runtime.close()
     return EXIT_OK

@@ -1,7 +1,9 @@
 """Runtime actions both faces run: what each will do (for the confirmation), then doing it.
 
 ``action_steps`` is the "what will happen" list the dashboard's confirmation dialog and
-the CLI's prompt both show; ``run_action`` runs one action on a Runtime; ``upgrade``
+the CLI's prompt both show; ``run_action`` runs one action on a Runtime, telling its
+``progress`` callback each step as it happens (the CLI prints them, the dashboard shows
+the latest with the time since the start); ``upgrade``
 also returns the config with the new tag, which the caller saves (so a later deploy
 keeps the upgraded image).
 """
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from ..config.model import Config
 
 if TYPE_CHECKING:
-    from ..runtime.base import Runtime
+    from ..runtime.base import ProgressCallback, Runtime
 
 Action = Literal["deploy", "start", "stop", "restart", "upgrade", "remove"]
 
@@ -61,8 +63,16 @@ def action_steps(config: Config, action: str, tag: str = "", *, purge: bool = Fa
 
 
 def run_action(runtime: Runtime, action: str, tag: str = "", *, purge: bool = False,
-               stop_timeout: float = 30) -> str:
-    """Run one action; what the backend says it did."""
+               stop_timeout: float = 30, progress: ProgressCallback | None = None) -> str:
+    """Run one action; what the backend says it did. ``progress`` hears each step while it runs."""
+    before, runtime.progress = runtime.progress, progress or runtime.progress
+    try:
+        return _run(runtime, action, tag, purge, stop_timeout)
+    finally:
+        runtime.progress = before
+
+
+def _run(runtime: Runtime, action: str, tag: str, purge: bool, stop_timeout: float) -> str:
     if action == "deploy":
         return runtime.deploy()
     if action == "start":

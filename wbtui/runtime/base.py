@@ -130,7 +130,8 @@ class LogLine:
 
 @dataclass
 class Progress:
-    """One step of a long operation (an image pull), for progress displays."""
+    """One step of a long operation as it happens (an image pull; a stop waiting out its timeout before
+    SIGKILL, then the start), for progress displays: the CLI prints each, the dashboard shows the latest."""
 
     message: str
     current: int | None = None
@@ -184,10 +185,12 @@ class Runtime(ABC):
     def start(self) -> str: ...
 
     @abstractmethod
-    def stop(self, timeout: float = 30) -> str: ...
+    def stop(self, timeout: float = 30) -> str:
+        """Stop the server; the steps (SIGTERM, the wait, how it ended) go to ``progress`` as they happen."""
 
     @abstractmethod
-    def restart(self) -> str: ...
+    def restart(self) -> str:
+        """Restart the server, its steps (stopping, stopped, starting, started) reported to ``progress``."""
 
     @abstractmethod
     def remove(self, purge: bool = False) -> str:

@@ -7,6 +7,7 @@ No pane calls another pane.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -138,16 +139,18 @@ class Notice(Message):
 
 
 class RuntimeActionUpdate(Message):
-    """A runtime action (deploy, restart, ...) started, progressed, finished (``outcome``) or failed."""
+    """A runtime action (deploy, restart, ...) started, progressed (``text``: its latest step), finished
+    (``outcome``) or failed; ``started`` is when it began (``time.monotonic``), for the elapsed time shown."""
 
     def __init__(self, action: str, text: str = "", *, done: bool = False, outcome: str | None = None,
-                 problem: Problem | None = None) -> None:
+                 problem: Problem | None = None, started: float | None = None) -> None:
         super().__init__()
         self.action = action
         self.text = text
         self.done = done
         self.outcome = outcome
         self.problem = problem
+        self.started = time.monotonic() if started is None else started
 
 
 class WatchUpdate(Message):

@@ -134,25 +134,21 @@ class Probing:
 
 
 def act(core: Core, action: str, tag: str, post: Post) -> None:
-    """Run one runtime action, posting its progress and how it ended."""
+    """Run one runtime action, posting each step as it happens (with when the action began) and how it ended."""
     from ..ops.lifecycle import run_action
+
+    started = time.monotonic()
 
     def say(progress: Progress) -> None:
         done = f" ({progress.current}/{progress.total})" if progress.total else ""
-        post(RuntimeActionUpdate(action, progress.message + done))
+        post(RuntimeActionUpdate(action, progress.message + done, started=started))
 
-    runtime: Runtime | None = None
     try:
-        runtime = core.runtime()
-        runtime.progress = say
-        outcome = run_action(runtime, action, tag)
+        outcome = run_action(core.runtime(), action, tag, progress=say)
     except Exception as exc:  # the action ends either way: the next one may run
-        post(RuntimeActionUpdate(action, done=True, problem=Problem.from_exception(exc)))
+        post(RuntimeActionUpdate(action, done=True, problem=Problem.from_exception(exc), started=started))
     else:
-        post(RuntimeActionUpdate(action, done=True, outcome=str(outcome or "done")))
-    finally:
-        if runtime is not None:
-            runtime.progress = None
+        post(RuntimeActionUpdate(action, done=True, outcome=str(outcome or "done"), started=started))
 
 
 def watch_startup(core: Core, interval: float, post: Post) -> None:

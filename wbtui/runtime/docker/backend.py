@@ -40,6 +40,12 @@ EVENTS_WINDOW = timedelta(hours=24)
 _PROGRESS_EVERY = 0.25
 
 
+def _up(attrs: dict[str, Any]) -> bool:
+    """Running, or between two runs of its restart policy: a stop is needed before a start or a removal."""
+    state = attrs.get("State") or {}
+    return bool(state.get("Running") or state.get("Restarting"))
+
+
 class DockerRuntime(Runtime):
     backend = "docker"
 
@@ -144,7 +150,7 @@ class DockerRuntime(Runtime):
         self._ensure_volume(client, config)
         if attrs is not None:
             self.report(f"removing the old {self.name} (volume kept)")
-            self._stop_and_remove(client, attrs["Id"])
+            self._stop_and_remove(client, attrs)
         port = f"{config.runtime.bind_address or '0.0.0.0'}:{config.runtime.port}"
         with translated("create the container", image=spec["image"], name=self.name, port=port):
             container = client.containers.create(**spec)
@@ -159,10 +165,11 @@ class DockerRuntime(Runtime):
         with translated("start the container", name=self.name, port=port):
             client.api.start(container_id)
 
-    def _stop_and_remove(self, client: Any, container_id: str) -> None:
+    def _stop_and_remove(self, client: Any, attrs: dict[str, Any]) -> None:
+        if _up(attrs):
+            self._stop(client, attrs["Id"], STOP_TIMEOUT, "remove the container")
         with translated("remove the container", name=self.name):
-            client.api.stop(container_id, timeout=STOP_TIMEOUT)
-            client.api.remove_container(container_id, v=False)
+            client.api.remove_container(attrs["Id"], v=False)
 
     def ensure_image(self, client: Any, image: str) -> bool:
         """Make ``image`` local: True when it had to be pulled; ImageMissing when it cannot be."""
@@ -236,17 +243,41 @@ class DockerRuntime(Runtime):
         self._refuse_if_unit(attrs, "stop")
         if not (attrs.get("State") or {}).get("Running"):
             return f"{self.name} is not running"
-        with translated("stop the container", name=self.name):
-            client.api.stop(attrs["Id"], timeout=int(timeout))
-        return f"stopped {self.name}"
+        return f"stopped {self.name} ({self._stop(client, attrs['Id'], timeout, 'stop the container')})"
+
+    def _stop(self, client: Any, container_id: str, timeout: float, doing: str) -> str:
+        """``docker stop``, saying what it does while it waits (a server ignoring SIGTERM takes the whole timeout).
+
+        Returns how it ended and how long it took (``exit 137 after SIGKILL, 30 s``).
+        """
+        self.report(f"stopping {self.name}: SIGTERM, SIGKILL after {timeout:.0f} s")
+        began = time.monotonic()
+        with translated(doing, name=self.name):
+            client.api.stop(container_id, timeout=int(timeout))
+        ended = f"{self._exit(client)}, {time.monotonic() - began:.0f} s"
+        self.report(f"stopped {self.name} ({ended})")
+        return ended
+
+    def _exit(self, client: Any) -> str:
+        """How the stopped container ended: ``exit 0``, or ``exit 137 after SIGKILL`` when it ignored SIGTERM."""
+        state = ((self.inspect(client) or {}).get("State") or {})
+        code = int(state.get("ExitCode") or 0)
+        if state.get("OOMKilled"):
+            return f"exit {code}: out of memory"
+        return f"exit {code} after SIGKILL" if code == 137 else f"exit {code}"
 
     def restart(self) -> str:
+        """``docker restart`` as its two steps, each reported (the stop alone may take the whole timeout)."""
         client = self.client()
         attrs = self._require(client)
         self._refuse_if_unit(attrs, "restart")
-        with translated("restart the container", name=self.name, port=str(self.config.runtime.port)):
-            client.api.restart(attrs["Id"], timeout=STOP_TIMEOUT)
-        return f"restarted {self.name}"
+        stopped = ""
+        if _up(attrs):
+            stopped = f" (stopped: {self._stop(client, attrs['Id'], STOP_TIMEOUT, 'restart the container')})"
+        self.report(f"starting {self.name}")
+        self._start(client, attrs["Id"])
+        self.report(f"started {self.name}")
+        return f"restarted {self.name}{stopped}"
 
     def remove(self, purge: bool = False) -> str:
         import docker.errors
@@ -256,7 +287,7 @@ class DockerRuntime(Runtime):
         self._refuse_if_unit(attrs, "stop")
         done = []
         if attrs is not None:
-            self._stop_and_remove(client, attrs["Id"])
+            self._stop_and_remove(client, attrs)
             done.append(f"removed container {self.name}")
         volume = self.config.runtime.volume
         if not volume:

@@ -169,6 +169,7 @@ class KubernetesRuntime(Runtime):
 
     def scale(self, replicas: int) -> str:
         was = self._deployment().get("spec", {}).get("replicas")
+        self.report(f"scaling deployment.apps/{self.name} from {was} to {replicas} replica(s)")
         self.api.patch(self._path("Deployment", self.name), {"spec": {"replicas": replicas}})
         return f"deployment.apps/{self.name} scaled to {replicas} (was {was})"
 
@@ -184,7 +185,9 @@ class KubernetesRuntime(Runtime):
         self._deployment()
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         patch = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: now}}}}}
+        self.report(f"rollout restart of deployment.apps/{self.name}: setting {RESTARTED_AT}={now}")
         self.api.patch(self._path("Deployment", self.name), patch)
+        self.report("rollout started: new pods replace the old ones one by one")
         return f"deployment.apps/{self.name} restarted (rollout at {now})"
 
     def upgrade(self, tag: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -76,6 +78,8 @@ class RuntimePane(FilteredPane):
         self.status: ServerStatus | None = None
         self.events: list[RuntimeEvent] = []
         self.events_backend = ""
+        self.acting: RuntimeActionUpdate | None = None
+        """The action under way, whose elapsed time ticks on the action line."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="rt-target", classes="pane-status")
@@ -92,6 +96,7 @@ class RuntimePane(FilteredPane):
         self.query_one("#rt-pods", DataTable).add_columns("POD", "PHASE", "READY", "RESTARTS", "REASON", "NODE")
         self._show_target()
         self._show_action(Content(""))
+        self.action_clock = self.set_interval(1.0, self._tick_action, pause=True)
         self.watch(self.app, "server", self.show_update)
         self.watch(self.app, "runtime_action", self.show_action_update)
         self.watch(self.app, "loaded", lambda _config: self._show_target(), init=False)
@@ -211,17 +216,32 @@ class RuntimePane(FilteredPane):
                     help="The data volume is kept; pin a release such as 0.59.2 rather than latest.")
 
     def show_action_update(self, update: RuntimeActionUpdate | None) -> None:
+        """The action's latest step and how long it has run (ticking each second until it ends), or its end."""
+        self.acting = update if update is not None and not update.done else None
+        if self.acting is not None:
+            self.action_clock.resume()
+        else:
+            self.action_clock.pause()
         if update is None:
             return
         title = ACTION_TITLES[update.action]
         if not update.done:
-            self._show_action(styled((f"{title}… ", "$warning bold"), update.text))
+            self._show_step(update)
         elif update.problem is not None:
             problem = update.problem
             self._show_action(lines(styled((f"✘ {title} failed: ", "$error bold"), problem.message),
                                     styled(("fix: ", "$text-muted"), problem.fix) if problem.fix else ""))
         else:
             self._show_action(styled((f"✔ {title}: ", "$success bold"), update.outcome or ""))
+
+    def _show_step(self, update: RuntimeActionUpdate) -> None:
+        elapsed = f"  {time.monotonic() - update.started:.0f} s"
+        self._show_action(styled((f"{ACTION_TITLES[update.action]}… ", "$warning bold"), update.text,
+                                 (elapsed, "$text-muted")))
+
+    def _tick_action(self) -> None:
+        if self.acting is not None:
+            self._show_step(self.acting)
 
     def _show_action(self, content: Content) -> None:
         widget = self.query_one("#rt-action", Static)

@@ -1,0 +1,56 @@
+"""A restart as the on-call engineer watches it at 80x24: each step as it happens, with the time it has taken.
+
+The stand-in ignores SIGTERM (STANDIN_IGNORE_TERM=1), so Docker waits its whole stop timeout (30 s) before
+SIGKILL: the screen used to show only "Restart…" all that time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.services.docker_fixtures import standin_config
+from tests.ui_support import make_app, ready, screen_text, wait_text, wait_until
+from wbtui.ui.widgets.confirm import ConfirmScreen
+
+pytestmark = [pytest.mark.docker, pytest.mark.timeout(180)]
+
+
+def elapsed_on_screen(text: str) -> int | None:
+    """The seconds the action line shows after its step, if it is on screen."""
+    found = re.search(r"SIGKILL after 30 s\s+(\d+) s", " ".join(text.split()))
+    return int(found[1]) if found else None
+
+
+async def test_a_slow_restart_shows_each_step_and_the_seconds_it_has_taken(tmp_path: Path, standin_image: str,
+                                                                          docker_runtimes: Callable,
+                                                                          docker_client: Any) -> None:
+    config = standin_config(standin_image, prefix="rs", secret=secrets.token_hex(6), ready_delay="0", heartbeat="0",
+                            STANDIN_IGNORE_TERM="1")
+    config.app.timeout = 2.0
+    name = config.runtime.container_name
+    await asyncio.to_thread(docker_runtimes(config).deploy)
+    app = make_app(tmp_path, config, background=True, runtime_factory=docker_runtimes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("4")
+        await wait_text(pilot, "running", timeout=30)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the restart confirmation")
+        await pilot.press("y")
+        await wait_text(pilot, "Restart…", f"stopping {name}: SIGTERM, SIGKILL after 30 s", timeout=30)
+        await wait_until(pilot, lambda: elapsed_on_screen(screen_text(app)) is not None, 10, "the elapsed seconds")
+        first = elapsed_on_screen(screen_text(app))
+        assert first is not None
+        await wait_until(pilot, lambda: (elapsed_on_screen(screen_text(app)) or 0) > first, 10,
+                         "the seconds to count on while Docker waits")
+        done = await wait_text(pilot, "✔ Restart", timeout=60)
+        assert "exit 137 after SIGKILL" in " ".join(done.split())
+        assert "Restart…" not in done
+    docker_client.containers.get(name).kill()  # the clean-up's stop would wait the 30 s again
