@@ -155,6 +155,46 @@ def test_resource_advice_follows_the_guide():
     assert all(f.severity == "warning" for f in advice)
 
 
+def results_by_id(report: StepReport) -> dict[str, CheckResult]:
+    return {r.id: r for r in report.results}
+
+
+def test_docker_container_and_volume_are_asked_in_step_one_saved_and_validated(tmp_path, monkeypatch):
+    """They were never asked: every install was silently wandb-local on wandb-data."""
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-docker.sock")  # the place fails; names still count
+    path = tmp_path / "config.toml"
+    flow = SetupFlow(path)
+    results = results_by_id(flow.where("docker", container_name=" wandb-prod ", volume="/srv/wandb"))
+    assert results["where.place"].status is Status.FAIL and results["where.place"].fix
+    assert "config.runtime.volume" not in results and "config.runtime.container_name" not in results
+    assert (store.load(path).runtime.container_name, store.load(path).runtime.volume) == ("wandb-prod", "/srv/wandb")
+
+    results = results_by_id(flow.where("docker", container_name="-prod", volume="data:vol"))
+    assert results["config.runtime.container_name"].status is Status.FAIL
+    assert results["config.runtime.volume"].status is Status.FAIL
+    assert "wbtui config set runtime.volume" in results["config.runtime.volume"].fix
+    results = results_by_id(flow.where("docker", volume=""))
+    assert results["config.runtime.volume"].status is Status.WARN  # data is lost with the container
+    # Left out, the saved names stay; Kubernetes names its objects itself and is not told about Docker's.
+    flow.where("docker", volume="wandb-data")
+    assert flow.config.runtime.container_name == "-prod"
+    assert not {"config.runtime.container_name", "config.runtime.volume"} & set(results_by_id(
+        flow.where("kubernetes", namespace="wandb")))
+
+
+def test_answers_give_the_container_and_volume(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-docker.sock")
+    config, answers = tmp_path / "config.toml", tmp_path / "a.toml"
+    answers.write_text("[where]\nbackend = 'docker'\ncontainer_name = 'wandb-prod'\nvolume = '/srv/wandb'\n")
+    assert cli.main(["--config", str(config), "setup", "--answers", str(answers)]) == 1  # no Docker here
+    assert "docker reachable" in capsys.readouterr().out
+    runtime = store.load(config).runtime
+    assert (runtime.container_name, runtime.volume) == ("wandb-prod", "/srv/wandb")
+    answers.write_text("[where]\nbackend = 'docker'\nvolume = 3\n")
+    assert cli.main(["--config", str(config), "setup", "--answers", str(answers)]) == 2
+    assert 'where.volume must be a string in quotes, e.g. volume = "name"' in capsys.readouterr().err
+
+
 def test_next_steps_cover_the_guide_and_the_generated_files(tmp_path):
     config = Config()
     config.server.HOST = "http://wandb.example.com"
@@ -180,7 +220,8 @@ def test_example_answers_parse_and_name_every_step(tmp_path):
     path.write_text(EXAMPLE)
     answers = load_answers(path)
     assert set(answers) == set(STEP_IDS) - {"next"}
-    assert answers["server"]["settings"] == {"runtime.volume": "wandb-data"}
+    assert (answers["where"]["container_name"], answers["where"]["volume"]) == ("wandb-local", "wandb-data")
+    assert answers["server"]["settings"] == {"runtime.restart_policy": "unless-stopped"}
 
 
 @pytest.mark.parametrize(("text", "message"), [

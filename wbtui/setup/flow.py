@@ -44,6 +44,8 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "s3": ("BUCKET", "BUCKET_QUEUE", "AWS_REGION"),
     "server": SERVER_FIELDS,
 }
+DOCKER_FIELDS = ("runtime.container_name", "runtime.volume")
+"""Asked in step 1 when the server runs on Docker (Kubernetes names its objects after kubernetes.name)."""
 CHECKED_STEPS = frozenset(STEP_IDS) - {"next"}
 """Steps whose checks must have run (in this session) before they can be finished."""
 
@@ -212,7 +214,10 @@ class SetupFlow:
 
         return detect_docker(self.timeout) if backend == "docker" else detect_kubernetes()
 
-    def where(self, backend: str, *, context: str = "", namespace: str = "") -> StepReport:
+    def where(self, backend: str, *, context: str = "", namespace: str = "", container_name: str | None = None,
+              volume: str | None = None) -> StepReport:
+        """Docker: the container's name and data volume (``None`` keeps the saved ones); Kubernetes: context
+        and namespace. The place is detected and the names validated like every other setting."""
         try:
             self.set("runtime.backend", backend)
         except FieldError as exc:
@@ -223,12 +228,16 @@ class SetupFlow:
                 self.set("kubernetes.context", context)
             if namespace:
                 self.set("kubernetes.namespace", namespace)
+        else:
+            for key, value in (("runtime.container_name", container_name), ("runtime.volume", volume)):
+                if value is not None:
+                    self.set(key, value.strip())
         place = self.detect(backend)
         status = Status.PASS if place.reachable else Status.FAIL
         results = [CheckResult("where.place", f"{backend} reachable", status, place.summary, fix=place.fix,
                                store="where")]
         results += findings_as_results(place.advice(), "where")
-        results += self.findings_for("where")
+        results += self.findings_for("where", DOCKER_FIELDS if backend == "docker" else ())
         return self._report("where", results)
 
     # -- 2. MySQL -------------------------------------------------------------------------------

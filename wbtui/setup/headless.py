@@ -26,6 +26,8 @@ EXAMPLE = """\
 
 [where]
 backend = "docker"            # or "kubernetes" (+ context, namespace)
+container_name = "wandb-local"  # Docker: the container's name
+volume = "wandb-data"         # Docker: the volume (or an absolute host path) mounted at /vol
 
 [mysql]
 url = "mysql://wandb_local:PASSWORD@db.example.com:3306/wandb_local"
@@ -52,7 +54,7 @@ tag = "0.60.0"
 port = 8080
 
 [server.settings]             # any other setting, as with `wbtui config set KEY VALUE`
-"runtime.volume" = "wandb-data"
+"runtime.restart_policy" = "unless-stopped"
 
 [review]
 output_dir = "/etc/wbtui/generated"
@@ -99,6 +101,13 @@ def _need(section: dict[str, Any], key: str, step: str) -> Any:
     if key not in section:
         raise AnswersError(f"the answers have no {step}.{key} (add {key} = ... to [{step}])")
     return section[key]
+
+
+def _text(section: dict[str, Any], key: str, step: str) -> str:
+    value = section[key]
+    if not isinstance(value, str):
+        raise AnswersError(f"{step}.{key} must be a string in quotes, e.g. {key} = \"name\"")
+    return value
 
 
 def _accepts(section: dict[str, Any], step: str) -> bool | list[str]:
@@ -171,8 +180,9 @@ class HeadlessSetup:
             self.echo("  no step was continued past a failure")
 
     def step_where(self, a: dict[str, Any]) -> StepReport:
+        names = {key: _text(a, key, "where") for key in ("container_name", "volume") if key in a}
         return self.flow.where(a.get("backend", "docker"), context=a.get("context", ""),
-                               namespace=a.get("namespace", ""))
+                               namespace=a.get("namespace", ""), **names)
 
     def step_mysql(self, a: dict[str, Any]) -> StepReport:
         from ..checks.mysql_init import DbInitError
