@@ -54,3 +54,34 @@ async def test_a_slow_restart_shows_each_step_and_the_seconds_it_has_taken(tmp_p
         assert "exit 137 after SIGKILL" in " ".join(done.split())
         assert "Restart…" not in done
     docker_client.containers.get(name).kill()  # the clean-up's stop would wait the 30 s again
+
+
+def row_with(app: Any, needle: str) -> str:
+    return next((row for row in screen_text(app).splitlines() if needle in row), "")
+
+
+async def test_after_a_restart_the_count_says_automatic_and_when_it_started(tmp_path: Path, standin_image: str,
+                                                                           docker_runtimes: Callable) -> None:
+    """Docker counts only its policy's restarts: "restarts 0" right after a manual one looked like nothing happened."""
+    config = standin_config(standin_image, prefix="rc", secret=secrets.token_hex(6), ready_delay="0", heartbeat="0")
+    config.app.timeout = 2.0
+    await asyncio.to_thread(docker_runtimes(config).deploy)
+    app = make_app(tmp_path, config, background=True, runtime_factory=docker_runtimes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("4")
+        await wait_text(pilot, "running", timeout=30)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the restart confirmation")
+        await pilot.press("y")
+        await wait_text(pilot, "✔ Restart", timeout=60)
+        started = re.compile(r"restarts 0 \(automatic\)\s+·\s+started (\d+)s ago")
+        await wait_until(pilot, lambda: started.search(row_with(app, "restarts 0 (automatic)")), 20,
+                         "the Runtime pane to say when it started")
+        found = started.search(row_with(app, "restarts 0 (automatic)"))
+        assert found is not None and int(found[1]) < 30
+        await pilot.press("1")
+        await wait_text(pilot, "restarts 0 (automatic)")
+        rows = screen_text(app).splitlines()
+        count = next(i for i, row in enumerate(rows) if "restarts 0 (automatic)" in row)
+        assert re.search(r"│ started \d+s ago", rows[count + 1]), rows[count + 1]  # the Server box, next line

@@ -330,6 +330,8 @@ def server_status(deployment: dict[str, Any], replicasets: Iterable[dict[str, An
     if ready_pods:
         result.started_at = max(s.started_at for s in ready_pods if s.started_at)
         result.uptime_seconds = max(0.0, (now - result.started_at).total_seconds())
+    else:  # none serves yet: when the newest one started (a new pod's restartCount is 0 again)
+        result.started_at = max((s.started_at for s in current if s.started_at), default=None)
     exited = next((s for s in current if s.exit_code is not None), None)
     if exited:
         result.exit_code = exited.exit_code
