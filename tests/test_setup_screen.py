@@ -147,7 +147,7 @@ async def test_full_run_from_empty_config_to_verified_server(tmp_path, mariadb, 
         assert result_statuses(screen, "mysql")["mysql.server"] is Status.FAIL
         verdict = screen.query_one("#mysql-verdict", Static)
         assert verdict.display and "Not a supported MySQL: W&B needs MySQL 5.7 or 8" in str(verdict.render())
-        assert str(screen.query_one("#btn-check", Button).label) == "Retry"
+        assert str(screen.query_one("#btn-check", Button).label) == "^r Retry"
         # Next refuses; continuing anyway needs its own confirmation listing the failure.
         await pilot.press("ctrl+n")
         await settle(pilot)
@@ -250,7 +250,7 @@ async def test_failures_show_their_fix_and_recover_after_retry(tmp_path, mariadb
         assert result_statuses(screen, "mysql")["mysql.connect"] is Status.FAIL
         details = str(screen.query_one("#results-mysql .results-details", Static).render())
         assert "Connect" in details and "Fix:" in details
-        assert str(screen.query_one("#btn-check", Button).label) == "Retry"
+        assert str(screen.query_one("#btn-check", Button).label) == "^r Retry"
         # Fixed and retried: Connect passes (only MariaDB's verdict still fails).
         fill(screen, mysql_password=mysql_scratch.password)
         await pilot.press("ctrl+r")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Iterable
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from ...setup.flow import RuntimeFactory, SetupFlow
 from ..messages import Notice
@@ -34,6 +36,12 @@ class SetupApp(App[int]):
     @property
     def setup_screen(self) -> SetupScreen:
         return self._screen
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's common commands (quit, theme, keys, screenshot), then the setup's own."""
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, SetupScreen):
+            yield from screen.palette_commands()
 
     def on_notice(self, message: Notice) -> None:
         message.show(self)

@@ -14,6 +14,16 @@ class JobCancelled(Exception):
     """The screen went away (or the app quits) while a job was running: stop at the next chance."""
 
 
+class FieldProblem(Exception):
+    """A job could not use the form (a field does not parse): the field's error and what to check, shown
+    as the job's failure with its fix."""
+
+    def __init__(self, error: Exception, fix: str) -> None:
+        super().__init__(str(error))
+        self.message = str(error)
+        self.fix = fix
+
+
 class JobUpdate(Message):
     """From a job's thread: run ``fn(*args)`` on the UI thread (a result row, a log line, the job's end)."""
 

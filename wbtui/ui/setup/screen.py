@@ -14,12 +14,12 @@ the change has been taken in and shown, so nothing from the shell is reverted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -37,6 +37,7 @@ from ..text import lines, styled
 from ..widgets.confirm import ConfirmScreen
 from .display import tilde
 from .jobs import Job, JobCancelled, JobUpdate
+from .keys import NAV_KEYS, key_label
 from .results import counts_line
 from .steps import PANELS
 from .steps.base import StepPanel
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 CONFIG_FILE_SECONDS = 1.5
+NAV_BUTTONS = {"btn-check": "ctrl+r", "btn-anyway": "ctrl+o", "btn-back": "ctrl+b", "btn-next": "ctrl+n"}
+STEP_OF_BUTTON = {button_id: panel.STEP for panel in PANELS for button_id in panel.ACTION_KEYS}
 
 
 class SetupScreen(Screen[bool]):
@@ -103,14 +106,22 @@ class SetupScreen(Screen[bool]):
         min-width: 0;
         margin: 0 2 0 0;
     }
+
+    /* The focused button is solid accent (Next's primary colour too): Textual's reverse-with-a-tint was
+       hard to find at a glance. The id outranks the variants' classes. */
+    SetupScreen #setup-main Button:focus {
+        background: $accent;
+        color: auto 90%;
+        text-style: bold;
+    }
     """
 
     BINDINGS = [
-        Binding("ctrl+r", "check", "Check/Retry"),
-        Binding("ctrl+n", "next", "Next"),
-        Binding("ctrl+b", "back", "Back"),
-        Binding("ctrl+o", "continue_anyway", "Continue anyway"),
+        *(Binding(key, action, description, show=False) for key, action, description, _ in NAV_KEYS),
+        *(Binding(key, f"step_button({button_id!r})", description)
+          for panel in PANELS for button_id, (key, description) in panel.ACTION_KEYS.items()),
     ]
+    """Check, Continue anyway, Back and Next say their keys on their buttons; the footer shows the step's own."""
 
     def __init__(self, config_path: Path, *, flow: SetupFlow | None = None, read_only: bool = False,
                  restart: bool = False, runtime_factory: RuntimeFactory | None = None,
@@ -147,11 +158,11 @@ class SetupScreen(Screen[bool]):
                         yield panel(self.flow)
                 yield Static(Content(""), id="setup-status")
                 with Horizontal(id="setup-buttons"):
-                    yield Button("Check", id="btn-check", compact=True)
-                    yield Button("Continue anyway", id="btn-anyway", compact=True)
-                    yield Button("Back", id="btn-back", compact=True)
-                    yield Button("Next", id="btn-next", variant="primary", compact=True)
-        yield Footer()
+                    yield Button(self.nav_label("btn-check", "Check"), id="btn-check", compact=True)
+                    yield Button(self.nav_label("btn-anyway", "Continue anyway"), id="btn-anyway", compact=True)
+                    yield Button(self.nav_label("btn-back", "Back"), id="btn-back", compact=True)
+                    yield Button(self.nav_label("btn-next", "Next"), id="btn-next", variant="primary", compact=True)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show_step(self.shown)
@@ -164,8 +175,12 @@ class SetupScreen(Screen[bool]):
     def panel(self, step: str | None = None) -> StepPanel:
         return self.query_one(f"#step-{step or self.shown}", StepPanel)
 
+    def nav_label(self, button_id: str, label: str) -> Content:
+        return key_label(self.app, NAV_BUTTONS[button_id], label)
+
     def show_step(self, step: str) -> None:
         self.shown = step
+        self.refresh_bindings()  # the footer shows this step's keys
         self.query_one(ContentSwitcher).current = f"step-{step}"
         panel = self.panel()
         panel.load()
@@ -225,8 +240,10 @@ class SetupScreen(Screen[bool]):
         report = self.flow.reports.get(step)
         check = self.query_one("#btn-check", Button)
         check.display = panel.CAN_CHECK
-        check.label = "Retry" if report is not None and report.failures else panel.CHECK_LABEL
-        self.query_one("#btn-next", Button).label = "Finish" if step == STEP_IDS[-1] else "Next"
+        check.label = self.nav_label("btn-check", "Retry" if report is not None and report.failures
+                                     else panel.CHECK_LABEL)
+        self.query_one("#btn-next", Button).label = self.nav_label("btn-next", "Finish" if step == STEP_IDS[-1]
+                                                                   else "Next")
         self.query_one("#btn-anyway", Button).display = step != STEP_IDS[-1]
         wait = f"Wait: {self.doing} is running." if self.busy else ""
         for button in self.query("#setup-buttons Button"):
@@ -431,6 +448,42 @@ class SetupScreen(Screen[bool]):
         self.run_job(f"Opening {STEP_TITLES[step]}", fn, self.show_step)
 
     # -- actions ---------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A step's action key applies on its own step only (elsewhere it is not in the footer)."""
+        if action == "step_button":
+            return STEP_OF_BUTTON.get(str(parameters[0])) == self.shown
+        return True
+
+    def action_step_button(self, button_id: str) -> None:
+        """A step's hotkey presses its button, or says why the button cannot act (its tooltip)."""
+        button = self.panel().query_one(f"#{button_id}", Button)
+        if button.disabled:
+            self.notify(str(button.tooltip or "That button cannot act now."), severity="warning", markup=False)
+            return
+        button.press()
+
+    def action_leave(self) -> None:
+        """Close the setup unfinished: progress is saved, and it opens at this step next time."""
+        self.dismiss(False)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """The command palette inside the setup: the shown step's actions, moving between steps, leaving.
+
+        The app adds its common commands (quit, theme, keys) and none of the dashboard's panes.
+        """
+        panel = self.panel()
+        for key, action, description, help_text in NAV_KEYS:
+            yield SystemCommand(f"Setup: {description}", f"{help_text} ({key})", getattr(self, f"action_{action}"))
+        for button_id, (key, description) in panel.ACTION_KEYS.items():
+            yield SystemCommand(f"{STEP_TITLES[panel.STEP]}: {description}", f"The step's button (key {key})",
+                                lambda bid=button_id: self.action_step_button(bid))
+        for number, step in enumerate(STEP_IDS, 1):
+            if step != self.shown and self.flow.state.can_visit(step):
+                yield SystemCommand(f"Go to step {number}: {STEP_TITLES[step]}", "A finished step, or the first "
+                                    "open one", lambda sid=step: self.go_to(sid))
+        yield SystemCommand("Leave the setup", "Progress is saved; the setup opens at this step next time",
+                            self.action_leave)
+
     def action_check(self) -> None:
         panel = self.panel()
         if panel.CAN_CHECK:

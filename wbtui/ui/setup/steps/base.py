@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
 from ....setup.flow import SetupFlow, StepReport
 from ....setup.state import STEP_IDS, STEP_TITLES
 from ..form import FormRow, value_of
 from ..jobs import Job
+from ..keys import key_label
 from ..results import ResultsView
 
 if TYPE_CHECKING:
@@ -82,6 +83,9 @@ class StepPanel(VerticalScroll):
     CAN_CHECK: ClassVar[bool] = True
     NEXT_CHECKS: ClassVar[bool] = True
     """Next runs the check first when it has not run for these values (not so for deploying)."""
+    ACTION_KEYS: ClassVar[dict[str, tuple[str, str]]] = {}
+    """The step's action buttons' hotkeys: button id -> (key, footer description). The screen binds them, so
+    they work wherever the focus is except in a field being typed in."""
 
     def __init__(self, flow: SetupFlow) -> None:
         super().__init__(id=f"step-{self.STEP}")
@@ -110,6 +114,10 @@ class StepPanel(VerticalScroll):
     def extra(self) -> Iterable[Widget]:
         """Widgets after the form: action buttons, previews, live logs."""
         return ()
+
+    def action_button(self, button_id: str, label: str) -> Button:
+        """One of the step's action buttons, its label after its hotkey (``b Create bucket…``)."""
+        return Button(key_label(self.app, self.ACTION_KEYS[button_id][0], label), id=button_id, compact=True)
 
     def redact(self, text: str) -> str:
         return self.flow.redactor()(text)

@@ -16,12 +16,13 @@ from ....setup.flow import StepReport, admin_url_for, assemble_mysql_url
 from ...text import styled
 from ...widgets.confirm import ConfirmScreen
 from ..form import FormRow, text_input
-from ..jobs import Job
+from ..jobs import FieldProblem, Job
 from .base import StepPanel
 
 if TYPE_CHECKING:
     from ....checks.mysql_init import Step
 
+FORM_FIX = "check the server, port and database fields"
 UNSUPPORTED = "Not a supported MySQL: W&B needs MySQL 5.7 or 8. Continue anyway (ctrl+o) records it."
 
 
@@ -35,6 +36,7 @@ class MysqlPanel(StepPanel):
     STEP = "mysql"
     INTRO = ("MYSQL: the W&B user's account. Give an admin account too and the user and database are created "
              "(the SQL is shown first).")
+    ACTION_KEYS = {"mysql-create": ("i", "Create DB+user")}
 
     def form_rows(self) -> Iterable[Widget]:
         yield FormRow("Server", text_input("mysql-host", placeholder="db.example.com"),
@@ -47,7 +49,7 @@ class MysqlPanel(StepPanel):
 
     def extra(self) -> Iterable[Widget]:
         with Horizontal(classes="step-actions"):
-            yield Button("Create user and database…", id="mysql-create", compact=True)
+            yield self.action_button("mysql-create", "Create user and database…")
         yield Static(Content(""), id="mysql-verdict", classes="step-warning")
 
     def load(self) -> None:
@@ -70,8 +72,7 @@ class MysqlPanel(StepPanel):
         try:
             self.flow.set("MYSQL", self.url(values))
         except URLError as exc:
-            return self.flow.fail_step("mysql", self.flow.failure("mysql.config", "MySQL configured", exc,
-                                                                  "check the server, port and database fields"))
+            return self.flow.fail_step("mysql", self.flow.failure("mysql.config", "MySQL configured", exc, FORM_FIX))
         return self.flow.check_mysql(on_result=self.stream(job))
 
     def show_report(self, report: StepReport | None) -> None:
@@ -97,7 +98,10 @@ class MysqlPanel(StepPanel):
         flow = self.flow
 
         def plan(_job: Job) -> tuple[str, list[Step]]:
-            url = self.url(values)
+            try:
+                url = self.url(values)
+            except URLError as exc:
+                raise FieldProblem(exc, FORM_FIX) from exc
             flow.set("MYSQL", url)
             admin = admin_url_for(url, values["mysql-admin-user"], values["mysql-admin-password"])
             return admin, flow.plan_database(admin)

@@ -25,11 +25,12 @@ class ReviewPanel(StepPanel):
     CHECK_LABEL = "Review"
     INTRO = ("What will run, secrets masked: docker run (or manifests), nginx, systemd. Below: every warning "
              "still open.")
+    ACTION_KEYS = {"review-preview": ("p", "Preview files"), "review-save": ("s", "Save files")}
 
     def extra(self) -> Iterable[Widget]:
         with Horizontal(classes="step-actions"):
-            yield Button("Preview files…", id="review-preview", compact=True)
-            yield Button("Save files…", id="review-save", compact=True)
+            yield self.action_button("review-preview", "Preview files…")
+            yield self.action_button("review-save", "Save files…")
             yield Checkbox("real secrets", id="review-reveal", compact=True)
 
     def values(self) -> dict[str, Any]:

@@ -15,12 +15,13 @@ from ....config.urls import BucketURL, URLError
 from ....setup.flow import StepReport
 from ...widgets.confirm import ConfirmScreen
 from ..form import FormRow, text_input
-from ..jobs import Job
+from ..jobs import FieldProblem, Job
 from .base import StepPanel
 
 if TYPE_CHECKING:
     from ....checks.s3_bucket import ActionResult
 
+FORM_FIX = "check the endpoint (HOST[:PORT]) and the bucket"
 ACTIONS = {"create": ("Create the bucket?", "Create bucket", "Creating the bucket"),
            "cors": ("Apply the CORS rules?", "Apply CORS", "Applying the CORS rules")}
 
@@ -35,6 +36,7 @@ class S3Panel(StepPanel):
     STEP = "s3"
     INTRO = ("BUCKET: an S3-compatible store. HOST is the origin its CORS rules must allow, for uploads from "
              "browsers.")
+    ACTION_KEYS = {"s3-create": ("b", "Create bucket"), "s3-cors": ("o", "Apply CORS")}
 
     def form_rows(self) -> Iterable[Widget]:
         tls = Checkbox("TLS", id="s3-tls", compact=True)
@@ -47,8 +49,8 @@ class S3Panel(StepPanel):
 
     def extra(self) -> Iterable[Widget]:
         with Horizontal(classes="step-actions"):
-            yield Button("Create bucket…", id="s3-create", compact=True)
-            yield Button("Apply CORS…", id="s3-cors", compact=True)
+            yield self.action_button("s3-create", "Create bucket…")
+            yield self.action_button("s3-cors", "Apply CORS…")
 
     def load(self) -> None:
         config = self.flow.config
@@ -74,8 +76,7 @@ class S3Panel(StepPanel):
         try:
             self.apply(values)
         except (URLError, FieldError) as exc:
-            return self.flow.fail_step("s3", self.flow.failure("s3.config", "BUCKET setting", exc,
-                                                               "check the endpoint (HOST[:PORT]) and the bucket"))
+            return self.flow.fail_step("s3", self.flow.failure("s3.config", "BUCKET setting", exc, FORM_FIX))
         return self.flow.check_s3(on_result=self.stream(job))
 
     # -- create the bucket / apply CORS -------------------------------------------------------
@@ -89,7 +90,10 @@ class S3Panel(StepPanel):
         values = self.values()
 
         def dry_run(_job: Job) -> ActionResult:
-            self.apply(values)
+            try:
+                self.apply(values)
+            except (URLError, FieldError) as exc:
+                raise FieldProblem(exc, FORM_FIX) from exc
             return self.flow.bucket_action(action, dry_run=True)
 
         self.setup.run_job(f"Looking at the bucket ({ACTIONS[action][1]})", dry_run,

@@ -21,10 +21,11 @@ class VerifyPanel(StepPanel):
     CHECK_LABEL = "Verify"
     INTRO = ("Through HOST: scheme, DNS, /healthz, /ready, a 10 MB upload past the proxy, the store's signed "
              "URLs and CORS.")
+    ACTION_KEYS = {"verify-wandb": ("w", "wandb verify")}
 
     def extra(self) -> Iterable[Widget]:
         with Horizontal(classes="step-actions"):
-            yield Button("Run wandb verify", id="verify-wandb", compact=True)
+            yield self.action_button("verify-wandb", "Run wandb verify")
             yield Static(Content(""), id="verify-wandb-note", classes="step-note")
         log = Log(max_lines=1000, id="verify-log", classes="setup-log")
         log.display = False
