@@ -186,6 +186,24 @@ async def test_every_footer_key_is_whole_at_80x24(tmp_path, step, where):
             assert f"{key.key_display} {key.description}" in line, f"cut at 80 columns: {line!r}"
 
 
+async def test_the_dashboard_leaves_the_setups_own_saves_to_the_setup(tmp_path):
+    """Each step's save was toasted by the dashboard's config-file watch as 'changed on disk'."""
+    path = config_at(tmp_path, "server")
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await guided_at(pilot)
+        screen.query_one("#server-host", Input).value = "https://wandb.example.com"
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: screen.settled and "server" in screen.flow.reports, 10, "the server check")
+        assert "https://wandb.example.com" in path.read_text()
+        app._check_config_file()  # the dashboard's watch ticks while the setup is open
+        await pilot.pause()
+        assert not noticed(app, "changed on disk")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, SetupScreen), 10, "the dashboard again")
+        assert app.session.saved.server.HOST == "https://wandb.example.com"  # read when the setup closed
+
+
 # -- 5. every binding, pressed ----------------------------------------------------------------------
 def presses() -> list[tuple[str, str, str]]:
     """(where, step, key) for every key the setup binds, from the classes' own BINDINGS."""

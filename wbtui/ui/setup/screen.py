@@ -126,7 +126,7 @@ class SetupScreen(Screen[bool]):
     def __init__(self, config_path: Path, *, flow: SetupFlow | None = None, read_only: bool = False,
                  restart: bool = False, runtime_factory: RuntimeFactory | None = None,
                  deploy_timeout: float = 600.0, watch_interval: float = 2.0) -> None:
-        super().__init__()
+        super().__init__(classes="setup-screen")  # the dashboard's config-file watch leaves the file to us
         self.flow = flow or SetupFlow(config_path, runtime_factory=runtime_factory)
         if restart:
             self.flow.reset()
