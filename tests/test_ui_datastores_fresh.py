@@ -169,5 +169,5 @@ async def test_the_overview_shows_each_stores_age_and_the_key_that_fixes_it(tmp_
         await pilot.pause()
         text = screen_text(app)
         assert "mysql ✔ 1/1 passed  ·  stale: 40m ago" in text
-        assert "s3    ✘ 0/1 passed  ·  just now  ·  Bucket exists: no bucket 'wandb'" in text
+        assert "s3    ✘ Bucket exists: no bucket 'wandb'  ·  0/1 passed  ·  just now" in text
         assert "fix: 3 then b creates the bucket · CLI: wbtui bucket create" in text

@@ -96,17 +96,14 @@ def cmd_ack(ctx: Context, args: argparse.Namespace) -> int:
         raise CliError("--why TEXT is required: say why the finding is accepted (the next on-call engineer "
                        "reads it)", EXIT_USAGE)
     ctx.refuse_if_read_only(f"acknowledge {check_id}")
-    config = ctx.config()
     result = _current(ctx, check_id, args)
-    from ..checks.acknowledged import acknowledge, find, operator
+    from ..ops.acknowledging import acknowledge_in_file
 
-    before = find(config, check_id)
-    updated = config.copy()
     try:
-        ack = acknowledge(updated, result, args.why, who=operator(), now=datetime.now(UTC), lasting=args.lasting)
+        done = acknowledge_in_file(ctx.config_path, result, args.why, lasting=args.lasting)
     except ValueError as exc:
         raise CliError(str(exc)) from None
-    path = ctx.save(updated)
+    ack, before, path = done.ack, done.replaced, done.path
     if args.json:
         ctx.print_json(ack.to_dict())
         return EXIT_OK
@@ -164,15 +161,14 @@ def _expired(ack: Acknowledgement, now: datetime) -> bool:
 
 
 def cmd_unack(ctx: Context, args: argparse.Namespace) -> int:
-    from ..checks.acknowledged import unacknowledge
+    from ..ops.acknowledging import unacknowledge_in_file
 
     ctx.refuse_if_read_only(f"remove the acknowledgement of {args.check}")
-    updated = ctx.config().copy()
-    removed = unacknowledge(updated, args.check)
+    ctx.config()  # an unreadable file is said as such, not as "not acknowledged"
+    removed = unacknowledge_in_file(ctx.config_path, args.check)
     if removed is None:
-        known = ", ".join(a.check for a in updated.acknowledged) or "none"
+        known = ", ".join(a.check for a in ctx.config().acknowledged) or "none"
         raise CliError(f"{args.check} is not acknowledged (acknowledged: {known}; wbtui ack --list shows them)")
-    ctx.save(updated)
     if args.json:
         ctx.print_json(removed.to_dict())
     else:

@@ -435,6 +435,7 @@ class WbtuiApp(App[int], DashboardState):
             self.theme = saved.app.theme
         self._target_changed()
         self.loaded = saved
+        self.judge()  # the verdict reads the config (its acknowledgements)
         self.dirty_changed()
         if before is None:
             return

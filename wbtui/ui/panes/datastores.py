@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from textual import work
@@ -14,6 +15,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from ...checks.acknowledged import Marked, mark
 from ...checks.model import CheckResult, Status
 from ...ops.fixes import FixAction, FixPlan
 from ...present.durations import ago, stale
@@ -36,6 +38,15 @@ class FixPlanned(Message):
         super().__init__()
         self.plan = plan
         self.reset = reset
+
+
+class Acknowledged(Message):
+    """An acknowledgement was stored or removed (``text`` says which), or ``problem`` why not."""
+
+    def __init__(self, problem: Problem | None, text: str) -> None:
+        super().__init__()
+        self.problem = problem
+        self.text = text
 
 
 class FixApplied(Message):
@@ -65,7 +76,7 @@ class DatastoresPane(FilteredPane):
 
     PANE_ID = "datastores"
     TITLE = "Datastores"
-    MUTATING = frozenset({"fix"})
+    MUTATING = frozenset({"fix", "acknowledge"})
 
     BINDINGS = [
         Binding("a", "run('all')", "Check all"),
@@ -74,8 +85,12 @@ class DatastoresPane(FilteredPane):
         Binding("i", "fix('db_init')", "Create DB+user"),
         Binding("b", "fix('bucket')", "Create bucket"),
         Binding("o", "fix('cors')", "Apply CORS"),
+        Binding("k", "acknowledge", "Acknowledge"),
         Binding("slash", "filter", "Filter"),
     ]
+    LASTING = {"Until removed (k again removes it)": None, "1 day": timedelta(days=1),
+               "7 days": timedelta(days=7), "30 days": timedelta(days=30), "90 days": timedelta(days=90)}
+    """How long an acknowledgement made here covers its finding (``wbtui ack --for`` takes any period)."""
 
     AGE_SECONDS = 10.0
     """How often the shown ages are brought up to date (they are coarse: see ``present.durations.ago``)."""
@@ -88,6 +103,8 @@ class DatastoresPane(FilteredPane):
         self._keep = ""
         """The id of the result selected when a run began: selected again when the run ends."""
         self._age_column: Any = None
+        self._marks: dict[int, Marked] = {}
+        """Each shown result's acknowledgement (by index), from the config as loaded."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Not checked yet: a checks everything, m MySQL, s the object store."),
@@ -101,6 +118,7 @@ class DatastoresPane(FilteredPane):
         columns = self.query_one("#ds-table", DataTable).add_columns("STORE", "CHECK", "STATUS", "AGE", "SUMMARY")
         self._age_column = columns[3]
         self.watch(self.app, "checks", self.show_checks)
+        self.watch(self.app, "loaded", self.show_acknowledged, init=False)
         self.set_interval(self.AGE_SECONDS, self.show_ages)
 
     def focus_default(self) -> None:
@@ -131,7 +149,9 @@ class DatastoresPane(FilteredPane):
         if update.quick and update.running:
             pass  # a scheduled re-check: the rows stay still (and selectable) until it ends
         elif new_run or not update.running or len(update.results) < len(self._shown):
-            self.refill(update.results)
+            self.refill(update.results, self._keep)
+            if not update.running:
+                self._keep = ""
         else:
             for index in range(len(self._shown), len(update.results)):
                 self._shown.append(update.results[index])
@@ -149,12 +169,16 @@ class DatastoresPane(FilteredPane):
 
     def _show_summary(self, update: ChecksUpdate) -> None:
         """Counts, how old the results are and when they are checked again (stale ones in warning colour)."""
-        counts = {status: sum(r.status == status for r in update.results) for status in Status}
+        marks = mark(update.results, self.wbtui.session.saved.acknowledged)
+        counts = {status: sum(m.result.status == status and not m.covered for m in marks) for status in Status}
+        acknowledged = sum(m.covered for m in marks)
         took = f", {update.took:.1f}s" if update.took is not None else ""
         parts: list[str | tuple[str, str]] = [f"{len(update.results)} checks{took}:"]
         for status in Status:
             if counts[status]:
                 parts.append((f" {counts[status]} {status.value}", STATUS_VARIABLE[status.value]))
+        if acknowledged:
+            parts.append((f" {acknowledged} acknowledged", "$text-muted"))
         oldest = min((r.checked_at for r in update.results if r.checked_at), default=None)
         if oldest is not None:
             minutes = self.wbtui.session.saved.app.recheck_minutes
@@ -187,25 +211,32 @@ class DatastoresPane(FilteredPane):
 
     # ---- table ---------------------------------------------------------------------------------
     def _add_row(self, index: int, result: CheckResult) -> None:
-        if not row_matches(self.row_filter, result.store, result.title, result.status.value, result.summary):
+        marked = self._marks.get(index) or Marked(result)
+        label = f"{result.status.icon} {result.status.value}" + (" (ack)" if marked.covered else "")
+        if not row_matches(self.row_filter, result.store, result.title, label, result.summary):
             return
         app = self.app
         self.query_one("#ds-table", DataTable).add_row(
             cell(app, result.store), cell(app, result.title),
-            status_cell(app, result.status.value, f"{result.status.icon} {result.status.value}"),
+            cell(app, label, "$text-muted") if marked.covered else status_cell(app, result.status.value, label),
             cell(app, self._age(result, time.time())), cell(app, result.summary), key=str(index))
 
-    def refill(self, results: list[CheckResult] | None = None) -> None:
-        """Show ``results`` (default: those shown, as the filter changed), the kept selection still selected."""
+    def refill(self, results: list[CheckResult] | None = None, keep: str = "") -> None:
+        """Show ``results`` (default: those shown: the filter or the acknowledgements changed) with the result
+        ``keep`` names still selected (default: the one selected now)."""
+        if not keep:
+            chosen = self.selected()
+            keep = chosen.id if chosen is not None else ""
         if results is not None:
             self._shown = list(results)
+        self._marks = dict(enumerate(mark(self._shown, self.wbtui.session.saved.acknowledged)))
         table = self.query_one("#ds-table", DataTable)
         table.clear()
         for index, result in enumerate(self._shown):
             self._add_row(index, result)
-        if self._keep:
+        if keep:
             for row, row_key in enumerate(table.rows):
-                if self._shown[int(str(row_key.value))].id == self._keep:
+                if self._shown[int(str(row_key.value))].id == keep:
                     table.move_cursor(row=row)
                     break
         self._show_details()
@@ -233,10 +264,93 @@ class DatastoresPane(FilteredPane):
                    f"  ({result.store}, took {result.duration:.2f}s{checked})"),
             result.summary,
         ]
+        note = self._marked(result).note
+        if note:
+            rows.append(styled((note, "$text-muted")))
         if result.details:
             rows.append(result.details)
         rows.append(fix_line(result, keyed_fix(result.fix, self.PANE_ID)))
         text.update(lines(*rows))
+
+    def show_acknowledged(self, _config: object) -> None:
+        """The config was (re)loaded: its acknowledgements may have changed what the rows and counts say."""
+        self.refill()
+        update = self.wbtui.checks
+        if update is not None and not update.running and update.problem is None and update.results:
+            self._show_summary(update)
+
+    def _marked(self, result: CheckResult) -> Marked:
+        return next((m for m in self._marks.values() if m.result is result), Marked(result))
+
+    # ---- acknowledging -----------------------------------------------------------------------------
+    def action_acknowledge(self) -> None:
+        """Accept the selected finding (why, then for how long), or remove its acknowledgement."""
+        result = self.selected()
+        if self.refuse_read_only("acknowledging a finding"):
+            return
+        if result is None:
+            self.notify("Select a failed or warning result first (run the checks: a).", markup=False)
+            return
+        marked = self._marked(result)
+        if marked.covered:
+            self.confirm(f"Remove the acknowledgement of {result.id}?",
+                         [marked.note, "Its finding counts again: in exit codes, the verdict and cron alarms."],
+                         lambda: self._unacknowledge(result.id), confirm_label="Remove")
+            return
+        if result.status not in (Status.FAIL, Status.WARN):
+            self.notify(f"{result.title} is {result.status.value}: only a failure or a warning can be "
+                        "acknowledged.", markup=False)
+            return
+        self.prompt(f"Acknowledge {result.id}: why is this accepted?", lambda why: self._ask_lasting(result, why),
+                    placeholder="e.g. MariaDB by decision, ticket OPS-12",
+                    help=f"Stored in {self.wbtui.session.config_path.name} with your user name and the time. It "
+                         "covers this finding only while the check says the same; any other finding still counts.")
+
+    def _ask_lasting(self, result: CheckResult, why: str) -> None:
+        from ..widgets.confirm import ChoiceScreen
+
+        def chosen(choice: str | None) -> None:
+            if choice is not None:
+                self._set_status(styled((f"Acknowledging {result.id}…", "$warning")))
+                self._acknowledge(result, why, self.LASTING[choice])
+
+        self.app.push_screen(ChoiceScreen("For how long?", list(self.LASTING)), chosen)
+
+    @work(thread=True, exclusive=True, group="acknowledge", exit_on_error=False, name="Acknowledge")
+    def _acknowledge(self, result: CheckResult, why: str, lasting: timedelta | None) -> None:
+        from ...ops.acknowledging import acknowledge_in_file
+
+        try:
+            done = acknowledge_in_file(self.wbtui.session.config_path, result, why, lasting=lasting)
+        except Exception as exc:
+            self.post_message(Acknowledged(Problem.from_exception(exc), f"Acknowledging {result.id} failed"))
+            return
+        until = f" until {done.ack.until:%Y-%m-%d}" if done.ack.until else ""
+        self.post_message(Acknowledged(None, f"{result.id} acknowledged{until}: it no longer counts while the "
+                                             f"check says the same. k again removes it."))
+
+    @work(thread=True, exclusive=True, group="acknowledge", exit_on_error=False, name="Acknowledge")
+    def _unacknowledge(self, check_id: str) -> None:
+        from ...ops.acknowledging import unacknowledge_in_file
+
+        try:
+            removed = unacknowledge_in_file(self.wbtui.session.config_path, check_id)
+        except Exception as exc:
+            self.post_message(Acknowledged(Problem.from_exception(exc), f"Removing {check_id}'s acknowledgement "
+                                                                         "failed"))
+            return
+        self.post_message(Acknowledged(None, f"{check_id}: acknowledgement removed; its finding counts again."
+                                       if removed else f"{check_id} was not acknowledged in the file."))
+
+    def on_acknowledged(self, message: Acknowledged) -> None:
+        """Saved (or not): the file is read again at once, so every pane shows the change."""
+        message.stop()
+        if message.problem is not None:
+            self._set_status(styled(("✘ ", "$error bold"), message.text))
+            self.wbtui.show_problem(message.problem, message.text)
+            return
+        self.notify(message.text, title="Acknowledged findings", markup=False)
+        self.wbtui.read_config_file(announce=False)
 
     # ---- fix actions -------------------------------------------------------------------------------
     def action_fix(self, name: str) -> None:

@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
-from ...present.durations import ago, duration, stale
+from ...present.durations import ago, stale
 from ...present.sizes import size
 from ..fix_keys import keyed_fix
 from ..messages import (
@@ -100,6 +100,7 @@ class OverviewPane(Pane):
         for name, show in (("server", self.show_status), ("probes", self.show_probe), ("checks", self.show_checks),
                            ("diagnosis", self.show_errors), ("verdict", self.show_verdict)):
             self.watch(self.app, name, show, init=False)
+        self.watch(self.app, "loaded", lambda _config: self.show_checks(self.wbtui.checks), init=False)  # acks
         self.set_interval(AGE_SECONDS, self.show_ages)
 
     @staticmethod
@@ -138,10 +139,20 @@ class OverviewPane(Pane):
             box.update(lines(styled(("● not deployed", "$warning bold")),
                              styled(("fix: ", "$text-muted"), "d in the Runtime pane (4) deploys it")))
             return
-        rows = [styled((f"● {status.state}", f"{state_style(status.state)} bold"), f"  {status.health}",
-                       ("  ready" if status.ready else "  not ready") if status.ready is not None else ""),
-                styled(f"restarts {status.restart_count}  ·  up ",
-                       duration(status.uptime_seconds)),
+        from ...present.restart_line import restart_count, started_ago
+
+        # The last /ready probe says more than the runtime's state: "running" while /ready answers 503 is not up.
+        probes = self.wbtui.probes
+        probe = probes.sample.ready if probes is not None and probes.sample is not None else None
+        health = f"  {status.health}" if status.health not in ("unknown", "") else ""  # no healthcheck: noise
+        if probe is not None and not probe.ok and status.state == "running":
+            answer = probe.status_code if probe.status_code is not None else probe.kind
+            state = styled((f"● {status.state} · not ready (/ready {answer})", "$warning bold"), health)
+        else:
+            ready = probe.ok if probe is not None else status.ready
+            state = styled((f"● {status.state}", f"{state_style(status.state)} bold"), health,
+                           ("  ready" if ready else "  not ready") if ready is not None else "")
+        rows = [state, Content(restart_count(status)), Content(started_ago(status)),  # a narrow box: one line each
                 Content(f"image {status.image}" if status.image else "")]
         usage = message.usage
         if usage is not None:
@@ -179,24 +190,27 @@ class OverviewPane(Pane):
     def show_checks(self, message: ChecksUpdate | None) -> None:
         if message is None:
             return
+        from ...checks.acknowledged import mark
         from ...checks.model import Status, worst
 
+        saved = self.wbtui.session.saved
         by_store: dict[str, list[Any]] = {}
-        for result in message.results:
-            by_store.setdefault(result.store or "?", []).append(result)
+        for marked in mark(message.results, saved.acknowledged):
+            by_store.setdefault(marked.result.store or "?", []).append(marked)
         rows: list[Content] = []
         now = time.time()
-        minutes = self.wbtui.session.saved.app.recheck_minutes
-        for store, results in sorted(by_store.items()):
-            status = worst(results)
+        for store, marks in sorted(by_store.items()):
+            results = [m.result for m in marks]
+            counted = [m.result for m in marks if not m.covered]  # an acknowledged finding is shown, not counted
+            status = worst(counted)
             passed = sum(r.status == Status.PASS for r in results)
-            bad = [r for r in results if r.status in (Status.FAIL, Status.WARN)]
+            bad = [r for r in counted if r.status in (Status.FAIL, Status.WARN)]
+            acknowledged = len(results) - len(counted)
             line = styled((f"{store:<6}", "bold"), (f"{status.icon} ", STATUS_VARIABLE[status.value]),
-                          f"{passed}/{len(results)} passed", self._age(results, now, minutes))
-            if bad:
-                first = bad[0]
-                line = line + Content(f"  ·  {first.title}: {first.summary}")
-            rows.append(line)  # one line each, cut at the edge: 3 Datastores has the rest
+                          f"{bad[0].title}: {bad[0].summary}  ·  " if bad else "",  # what is wrong comes first
+                          f"{passed}/{len(results)} passed",
+                          (f", {acknowledged} acknowledged" if acknowledged else "", "$text-muted"))
+            rows.append(line + self._age(results, now, saved.app.recheck_minutes))  # one line: 3 has the rest
             if bad and bad[0].fix:
                 rows.append(styled(("       fix: ", "$text-muted"), keyed_fix(bad[0].fix, self.PANE_ID)))
         if message.running:
