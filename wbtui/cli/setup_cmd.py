@@ -61,7 +61,7 @@ def _headless(ctx: Context, args: argparse.Namespace) -> int:
 
     def show(results: list) -> None:
         if results:
-            print_results(ctx, results, sum(r.duration for r in results))
+            print_results(ctx, results, sum(r.duration for r in results), flow.config.acknowledged)
 
     started = time.monotonic()
     try:
