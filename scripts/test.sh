@@ -22,7 +22,7 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[dev]'
+.venv/bin/python -m pip install -q -c constraints.txt -e '.[dev]'   # the pinned versions CI tests
 
 .venv/bin/ruff check wbtui tests benchmarks scripts
 .venv/bin/lint-imports --no-cache   # the layers and import rules in pyproject.toml

@@ -28,3 +28,33 @@ def test_wheel_contains_the_css_and_the_ui(tmp_path: Path) -> None:
     css = {f"wbtui/_css/{p.name}" for p in (ROOT / "css").glob("*.tcss")}
     assert css and css <= names
     assert "wbtui/ui/app.py" in names and "wbtui/cli/__init__.py" in names
+
+
+def _pins() -> dict[str, str]:
+    lines = (ROOT / "constraints.txt").read_text().splitlines()
+    pins = [line.split("==") for line in lines if line.strip() and not line.startswith("#")]
+    assert all(len(pin) == 2 for pin in pins), "every constraint is an exact pin: name==version"
+    return {_normal(name): version for name, version in pins}
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def test_constraints_pin_every_dependency_of_pyproject() -> None:
+    import re
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = [*project["dependencies"], *[d for extra in project["optional-dependencies"].values() for d in extra]]
+    names = {_normal(re.split(r"[<>=!~\[; ]", dep, maxsplit=1)[0]) for dep in wanted}
+    assert names - set(_pins()) == set()
+
+
+def test_the_installed_versions_are_the_pinned_ones() -> None:
+    """What this run tests is what constraints.txt promises (scripts/test.sh installs with it)."""
+    from importlib.metadata import distributions
+
+    installed = {_normal(d.metadata["Name"]): d.version for d in distributions()}
+    differ = {name: (pinned, installed.get(name)) for name, pinned in _pins().items()
+              if installed.get(name) != pinned}
+    assert differ == {}, "run scripts/update-constraints.sh, or reinstall with -c constraints.txt"
