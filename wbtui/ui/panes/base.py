@@ -73,29 +73,39 @@ class Pane(Vertical, can_focus=True):
         return True
 
     def on_key(self, event: events.Key) -> None:
-        """A key whose action read-only mode disables says so (Textual drops a disabled binding's key silently)."""
-        if not self.read_only:
+        """A key whose action is disabled or hidden now says why: Textual drops such a key silently.
+
+        Not when another binding takes the key (a field's own key, or the app's): then it is no refusal.
+        """
+        keys = {event.key, *event.aliases}
+        binding = next((b for b in self.BINDINGS if isinstance(b, Binding) and set(b.key.split(",")) & keys), None)
+        if binding is None:
             return
-        for binding in self.BINDINGS:
-            if not isinstance(binding, Binding) or not set(binding.key.split(",")) & {event.key, *event.aliases}:
-                continue
-            name = binding.action.split("(")[0]
-            if name in self.MUTATING and self.check_action(name, ()) is None:
-                event.stop()
-                self.refuse_read_only(binding.description.lower() or name)
-                return
+        name = binding.action.split("(")[0]
+        allowed = self.check_action(name, ())
+        if allowed:
+            return
+        taken = self.screen.active_bindings.get(event.key)
+        if taken is not None and taken.enabled:
+            return
+        event.stop()
+        self.refuse(name, binding.description)
+
+    def refuse(self, action: str, description: str) -> None:
+        """Say why ``action`` does nothing now: read-only mode, or the pane's reason it is hidden."""
+        if self.check_action(action, ()) is None and action in self.MUTATING:
+            self.refuse_read_only(description.lower() or action)
+        else:
+            self.notify(self.unavailable_reason(action), markup=False)
 
     async def run_or_refuse(self, action: str) -> None:
         """Run ``action`` as its key would (the palette); a disabled one says why instead of doing nothing."""
         name = action.split("(")[0]
-        allowed = self.check_action(name, ())
-        if allowed is None and name in self.MUTATING:
-            self.refuse_read_only(next((b.description.lower() for b in self.BINDINGS
-                                        if isinstance(b, Binding) and b.action == action), name))
-        elif not allowed:
-            self.notify(self.unavailable_reason(name), markup=False)
-        else:
+        if self.check_action(name, ()):
             await self.run_action(action)
+        else:
+            self.refuse(name, next((b.description for b in self.BINDINGS
+                                    if isinstance(b, Binding) and b.action == action), name))
 
     def unavailable_reason(self, action: str) -> str:
         """Why ``check_action`` hides ``action`` now (panes that hide actions say more)."""
