@@ -54,11 +54,11 @@ def test_status_lines_of_a_running_container() -> None:
                           ["127.0.0.1:8080->8080/tcp"])
     rows = status_lines(status, ResourceUsage(37.5, 2 * 2**30, 8 * 2**30))
     assert rows == [
-        Line("wandb-local (docker): running, up 3h04m, 1 restart", "good"),
+        Line("wandb-local (docker): running, up 3h04m, 1 restart (automatic)", "good"),
         Line("  image    wandb/local:0.59.2"),
         Line("  ports    127.0.0.1:8080->8080/tcp"),
         Line("  health   healthy, ready"),
-        Line("  started  2024-05-01 09:00:00 UTC"),
+        Line("  started  2024-05-01 09:00:00 UTC (3h04m ago)"),
         Line("  cpu      37.5%   memory 2.0 GiB / 8.0 GiB"),
     ]
     unknown = status_lines(status, ResourceUsage(None, None))[-1]
@@ -70,7 +70,7 @@ def test_status_lines_of_an_ended_server_with_pods() -> None:
                           message="back-off restarting", oom_killed=True, restart_count=4,
                           pods=[PodStatus("wandb-1", "Running", False, 4, "CrashLoopBackOff")])
     rows = status_lines(status)
-    assert rows[0] == Line("wandb (kubernetes): crashloop, 4 restarts", "bad", strong=True)
+    assert rows[0] == Line("wandb (kubernetes): crashloop, 4 restarts (automatic)", "bad", strong=True)
     assert Line("  reason   OOMKilled, exit code 137", "warn") in rows
     assert Line("  message  back-off restarting", "warn") in rows
     assert rows[-2].tone == "bad" and "raise runtime.memory_limit" in rows[-2].text

@@ -31,8 +31,3 @@ def started_ago(status: ServerStatus, now: datetime | None = None) -> str:
     """``started 12s ago``; "" when the runtime does not say."""
     seconds = started_seconds_ago(status, now)
     return "" if seconds is None else f"started {duration(seconds)} ago"
-
-
-def restart_line(status: ServerStatus, now: datetime | None = None) -> str:
-    """Both on one line, for a face as wide as the screen."""
-    return "  ·  ".join(part for part in (restart_count(status), started_ago(status, now)) if part)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from . import UNKNOWN
 from .durations import duration
+from .restart_line import started_seconds_ago
 from .sizes import size
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def status_lines(status: ServerStatus, usage: ResourceUsage | None = None, *, po
     if status.uptime_seconds is not None:
         text += f", up {duration(status.uptime_seconds)}"
     tone = state_tone(status.state)
-    rows = [Line(f"{text}, {restarts(status.restart_count)}", tone, strong=tone != "good"),
+    rows = [Line(f"{text}, {restarts(status.restart_count)} (automatic)", tone, strong=tone != "good"),
             Line(f"  image    {status.image or UNKNOWN}"),
             Line(f"  ports    {', '.join(status.ports) or UNKNOWN}")]
     health = [status.health] if status.health != "unknown" else []
@@ -67,8 +68,10 @@ def status_lines(status: ServerStatus, usage: ResourceUsage | None = None, *, po
         health.append("ready" if status.ready else "not ready")
     if health:
         rows.append(Line(f"  health   {', '.join(health)}"))
-    if status.started_at is not None:
-        rows.append(Line(f"  started  {status.started_at:%Y-%m-%d %H:%M:%S} UTC"))
+    if status.started_at is not None:  # the count alone says 0 right after a manual restart: this says more
+        ago = started_seconds_ago(status)
+        rows.append(Line(f"  started  {status.started_at:%Y-%m-%d %H:%M:%S} UTC"
+                         + (f" ({duration(ago)} ago)" if ago is not None else "")))
     if status.exit_code is not None or status.reason:
         code = f"exit code {status.exit_code}" if status.exit_code is not None else ""
         rows.append(Line(f"  reason   {', '.join(x for x in (status.reason, code) if x)}", "warn"))

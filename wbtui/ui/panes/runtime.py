@@ -13,7 +13,6 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ...ops.lifecycle import ACTION_TITLES
-from ...present.restart_line import restart_line
 from ...present.status import status_lines
 from ...runtime.base import ResourceUsage, RuntimeEvent, ServerStatus
 from ..messages import Problem, RefreshStatus, Retarget, RunRuntimeAction, RuntimeActionUpdate, StatusUpdate
@@ -164,8 +163,6 @@ class RuntimePane(FilteredPane):
     def _status_content(status: ServerStatus, usage: ResourceUsage | None) -> Content:
         """The lines `wbtui status` prints, without pods (the table below lists them)."""
         rows: list[Content | str] = [tone_line(line) for line in status_lines(status, usage, pods=False)]
-        if status.exists:  # the count alone says 0 right after a manual restart: when it started says more
-            rows.insert(1, f"  {restart_line(status)}")
         if not status.exists:
             rows.append(styled(("fix: ", "$text-muted"), "d deploys it from the saved configuration"))
         return lines(*rows)
