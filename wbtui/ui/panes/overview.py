@@ -101,6 +101,7 @@ class OverviewPane(Pane):
                            ("diagnosis", self.show_errors), ("verdict", self.show_verdict)):
             self.watch(self.app, name, show, init=False)
         self.watch(self.app, "loaded", lambda _config: self.show_checks(self.wbtui.checks), init=False)  # acks
+        self.watch(self.app, "probes", lambda _probes: self.show_status(self.wbtui.server), init=False)  # /ready
         self.set_interval(AGE_SECONDS, self.show_ages)
 
     @staticmethod
