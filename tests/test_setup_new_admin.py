@@ -244,3 +244,27 @@ async def test_every_setup_key_has_a_visible_effect_or_says_why_not(tmp_path, wh
         changed = app.screen is not top or len(app._notifications) > notices or screen_text(app) != before
         assert changed, f"{key} on {STEP_TITLES[step]} did nothing visible:\n{screen_text(app)}"
         assert not noticed(app, "Traceback")
+
+
+async def test_the_dashboards_palette_in_the_setup_lists_the_setups_commands(tmp_path):
+    app = make_app(tmp_path)
+    config_at(tmp_path, "s3")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await guided_at(pilot)
+        names = await palette_names(pilot)
+        assert "Object store: Create bucket" in names and "Leave the setup" in names
+        assert not [n for n in names if n.startswith("Show ")], names
+
+
+async def test_help_in_the_dashboard_lists_the_setups_keys(tmp_path):
+    from wbtui.ui.widgets.help import HelpScreen
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        sections = dict(app.binding_sections())
+        described = dict((desc, key) for key, desc in sections["Guided setup (S)"])
+        assert described["Dashboard"] == "esc" and "Create bucket" in " ".join(described)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), 10, "the help")

@@ -478,7 +478,8 @@ class WbtuiApp(App[int], DashboardState):
 
     # ---- help, palette, quit ----------------------------------------------------------------------
     def binding_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Every binding, for the help screen: global keys first, then each pane's."""
+        """Every binding, for the help screen: global keys first, then each pane's, then the setup's."""
+        from .guided import GuidedSetupScreen
         from .widgets.confirm import ConfirmScreen, PromptScreen
         from .widgets.filter_bar import FilterBar
         from .widgets.text_screen import TextScreen
@@ -496,6 +497,7 @@ class WbtuiApp(App[int], DashboardState):
             sections.append((pane.TITLE, rows(pane.BINDINGS)))
             for extra_title, extra in pane.extra_bindings():
                 sections.append((f"{pane.TITLE}: {extra_title}", rows(extra)))
+        sections.append(("Guided setup (S)", rows(GuidedSetupScreen.BINDINGS)))
         sections.append(("Dialogs", rows([*ConfirmScreen.BINDINGS, *PromptScreen.BINDINGS])))
         sections.append(("Filter line", rows(FilterBar.BINDINGS)))
         sections.append(("Text views", rows(TextScreen.BINDINGS)))
@@ -507,8 +509,12 @@ class WbtuiApp(App[int], DashboardState):
         self.push_screen(HelpScreen(self.binding_sections()))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette offers every pane and every pane action."""
+        """The command palette offers every pane and every pane action; in the guided setup, the setup's own."""
         yield from super().get_system_commands(screen)
+        setup_commands = getattr(screen, "palette_commands", None)
+        if setup_commands is not None:  # the guided setup: its commands, none of the panes'
+            yield from setup_commands()
+            return
         for number, pane_cls in enumerate(pane_classes(), 1):
             yield SystemCommand(f"Show {pane_cls.TITLE}", f"Switch to the {pane_cls.TITLE} pane (key {number})",
                                 lambda pid=pane_cls.PANE_ID: self.action_show_pane(pid))

@@ -14,7 +14,4 @@ from .setup.screen import SetupScreen
 class GuidedSetupScreen(SetupScreen):
     """``escape`` returns to the dashboard (``wbtui setup`` runs the same screen full-screen on its own)."""
 
-    BINDINGS = [*SetupScreen.BINDINGS, Binding("escape", "leave", "Back to dashboard")]
-
-    def action_leave(self) -> None:
-        self.dismiss(False)
+    BINDINGS = [*SetupScreen.BINDINGS, Binding("escape", "leave", "Dashboard")]
