@@ -84,15 +84,20 @@ CheckBody = Callable[[], "Outcome | str"]
 class CheckRun:
     """Runs the checks of one store in order and records their results.
 
-    ``redact`` scrubs secrets from every string a result carries.
+    ``redact`` scrubs secrets from every string a result carries. ``timed_out`` tells a result
+    whose service stopped answering: every later check of the run is skipped with that reason,
+    since each would only wait out the same timeout again.
     """
 
     def __init__(self, store: str, redact: Callable[[str], str] = lambda s: s,
-                 on_result: Callable[[CheckResult], None] | None = None) -> None:
+                 on_result: Callable[[CheckResult], None] | None = None,
+                 timed_out: Callable[[CheckResult], bool] = lambda r: False) -> None:
         self.store = store
         self.redact = redact
         self.results: list[CheckResult] = []
         self._on_result = on_result
+        self._timed_out = timed_out
+        self._halted = ""
 
     def record(self, result: CheckResult) -> CheckResult:
         result.store = self.store
@@ -106,7 +111,9 @@ class CheckRun:
         return result
 
     def run(self, check_id: str, title: str, body: CheckBody, *, requires: tuple[str, ...] = ()) -> CheckResult:
-        """Run one check unless a check it requires did not pass (or warn)."""
+        """Run one check unless a check it requires did not pass (or warn), or the service stopped answering."""
+        if self._halted:
+            return self.record(CheckResult(check_id, title, Status.SKIPPED, self._halted))
         blocked = [r for r in self.results if r.id in requires and r.status in (Status.FAIL, Status.SKIPPED)]
         if blocked:
             return self.record(CheckResult(check_id, title, Status.SKIPPED,
@@ -126,6 +133,8 @@ class CheckRun:
             result = CheckResult(check_id, title, Status.PASS, outcome.summary, outcome.details,
                                  data=outcome.data)
         result.duration = time.monotonic() - started
+        if result.status is Status.FAIL and self._timed_out(result):
+            self._halted = f"skipped: {title} timed out, so this check would wait out the same timeout"
         return self.record(result)
 
     def skip(self, check_id: str, title: str, reason: str) -> CheckResult:

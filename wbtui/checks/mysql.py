@@ -30,9 +30,14 @@ _ROLE_DEPTH = 4
 
 def run_mysql_checks(config: Config, *, timeout: float = 5.0,
                      on_result: Callable[[CheckResult], None] | None = None,
-                     cpu_window: float = DEFAULT_CPU_WINDOW) -> list[CheckResult]:
-    """Run every MySQL check in order; ``on_result`` sees each result as it completes."""
-    run = CheckRun("mysql", masking.screen(config), on_result)
+                     cpu_window: float = DEFAULT_CPU_WINDOW,
+                     closers: list[Callable[[], None]] | None = None) -> list[CheckResult]:
+    """Run every MySQL check in order; ``on_result`` sees each result as it completes.
+
+    Once the server stops answering, the later checks are skipped. ``closers`` gets the function that
+    closes the run's connection, for an interrupted run.
+    """
+    run = CheckRun("mysql", masking.screen(config), on_result, _timed_out)
     text = config.server.MYSQL.strip()
     if not text:
         run.record(CheckResult(
@@ -48,6 +53,8 @@ def run_mysql_checks(config: Config, *, timeout: float = 5.0,
                                fix=f"wbtui config set MYSQL {exc.example}"))
         return run.results
     checks = MysqlChecks(url, timeout, cpu_window)
+    if closers is not None:
+        closers.append(checks.close)
     after_connect = ("mysql.connect",)
     try:
         run.run("mysql.connect", "Connect", checks.connect)
@@ -69,6 +76,11 @@ def run_mysql_checks(config: Config, *, timeout: float = 5.0,
     finally:
         checks.close()
     return run.results
+
+
+def _timed_out(result: CheckResult) -> bool:
+    """The server stopped answering (connect or a query timed out): later checks would wait the same."""
+    return result.data.get("cause") == "timeout"
 
 
 class MysqlChecks:
@@ -107,6 +119,11 @@ class MysqlChecks:
         except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
             if error_code(exc) in _LOST or not self.conn.open:
                 self._lost = error_message(exc) or "the server closed the connection"
+                if "timed out" in self._lost:
+                    raise CheckFailed(f"the server stopped answering: no answer to a query within {self.timeout:g}s",
+                                      "Check the server's load, locks (SHOW PROCESSLIST) and error log, and the "
+                                      "network to it; then run the checks again.", f"Server said: {self._lost}",
+                                      cause="timeout") from None
                 raise CheckFailed(f"connection lost: {self._lost}",
                                   f"The server did not answer within {self.timeout:g}s or closed the connection; "
                                   "check its load and error log.") from None

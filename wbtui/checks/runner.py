@@ -3,15 +3,17 @@
 MySQL and the object store are independent, so they run in parallel threads:
 ``check all`` takes as long as the slowest store, not the sum. Results reach
 ``on_result`` one at a time (under a lock) as they complete, for live displays.
+The threads are daemons the caller never waits for once interrupted (Ctrl-C): it
+closes the connections they opened and goes, rather than sitting out their timeouts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from ..config import masking
 from ..config.model import Config
@@ -57,30 +59,51 @@ def run_checks(config: Config, stores: tuple[str, ...] | list[str] = STORES, *, 
     if unknown:
         raise ValueError(f"unknown store {unknown[0]!r} (known: {', '.join(STORES)})")
     lock = threading.Lock()
+    abandoned = threading.Event()
+    closers: list[Callable[[], None]] = []
+    outcomes: dict[str, list[CheckResult]] = {}
 
     def deliver(result: CheckResult) -> None:
-        if on_result is not None:
+        if on_result is not None and not abandoned.is_set():
             with lock:
                 on_result(result)
 
-    def one(store: str) -> list[CheckResult]:
-        kwargs: dict[str, object] = {}
+    def one(store: str) -> None:
+        kwargs: dict[str, object] = {"closers": closers}
         if store == "mysql" and (cpu_window is not None or quick):
             kwargs["cpu_window"] = QUICK_CPU_WINDOW if cpu_window is None else cpu_window
         if store == "s3" and quick:
             kwargs["quick"] = True
         try:
-            return _store_runner(store)(config, timeout=timeout, on_result=deliver, **kwargs)
+            outcomes[store] = _store_runner(store)(config, timeout=timeout, on_result=deliver, **kwargs)
+            return
         except Exception as exc:  # a bug in one store must not hide the other's results
             result = CheckResult(f"{store}.internal", f"{store} checks", Status.FAIL,
                                  masking.screen(config)(f"internal error: {type(exc).__name__}: {exc}"), store=store,
                                  checked_at=time.time())
         deliver(result)
-        return [result]
+        outcomes[store] = [result]
 
-    with ThreadPoolExecutor(max_workers=max(len(stores), 1), thread_name_prefix="wbtui-check") as pool:
-        futures = [pool.submit(one, store) for store in dict.fromkeys(stores)]
-        return [result for future in futures for result in future.result()]
+    wanted = list(dict.fromkeys(stores))
+    threads = [threading.Thread(target=one, args=(store,), name=f"wbtui-check-{store}", daemon=True)
+               for store in wanted]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:  # KeyboardInterrupt: leave the threads to die with the process
+        abandoned.set()
+        _close_all(closers)
+        raise
+    return [result for store in wanted for result in outcomes[store]]
+
+
+def _close_all(closers: list[Callable[[], None]]) -> None:
+    """Close the stores' connections, best effort: a thread may be using one right now."""
+    for close in list(closers):
+        with contextlib.suppress(Exception):  # the run is being abandoned: a failed close changes nothing
+            close()
 
 
 def exit_code(results: list[CheckResult], strict: bool = False) -> int:

@@ -17,7 +17,7 @@ from .model import CheckFailed, CheckResult, CheckRun, CheckWarning, Outcome, St
 from .s3_client import CHECK_PREFIX, S3Target, is_aws, normalise_location
 from .s3_cors import evaluate
 from .s3_objects import object_round_trip, signed_urls
-from .s3_transport import boto_call, diagnose_transport, error_of, probe_endpoint
+from .s3_transport import boto_call, diagnose_transport, error_of, probe_endpoint, timed_out
 
 STORE = "s3"
 CREATE_FIX = "wbtui bucket create"
@@ -25,10 +25,12 @@ CORS_FIX = "wbtui bucket cors --apply"
 
 
 def run_s3_checks(config: Config, *, timeout: float = 5.0,
-                  on_result: Callable[[CheckResult], None] | None = None, quick: bool = False) -> list[CheckResult]:
+                  on_result: Callable[[CheckResult], None] | None = None, quick: bool = False,
+                  closers: list[Callable[[], None]] | None = None) -> list[CheckResult]:
     """Run every object-store check against the configured BUCKET; results in order (``quick``: the
-    object round trip without its 10 MiB upload)."""
-    run = CheckRun(STORE, masking.screen(config), on_result)
+    object round trip without its 10 MiB upload). Once the store stops answering, the later checks are
+    skipped. ``closers`` gets the function that closes the run's clients, for an interrupted run."""
+    run = CheckRun(STORE, masking.screen(config), on_result, timed_out)
     if not config.server.BUCKET.strip():
         run.record(CheckResult(
             "s3.config", "Object store configured", Status.WARN,
@@ -41,6 +43,8 @@ def run_s3_checks(config: Config, *, timeout: float = 5.0,
     if "target" not in holder:
         return run.results
     target = holder["target"]
+    if closers is not None:
+        closers.append(target.close)
     checks = _S3Checks(config, target)
     try:
         run.run("s3.queue", "BUCKET_QUEUE", checks.queue, requires=("s3.config",))

@@ -16,7 +16,7 @@ from typing import Any
 
 from .model import CheckFailed, CheckWarning, Outcome
 from .s3_client import CHECK_PREFIX, S3Target
-from .s3_transport import SKEW_LIMIT_SECONDS, boto_call, clock_skew, diagnose_transport, error_of
+from .s3_transport import SKEW_LIMIT_SECONDS, TIMEOUT_CAUSES, boto_call, clock_skew, diagnose_transport, error_of
 
 PART_SIZE = 5 * 1024 * 1024  # S3's minimum part size
 MULTIPART_PARTS = 2
@@ -52,6 +52,33 @@ class _Cleanup:
                 problems.append(f"delete {key}: {_short(exc)}")
         return problems
 
+    def abandon(self, exc: CheckFailed, prefix: str) -> None:
+        """The store stopped answering: name in ``exc`` what may be left, instead of waiting out a
+        timeout per object."""
+        left, uploads = self.keys + [key for key, _ in self.uploads], bool(self.uploads)
+        self.keys, self.uploads = [], []
+        if left:
+            where = f"ALIAS/{self.target.bucket}/{prefix}"
+            note = (f"Not removed, as the store stopped answering: {', '.join(left)}. Once it answers: "
+                    f"mc rm --recursive --force {where}"
+                    + (f" and mc rm --incomplete --recursive --force {where}" if uploads else ""))
+            exc.details = f"{exc.details}\n{note}".strip()
+
+
+def _send_bodies_at_once(s3: Any) -> None:
+    """Uploads without ``Expect: 100-continue``: boto3 waits a second for a store that does not answer
+    it before sending the body, on top of the timeout. Our bodies are small enough to send at once."""
+    def drop_expect(request: Any, **_: Any) -> None:
+        if "Expect" in request.headers:
+            del request.headers["Expect"]
+
+    for operation in ("PutObject", "UploadPart"):
+        s3.meta.events.register(f"before-sign.s3.{operation}", drop_expect, unique_id=f"wbtui-no-expect-{operation}")
+
+
+def _stalled(exc: CheckFailed) -> bool:
+    return exc.data.get("cause") in TIMEOUT_CAUSES
+
 
 def _short(exc: BaseException) -> str:
     code, message, _ = error_of(exc)
@@ -73,6 +100,7 @@ def object_round_trip(target: S3Target, quick: bool = False) -> Outcome:
     from botocore.exceptions import ClientError
 
     s3, bucket, prefix = target.client(), target.bucket, _prefix()
+    _send_bodies_at_once(s3)
     cleanup, timings = _Cleanup(target), {}
     step = "PutObject"
     body = os.urandom(SMALL_SIZE)
@@ -118,6 +146,10 @@ def object_round_trip(target: S3Target, quick: bool = False) -> Outcome:
                                fix=f"remove them: mc rm --recursive --force ALIAS/{bucket}/{prefix}")
     except ClientError as exc:
         raise _api_failure(exc, step, target) from None
+    except CheckFailed as exc:
+        if _stalled(exc):
+            cleanup.abandon(exc, prefix)
+        raise
     finally:
         problems = cleanup.run()
     if problems:
@@ -183,6 +215,10 @@ def signed_urls(target: S3Target, host: str) -> Outcome:
         if got.content != body:
             raise CheckFailed("the signed-URL GET returned different bytes than the signed-URL PUT stored",
                               fix="check the object store (or a proxy in front of it) does not alter objects")
+    except CheckFailed as exc:
+        if _stalled(exc):
+            cleanup.abandon(exc, key.rsplit("/", 1)[0] + "/")
+        raise
     finally:
         problems = cleanup.run()
     summary = f"presigned PUT and GET of {len(body) // 1024} KiB through {target.url.endpoint_url} work"

@@ -15,13 +15,17 @@ from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
-from .model import CheckFailed, CheckWarning, Outcome
+from .model import CheckFailed, CheckResult, CheckWarning, Outcome
 from .s3_client import S3Target
 
 T = TypeVar("T")
 
 SKEW_WARN_SECONDS = 60.0
 SKEW_LIMIT_SECONDS = 900.0  # S3 refuses signatures more than 15 minutes off
+TIMEOUT_CAUSES = frozenset({"connect-timeout", "read-timeout"})
+NOT_S3 = ("the endpoint answered, but not as S3: a proxy, a web server or a non-S3 service is at this address")
+NOT_S3_FIX = ("point BUCKET at the object store's S3 API (its host and S3 port, e.g. MinIO's 9000 or radosgw's "
+              "7480), or make the proxy at this address pass S3 requests through to the store unchanged")
 
 _CERT_REASONS = {
     18: "it is self-signed",
@@ -173,12 +177,28 @@ def _is(exc: BaseException, *names: str) -> bool:
     return any(cls.__name__ in names for cls in type(exc).__mro__)
 
 
+def timed_out(result: CheckResult) -> bool:
+    """Did this check fail because the store stopped answering? Later checks would wait the same."""
+    return result.data.get("cause") in TIMEOUT_CAUSES
+
+
+def not_s3(target: S3Target, what: str, answer: str) -> CheckFailed:
+    return CheckFailed(f"{target.hostport}: {NOT_S3}", fix=NOT_S3_FIX, cause="not-s3",
+                       details=f"{what} got {answer}, which is not an S3 answer.")
+
+
 def boto_call(target: S3Target, what: str, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run one boto3 call; transport failures become a diagnosed CheckFailed, ClientError passes."""
+    """Run one boto3 call; transport failures and answers that are not S3 become a diagnosed CheckFailed,
+    ClientError passes."""
+    from xml.etree.ElementTree import ParseError
+
     from botocore.exceptions import BotoCoreError
+    from botocore.parsers import ResponseParserError
 
     try:
         return call(*args, **kwargs)
+    except (ResponseParserError, ParseError) as exc:  # GetBucketLocation parses with ElementTree itself
+        raise not_s3(target, what, f"a body that does not parse as S3's XML ({exc})") from None
     except BotoCoreError as exc:
         raise diagnose_transport(exc, target, what) from None
 
@@ -189,6 +209,21 @@ def error_of(exc: Any) -> tuple[str, str, int]:
     error = response.get("Error", {})
     status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     return str(error.get("Code", "")), str(error.get("Message", "") or ""), int(status or 0)
+
+
+def _foreign_body(status: int, content_type: str, head: str) -> str:
+    """What an S3 store never answers its root with: a web page, or a 2xx that is not XML ('' when it may be S3).
+
+    S3 answers GET / with XML (a bucket list, or an error such as AccessDenied), or with a redirect.
+    """
+    body = head.lstrip()
+    if 300 <= status < 400:
+        return ""
+    if "html" in content_type.lower() or body.startswith(("<!doctype html", "<html")):
+        return "a web page"
+    if 200 <= status < 300 and not body.startswith("<"):
+        return f"a body that is not XML ({body[:60]!r})" if body else "an empty body"
+    return ""
 
 
 def probe_endpoint(target: S3Target) -> Outcome:
@@ -206,6 +241,9 @@ def probe_endpoint(target: S3Target) -> Outcome:
                           fix=bucket_fix(target, tls=True), cause="plain-to-tls-port",
                           details=f"The server answered a plain HTTP request with 400: {response.text[:200]!r}")
     server = response.headers.get("server", "no Server header")
+    foreign = _foreign_body(response.status_code, response.headers.get("content-type", ""), head)
+    if foreign:
+        raise not_s3(target, f"GET {endpoint}/", f"HTTP {response.status_code} ({server}) with {foreign}")
     skew = clock_skew(response.headers.get("date"))
     data = {"status": response.status_code, "server": server, "clock_skew_s": skew}
     summary = f"{endpoint} answers HTTP {response.status_code} ({server})"
