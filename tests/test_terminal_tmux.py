@@ -85,6 +85,7 @@ def test_a_crash_looping_server_shows_its_cause_and_fix_on_the_first_screen(tmp_
         assert wbtui(path, "up", "--no-watch").returncode == 0
         with terminal([str(WBTUI), "--config", str(path)], tmp_path) as term:
             shown = term.wait_for("Interrupted database migration", "fix: Stop the server and back up")
+            print(shown)  # what the operator sees (pytest -rP shows it)
             top = shown.splitlines()[:5]
             assert any("✘ Interrupted database migration" in row for row in top), shown
             assert password not in shown

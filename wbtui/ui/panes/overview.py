@@ -177,15 +177,16 @@ class OverviewPane(Pane):
         if sample is None:
             return
         rows: list[Content] = []
+        fixes: list[str] = []
         for endpoint in ENDPOINTS:
             result = getattr(sample, endpoint)
             latency = f"{result.latency * 1000:.0f} ms" if result.latency is not None else "-"
             icon, style = ("✔ ", "$success") if result.ok else ("✘ ", "$error")
-            line = styled((f"/{endpoint:<8}", "bold"), (icon, style), f"{result.message}  {latency}")
-            if not result.ok and result.fix:
-                line = line + styled(("  fix: ", "$text-muted"), result.fix)
-            rows.append(line)
+            rows.append(styled((f"/{endpoint:<8}", "bold"), (icon, style), f"{result.message}  {latency}"))
             rows.append(styled((sparkline(message.latencies.get(endpoint, [])[-SPARK_WIDTH:]), "$accent")))
+            if not result.ok and result.fix and result.fix not in fixes:
+                fixes.append(result.fix)
+        rows.extend(styled(("fix: ", "$text-muted"), fix) for fix in fixes)  # once, when both say the same
         self.query_one("#ov-probes", Static).update(lines(*rows))
 
     def show_checks(self, message: ChecksUpdate | None) -> None:
