@@ -2,7 +2,9 @@
 
 The unit (wbtui.render.systemd) runs ``docker run --rm`` in the foreground with
 ``--env-file``; the env file holds the secrets, so it is written root-only
-(0600, in a 0700 directory) and the unit itself holds none. When systemd runs
+(0600, in a 0700 directory) and the unit itself holds none. Both go through
+``store.write_atomic``: a random temporary name created with O_EXCL|O_NOFOLLOW, so a
+symlink planted in /etc/wbtui never makes root write the secrets elsewhere. When systemd runs
 (PID 1, /run/systemd/system exists) the unit is enabled and started; when it
 does not, or when installing into another root (an image being built, tests),
 it is only enabled for boot with ``systemctl --root``, and the result says so.
@@ -10,13 +12,13 @@ it is only enabled for boot with ``systemctl --root``, and the result says so.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...config.store import write_atomic
 from ..base import RuntimeProblem
 
 if TYPE_CHECKING:
@@ -48,20 +50,6 @@ def _pid1() -> str:
         return "unknown"
 
 
-def _write(path: Path, text: str, mode: int) -> None:
-    """Write atomically with ``mode`` from the start (a secret is never briefly world-readable)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _systemctl(*args: str) -> None:
     binary = shutil.which("systemctl")
     if binary is None:
@@ -89,9 +77,9 @@ def install_service(config: Config, root: Path | str = "/") -> InstallResult:
     env_path = root / env_file.lstrip("/")
     try:
         env_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _write(env_path, render_env_file(config, reveal=True), 0o600)
+        write_atomic(env_path, render_env_file(config, reveal=True).encode(), 0o600)
         unit_path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-        _write(unit_path, render_unit(config, env_file=env_file), 0o644)
+        write_atomic(unit_path, render_unit(config, env_file=env_file).encode(), 0o644)
     except OSError as exc:
         raise RuntimeProblem(f"cannot install the unit under {root}: {exc.strerror or exc}",
                              "run as root, or pass --root DIR to install into another tree") from None
