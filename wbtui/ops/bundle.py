@@ -2,9 +2,10 @@
 
 It holds the redacted config, the report as JSON, versions and the log lines.
 Everything is redacted before it is written, then every member is scanned for
-each secret of the config (as written, percent-encoded in either hex case,
-JSON-escaped); a hit aborts the bundle instead of shipping a secret. The file
-is created mode 0600.
+each secret of the config in every form masking knows (as written,
+percent-encoded, JSON-escaped, base64 at any alignment, shell/SQL/YAML-quoted:
+``masking.forms_of``); a hit aborts the bundle instead of shipping a secret. The
+file is created mode 0600.
 """
 
 from __future__ import annotations
