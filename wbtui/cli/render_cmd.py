@@ -1,7 +1,8 @@
 """`wbtui render KIND`: the files the guide asks you to write by hand, from the configuration.
 
-Output goes to stdout or, with ``-o FILE``, to a file written atomically (mode 0600
-when it holds a secret). Secrets are masked unless ``--reveal``. A configuration with
+Output goes to stdout or, with ``-o FILE``, to a file written atomically: mode 0600
+with ``--reveal`` (a revealed secret may be quoted or escaped, so no scan of the text
+decides), else 0644. Secrets are masked unless ``--reveal``. A configuration with
 errors is still rendered; its errors and warnings go to stderr and the exit code is 1.
 """
 
@@ -16,7 +17,6 @@ from typing import Any
 from rich.text import Text
 
 from ..config import store
-from ..config.masking import secrets_of
 from ..config.model import Config
 from ..config.validate import Finding, has_errors, validate
 from .context import EXIT_FINDINGS, EXIT_OK, CliError, Context
@@ -24,9 +24,16 @@ from .context import EXIT_FINDINGS, EXIT_OK, CliError, Context
 KINDS = ("docker", "docker-env", "kubernetes", "nginx", "systemd", "sql", "mc", "cors")
 
 
+def _file_name(text: str) -> str:
+    """argparse type for -o and --env-file: an empty name used to be taken as no option at all."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty name is not a file: give a path, or leave the option out")
+    return text
+
+
 def _common(p: argparse.ArgumentParser, secrets: bool) -> None:
-    p.add_argument("-o", "--output", metavar="FILE",
-                   help="write to FILE atomically (mode 0600 when it holds a secret)")
+    p.add_argument("-o", "--output", metavar="FILE", type=_file_name,
+                   help="write to FILE atomically (mode 0600 with --reveal)")
     if secrets:
         p.add_argument("--reveal", action="store_true", help="write secrets in clear (default: ****)")
     p.add_argument("--json", action="store_true", help="print {kind, text, findings} as JSON")
@@ -45,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         description="The guide's `docker run` command, shell-quoted, with volume, "
                         "restart policy and resources. --env-file gives the form that reads the "
                         "environment from a file (render it with `render docker-env`).")
-    p.add_argument("--env-file", metavar="PATH", help="use --env-file PATH instead of -e flags")
+    p.add_argument("--env-file", metavar="PATH", type=_file_name, help="use --env-file PATH instead of -e flags")
     _common(p, secrets=True)
 
     p = rsub.add_parser("docker-env", help="the container environment as a docker --env-file",
@@ -70,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = rsub.add_parser("systemd", help="systemd unit that keeps the container running",
                         description="A unit running the container with `docker run --rm`, restarted by "
                         "systemd; the environment comes from an --env-file (no secret in the unit).")
-    p.add_argument("--env-file", metavar="PATH", default="/etc/wbtui/wandb.env",
+    p.add_argument("--env-file", metavar="PATH", type=_file_name, default="/etc/wbtui/wandb.env",
                    help="env file the unit passes to docker (default %(default)s)")
     p.add_argument("--docker", metavar="PATH", default="/usr/bin/docker",
                    help="docker binary (default %(default)s)")
@@ -146,10 +153,6 @@ def render_text(config: Config, args: argparse.Namespace) -> str:
     return cors.render_json(config)
 
 
-def holds_secret(config: Config, text: str) -> bool:
-    return any(secret in text for secret in secrets_of(config))
-
-
 def _report(ctx: Context, findings: list[Finding]) -> None:
     """Errors in full on stderr, warnings as a count: the rendered text stays on stdout."""
     redact = ctx.redactor()
@@ -169,17 +172,19 @@ def cmd_render(ctx: Context, args: argparse.Namespace) -> int:
     code = EXIT_FINDINGS if has_errors(findings) else EXIT_OK
     _report(ctx, findings)
     reveal = bool(getattr(args, "reveal", False))
-    secret = reveal and holds_secret(config, text)
     written: dict[str, Any] = {}
     if args.output:
         path = Path(args.output).expanduser()
         if not path.parent.is_dir():
             raise CliError(f"cannot write {path}: {path.parent} is not a directory")
         try:
-            store.write_atomic(path, text.encode("utf-8"), 0o600 if secret else 0o644)
+            if reveal:
+                store.write_private(path, text.encode("utf-8"))
+            else:
+                store.write_atomic(path, text.encode("utf-8"), 0o644)
         except OSError as exc:
             raise CliError(f"cannot write {path}: {exc.strerror}") from None
-        written = {"path": str(path), "mode": "0600" if secret else "0644"}
+        written = {"path": str(path), "mode": "0600" if reveal else "0644"}
         if not args.json:
             ctx.err.print(Text(f"wrote {path} (mode {written['mode']})"))
     if args.json:
