@@ -13,6 +13,7 @@ runtime's local URL (the published port) and says so.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import re
 import socket
 import ssl
@@ -24,12 +25,14 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from ..config import masking
 from .bounded import Deadline, call_bounded_async, run_sync
 from .history import ProbeHistory, Transition
 
 if TYPE_CHECKING:
     import httpx
 
+    from ..config.masking import Redactor
     from ..config.model import Config
     from ..runtime.base import Runtime, ServerStatus
 
@@ -37,6 +40,10 @@ HOST_TRY_TIMEOUT = 2.0
 RETRY_HOST_AFTER = 60.0
 RECHOOSE_AFTER = 10.0
 _LOGIN = re.compile(r"log-?in|sign-?in|sso|oauth|oidc|saml|/auth\b|/authorize", re.IGNORECASE)
+
+BODY_BYTES = 512
+"""How much of an error response's body is read; its first line is shown, BODY_CHARS at most."""
+BODY_CHARS = 80
 
 RESTARTS_SHORTLY = 60.0
 """Up for less than this after restarts: the container is in a restart loop, not just restarted."""
@@ -214,10 +221,17 @@ def classify_response(endpoint: str, code: int, reason: str, location: str, body
     return False, Kind.HTTP_5XX, head + detail, "see `wbtui logs` and `wbtui doctor`"
 
 
-def _first_line(text: str, limit: int = 80) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    line = "".join(ch for ch in line if ch.isprintable())
-    return line[:limit]
+def body_line(body: bytes, whole: bool, redact: Redactor) -> str:
+    """The body's first line as shown: redacted before it is cut, so no cut leaves part of a secret.
+
+    ``whole`` is False when only the start of the body was read: a secret's start at
+    that cut is masked too.
+    """
+    text = codecs.getincrementaldecoder("utf-8")("replace").decode(body, final=whole).strip()
+    lines = text.splitlines()
+    line = lines[0] if lines else ""
+    shown = redact.clip(line, whole=whole or len(lines) > 1)
+    return redact.clip("".join(ch for ch in shown if ch.isprintable()), BODY_CHARS)
 
 
 @lru_cache(maxsize=1)
@@ -243,8 +257,11 @@ def endpoint_url(base_url: str, endpoint: str) -> str:
 
 
 async def probe_once(base_url: str, endpoint: str = "ready", *, timeout: float = 5.0,
-                     client: httpx.AsyncClient | None = None) -> ProbeResult:
-    """GET ``base_url/endpoint`` once; never raises for network trouble (it is classified)."""
+                     client: httpx.AsyncClient | None = None, redact: Redactor | None = None) -> ProbeResult:
+    """GET ``base_url/endpoint`` once; never raises for network trouble (it is classified).
+
+    ``redact`` masks secrets in the body shown (default: URL passwords only).
+    """
     url = endpoint_url(base_url, endpoint)
     own = client is None
     if client is None:
@@ -252,15 +269,16 @@ async def probe_once(base_url: str, endpoint: str = "ready", *, timeout: float =
     started = time.perf_counter()
     try:
         async with client.stream("GET", url, timeout=timeout) as response:
-            chunk = b""
+            chunk, whole = b"", True
             async for part in response.aiter_bytes():
                 chunk += part
-                if len(chunk) >= 512:
+                if len(chunk) >= BODY_BYTES:
+                    whole = False
                     break
         latency = time.perf_counter() - started
         ok, kind, message, fix = classify_response(
             endpoint, response.status_code, response.reason_phrase, response.headers.get("location", ""),
-            _first_line(chunk.decode("utf-8", "replace")))
+            body_line(chunk, whole, redact or masking.screen()))
         return ProbeResult(url, endpoint, ok, kind, message, response.status_code, latency, fix)
     except Exception as exc:
         kind, message, fix = classify_error(exc, timeout)
@@ -270,12 +288,13 @@ async def probe_once(base_url: str, endpoint: str = "ready", *, timeout: float =
             await client.aclose()
 
 
-async def probe_endpoints(base_url: str, *, timeout: float = 5.0) -> tuple[ProbeResult, ProbeResult]:
+async def probe_endpoints(base_url: str, *, timeout: float = 5.0,
+                          redact: Redactor | None = None) -> tuple[ProbeResult, ProbeResult]:
     """/healthz and /ready concurrently."""
     async with _client(timeout) as client:
         healthz, ready = await asyncio.gather(
-            probe_once(base_url, "healthz", timeout=timeout, client=client),
-            probe_once(base_url, "ready", timeout=timeout, client=client))
+            probe_once(base_url, "healthz", timeout=timeout, client=client, redact=redact),
+            probe_once(base_url, "ready", timeout=timeout, client=client, redact=redact))
     return healthz, ready
 
 
@@ -313,7 +332,8 @@ async def choose_target(config: Config | None, runtime: Runtime | None = None, *
     host = usable_host(config.server.HOST) if config is not None else None
     host_result: ProbeResult | None = None
     if host:
-        host_result = await probe_once(host, "healthz", timeout=min(HOST_TRY_TIMEOUT, timeout))
+        host_result = await probe_once(host, "healthz", timeout=min(HOST_TRY_TIMEOUT, timeout),
+                                       redact=masking.screen(config))
         if host_result.answered:
             return Target(host, "host", "HOST answers from this machine", host_result)
     local, why_not = await local_url_of(runtime, timeout)
@@ -376,6 +396,7 @@ class Prober:
         self.on_transition = on_transition
         self.target: Target | None = None
         self._chosen_at = 0.0
+        self._redact = masking.screen(config)
 
     def _stale(self) -> bool:
         if self.target is None:
@@ -393,7 +414,7 @@ class Prober:
             self.target = await choose_target(self.config, self.runtime, url=self.url, timeout=self.timeout)
             self._chosen_at = time.monotonic()
         assert self.target is not None
-        healthz, ready = await probe_endpoints(self.target.url, timeout=self.timeout)
+        healthz, ready = await probe_endpoints(self.target.url, timeout=self.timeout, redact=self._redact)
         await explain_silence(self.runtime, self.timeout, healthz, ready)
         sample = Sample(datetime.now(UTC), self.target, healthz, ready)
         for transition in self.history.add(sample):
