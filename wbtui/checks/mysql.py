@@ -469,6 +469,15 @@ class MysqlChecks:
                                "Run wbtui as a user that may read /proc of the database process, or watch "
                                "its CPU with top.")
         sample = sample_cpu(pids, self.cpu_window)
+        if sample.exited:
+            listed = ", ".join(str(pid) for pid in sample.exited)
+            raise CheckFailed(f"the MySQL server process {listed} exited while it was sampled: it may be "
+                              "crash-looping; check its log",
+                              "Read the server's error log (journalctl -u mariadb or -u mysql, docker logs "
+                              "CONTAINER, or the .err file in its datadir), fix what it reports, then run "
+                              "wbtui check mysql again.",
+                              f"{how}. A process that ends during the sample used no CPU we could measure, "
+                              "so no percentage is given.", pids=list(sample.exited), process=how)
         rule = (f"The guide: CPU sustained above {STARVED_PERCENT:g}% of the system for more than 5 minutes "
                 "means the server is resource starved.")
         window = (f"This sample covers {sample.window:g}s"

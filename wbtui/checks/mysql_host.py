@@ -18,6 +18,7 @@ MYSQLD_NAMES = frozenset({"mysqld", "mariadbd"})
 STARVED_PERCENT = 40.0
 GUIDE_WINDOW = 300.0
 DEFAULT_CPU_WINDOW = 2.0  # seconds: a glimpse, not the guide's 5 minutes
+POLL = 0.1  # seconds between looks at the sampled processes: how soon an exit is noticed
 _PROC = Path("/proc")
 
 
@@ -111,10 +112,16 @@ def find_mysqld(port: int) -> tuple[list[int], str]:
     return [], ""
 
 
-def _process_ticks(pid: int) -> int:
-    text = (_PROC / str(pid) / "stat").read_text()
-    fields = text.rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
+def _process_stat(pid: int) -> tuple[int, int] | None:
+    """(start time, CPU ticks) of a running ``pid``; None once it exited (a zombie has exited too)."""
+    try:
+        text = (_PROC / str(pid) / "stat").read_text()
+        fields = text.rsplit(")", 1)[1].split()
+        if fields[0] in ("Z", "X"):
+            return None
+        return int(fields[19]), int(fields[11]) + int(fields[12])  # starttime; utime + stime
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _system_ticks() -> int:
@@ -127,24 +134,33 @@ class CpuSample:
     percent: float  # of the whole system: all CPUs together are 100%
     window: float
     pids: tuple[int, ...]
+    exited: tuple[int, ...] = ()
+    """Processes that ended (or were replaced under the same pid) during the sample: it measured nothing."""
 
 
 def sample_cpu(pids: list[int], window: float) -> CpuSample:
-    """CPU used by ``pids`` over ``window`` seconds, as a share of the whole machine."""
-    def ticks() -> tuple[int, int]:
-        own = 0
-        for pid in pids:
-            try:
-                own += _process_ticks(pid)
-            except (OSError, IndexError, ValueError):
-                continue
-        return own, _system_ticks()
+    """CPU used by ``pids`` over ``window`` seconds, as a share of the whole machine.
 
-    own0, sys0 = ticks()
+    The processes are looked at every POLL seconds, so one that exits ends the sample at once:
+    a crash-looping server is reported as such, not as an idle one.
+    """
+    first = {pid: _process_stat(pid) for pid in pids}
+    sys0 = _system_ticks()
     started = time.monotonic()
-    time.sleep(window)
-    own1, sys1 = ticks()
+    deadline = started + window
+
+    def exited() -> tuple[int, ...]:
+        return tuple(pid for pid, stat in first.items()
+                     if stat is None or (now := _process_stat(pid)) is None or now[0] != stat[0])
+
+    gone = exited()
+    while not gone and (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(POLL, left))
+        gone = exited()
+    last = {pid: _process_stat(pid) for pid in pids}
+    sys1 = _system_ticks()
     elapsed = time.monotonic() - started
+    own = sum(b[1] - a[1] for pid in pids if (a := first[pid]) is not None and (b := last[pid]) is not None)
     total = sys1 - sys0
-    percent = 100.0 * max(own1 - own0, 0) / total if total > 0 else 0.0
-    return CpuSample(round(percent, 1), round(elapsed, 2), tuple(pids))
+    percent = 100.0 * max(own, 0) / total if total > 0 else 0.0
+    return CpuSample(round(percent, 1), round(elapsed, 2), tuple(pids), gone)
