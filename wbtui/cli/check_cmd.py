@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 STYLES = {Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "bold red", Status.SKIPPED: "dim"}
 ADMIN_ENV = "WBTUI_MYSQL_ADMIN"
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 
 
@@ -82,14 +83,20 @@ def _check(ctx: Context, args: argparse.Namespace) -> int:
     timeout = args.timeout or config.app.timeout
     stores = ("mysql", "s3") if args.store == "all" else (args.store,)
     started = time.monotonic()
-    if args.json or not ctx.err.is_terminal:
-        results = run_checks(config, stores, timeout=timeout, cpu_window=args.cpu_window)
-    else:
-        with ctx.err.status(f"checking {', '.join(stores)} ...") as status:
-            def progress(result: CheckResult) -> None:
-                status.update(f"checking {', '.join(stores)} ... {result.store}: {result.title} {result.status.icon}")
+    try:
+        if args.json or not ctx.err.is_terminal:
+            results = run_checks(config, stores, timeout=timeout, cpu_window=args.cpu_window)
+        else:
+            with ctx.err.status(f"checking {', '.join(stores)} ...") as status:
+                def progress(result: CheckResult) -> None:
+                    status.update(f"checking {', '.join(stores)} ... {result.store}: {result.title} "
+                                  f"{result.status.icon}")
 
-            results = run_checks(config, stores, timeout=timeout, on_result=progress, cpu_window=args.cpu_window)
+                results = run_checks(config, stores, timeout=timeout, on_result=progress,
+                                     cpu_window=args.cpu_window)
+    except KeyboardInterrupt:  # the runner has closed the stores' connections and left their threads
+        raise CliError("interrupted: the checks still running were stopped; run wbtui check again for "
+                       "results", EXIT_INTERRUPTED) from None
     if args.json:
         ctx.print_json([m.to_dict() for m in mark(results, config.acknowledged)])
     else:
