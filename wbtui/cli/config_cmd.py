@@ -12,7 +12,7 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -22,7 +22,10 @@ from ..config.license import LicenseError, parse_license
 from ..config.masking import mask_value, secrets_of
 from ..config.model import FIELDS, Config, FieldError, get_value, is_env_key, set_value, spec_for, unset_value
 from ..config.validate import Finding, Severity, has_errors, validate
-from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context
+from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, file_errors
+
+if TYPE_CHECKING:
+    from ..config.importers import ImportResult
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -114,6 +117,15 @@ def permission_findings(path: Path, config: Config) -> list[Finding]:
     return out
 
 
+def unknown_key_findings(path: Path) -> list[Finding]:
+    """Keys in the file no setting reads (a typo such as HSOT is silently ignored otherwise)."""
+    with file_errors():
+        unknown = store.read(path)[1]
+    return [Finding(u.key, "warning", f"{u.key} in {path.name} is not a setting wbtui knows: it is ignored",
+                    f"rename it to {u.closest} in {path}" if u.closest else
+                    f"remove it from {path} (wbtui config show lists the settings)") for u in unknown]
+
+
 class Scrub:
     """Findings as shown: messages by the screen policy, fixes by the examples policy (their
     placeholder PASSWORD is not a secret); nothing masked with --reveal."""
@@ -193,7 +205,7 @@ def _license_claims(config: Config) -> dict[str, Any] | None:
 
 def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.config()
-    findings = validate(config) + permission_findings(ctx.config_path, config)
+    findings = validate(config) + unknown_key_findings(ctx.config_path) + permission_findings(ctx.config_path, config)
     rows = field_rows(config, args.reveal)
     claims = _license_claims(config)
     scrub = Scrub(config, args.reveal)
@@ -234,22 +246,24 @@ def _read_value(key: str, raw: str) -> str:
 def cmd_set(ctx: Context, args: argparse.Namespace) -> int:
     key = canonical_key(args.key)
     raw = _read_value(key, args.value)
-    before = ctx.config()
-    config = before.copy()
-    try:
-        set_value(config, key, raw)
-    except FieldError as exc:  # only typed fields (numbers, booleans, choices): never secrets
-        fix = f"wbtui config set {key} {exc.example}" if exc.example else ""
-        return _refused(ctx, args, key, [Finding(key, "error", exc.message, fix)], Scrub(before))
-    scrub = Scrub(config)
-    findings = validate(config)
-    own = [f for f in findings if f.field.lower() == key.lower()]
-    if has_errors(own):
-        return _refused(ctx, args, key, own, scrub)
-    old_errors = {(f.field, f.message) for f in validate(before) if f.severity == "error"}
-    knock_on = [f for f in findings if f.severity == "error" and f not in own
-                and (f.field, f.message) not in old_errors]
-    path = ctx.save(config)
+    with ctx.editing() as edit:  # read, check and write under the file's lock: no other change is lost
+        before = edit.loaded
+        config = before.copy()
+        try:
+            set_value(config, key, raw)
+        except FieldError as exc:  # only typed fields (numbers, booleans, choices): never secrets
+            fix = f"wbtui config set {key} {exc.example}" if exc.example else ""
+            return _refused(ctx, args, key, [Finding(key, "error", exc.message, fix)], Scrub(before))
+        scrub = Scrub(config)
+        findings = validate(config)
+        own = [f for f in findings if f.field.lower() == key.lower()]
+        if has_errors(own):
+            return _refused(ctx, args, key, own, scrub)
+        old_errors = {(f.field, f.message) for f in validate(before) if f.severity == "error"}
+        knock_on = [f for f in findings if f.severity == "error" and f not in own
+                    and (f.field, f.message) not in old_errors]
+        edit.config = config
+    path = ctx.config_path
     shown = _shown(key, get_value(config, key), False)
     if args.json:
         _emit_json({"key": key, "value": shown, "saved": True, "path": str(path),
@@ -285,14 +299,15 @@ def _refused(ctx: Context, args: argparse.Namespace, key: str, errors: list[Find
 
 def cmd_unset(ctx: Context, args: argparse.Namespace) -> int:
     key = canonical_key(args.key)
-    config = ctx.config().copy()
-    if is_env_key(key) and key[4:] not in config.env:
-        message = f"{key} was not set"
-    else:
-        unset_value(config, key)
-        ctx.save(config)
-        value = None if is_env_key(key) else _shown(key, get_value(config, key), False)
-        message = f"{key} removed" if is_env_key(key) else f"{key} reset to its default: {value}"
+    with ctx.editing() as edit:
+        config = edit.loaded.copy()
+        if is_env_key(key) and key[4:] not in config.env:
+            message = f"{key} was not set"
+        else:
+            unset_value(config, key)
+            edit.config = config
+            value = None if is_env_key(key) else _shown(key, get_value(config, key), False)
+            message = f"{key} removed" if is_env_key(key) else f"{key} reset to its default: {value}"
     if args.json:
         ctx.print_json({"key": key, "message": message})
     else:
@@ -305,7 +320,7 @@ def cmd_unset(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_validate(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.config()
-    findings = validate(config) + permission_findings(ctx.config_path, config)
+    findings = validate(config) + unknown_key_findings(ctx.config_path) + permission_findings(ctx.config_path, config)
     code = EXIT_FINDINGS if has_errors(findings) else EXIT_OK
     scrub = Scrub(config)
     if args.json:
@@ -321,30 +336,19 @@ def cmd_validate(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
-    from ..config.importers import ImportFailure
-    from ..runtime import importers
-
-    base = ctx.config()
-    try:
-        if args.container:
-            if args.file:
-                raise CliError("give either FILE or --container, not both", EXIT_USAGE)
-            fmt = "docker"
-            from ..runtime.docker.importer import import_docker_container
-
-            result = import_docker_container(args.container, base, base.app.timeout)
-        else:
-            if not args.file:
-                raise CliError("import needs FILE (or --container NAME)", EXIT_USAGE)
-            text = _read_source(args.file)
-            fmt = args.fmt or importers.detect_format(text)
-            result = importers.import_text(text, fmt, base, source=args.file)
-    except ImportFailure as exc:
-        raise CliError(f"import failed: {exc}") from None
+    if args.container and args.file:
+        raise CliError("give either FILE or --container, not both", EXIT_USAGE)
+    if not (args.container or args.file):
+        raise CliError("import needs FILE (or --container NAME)", EXIT_USAGE)
+    text = None if args.container else _read_source(args.file)
+    if args.dry_run:
+        result, fmt = _imported(args, text, ctx.config())
+    else:
+        with ctx.editing("import into the configuration") as edit:  # merged into the file as it is now
+            result, fmt = _imported(args, text, edit.loaded)
+            edit.config = result.config
     findings = validate(result.config)
     saved = not args.dry_run
-    if saved:
-        ctx.save(result.config)
     scrub = Scrub(result.config)
     code = EXIT_FINDINGS if has_errors(findings) else EXIT_OK
     if args.json:
@@ -359,13 +363,36 @@ def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
     return code
 
 
-def _read_source(name: str) -> str:
-    if name == "-":
-        return sys.stdin.read()
+def _imported(args: argparse.Namespace, text: str | None, base: Config) -> tuple[ImportResult, str]:
+    """The import of ``text`` (or of ``--container``) over ``base``, and the format it was read as."""
+    from ..config.importers import ImportFailure
+    from ..runtime import importers
+
     try:
-        return Path(name).expanduser().read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"cannot read {name}: {exc}") from None
+        if text is None:
+            from ..runtime.docker.importer import import_docker_container
+
+            return import_docker_container(args.container, base, base.app.timeout), "docker"
+        fmt = args.fmt or importers.detect_format(text)
+        return importers.import_text(text, fmt, base, source=args.file), fmt
+    except ImportFailure as exc:
+        raise CliError(f"import failed: {exc}") from None
+    except RecursionError:  # json/yaml parsers recurse once per nesting level
+        raise CliError(f"import failed: {args.file} nests arrays or objects too deeply to be an env file, "
+                       "docker inspect output or a manifest; check it is the file you meant", EXIT_USAGE) from None
+
+
+def _read_source(name: str) -> str:
+    """The import source as text; a file or stdin that is not UTF-8 is one line, never a traceback."""
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).expanduser().read_text(encoding="utf-8")
+        text.encode("utf-8")  # stdin may decode bad bytes as surrogates (surrogateescape): refused too
+    except OSError as exc:
+        raise CliError(f"cannot read {name}: {exc.strerror or exc}") from None
+    except UnicodeError:
+        raise CliError(f"cannot read {'stdin' if name == '-' else name}: it is not UTF-8 text; convert it first "
+                       "(iconv -f LATIN1 -t UTF-8 FILE > FILE.utf8)", EXIT_USAGE) from None
+    return text
 
 
 # --- path / permissions ------------------------------------------------------------------

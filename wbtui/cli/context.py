@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,17 @@ class CliError(Exception):
         self.code = code
 
 
+@contextmanager
+def file_errors() -> Iterator[None]:
+    """The config file's problems as one line: exit 2 for a path that is no regular file, else 1."""
+    try:
+        yield
+    except store.NotRegularFile as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except store.ConfigFileError as exc:
+        raise CliError(str(exc)) from None
+
+
 @dataclass
 class Context:
     config_path: Path
@@ -55,10 +68,8 @@ class Context:
 
     def config(self) -> Config:
         if self._config is None:
-            try:
+            with file_errors():
                 self._config = store.load(self.config_path)
-            except store.ConfigFileError as exc:
-                raise CliError(str(exc)) from None
         return self._config
 
     def use_config(self, config: Config) -> None:
@@ -68,7 +79,16 @@ class Context:
     def save(self, config: Config) -> Path:
         self.refuse_if_read_only("save the configuration")
         self._config = config
-        return store.save(config, self.config_path)
+        with file_errors():
+            return store.save(config, self.config_path)
+
+    @contextmanager
+    def editing(self, action: str = "save the configuration") -> Iterator[store.Edit]:
+        """Read-modify-write the file under its lock (``store.editing``); set ``edit.config`` to save."""
+        self.refuse_if_read_only(action)
+        with file_errors(), store.editing(self.config_path) as edit:
+            yield edit
+        self._config = edit.config or edit.loaded
 
     @property
     def read_only(self) -> bool:

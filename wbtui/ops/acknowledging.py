@@ -1,7 +1,7 @@
 """Acknowledging a finding in the config file: the one path the CLI and the dashboard share.
 
-The file is read fresh, changed and written back atomically (0600, the previous file kept), so an
-acknowledgement never reverts what another shell wrote in between reading and saving.
+The file is read, changed and written back under its lock (``store.editing``: atomic, 0600, the
+previous file kept), so an acknowledgement never reverts what another shell writes at the same time.
 """
 
 from __future__ import annotations
@@ -27,16 +27,20 @@ class Acknowledged:
 def acknowledge_in_file(path: Path, result: CheckResult, why: str, *, lasting: timedelta | None = None,
                         who: str | None = None, now: datetime | None = None) -> Acknowledged:
     """Store ``result`` as accepted (ValueError, saying what to do, when it cannot be)."""
-    config = store.load(path)
-    before = find(config, result.id)
-    ack = acknowledge(config, result, why, who=who or operator(), now=now or datetime.now(UTC), lasting=lasting)
-    return Acknowledged(ack, before, store.save(config, path))
+    with store.editing(path) as edit:
+        config = edit.loaded.copy()
+        before = find(config, result.id)
+        ack = acknowledge(config, result, why, who=who or operator(), now=now or datetime.now(UTC),
+                          lasting=lasting)
+        edit.config = config
+    return Acknowledged(ack, before, path)
 
 
 def unacknowledge_in_file(path: Path, check_id: str) -> Acknowledgement | None:
     """Remove the check's acknowledgement from the file; the removed one, or None (the file unchanged)."""
-    config = store.load(path)
-    removed = unacknowledge(config, check_id)
-    if removed is not None:
-        store.save(config, path)
+    with store.editing(path) as edit:
+        config = edit.loaded.copy()
+        removed = unacknowledge(config, check_id)
+        if removed is not None:
+            edit.config = config
     return removed

@@ -326,14 +326,17 @@ class ConfigPane(Pane):
 
     @work(thread=True, exclusive=True, group="config-save", exit_on_error=False, name="Save config")
     def _write(self, config: Any, path: Path, loaded: str, over_newer: bool) -> None:
-        """Write the draft, unless the file changed since it was loaded (then say so, with what it holds)."""
+        """Write the draft, unless the file changed since it was loaded (then say so, with what it holds).
+
+        The check and the write happen under the file's lock, so no other writer slips in between.
+        """
         try:
-            if not over_newer and store.exists(path):
-                disk = store.load(path)
-                if store.dumps(disk) != loaded:
-                    self.post_message(FileRead(disk, file_stamp(path), "save"))
+            with store.editing(path) as edit:
+                if not over_newer and store.exists(path) and store.dumps(edit.loaded) != loaded:
+                    self.post_message(FileRead(edit.loaded, file_stamp(path), "save"))
                     return
-            written = store.save(config, path)
+                edit.config = config
+            written = path
         except store.ConfigFileError as exc:  # the file on disk is broken: not overwritten blindly
             self.post_message(Notice(f"{exc}\nFix it, or move it away, then save again.", "Not saved",
                                      severity="error", timeout=10))
