@@ -168,7 +168,7 @@ SECRET_TEXT = st.text(st.one_of(st.sampled_from("'\"\\%:/@+=$#&<>`"),
 AROUND = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters="*"), max_size=24)
 
 
-@settings(derandomize=True, max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(derandomize=True, max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(secret=SECRET_TEXT, before=AROUND, after=AROUND, user=st.text("abcdefgh", max_size=5))
 def test_every_redactor_masks_every_encoding(secret: str, before: str, after: str, user: str) -> None:
     config = Config()
