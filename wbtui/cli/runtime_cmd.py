@@ -23,7 +23,7 @@ from rich.text import Text
 
 from ..present.sizes import size
 from ..present.status import status_lines
-from ..present.windows import parse_since
+from ..present.windows import MAX_LINES_DIGITS, parse_since
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
 
 if TYPE_CHECKING:
@@ -132,8 +132,9 @@ def _yes(parser: argparse.ArgumentParser) -> None:
 def _tail(text: str) -> int | None:
     if text == "all":
         return None
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of lines (or 'all')")
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_LINES_DIGITS):  # "²" is a digit int() refuses
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of lines (at most {MAX_LINES_DIGITS} "
+                                         "digits) or 'all'")
     return int(text)
 
 

@@ -80,7 +80,14 @@ class AnswersError(ValueError):
 
 
 def load_answers(path: Path) -> dict[str, Any]:
-    text = path.read_text()
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise AnswersError(f"cannot read {path}: {exc.strerror}; give the path of a readable answers file") \
+            from None
+    except UnicodeDecodeError as exc:
+        raise AnswersError(f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                           "save it as UTF-8") from None
     try:
         data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:

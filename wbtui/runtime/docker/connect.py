@@ -21,9 +21,15 @@ def connect(timeout: float, op_timeout: float | None = None) -> Any:
     """A client for ``docker_host()``: ``timeout`` to connect, ``op_timeout`` for slow reads (pulls, stats)."""
     import docker
 
+    from ..base import Unreachable
     from .errors import translated
 
     with translated("connect to the Docker daemon", timeout=timeout):
-        client = docker.from_env(timeout=int(timeout) or 1)
+        try:
+            client = docker.from_env(timeout=int(timeout) or 1)
+        except ValueError as exc:  # the SDK's URL parsing: a port that is no number, an unclosed [IPv6
+            raise Unreachable(f"DOCKER_HOST={docker_host()} is not a valid Docker address ({exc})",
+                              "set DOCKER_HOST to unix:///var/run/docker.sock or tcp://HOST:PORT, "
+                              "or unset it") from None
     client.api.timeout = op_timeout if op_timeout is not None else timeout
     return client

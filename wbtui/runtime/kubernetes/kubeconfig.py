@@ -51,10 +51,11 @@ def list_contexts(kubeconfig: str | None = None) -> tuple[list[KubeContext], str
     if not _kubeconfig_exists(path):
         raise KubeconfigProblem(f"no kubeconfig at {path}",
                                 "set KUBECONFIG or copy your cluster's kubeconfig to ~/.kube/config")
+    documents = _documents(path)  # our own reading first: the client library crashes on a malformed file
     try:
         contexts, current = config.list_kube_config_contexts(path)
-    except config.ConfigException as exc:
-        raise KubeconfigProblem(f"cannot read kubeconfig {path}: {exc}",
+    except (config.ConfigException, TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise KubeconfigProblem(f"cannot read kubeconfig {path}: {_one_line(exc)}",
                                 "check it with `kubectl config get-contexts`") from None
     found = [
         KubeContext(name=c["name"], cluster=(c.get("context") or {}).get("cluster", ""),
@@ -62,24 +63,49 @@ def list_contexts(kubeconfig: str | None = None) -> tuple[list[KubeContext], str
                     namespace=(c.get("context") or {}).get("namespace", ""))
         for c in contexts or []
     ]
-    return found, _first_current_context(path) or (current or {}).get("name")
+    first = next((str(d["current-context"]) for d in documents if d.get("current-context")), None)
+    return found, first or (current or {}).get("name")
 
 
-def _first_current_context(path: str) -> str | None:
-    """kubectl's rule for a KUBECONFIG list: the first file that sets current-context wins.
+_LISTS = ("clusters", "contexts", "users")
 
-    (The Python client lets the last one win.)
+
+def _documents(path: str) -> list[dict[str, Any]]:
+    """Every existing file of a KUBECONFIG list, parsed, in order; a file that is no kubeconfig raises
+    KubeconfigProblem naming it and what is wrong.
+
+    The order matters for kubectl's rule: the first file that sets current-context wins (the Python
+    client lets the last one win).
     """
     import yaml
 
+    fix = "repair or replace it (`kubectl config view` reads it), or point KUBECONFIG at another file"
+    documents = []
     for part in path.split(os.pathsep):
         part = os.path.expanduser(part)
-        if part and os.path.exists(part):
+        if not (part and os.path.exists(part)):
+            continue
+        try:
             with open(part, encoding="utf-8") as f:
                 data = yaml.safe_load(f) or {}
-            if isinstance(data, dict) and data.get("current-context"):
-                return str(data["current-context"])
-    return None
+        except OSError as exc:
+            raise KubeconfigProblem(f"cannot read kubeconfig {part}: {exc.strerror}", fix) from None
+        except UnicodeDecodeError:
+            raise KubeconfigProblem(f"kubeconfig {part} is not UTF-8 text", fix) from None
+        except yaml.YAMLError as exc:
+            raise KubeconfigProblem(f"kubeconfig {part} is not valid YAML: {_one_line(exc)}", fix) from None
+        if not isinstance(data, dict):
+            raise KubeconfigProblem(f"kubeconfig {part} is not a mapping of settings", fix)
+        for key in _LISTS:
+            entries = data.get(key) or []
+            if not (isinstance(entries, list) and all(isinstance(e, dict) and e.get("name") for e in entries)):
+                raise KubeconfigProblem(f"kubeconfig {part}: {key} must be a list of entries with a name", fix)
+        documents.append(data)
+    return documents
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 def load(context: str = "", kubeconfig: str | None = None) -> tuple[Any, str, str]:
@@ -114,7 +140,7 @@ def load(context: str = "", kubeconfig: str | None = None) -> tuple[Any, str, st
         else:
             raise KubeconfigProblem(f"no kubeconfig at {path} and not running inside a cluster",
                                     "set KUBECONFIG or copy your cluster's kubeconfig to ~/.kube/config")
-    except config.ConfigException as exc:
-        raise KubeconfigProblem(f"cannot use kubeconfig context {context or '(current)'}: {exc}",
+    except (config.ConfigException, TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise KubeconfigProblem(f"cannot use kubeconfig context {context or '(current)'}: {_one_line(exc)}",
                                 "check it with `kubectl config view --minify`") from None
     return cfg, context, namespace
