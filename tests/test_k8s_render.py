@@ -143,3 +143,14 @@ def test_ingress_host_choices() -> None:
         spec = k8s.ingress(config)["spec"]
         assert "rules" not in spec and spec["defaultBackend"]["service"]["name"] == "wandb-service"
         kubernetes_validate.validate(k8s.ingress(config), K8S_VERSION, strict=True)
+
+
+def test_a_long_secret_with_spaces_stays_on_one_line_so_redaction_finds_it() -> None:
+    from wbtui.config import masking
+
+    config = full_config()
+    secret = "pass phrase " * 12  # YAML folded such a value over several lines at its default width
+    config.env["SMTP_PASSWORD"] = secret.strip()
+    revealed = k8s.render_yaml(config, reveal=True)
+    assert any(secret.strip() in line for line in revealed.splitlines())
+    assert secret.strip() not in masking.screen(config)(revealed)

@@ -79,7 +79,7 @@ def target(config: Config) -> MysqlURL:
 
 
 def redactor(config: Config, admin: MysqlURL) -> Redactor:
-    return masking.screen(config, extra={admin.password, sql_string(admin.password)[1:-1]})
+    return masking.screen(config, extra={admin.password})  # its SQL-quoted form is one of the forms masked
 
 
 def _connect_admin(admin: MysqlURL, timeout: float) -> Any:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -155,6 +157,8 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     optional: bool = False
     rule: str = ""
+    max_length: int = 253
+    """Text fields: the most characters a value may have (253, a DNS name's limit, unless said)."""
 
     @property
     def default(self) -> Any:
@@ -169,46 +173,57 @@ _DEFAULT_SECTIONS = {
 }
 
 
+MAX_INT = 2**31 - 1
+"""The largest whole number a setting may be: Kubernetes' int32 (replicas, ports) and a safe UID/GID."""
+
+
 def _f(key: str, doc: str, kind: type = str, **kw: Any) -> FieldSpec:
+    """A FieldSpec whose rule also says the limits coerce enforces for every value of its kind."""
     section, _, attr = key.rpartition(".")
-    return FieldSpec(key, section or "server", attr, kind, doc, **kw)
+    spec = FieldSpec(key, section or "server", attr, kind, doc, **kw)
+    if kind is str and not spec.choices:
+        return dataclasses.replace(spec, rule=f"{spec.rule}; at most {spec.max_length} characters, "
+                                   "no control characters")
+    if kind is float:
+        return dataclasses.replace(spec, rule=f"{spec.rule}; a finite number")
+    return spec
 
 
 FIELDS: tuple[FieldSpec, ...] = (
     _f("HOST", "Address users and training machines reach W&B at, with scheme "
        "(https://wandb.example.com). Must match what browsers use.",
-       rule="required; http:// or https:// plus a host name, no path, query or credentials; "
-       "http:// and loopback hosts warn"),
+       rule="required; http:// or https:// plus a host name, no path, query, credentials or spaces; "
+       "http:// and loopback hosts warn", max_length=2048),
     _f("LICENSE", "W&B Server license (a signed JWS from W&B).", secret=True,
        rule="three base64url parts joined by '.'; expiry read from the unverified claims: "
-       "expired is an error, under 30 days a warning; empty warns"),
+       "expired is an error, under 30 days a warning; empty warns", max_length=65536),
     _f("BUCKET", "Object store: s3://ACCESS_KEY:SECRET_KEY@HOST[:PORT]/BUCKET[?tls=true]. "
        "Empty uses the container's embedded store under /vol.", secret=True,
        rule="s3:// URL with both keys, a host, port 1-65535, a bucket, tls=true|false; "
-       "S3 bucket naming rules; a loopback host warns; empty warns (not for production)"),
+       "S3 bucket naming rules; a loopback host warns; empty warns (not for production)", max_length=4096),
     _f("BUCKET_QUEUE", "Object notifications; internal:// for every non-AWS store.",
-       rule="internal://; sqs://... only when the bucket is on AWS"),
+       rule="internal://; sqs://... only when the bucket is on AWS", max_length=2048),
     _f("AWS_REGION", "Region the bucket lives in (the store's region / zonegroup).",
        rule="lower-case letters, digits, '-' and '_'; empty warns when BUCKET is set"),
     _f("MYSQL", "Database: mysql://USER:PASSWORD@HOST[:PORT]/DATABASE. "
        "Empty uses the container's embedded MySQL.", secret=True,
        rule="mysql:// URL with a user, a host, port 1-65535 and a database; an empty password "
-       "or a loopback host warns; empty warns (not for production)"),
+       "or a loopback host warns; empty warns (not for production)", max_length=4096),
     _f("runtime.backend", "Where the server runs.", choices=("docker", "kubernetes"),
        rule="docker or kubernetes"),
     _f("runtime.image", "Container image repository.",
-       rule="an image reference (registry/name, optional @sha256: digest)"),
+       rule="an image reference (registry/name, optional @sha256: digest)", max_length=255),
     _f("runtime.tag", "Image tag; pin a version in production.",
-       rule="letters, digits, '_', '.', '-' (max 128); latest or empty warns; "
-       "must be empty when the image has a digest"),
+       rule="letters, digits, '_', '.', '-'; latest or empty warns; "
+       "must be empty when the image has a digest", max_length=128),
     _f("runtime.container_name", "Docker container name.",
-       rule="letters, digits, '_', '.', '-', starting with a letter or digit"),
+       rule="letters, digits, '_', '.', '-', starting with a letter or digit", max_length=128),
     _f("runtime.port", "Host port published for the container's 8080.", int, rule="1-65535"),
     _f("runtime.bind_address", "Host address the port is published on (empty: all).",
        rule="empty or an IPv4/IPv6 address"),
     _f("runtime.volume", "Docker volume or host path mounted at /vol.",
        rule="a volume name or an absolute path without ':'; empty warns (data lives "
-       "in the container)"),
+       "in the container)", max_length=4096),
     _f("runtime.restart_policy", "Docker restart policy.",
        choices=("no", "on-failure", "always", "unless-stopped"),
        rule="no, on-failure, always or unless-stopped"),
@@ -223,7 +238,7 @@ FIELDS: tuple[FieldSpec, ...] = (
        rule="empty or a whole number >= 0; >= 100000 requires gid 0 (OpenShift)"),
     _f("runtime.gid", "Run as this GID; must be 0 when UID >= 100000.", int, optional=True,
        rule="empty or a whole number >= 0; without uid it is ignored (warning)"),
-    _f("kubernetes.context", "kubeconfig context (empty: current context).", rule="any"),
+    _f("kubernetes.context", "kubeconfig context (empty: current context).", rule="any", max_length=1024),
     _f("kubernetes.namespace", "Namespace for every object.", rule="a DNS label"),
     _f("kubernetes.name", "Name of the Deployment (Service and Ingress derive from it).",
        rule="a DNS label"),
@@ -244,7 +259,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("app.read_only", "Refuse every action that changes something.", bool,
        rule="true or false"),
     _f("app.timeout", "Network timeout in seconds for checks and probes.", float,
-       rule="more than 0, at most 300"),
+       rule="0.1 to 300"),
     _f("app.theme", "Dashboard theme (ansi-dark for 16-colour terminals).", rule="a theme name"),
     _f("app.recheck_minutes", "How often the dashboard re-runs the quick datastore checks (0: never; the "
        "10 MiB upload runs only when asked).", float, rule="0 (never), or 1 to 1440 minutes"),
@@ -278,12 +293,42 @@ def env_is_secret(name: str) -> bool:
     return any(hint in upper for hint in SECRET_ENV_HINTS)
 
 
+MAX_ENV_NAME = 255
+MAX_ENV_VALUE = 32768
+"""An extra variable's value: room for a certificate or a JSON setting, far below Linux's 128 KiB per string."""
+
+
+def check_text(key: str, text: str, max_length: int) -> None:
+    """Refuse what no setting can hold: bytes that are not UTF-8 (a surrogate-escaped argument or
+    environment value, which the TOML file cannot store) and a value over ``max_length`` (a paste gone
+    wrong; it would also make every listing crawl). The message never quotes the value: it may be a secret.
+    """
+    if len(text) > max_length:
+        raise FieldError(key, f"the value is {len(text)} characters long, at most {max_length} are allowed; "
+                         "shorten it (a paste gone wrong?)")
+    bad = next((i for i, c in enumerate(text) if "\ud800" <= c <= "\udfff"), None)
+    if bad is not None:
+        raise FieldError(key, f"the value has a byte that is not UTF-8 (0x{ord(text[bad]) & 0xFF:02x} at "
+                         f"position {bad}); give it as UTF-8 text (check the terminal's or file's encoding)")
+
+
+def check_no_controls(key: str, text: str) -> None:
+    """Refuse control characters (NUL, ESC, newline, tab, DEL, C1): no setting means one, and they break
+    the container's environment, the rendered files or the terminal showing them."""
+    bad = next((i for i, c in enumerate(text) if unicodedata.category(c) == "Cc"), None)
+    if bad is not None:
+        raise FieldError(key, f"the value has a control character (U+{ord(text[bad]):04X} at position {bad}); "
+                         "give it on one line without control characters")
+
+
 def coerce(spec: FieldSpec, raw: Any) -> Any:
     """Turn user text into the field's type, or raise FieldError."""
     if raw is None or (isinstance(raw, str) and raw.strip() == "" and spec.optional):
         if spec.optional:
             return None
         raise FieldError(spec.key, "a value is required")
+    if isinstance(raw, str):
+        check_text(spec.key, raw, spec.max_length if spec.kind is str else 64)
     if spec.kind is bool:
         if isinstance(raw, bool):
             return raw
@@ -295,19 +340,31 @@ def coerce(spec: FieldSpec, raw: Any) -> Any:
         raise FieldError(spec.key, f"{raw!r} is not true/false", "true")
     if spec.kind is int:
         try:
-            return int(str(raw).strip())
+            number = int(str(raw).strip())
         except ValueError:
-            raise FieldError(spec.key, f"{raw!r} is not a whole number", "8080") from None
+            raise FieldError(spec.key, f"{raw!r} is not a whole number", _example(spec)) from None
+        if abs(number) > MAX_INT:
+            raise FieldError(spec.key, f"{number} is out of range (at most {MAX_INT})", _example(spec))
+        return number
     if spec.kind is float:
         try:
-            return float(str(raw).strip())
+            real = float(str(raw).strip())
         except ValueError:
-            raise FieldError(spec.key, f"{raw!r} is not a number", "5") from None
+            raise FieldError(spec.key, f"{raw!r} is not a number", _example(spec)) from None
+        if not math.isfinite(real):
+            raise FieldError(spec.key, f"{raw!r} is not a finite number", _example(spec))
+        return real
     value = str(raw).strip()  # a pasted value's trailing newline is never part of a setting
+    check_no_controls(spec.key, value)
     if spec.choices and value not in spec.choices:
         raise FieldError(spec.key, f"{value!r} is not one of {', '.join(spec.choices)}",
                          spec.choices[0])
     return value
+
+
+def _example(spec: FieldSpec) -> str:
+    """A number to suggest: the field's default (1000 for an unset UID/GID)."""
+    return "1000" if spec.default is None else f"{spec.default:g}"
 
 
 def get_value(config: Config, key: str) -> Any:
@@ -322,7 +379,10 @@ def get_value(config: Config, key: str) -> Any:
 def set_value(config: Config, key: str, raw: Any) -> None:
     """Store one setting, coerced to its type; validation is separate (findings)."""
     if is_env_key(key):
-        config.env[key[4:]] = str(raw)
+        name, value = key[4:], str(raw)
+        check_text(key, name, MAX_ENV_NAME)  # the name's syntax and the value's characters: validate
+        check_text(key, value, MAX_ENV_VALUE)
+        config.env[name] = value
         return
     spec = spec_for(key)
     if spec is None:
@@ -356,9 +416,18 @@ def from_dict(data: dict[str, Any]) -> Config:
             if spec_for(key) is not None:
                 set_value(config, key, raw)
     for name, value in (data.get("env") or {}).items():
-        config.env[str(name)] = str(value)
+        if not isinstance(value, str):  # str() would store a table or a list as its Python repr
+            raise FieldError(f"env.{name}", f"must be text (a quoted string), not {_toml_kind(value)}",
+                             f'{name} = "..."')
+        set_value(config, f"env.{name}", value)
     config.acknowledged = acknowledgements_from(data.get("acknowledged") or [])
     return config
+
+
+def _toml_kind(value: Any) -> str:
+    kinds = ((bool, "a boolean"), (int, "a number"), (float, "a number"), (dict, "a table"), (list, "an array"),
+             (datetime, "a date-time"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
 
 
 def acknowledgements_from(raw: Any) -> list[Acknowledgement]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -35,6 +36,9 @@ _IMAGE = re.compile(rf"(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?{_IMAGE_PART}(?:/{_IMAGE_
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 _NGINX_SIZE = re.compile(r"[0-9]+[kKmMgG]?")
+_HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?")
+MIN_TIMEOUT = 0.1
+"""Below a tenth of a second no network answer arrives: every check would time out."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,10 @@ def check_host(config: Config) -> Iterable[Finding]:
     if not value:
         yield _err("HOST", "HOST is not set", "wbtui config set HOST https://wandb.example.com")
         return
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in value):
+        yield _err("HOST", "HOST has a space or control character inside: a URL has none",
+                   "wbtui config set HOST https://wandb.example.com")
+        return
     if "://" not in value:
         yield _err("HOST", f"{value!r} has no scheme",
                    f"wbtui config set HOST https://{value.rstrip('/')}")
@@ -80,6 +88,10 @@ def check_host(config: Config) -> Iterable[Finding]:
         return
     if not parts.hostname:
         yield _err("HOST", "the host name is missing", "wbtui config set HOST https://wandb.example.com")
+        return
+    if not (_HOST_NAME.fullmatch(parts.hostname) or _is_ip(parts.hostname)):
+        yield _err("HOST", f"{parts.hostname!r} is not a host name (letters, digits, '-' and '.'; "
+                   "an international name in its xn-- form)", "wbtui config set HOST https://wandb.example.com")
         return
     try:
         parts.port  # noqa: B018 - raises on a bad port
@@ -100,6 +112,14 @@ def check_host(config: Config) -> Iterable[Finding]:
     if parts.hostname in ("localhost", "127.0.0.1", "::1"):
         yield _warn("HOST", "HOST is a loopback address: other machines cannot reach it",
                     "use the DNS name users and training machines browse to")
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def check_license(config: Config) -> Iterable[Finding]:
@@ -325,13 +345,17 @@ def check_env(config: Config) -> Iterable[Finding]:
         elif name.upper() in _RESERVED_ENV:
             yield _err(key, f"{name} is a main setting; set it directly",
                        f"wbtui config unset {key} && wbtui config set {name.upper()} ...")
-        if "\n" in value or "\x00" in value:
-            yield _err(key, "the value contains a newline or NUL byte", f"wbtui config set {key} '...'")
+        bad = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+        if bad is not None:
+            what = {"\n": "a newline", "\x00": "a NUL byte"}.get(bad, f"a control character (U+{ord(bad):04X})")
+            yield _err(key, f"the value contains {what}; a variable's value is one line of text",
+                       f"wbtui config set {key} '...' (on one line, without control characters)")
 
 
 def check_app(config: Config) -> Iterable[Finding]:
-    if not 0 < config.app.timeout <= 300:
-        yield _err("app.timeout", "timeout must be between 0 and 300 seconds", "wbtui config set app.timeout 5")
+    if not MIN_TIMEOUT <= config.app.timeout <= 300:
+        yield _err("app.timeout", f"timeout must be between {MIN_TIMEOUT:g} and 300 seconds",
+                   "wbtui config set app.timeout 5")
     minutes = config.app.recheck_minutes
     if minutes != 0 and not 1 <= minutes <= 1440:
         yield _err("app.recheck_minutes", "re-check every 1 to 1440 minutes, or 0 for never",

@@ -182,7 +182,8 @@ def render(config: Config, reveal: bool = False) -> Manifests:
     header = "# W&B Server on Kubernetes, rendered by wbtui.\n"
     if not reveal and any(o["kind"] == "Secret" for o in objs):
         header += "# Secret values are masked (****): `wbtui render kubernetes --reveal` to apply by hand.\n"
-    body = yaml.safe_dump_all(shown, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    body = yaml.safe_dump_all(shown, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                              width=float("inf"))  # a value never folds over lines, so redaction finds it
     return Manifests(objs, header + body)
 
 
