@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
+import os
 import sys
 from typing import NoReturn
 
@@ -44,7 +46,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_PIPE_CLOSED = 141
+"""128 + SIGPIPE: what a shell reports for cat or ls when the reader of their output went away."""
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code. A closed output pipe (``wbtui config show | head -1``) ends the
+    command quietly with EXIT_PIPE_CLOSED, as coreutils end: `set -o pipefail` scripts see what they see
+    with cat, and the output was cut short, so it is no success."""
+    _keep_undecodable_bytes()
+    try:
+        try:
+            return _dispatch(argv)
+        finally:
+            sys.stdout.flush()  # output still in the buffer meets the closed pipe here, not at exit
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return EXIT_PIPE_CLOSED
+
+
+def _keep_undecodable_bytes() -> None:
+    """Print a path or name holding bytes that are not UTF-8 (a surrogate-escaped argument) as those
+    bytes, as Python does in the C locale, instead of failing on it."""
+    if isinstance(sys.stdout, io.TextIOWrapper) and sys.stdout.errors == "strict":
+        sys.stdout.reconfigure(errors="surrogateescape")
+
+
+def _stdout_to_devnull() -> None:
+    """Python flushes stdout again at exit; into /dev/null that cannot fail and print a traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+
+
+def _dispatch(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = Context.from_args(args)

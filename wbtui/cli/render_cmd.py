@@ -24,8 +24,15 @@ from .context import EXIT_FINDINGS, EXIT_OK, CliError, Context
 KINDS = ("docker", "docker-env", "kubernetes", "nginx", "systemd", "sql", "mc", "cors")
 
 
+def _file_name(text: str) -> str:
+    """argparse type for -o and --env-file: an empty name used to be taken as no option at all."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty name is not a file: give a path, or leave the option out")
+    return text
+
+
 def _common(p: argparse.ArgumentParser, secrets: bool) -> None:
-    p.add_argument("-o", "--output", metavar="FILE",
+    p.add_argument("-o", "--output", metavar="FILE", type=_file_name,
                    help="write to FILE atomically (mode 0600 with --reveal)")
     if secrets:
         p.add_argument("--reveal", action="store_true", help="write secrets in clear (default: ****)")
@@ -45,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         description="The guide's `docker run` command, shell-quoted, with volume, "
                         "restart policy and resources. --env-file gives the form that reads the "
                         "environment from a file (render it with `render docker-env`).")
-    p.add_argument("--env-file", metavar="PATH", help="use --env-file PATH instead of -e flags")
+    p.add_argument("--env-file", metavar="PATH", type=_file_name, help="use --env-file PATH instead of -e flags")
     _common(p, secrets=True)
 
     p = rsub.add_parser("docker-env", help="the container environment as a docker --env-file",
@@ -70,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = rsub.add_parser("systemd", help="systemd unit that keeps the container running",
                         description="A unit running the container with `docker run --rm`, restarted by "
                         "systemd; the environment comes from an --env-file (no secret in the unit).")
-    p.add_argument("--env-file", metavar="PATH", default="/etc/wbtui/wandb.env",
+    p.add_argument("--env-file", metavar="PATH", type=_file_name, default="/etc/wbtui/wandb.env",
                    help="env file the unit passes to docker (default %(default)s)")
     p.add_argument("--docker", metavar="PATH", default="/usr/bin/docker",
                    help="docker binary (default %(default)s)")
