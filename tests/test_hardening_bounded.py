@@ -112,7 +112,7 @@ def stall_after(proxy: StallingProxy, check_id: str):
 
 
 @pytest.mark.s3
-@pytest.mark.parametrize("last_answered", ["s3.endpoint", "s3.bucket", "s3.location"])
+@pytest.mark.parametrize("last_answered", ["s3.credentials", "s3.bucket", "s3.location"])
 def test_a_store_that_stops_answering_costs_one_timeout(radosgw, s3_bucket, rgw_proxy, last_answered) -> None:
     """Before: every later check waited out its own timeout (16 s for a 3 s timeout after the bucket check)."""
     config = s3_config(rgw_proxy.port, radosgw, s3_bucket)
