@@ -185,10 +185,15 @@ def certs(tmp_path_factory) -> Path:
 
 
 class _Quiet(http.server.BaseHTTPRequestHandler):
+    """Answers as an S3 endpoint's root does (an empty 200 is a web server, not S3)."""
+
     def do_GET(self) -> None:
+        body = b'<?xml version="1.0" encoding="UTF-8"?><ListAllMyBucketsResult/>'
         self.send_response(200)
-        self.send_header("Content-Length", "0")
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, *args) -> None:
         pass
