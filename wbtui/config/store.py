@@ -244,6 +244,7 @@ def save(config: Config, path: Path | None = None) -> Path:
     path = path or default_path()
     with locked(path) as real:
         data = dumps(config).encode("utf-8")
+        remove_stale_temps(backup_path(real))  # a killed backup write, even when this save needs no backup
         old = _read(real)
         if old is not None and old != data:
             write_private(backup_path(real), old)
