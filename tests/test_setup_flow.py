@@ -298,3 +298,23 @@ def test_files_are_written_and_remembered(tmp_path):
     assert saved_state(flow.config_path).generated == paths
     for path in paths.values():
         assert NASTY not in Path(path).read_text()
+
+
+def test_a_setting_the_setup_stores_keeps_what_another_shell_wrote_meanwhile(tmp_path) -> None:
+    """The setup saved its own copy of the whole file, reverting a `wbtui config set` made since it started."""
+    from wbtui.config import store as config_store
+    from wbtui.config.model import Config
+    from wbtui.setup.flow import SetupFlow
+
+    path = tmp_path / "config.toml"
+    config_store.save(Config(), path)
+    flow = SetupFlow(path)
+    with config_store.editing(path) as edit:  # another shell, after the setup read the file
+        changed = edit.loaded.copy()
+        changed.runtime.tag = "0.60.0"
+        edit.config = changed
+    flow.set("HOST", "https://wandb.example.com")
+    flow.server({"LICENSE": "", "runtime.image": "wandb/local"})
+    saved = config_store.load(path)
+    assert (saved.server.HOST, saved.runtime.tag) == ("https://wandb.example.com", "0.60.0")
+    assert flow.config.runtime.tag == "0.60.0"

@@ -147,13 +147,29 @@ class SetupFlow:
         return masking.screen(self.config)
 
     def save(self) -> None:
-        store.save(self.config, self.config_path)
+        """The progress (every setting was saved when it was set)."""
         self.state.save(self.state_file)
+
+    def _store(self, values: dict[str, Any]) -> list[FieldError]:
+        """Set ``values`` on the file as it is now, under its lock, and save: what another shell wrote since
+        the setup read the file is kept (the setup used to save its own older copy over it)."""
+        bad: list[FieldError] = []
+        with store.editing(self.config_path) as edit:
+            latest = edit.loaded.copy()
+            for key, value in values.items():
+                try:
+                    set_value(latest, key, value)
+                except FieldError as exc:
+                    bad.append(exc)
+            edit.config = latest
+        self.config = latest
+        return bad
 
     def set(self, key: str, value: Any) -> list[Finding]:
         """Store one input and return its findings; the config is saved at once."""
-        set_value(self.config, key, value)
-        store.save(self.config, self.config_path)
+        bad = self._store({key: value})
+        if bad:
+            raise bad[0]
         return [f for f in validate(self.config) if f.field == key]
 
     def advance(self, step: str, *, continue_anyway: bool | Iterable[str] = False) -> str:
@@ -266,11 +282,12 @@ class SetupFlow:
                    region: str, host: str = "") -> list[Finding]:
         """BUCKET from the form (URLError names a bad part); HOST too when given, for the CORS origin."""
         url = assemble_bucket_url(endpoint, access_key, secret_key, bucket, tls)
-        set_value(self.config, "AWS_REGION", region)
-        set_value(self.config, "BUCKET_QUEUE", "internal://")
-        if host.strip():
-            set_value(self.config, "HOST", host)
-        return self.set("BUCKET", url)
+        values = {"AWS_REGION": region, "BUCKET_QUEUE": "internal://", **({"HOST": host} if host.strip() else {}),
+                  "BUCKET": url}
+        bad = self._store(values)
+        if bad:
+            raise bad[0]
+        return [f for f in validate(self.config) if f.field == "BUCKET"]
 
     def bucket_action(self, action: str, *, dry_run: bool) -> ActionResult:
         """``create`` or ``cors``; a dry run says what would change. BucketActionError explains a refusal."""
@@ -288,12 +305,8 @@ class SetupFlow:
     # -- 4. server ------------------------------------------------------------------------------
     def server(self, values: dict[str, Any]) -> StepReport:
         """Store HOST, LICENSE, image, tag (and any other setting given) and validate them."""
-        bad = []
-        for key, value in values.items():
-            try:
-                set_value(self.config, key, value)
-            except FieldError as exc:
-                bad.append(self.failure(f"config.{key}", key, exc, exc.example and f"e.g. {exc.example}"))
+        bad = [self.failure(f"config.{exc.key}", exc.key, exc, exc.example and f"e.g. {exc.example}")
+               for exc in self._store(values)]
         self.save()
         return self._report("server", bad + self.findings_for("server", values))
 
