@@ -273,3 +273,11 @@ def test_a_closed_pipe_after_a_table_ends_quietly(big_config: Cli) -> None:
     """Tables go through rich, which ends a broken pipe itself with exit 1: quiet as well."""
     proc = _into_closed_pipe(big_config, "config", "show")
     assert proc.stderr == b"" and proc.returncode in (1, 141)
+
+
+def test_render_to_a_file_keeps_an_argument_that_is_not_utf8(cli: Cli, tmp_path: Path) -> None:
+    """-o with a non-UTF-8 --upstream was a UnicodeEncodeError traceback; the bytes go out as given."""
+    out = tmp_path / "wandb.conf"
+    proc = cli.run("render", "nginx", "--upstream", "http://caf\udce9:8080", "-o", str(out))
+    assert "Traceback" not in proc.stderr and f"wrote {out}" in proc.stderr, proc.stderr
+    assert b"http://caf\xe9:8080" in out.read_bytes()

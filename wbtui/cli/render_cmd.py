@@ -177,11 +177,12 @@ def cmd_render(ctx: Context, args: argparse.Namespace) -> int:
         path = Path(args.output).expanduser()
         if not path.parent.is_dir():
             raise CliError(f"cannot write {path}: {path.parent} is not a directory")
+        payload = text.encode("utf-8", "surrogateescape")  # a path argument's non-UTF-8 bytes, written as given
         try:
             if reveal:
-                store.write_private(path, text.encode("utf-8"))
+                store.write_private(path, payload)
             else:
-                store.write_atomic(path, text.encode("utf-8"), 0o644)
+                store.write_atomic(path, payload, 0o644)
         except OSError as exc:
             raise CliError(f"cannot write {path}: {exc.strerror}") from None
         written = {"path": str(path), "mode": "0600" if reveal else "0644"}
