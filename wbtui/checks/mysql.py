@@ -8,6 +8,7 @@ wbtui command that fixes it. Nothing the checks report carries a secret.
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +27,7 @@ from .mysql_settings import RECOMMENDED, SETTING_NAMES, binlog_retention, deviat
 UNICORN = "wbtui \U0001F984 check"  # a 4-byte UTF-8 character: needs utf8mb4 end to end
 _LOST = (2006, 2013, 0)
 _ROLE_DEPTH = 4
+_SCRATCH = re.compile(r"wbtui_check_[0-9a-f]{12}")  # the write test's tables, and nothing else
 
 
 def run_mysql_checks(config: Config, *, timeout: float = 5.0,
@@ -300,11 +302,22 @@ class MysqlChecks:
         return Outcome(f"{self.account} has ALL on {db}", " ".join(notes), data)
 
     def write(self) -> Outcome:
+        """Create, fill, read back and drop a real InnoDB table in the W&B database.
+
+        Not a TEMPORARY table: that needs another privilege (CREATE TEMPORARY TABLES), is allowed
+        on a read-only server and is not listed in information_schema, so it would not test what
+        W&B's migrations do. Instead the session holds the named lock ``GET_LOCK(table)`` while
+        its table exists; the server releases it when the session ends, however it ends. Each
+        write test first drops tables of our exact pattern (``wbtui_check_`` + 12 hex digits)
+        whose lock is free: leftovers of a session that was killed or dropped mid-check.
+        """
         import pymysql
 
         table = f"wbtui_check_{secrets.token_hex(6)}"
         q = sql_identifier(table)
         try:
+            self._rows("SELECT GET_LOCK(%s, 0)", (table,))
+            cleaned = self._drop_leftovers()
             self._rows(f"CREATE TABLE {q} (id INT NOT NULL PRIMARY KEY, note VARCHAR(64) NOT NULL) ENGINE=InnoDB")
             try:
                 self._rows(f"INSERT INTO {q} (id, note) VALUES (1, %s)", (UNICORN,))
@@ -313,6 +326,8 @@ class MysqlChecks:
                                      "AND TABLE_NAME = %s", (table,))
             finally:
                 self._drop(table)
+                with contextlib.suppress(Exception):  # ending the session releases it too
+                    self._rows("SELECT RELEASE_LOCK(%s)", (table,))
         except pymysql.err.MySQLError as exc:
             raise self._write_error(exc) from None
         if back != UNICORN:
@@ -325,8 +340,21 @@ class MysqlChecks:
                               "Enable InnoDB (it is the default engine; check default_storage_engine and "
                               "disabled_storage_engines in my.cnf).",
                               "The server substituted another engine because InnoDB is not available.")
+        leftovers = f" Dropped {len(cleaned)} scratch table(s) a broken earlier check left: {', '.join(cleaned)}." \
+            if cleaned else ""
         return Outcome("created, wrote, read back and dropped an InnoDB table; utf8mb4 round trip OK",
-                       f"Scratch table {table} with {UNICORN!r}.")
+                       f"Scratch table {table} with {UNICORN!r}.{leftovers}", {"leftovers_dropped": cleaned})
+
+    def _drop_leftovers(self) -> list[str]:
+        """Drop scratch tables of our exact pattern whose session is gone (their named lock is free)."""
+        rows = self._rows("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                          "AND TABLE_NAME LIKE %s", ("wbtui\\_check\\_%",))
+        dropped = []
+        for (name,) in rows:
+            if _SCRATCH.fullmatch(str(name)) and self._value("SELECT IS_FREE_LOCK(%s)", (name,)) == 1:
+                self._rows(f"DROP TABLE IF EXISTS {sql_identifier(str(name))}")
+                dropped.append(str(name))
+        return dropped
 
     def _drop(self, table: str) -> None:
         """Drop the scratch table, on a fresh connection if this one broke; say so if it stays."""
