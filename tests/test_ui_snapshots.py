@@ -167,6 +167,8 @@ async def feed(pilot: Any, pane: str) -> None:
     app.query_one(RuntimePane).show(status, usage, events, None)
     datastores = app.query_one(DatastoresPane)
     app.on_checks_update(ChecksUpdate(results, running=False, stores=("mysql", "s3"), took=2.4))  # as a run ends
+    await pilot.pause()
+    app.clear_notifications()  # the run's "checked" toast: the panes are what is compared here
     health = app.query_one(HealthPane)
     health.show_sample(made[-1], latencies, list(history.transitions), made)
     health.query_one("#hp-watch").display = True

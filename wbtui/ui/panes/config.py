@@ -289,6 +289,12 @@ class ConfigPane(Pane):
             return any(table.has_focus for table in self.query("#env-table"))  # a / d are letters elsewhere
         return allowed
 
+    def unavailable_reason(self, action: str) -> str:
+        if action in ("env_add", "env_delete"):
+            return ("a adds and d deletes a variable in the Extra env table: pick Extra env in the section list, "
+                    "enter, then tab to the table.")
+        return super().unavailable_reason(action)
+
     # ---- reveal, save, revert ------------------------------------------------------
     def action_reveal(self) -> None:
         self.revealed = not self.revealed
@@ -385,6 +391,7 @@ class ConfigPane(Pane):
             return
         session = self.wbtui.session
         if not session.dirty:
+            self.notify("Nothing to revert: the draft matches the saved file.", markup=False)
             return
 
         def revert() -> None:

@@ -103,6 +103,7 @@ class DatastoresPane(FilteredPane):
         self._keep = ""
         """The id of the result selected when a run began: selected again when the run ends."""
         self._age_column: Any = None
+        self._told_run = -1
         self._marks: dict[int, Marked] = {}
         """Each shown result's acknowledgement (by index), from the config as loaded."""
 
@@ -166,6 +167,13 @@ class DatastoresPane(FilteredPane):
         elif update.took is not None:
             self._show_summary(update)
             self._show_details()
+            if not update.quick and self._told_run != update.run:  # asked for (or a config change): say it ended
+                self._told_run = update.run
+                failed = sum(r.status == Status.FAIL for r in update.results if r.store in update.stores)
+                self.notify(f"{', '.join(update.stores)} checked in {update.took:.1f}s: "
+                            + (f"{failed} failed (3 Datastores)" if failed else "nothing failed"),
+                            title="Datastore checks", severity="warning" if failed else "information",
+                            markup=False, timeout=4)
 
     def _show_summary(self, update: ChecksUpdate) -> None:
         """Counts, how old the results are and when they are checked again (stale ones in warning colour)."""

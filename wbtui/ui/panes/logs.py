@@ -187,7 +187,8 @@ class LogsPane(Pane):
     def update_status(self) -> None:
         stats = self.view.stats()
         if stats.paused:
-            head = (f"❚❚ paused (+{stats.new_while_paused:,} new)", "$warning bold")
+            head = (f"❚❚ paused (+{stats.new_while_paused:,} new), follow {'on' if stats.follow else 'off'}",
+                    "$warning bold")
         elif stats.follow:
             head = ("● following the end", "$success bold")
         else:
@@ -203,7 +204,8 @@ class LogsPane(Pane):
             parts.append(f"  {self._filter_note}")
         window = "all" if self.tail is None and self.since is None else (
             f"tail {self.tail}" if self.tail is not None else f"since {self.since:%Y-%m-%d %H:%M}")
-        stream = styled((f"{window} · stream {self.stream_state}", "$text-muted"))
+        shown = f"time {'on' if self.view.show_timestamps else 'off'}, wrap {'on' if self.view.wrap else 'off'}"
+        stream = styled((f"{window} · {shown} · stream {self.stream_state}", "$text-muted"))
         content = lines(styled(*parts), stream)
         # One line per part, each cut to the width: the height only changes with the number of lines, so a
         # status refresh while 10k lines/s stream in does not re-lay out the screen.
@@ -222,9 +224,11 @@ class LogsPane(Pane):
 
     def action_timestamps(self) -> None:
         self.view.show_timestamps = not self.view.show_timestamps
+        self.update_status()
 
     def action_wrap(self) -> None:
         self.view.wrap = not self.view.wrap
+        self.update_status()
 
     def action_regex(self) -> None:
         self.regex = not self.regex
@@ -234,6 +238,9 @@ class LogsPane(Pane):
                     markup=False)
 
     def action_clear(self) -> None:
+        if not self.view.stats().held:
+            self.notify("Nothing to clear: no lines held.", markup=False)
+            return
         self.view.clear()
         self._errors.clear()
         self.update_status()

@@ -140,6 +140,7 @@ class RuntimePane(FilteredPane):
     # ---- status (polled by the app) ---------------------------------------------------------------
     def action_refresh(self) -> None:
         self.post_message(RefreshStatus())
+        self.notify("Reading the status and events again…", markup=False, timeout=2)
 
     def show_update(self, update: StatusUpdate | None) -> None:
         if update is not None:
