@@ -35,7 +35,8 @@ def table() -> str:
     lines.append("| `env.NAME` | Extra container environment variable (OIDC_\\*, REDIS, GORILLA_\\*, "
                  "LOCAL_RESTORE, SMTP ...). Names containing PASSWORD, SECRET, TOKEN, LICENSE, PRIVATE, "
                  "CREDENTIAL or _KEY, and URL passwords, are treated as secrets. | (none) | a valid variable "
-                 "name, not one of the main settings; no newline or NUL in the value |")
+                 "name (at most 255 characters), not one of the main settings; the value at most 32768 characters, "
+                 "no control characters |")
     return "\n".join(lines) + "\n"
 
 

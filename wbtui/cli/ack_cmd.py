@@ -36,7 +36,10 @@ def period(text: str) -> timedelta:
     match = _PERIOD.match(text)
     if not match or int(match.group(1)) == 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a period such as 12h, 30d or 2w")
-    lasting = int(match.group(1)) * _UNITS[match.group(2)]
+    try:
+        lasting = int(match.group(1)) * _UNITS[match.group(2)]
+    except OverflowError:
+        lasting = timedelta.max
     if lasting > timedelta(days=3650):
         raise argparse.ArgumentTypeError(f"{text!r} is more than ten years; leave --for out to never expire")
     return lasting

@@ -15,6 +15,15 @@ from rich.console import Console
 from rich.text import Text
 
 from ..config import store
+
+
+class PipeConsole(Console):
+    """A reader that went away (``wbtui check | head``) ends the command quietly, as coreutils do (exit 141):
+    rich's own handling prints nothing but turns it into exit 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
 from ..config.masking import Redactor, screen
 from ..config.model import Config
 
@@ -57,8 +66,8 @@ def file_errors() -> Iterator[None]:
 class Context:
     config_path: Path
     read_only_flag: bool = False
-    out: Console = field(default_factory=lambda: Console(highlight=False, soft_wrap=True))
-    err: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
+    out: Console = field(default_factory=lambda: PipeConsole(highlight=False, soft_wrap=True))
+    err: Console = field(default_factory=lambda: PipeConsole(stderr=True, highlight=False, soft_wrap=True))
     _config: Config | None = None
 
     @classmethod
