@@ -7,7 +7,6 @@ No secret of the config may appear in any snapshot (canary test at the end).
 from __future__ import annotations
 
 import time
-
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any

@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.text import Text
 
 from ..config import store
+from ..config.masking import Redactor, screen
+from ..config.model import Config
 
 
 class PipeConsole(Console):
@@ -24,8 +26,7 @@ class PipeConsole(Console):
     def on_broken_pipe(self) -> None:
         self.quiet = True
         raise BrokenPipeError
-from ..config.masking import Redactor, screen
-from ..config.model import Config
+
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
