@@ -85,3 +85,35 @@ async def test_after_a_restart_the_count_says_automatic_and_when_it_started(tmp_
         rows = screen_text(app).splitlines()
         count = next(i for i, row in enumerate(rows) if "restarts 0 (automatic)" in row)
         assert re.search(r"│ started \d+s ago", rows[count + 1]), rows[count + 1]  # the Server box, next line
+
+
+async def test_an_upgrade_from_the_dashboard_saves_the_new_tag(tmp_path: Path, standin_image: str,
+                                                               docker_runtimes: Callable, docker_client: Any) -> None:
+    """The dashboard upgraded the container but left runtime.tag as it was: the next deploy went back."""
+    from wbtui.config import store
+    from wbtui.ui.widgets.confirm import PromptScreen
+
+    config = standin_config(standin_image, prefix="up", secret=secrets.token_hex(6), ready_delay="0", heartbeat="0")
+    config.app.timeout = 2.0
+    repository = standin_image.rpartition(":")[0]
+    tag = f"upgrade-{secrets.token_hex(3)}"
+    docker_client.images.get(standin_image).tag(f"{repository}:{tag}")
+    try:
+        await asyncio.to_thread(docker_runtimes(config).deploy)
+        app = make_app(tmp_path, config, background=True, runtime_factory=docker_runtimes)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ready(pilot)
+            await pilot.press("4")
+            await wait_text(pilot, "running", timeout=30)
+            await pilot.press("u")
+            await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen), 5, "the tag prompt")
+            app.screen.query_one("#prompt-value").value = tag
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the upgrade confirmation")
+            await pilot.press("y")
+            await wait_text(pilot, "✔ Upgrade", timeout=60)
+            await wait_until(pilot, lambda: app.session.saved.runtime.tag == tag, 20, "the reloaded config")
+        assert store.load(app.session.config_path).runtime.tag == tag
+    finally:
+        docker_client.containers.get(config.runtime.container_name).remove(force=True)
+        docker_client.images.remove(f"{repository}:{tag}")

@@ -326,11 +326,10 @@ def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     runtime = _runtime(ctx)
     try:
-        from ..ops.lifecycle import upgrade
+        from ..ops.lifecycle import run_action, save_tag
 
-        runtime.progress = _progress_printer(ctx)
-        image, upgraded = upgrade(runtime, args.tag)
-        ctx.save(upgraded)
+        image = run_action(runtime, "upgrade", args.tag, progress=_progress_printer(ctx))
+        save_tag(ctx.config_path, args.tag)
         _say(ctx, f"now running {image}; runtime.tag saved as {args.tag}")
         return EXIT_OK if args.no_watch else _watch(ctx, runtime, args.timeout)
     finally:

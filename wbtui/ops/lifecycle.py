@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Literal
 from ..config.model import Config
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..runtime.base import ProgressCallback, Runtime
 
 Action = Literal["deploy", "start", "stop", "restart", "upgrade", "remove"]
@@ -84,16 +86,16 @@ def _run(runtime: Runtime, action: str, tag: str, purge: bool, stop_timeout: flo
     if action == "remove":
         return runtime.remove(purge=purge)
     if action == "upgrade":
-        return upgrade(runtime, tag)[0]
+        return runtime.upgrade(tag)
     raise ValueError(f"unknown runtime action {action!r}")
 
 
-def upgrade(runtime: Runtime, tag: str) -> tuple[str, Config]:
-    """Move the server to ``tag``: (what the backend did, the runtime's config with ``runtime.tag`` set).
+def save_tag(path: Path, tag: str) -> None:
+    """After an upgrade: ``runtime.tag`` in the file as it is now (under its lock), so the next deploy keeps
+    the new image and nothing another shell wrote meanwhile is reverted."""
+    from ..config import store
 
-    The caller saves that config, so the next deploy keeps the new image.
-    """
-    done = runtime.upgrade(tag)
-    config = runtime.config.copy()
-    config.runtime.tag = tag
-    return done, config
+    with store.editing(path) as edit:
+        config = edit.loaded.copy()
+        config.runtime.tag = tag
+        edit.config = config

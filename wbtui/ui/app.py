@@ -396,6 +396,8 @@ class WbtuiApp(App[int], DashboardState):
             if update.action in ("deploy", "restart", "upgrade", "start"):
                 self.deployed += 1
                 self.post_message(StartupWatch())
+            if update.action == "upgrade":
+                self.read_config_file(announce=False)  # runtime.tag was saved
         self.refresh_status(now=True)
 
     def on_startup_watch(self, message: StartupWatch) -> None:

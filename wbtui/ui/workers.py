@@ -145,6 +145,10 @@ def act(core: Core, action: str, tag: str, post: Post) -> None:
 
     try:
         outcome = run_action(core.runtime(), action, tag, progress=say)
+        if action == "upgrade":  # as `wbtui upgrade` does: the next deploy keeps the new image
+            from ..ops.lifecycle import save_tag
+
+            save_tag(core.session.config_path, tag)
     except Exception as exc:  # the action ends either way: the next one may run
         post(RuntimeActionUpdate(action, done=True, problem=Problem.from_exception(exc), started=started))
     else:
