@@ -118,3 +118,21 @@ async def test_datastores_check_the_config_as_changed_on_disk(tmp_path: Path) ->
         connect = next(r for r in app.checks.results if r.id == "mysql.connect")
         assert f"127.0.0.1:{new_port}" in connect.summary, connect.summary
         assert str(old_port) not in screen_text(app)
+
+
+async def test_a_key_no_setting_reads_is_named_with_the_closest_setting(tmp_path: Path) -> None:
+    """A typo in the file (HSOT) was ignored without a word: the dashboard says so at start and on a reload."""
+    path = tmp_path / "config.toml"
+    path.write_text('[server]\nHOST = "https://wandb.example.com"\nHSOT = "https://typo.example.com"\n')
+    path.chmod(0o600)
+    app = make_app(tmp_path, save=False)
+    app.session.unknown = store.read(path)[1]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await wait_until(pilot, lambda: noticed(app, "HSOT in config.toml is not a setting"), 10, "the warning")
+        assert noticed(app, "rename it to HOST")
+        app.clear_notifications()
+        with path.open("a") as out:
+            out.write('[runtime]\ntga = "0.60.0"\n')
+        await wait_until(pilot, lambda: noticed(app, "runtime.tga in config.toml"), 20, "the warning on reload")
+        assert noticed(app, "rename it to runtime.tag")

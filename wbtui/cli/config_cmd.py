@@ -119,11 +119,11 @@ def permission_findings(path: Path, config: Config) -> list[Finding]:
 
 def unknown_key_findings(path: Path) -> list[Finding]:
     """Keys in the file no setting reads (a typo such as HSOT is silently ignored otherwise)."""
+    from ..config.validate import unknown_key_findings as findings
+
     with file_errors():
         unknown = store.read(path)[1]
-    return [Finding(u.key, "warning", f"{u.key} in {path.name} is not a setting wbtui knows: it is ignored",
-                    f"rename it to {u.closest} in {path}" if u.closest else
-                    f"remove it from {path} (wbtui config show lists the settings)") for u in unknown]
+    return findings(unknown, path)
 
 
 class Scrub:

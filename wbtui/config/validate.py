@@ -12,13 +12,18 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from .license import LicenseError, parse_license
 from .model import Config
 from .quantities import cpu_cores, memory_bytes
 from .urls import BUCKET_EXAMPLE, MYSQL_EXAMPLE, BucketURL, MysqlURL, URLError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .store import UnknownKey
 
 Severity = Literal["error", "warning", "info"]
 
@@ -366,6 +371,13 @@ CHECKS: tuple[Callable[[Config], Iterable[Finding]], ...] = (
     check_host, check_license, check_bucket, check_bucket_queue, check_region, check_mysql,
     check_runtime, check_kubernetes, check_env, check_app,
 )
+
+
+def unknown_key_findings(unknown: Iterable[UnknownKey], path: Path) -> list[Finding]:
+    """Keys in the file no setting reads: a typo such as HSOT would otherwise be ignored without a word."""
+    return [Finding(u.key, "warning", f"{u.key} in {path.name} is not a setting wbtui knows: it is ignored",
+                    f"rename it to {u.closest} in {path}" if u.closest else
+                    f"remove it from {path} (wbtui config show lists the settings)") for u in unknown]
 
 
 def validate(config: Config) -> list[Finding]:

@@ -162,6 +162,7 @@ class WbtuiApp(App[int], DashboardState):
     def on_mount(self) -> None:
         self.loaded = self.session.saved
         self._update_topbar()
+        self.warn_unknown_keys()
         if not self.is_headless:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGHUP, signal.SIGTERM):
@@ -245,6 +246,9 @@ class WbtuiApp(App[int], DashboardState):
             session.stamp = message.stamp  # said once, not on every tick
             self.show_problem(message.problem, "Config file unreadable")
             return
+        if message.unknown != session.unknown:
+            session.unknown = message.unknown
+            self.warn_unknown_keys()
         if store.dumps(message.config) == store.dumps(session.saved):
             session.stamp, session.file_exists = message.stamp, message.exists
             return
@@ -466,6 +470,15 @@ class WbtuiApp(App[int], DashboardState):
         self.query_one("#topbar", Static).update(Content.assemble(*parts))
 
     # ---- errors --------------------------------------------------------------------------------
+    def warn_unknown_keys(self) -> None:
+        """Say which keys of the file no setting reads (they are ignored), each with what to do."""
+        from ..config.validate import unknown_key_findings
+
+        findings = unknown_key_findings(self.session.unknown, self.session.config_path)
+        if findings:
+            self.notify("\n".join(f"{f.message}: {f.fix}" for f in findings), title="Unknown settings",
+                        severity="warning", timeout=15, markup=False)
+
     def show_problem(self, problem: Problem, title: str = "Error") -> None:
         """A failure as a notification with its fix; secrets scrubbed, text never parsed as markup."""
         redact = self.session.redactor()

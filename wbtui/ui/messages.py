@@ -113,9 +113,11 @@ class ConfigFileRead(Message):
     """The config file as it is on disk now (``problem`` when it cannot be read); ``announce`` says so."""
 
     def __init__(self, config: Any, exists: bool, stamp: Any, problem: Problem | None = None, *,
-                 announce: bool = True) -> None:
+                 announce: bool = True, unknown: list[Any] | None = None) -> None:
         super().__init__()
         self.config = config
+        self.unknown = unknown or []
+        """The file's keys no setting reads (store.UnknownKey)."""
         self.exists = exists
         self.stamp = stamp
         self.problem = problem

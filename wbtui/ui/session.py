@@ -48,6 +48,8 @@ class Session:
     file_exists: bool = True
     stamp: Stamp = None
     draft: Config = field(init=False)
+    unknown: list[store.UnknownKey] = field(init=False, default_factory=list)
+    """Keys in the file no setting reads (a typo such as HSOT), as last read: the dashboard warns of them."""
     kept_over_file: list[str] = field(init=False, default_factory=list)
     """Draft edits kept over a newer value in the file (see ``rebase``); cleared by a save or revert."""
 
@@ -58,7 +60,10 @@ class Session:
     def open(cls, config_path: Path, read_only: bool = False) -> Session:
         """Load the config file (defaults when it does not exist yet)."""
         stamp = file_stamp(config_path)
-        return cls(config_path, store.load(config_path), read_only, store.exists(config_path), stamp)
+        config, unknown = store.read(config_path)
+        session = cls(config_path, config, read_only, store.exists(config_path), stamp)
+        session.unknown = unknown
+        return session
 
     @property
     def read_only(self) -> bool:

@@ -175,8 +175,8 @@ def read_config(path: Path, announce: bool, post: Post) -> None:
 
     stamp = file_stamp(path)
     try:
-        config = store.load(path)
+        config, unknown = store.read(path)
     except store.ConfigFileError as exc:
         post(ConfigFileRead(None, True, stamp, Problem.from_exception(exc), announce=announce))
         return
-    post(ConfigFileRead(config, store.exists(path), stamp, announce=announce))
+    post(ConfigFileRead(config, store.exists(path), stamp, announce=announce, unknown=unknown))
