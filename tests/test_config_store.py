@@ -41,7 +41,8 @@ def test_round_trip_private_and_backup(tmp_path: Path) -> None:
 
     store.save(config, path)  # unchanged: the backup still holds the previous version
     assert backup.read_bytes() == first
-    assert sorted(p.name for p in path.parent.iterdir()) == ["config.toml", "config.toml.bak"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [".config.toml.lock", "config.toml", "config.toml.bak"]
+    assert mode(path.parent / ".config.toml.lock") == 0o600  # the lock around every read-modify-write
 
 
 def test_missing_file_means_defaults(tmp_path: Path) -> None:

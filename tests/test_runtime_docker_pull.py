@@ -141,6 +141,7 @@ def test_missing_image_is_pulled_with_layer_progress(registry: Registry, docker_
         assert docker_client.images.get(image)
         assert runtime.status().state == "running"
     finally:
+        runtime.progress = None  # the clean-up's own steps (stopping, stopped) are not the pull's
         with contextlib.suppress(Exception):
             runtime.remove(purge=True)
         runtime.close()
