@@ -197,12 +197,14 @@ def b64url(data: bytes) -> str:
 
 @dataclass
 class Canaries:
-    """Random hex secrets for one run: LICENSE (a JWS whose signature is hex), BUCKET, MYSQL, an env PASSWORD."""
+    """Random hex secrets for one run: LICENSE (a JWS whose signature is hex), BUCKET, MYSQL, an env PASSWORD,
+    an env URL's password, db init's admin password and one in the file config import reads."""
 
     license_signature: str = field(default_factory=lambda: os.urandom(16).hex())
     bucket_secret: str = field(default_factory=lambda: os.urandom(12).hex())
     mysql_password: str = field(default_factory=lambda: os.urandom(12).hex())
     env_password: str = field(default_factory=lambda: os.urandom(12).hex())
+    env_url_password: str = field(default_factory=lambda: os.urandom(12).hex())  # in env.REDIS's URL
     admin_password: str = field(default_factory=lambda: os.urandom(12).hex())  # db init --admin's
     imported: str = field(default_factory=lambda: os.urandom(12).hex())  # in the file config import reads
 
@@ -214,7 +216,7 @@ class Canaries:
 
     def all_forms(self) -> frozenset[str]:
         secrets = [self.license, self.license_signature, self.bucket_secret, self.mysql_password,
-                   self.env_password, self.admin_password, self.imported]
+                   self.env_password, self.env_url_password, self.admin_password, self.imported]
         return frozenset().union(*(forms(s) for s in secrets))
 
 
@@ -233,7 +235,8 @@ def write_config(target: Target, path: Path, canaries: Canaries | None = None, b
     for key, value in (("HOST", closed_url(target)), ("LICENSE", c.license),
                        ("BUCKET", f"s3://CANARYACCESS:{c.bucket_secret}@127.0.0.1:{port}/wandb-files?tls=false"),
                        ("MYSQL", f"mysql://wandb:{c.mysql_password}@127.0.0.1:{port}/wandb"),
-                       ("env.SMTP_PASSWORD", c.env_password), ("runtime.tag", "0.60.0"),
+                       ("env.SMTP_PASSWORD", c.env_password),
+                       ("env.REDIS", f"redis://:{c.env_url_password}@127.0.0.1:{port}/0"), ("runtime.tag", "0.60.0"),
                        ("runtime.backend", backend), ("app.timeout", "0.5")):
         set_value(config, key, value)
     if read_only:
@@ -315,7 +318,9 @@ def one_secret_run(target: Target, base: Path, index: int, args: list[str]) -> l
 
 def family_secrets(target: Target, base: Path, scale: float, jobs: int) -> Family:
     family = Family("secrets")
-    variants = secret_variants()
+    variants, missing = known(secret_variants())
+    if missing:
+        family.notes.append(f"not in this checkout: {', '.join(missing)}")
     count = scaled("secrets", scale)
     plan = [variants[i % len(variants)] for i in range(count)]
     with ThreadPoolExecutor(jobs) as pool:
@@ -505,13 +510,15 @@ class Leaf:
     positionals: tuple[argparse.Action, ...]
 
 
-def leaves(parser: argparse.ArgumentParser, words: tuple[str, ...] = ()) -> list[Leaf]:
+def leaves(parser: argparse.ArgumentParser, words: tuple[str, ...] = (), excluded: Iterable[tuple[str, ...]] = EXCLUDED
+           ) -> list[Leaf]:
+    """The parser's commands as a tree walk finds them, but the excluded ones."""
     found: list[Leaf] = []
     subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     for sub in subs:
         for name, child in sub.choices.items():
-            found += leaves(child, (*words, name))
-    if words and not subs and words not in EXCLUDED:
+            found += leaves(child, (*words, name), excluded)
+    if words and not subs and words not in excluded:
         actions = [a for a in parser._actions if not isinstance(a, argparse._HelpAction)]
         options = tuple(a for a in actions if a.option_strings and not set(a.option_strings) & EXCLUDED_OPTIONS)
         found.append(Leaf(words, options, tuple(a for a in actions if not a.option_strings)))
@@ -673,9 +680,21 @@ def one_read_only(target: Target, base: Path, index: int, args: list[str], flag:
     return found
 
 
+def known(commands: list[list[str]]) -> tuple[list[list[str]], list[str]]:
+    """The commands the target's parser has (an older checkout lacks some), and the names of the others."""
+    from wbtui.cli import build_parser
+
+    words = {leaf.words for leaf in leaves(build_parser(), excluded=())}
+    has = [args for args in commands if any(tuple(args[:n]) in words for n in (1, 2))]
+    return has, sorted({" ".join(args[:2]) for args in commands if args not in has})
+
+
 def family_read_only(target: Target, base: Path, jobs: int) -> Family:
     family = Family("readonly")
-    plans = [(i * 2 + flag, args, bool(flag)) for i, args in enumerate(READ_ONLY_COMMANDS) for flag in (1, 0)]
+    commands, missing = known(READ_ONLY_COMMANDS)
+    if missing:
+        family.notes.append(f"not in this checkout: {', '.join(missing)}")
+    plans = [(i * 2 + flag, args, bool(flag)) for i, args in enumerate(commands) for flag in (1, 0)]
     with ThreadPoolExecutor(jobs) as pool:
         for found in pool.map(lambda item: one_read_only(target, base, *item), plans):
             family.runs += 1
