@@ -281,3 +281,11 @@ def test_render_to_a_file_keeps_an_argument_that_is_not_utf8(cli: Cli, tmp_path:
     proc = cli.run("render", "nginx", "--upstream", "http://caf\udce9:8080", "-o", str(out))
     assert "Traceback" not in proc.stderr and f"wrote {out}" in proc.stderr, proc.stderr
     assert b"http://caf\xe9:8080" in out.read_bytes()
+
+
+@pytest.mark.parametrize("argv", [["config", "show", "--rev"], ["down", "--y"], ["down", "--pur", "--yes"],
+                                  ["render", "sql", "--rev"]])
+def test_an_abbreviated_option_is_refused_not_guessed(cli: Cli, argv: list[str]) -> None:
+    """argparse took `--rev` for `--reveal` (the secrets shown) and `--y` for `--yes`: now exit 2, nothing done."""
+    proc = cli.run(*argv)
+    assert proc.returncode == 2 and "unrecognized arguments" in proc.stderr, proc.stderr

@@ -12,7 +12,7 @@ import importlib
 import io
 import os
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .. import __version__
 from .context import EXIT_USAGE, CliError, Context
@@ -24,6 +24,13 @@ COMMAND_MODULES = (
 
 
 class _Parser(argparse.ArgumentParser):
+    """Exit 2 on usage errors; and no abbreviated options: `--rev` read as `--reveal` showed the secrets,
+    `--y` would have meant `--yes`. Nested subcommands get this class too (argparse's default)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:  # usage errors exit 2 with help hint
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
