@@ -58,7 +58,9 @@ async def test_a_check_against_a_silent_server_leaves_the_keys_working(tmp_path:
             await wait_until(pilot, lambda pid=pane_id: app.active_pane == pid, 2, f"pane {pane_id}")
             worst = max(worst, time.monotonic() - began)
         assert any(w.group == "checks" and w.is_running for w in app.workers), "the check should still hang"
-        assert worst < 1.0, f"a key took {worst:.2f}s while the check hung"
+        # A key blocked behind the check would wait out its 3 s timeout; under a loaded CI machine a free one
+        # took up to ~1 s (switching to the Logs pane lays out its view), so the bound sits between the two.
+        assert worst < 2.5, f"a key took {worst:.2f}s while the check hung (its timeout is 3 s)"
         await wait_until(pilot, lambda: result(pane, "mysql.connect") is not None, 30, "the connect check to time out")
         connect = result(pane, "mysql.connect")
         assert connect.status == Status.FAIL
