@@ -22,6 +22,20 @@ from wbtui.ui.widgets.confirm import ConfirmScreen
 pytestmark = [pytest.mark.docker, pytest.mark.timeout(180)]
 
 
+async def open_running(pilot: Any) -> None:
+    """The Runtime pane, once it shows the deployed stand-in running."""
+    await ready(pilot)
+    await pilot.press("4")
+    await wait_text(pilot, "running", timeout=30)
+
+
+async def restart(pilot: Any) -> None:
+    """r, and yes to the confirmation, as the on-call engineer does."""
+    await pilot.press("r")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), 5, "the restart confirmation")
+    await pilot.press("y")
+
+
 def elapsed_on_screen(text: str) -> int | None:
     """The seconds the action line shows after its step, if it is on screen."""
     found = re.search(r"SIGKILL after 30 s\s+(\d+) s", " ".join(text.split()))
@@ -38,12 +52,8 @@ async def test_a_slow_restart_shows_each_step_and_the_seconds_it_has_taken(tmp_p
     await asyncio.to_thread(docker_runtimes(config).deploy)
     app = make_app(tmp_path, config, background=True, runtime_factory=docker_runtimes)
     async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await pilot.press("4")
-        await wait_text(pilot, "running", timeout=30)
-        await pilot.press("r")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the restart confirmation")
-        await pilot.press("y")
+        await open_running(pilot)
+        await restart(pilot)
         await wait_text(pilot, "Restart…", f"stopping {name}: SIGTERM, SIGKILL after 30 s", timeout=30)
         await wait_until(pilot, lambda: elapsed_on_screen(screen_text(app)) is not None, 10, "the elapsed seconds")
         first = elapsed_on_screen(screen_text(app))
@@ -68,12 +78,8 @@ async def test_after_a_restart_the_count_says_automatic_and_when_it_started(tmp_
     await asyncio.to_thread(docker_runtimes(config).deploy)
     app = make_app(tmp_path, config, background=True, runtime_factory=docker_runtimes)
     async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await pilot.press("4")
-        await wait_text(pilot, "running", timeout=30)
-        await pilot.press("r")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the restart confirmation")
-        await pilot.press("y")
+        await open_running(pilot)
+        await restart(pilot)
         await wait_text(pilot, "✔ Restart", timeout=60)
         started = re.compile(r"started  \S+ \S+ UTC \((\d+)s ago\)")
         await wait_until(pilot, lambda: "0 restarts (automatic)" in screen_text(app)
@@ -102,9 +108,7 @@ async def test_an_upgrade_from_the_dashboard_saves_the_new_tag(tmp_path: Path, s
         await asyncio.to_thread(docker_runtimes(config).deploy)
         app = make_app(tmp_path, config, background=True, runtime_factory=docker_runtimes)
         async with app.run_test(size=(80, 24)) as pilot:
-            await ready(pilot)
-            await pilot.press("4")
-            await wait_text(pilot, "running", timeout=30)
+            await open_running(pilot)
             await pilot.press("u")
             await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen), 5, "the tag prompt")
             app.screen.query_one("#prompt-value").value = tag
