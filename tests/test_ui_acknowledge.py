@@ -49,14 +49,19 @@ async def select(pilot: Any, pane: DatastoresPane, check_id: str) -> None:
     await pilot.pause()
 
 
+async def press_k_on(pilot: Any, check_id: str) -> None:
+    """The Datastores pane with the two results shown, ``check_id`` selected, then k."""
+    await ready(pilot)
+    await pilot.press("3")
+    pane = await show(pilot, results(), 1)
+    await select(pilot, pane, check_id)
+    await pilot.press("k")
+
+
 async def test_k_acknowledges_the_selected_failure_and_k_again_removes_it(tmp_path: Path) -> None:
     app = make_app(tmp_path, config())
     async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await pilot.press("3")
-        pane = await show(pilot, results(), 1)
-        await select(pilot, pane, "mysql.server")
-        await pilot.press("k")
+        await press_k_on(pilot, "mysql.server")
         await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen), 20, "the why prompt")
         app.screen.query_one(Input).value = "MariaDB by decision, ticket OPS-12"
         await pilot.press("enter")
@@ -123,20 +128,12 @@ async def test_an_acknowledged_finding_never_hides_a_new_one(tmp_path: Path) -> 
 async def test_acknowledging_is_refused_in_read_only_mode_and_on_a_pass(tmp_path: Path) -> None:
     app = make_app(tmp_path, config(), read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await pilot.press("3")
-        pane = await show(pilot, results(), 1)
-        await select(pilot, pane, "mysql.server")
-        await pilot.press("k")
+        await press_k_on(pilot, "mysql.server")
         await wait_until(pilot, lambda: noticed(app, "Read-only mode"), 20, "the refusal")
         assert not isinstance(app.screen, PromptScreen)
 
     app = make_app(tmp_path, config())
     async with app.run_test(size=(80, 24)) as pilot:
-        await ready(pilot)
-        await pilot.press("3")
-        pane = await show(pilot, results(), 1)
-        await select(pilot, pane, "mysql.connect")
-        await pilot.press("k")
+        await press_k_on(pilot, "mysql.connect")
         await wait_until(pilot, lambda: noticed(app, "only a failure or a warning"), 20, "the refusal")
         assert store.load(app.session.config_path).acknowledged == []
