@@ -87,3 +87,15 @@ def test_nothing_to_say_about_a_healthy_start() -> None:
              "migrations complete (version 42)",
              '{"level":"info","logger":"gorilla","msg":"W&B server ready on :8080"}']
     assert diagnose(Facts(lines=lines, config=config(), status=ServerStatus("docker", "w", True, "running"))) == []
+
+
+def test_a_root_cause_ranks_before_the_knock_ons_it_explains_whatever_their_severity() -> None:
+    root = Rule("volume", "Volume not writable", "error", "c", "f", patterns=("Permission denied",),
+                explains=("default-user",))
+    knock_on = Rule("default-user", "No default user", "critical", "c", "f", patterns=("create default user",))
+    lines = ["panic: Can't create default user", "mkdir: cannot create directory '/vol/env': Permission denied"]
+    first, second = diagnose(Facts(lines=lines), rules=[knock_on, root])
+    assert (first.rule, first.explained_by) == ("volume", "")
+    assert (second.rule, second.explained_by) == ("default-user", "volume")
+    [alone] = diagnose(Facts(lines=lines[:1]), rules=[knock_on, root])
+    assert (alone.rule, alone.explained_by) == ("default-user", "")

@@ -34,6 +34,7 @@ class Diagnosis:
     evidence: str
     source: str  # "log" or "state"
     count: int = 1
+    explained_by: str = ""  # the rule id of the root cause this finding follows from, when one was found
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,17 +92,28 @@ def evaluate(rule: Rule, facts: Facts, redact: Redactor) -> Diagnosis | None:
 
 
 def diagnose(facts: Facts, rules: Iterable[Rule] = RULES, redact: Redactor | None = None) -> list[Diagnosis]:
-    """Every rule that applies, once each, most severe first (rule order breaks ties)."""
+    """Every rule that applies, once each: root causes first, then most severe (rule order breaks ties).
+
+    A finding that another found rule ``explains`` (a knock-on, such as the embedded MySQL not starting
+    because /vol is not writable) ranks after every root cause and names it in ``explained_by``.
+    """
     redact = redact or masking.logs(facts.config)
     found: dict[str, Diagnosis] = {}
+    explains: dict[str, tuple[str, ...]] = {}
     for rule in rules:
         if rule.id in found:
             continue
         diagnosis = evaluate(rule, facts, redact)
         if diagnosis is not None:
             found[rule.id] = diagnosis
+            explains[rule.id] = rule.explains
+    for cause, knock_ons in explains.items():
+        for rule_id in knock_ons:
+            if rule_id in found and rule_id != cause and not found[rule_id].explained_by:
+                found[rule_id].explained_by = cause
     order = {rule_id: i for i, rule_id in enumerate(found)}
-    return sorted(found.values(), key=lambda d: (SEVERITY_ORDER.get(d.severity, 9), order[d.rule]))
+    return sorted(found.values(), key=lambda d: (bool(d.explained_by), SEVERITY_ORDER.get(d.severity, 9),
+                                                 order[d.rule]))
 
 
 def line_texts(lines: Iterable[str | LogLine]) -> list[str]:
