@@ -1,0 +1,53 @@
+"""Positive and negative cases: How the container or pod ended or failed to run."""
+
+from __future__ import annotations
+
+from wbtui.runtime.base import PodStatus
+
+from .base import DOCKER_KILL, OOM_EVENTS, STOP_TIMED_OUT, Case, exited_137, status
+
+CASES = [
+    Case("port-in-use", True, ["Error response from daemon: driver failed programming external connectivity on "
+                               "endpoint wandb-local (3f2a9c): Bind for 0.0.0.0:8080 failed: port is already "
+                               "allocated"]),
+    Case("port-in-use", True, ["listen tcp 0.0.0.0:8080: bind: address already in use"]),
+    Case("port-in-use", True, problems=[("port-in-use", "host port 8080 is already in use")]),
+    Case("port-in-use", False, ["*** Starting nginx on :8080"], problems=[("unreachable", "daemon down")]),
+    Case("oom-killed", True, status=status(state="exited", exit_code=137, oom_killed=True)),
+    Case("oom-killed", True, status=exited_137(oom=True), events=OOM_EVENTS),
+    Case("oom-killed", True, status=exited_137(), events=OOM_EVENTS),  # the oom event without the flag
+    Case("oom-killed", False, status=exited_137(), events=STOP_TIMED_OUT),  # exit 137 alone is not OOM
+    Case("oom-killed", False, status=exited_137(), events=DOCKER_KILL),
+    Case("oom-killed", False, status=status(state="exited", exit_code=137)),
+    Case("stop-timed-out", True, status=exited_137(), events=STOP_TIMED_OUT),
+    Case("stop-timed-out", False, status=exited_137(), events=DOCKER_KILL),
+    Case("stop-timed-out", False, status=exited_137(oom=True), events=STOP_TIMED_OUT),
+    Case("stop-timed-out", False, status=exited_137(),  # an earlier run's stop, then this run was killed
+         events=[*STOP_TIMED_OUT, *DOCKER_KILL]),
+    Case("killed", True, status=exited_137(), events=DOCKER_KILL),
+    Case("killed", True, status=exited_137()),  # no event left in the window: still SIGKILL, not OOM
+    Case("killed", True, status=status(pods=[PodStatus("wandb-1", "Running", False, 2, exit_code=137)])),
+    Case("killed", False, status=exited_137(), events=STOP_TIMED_OUT),
+    Case("killed", False, status=exited_137(oom=True), events=DOCKER_KILL),
+    Case("killed", False, status=status(pods=[PodStatus("wandb-1", "Running", False, 2, exit_code=137,
+                                                        oom_killed=True)])),
+    Case("oom-killed", True, status=status(pods=[PodStatus("wandb-1", "Running", False, 2, exit_code=137,
+                                                           oom_killed=True)])),
+    Case("oom-killed", False, status=status(state="exited", exit_code=1)),
+    Case("restart-loop", True, status=status(state="restarting", restart_count=3, uptime_seconds=2)),
+    Case("restart-loop", True, status=status(pods=[PodStatus("wandb-1", "Running", False, 7,
+                                                             reason="CrashLoopBackOff")], reason="CrashLoopBackOff")),
+    Case("restart-loop", False, status=status(restart_count=5, uptime_seconds=3 * 86400)),
+    Case("restart-loop", False, status=status(restart_count=1, uptime_seconds=5)),
+    Case("image-missing", True, problems=[("image-missing", "image wandb/local:0.99.9 is not on this host and "
+                                                           "cannot be pulled")]),
+    Case("image-missing", True, status=status(state="failed", reason="ImagePullBackOff",
+                                              message='Back-off pulling image "wandb/local:0.99.9"')),
+    Case("image-missing", False, status=status(state="failed", reason="CrashLoopBackOff")),
+    Case("unschedulable", True, status=status(state="pending", reason="Unschedulable", pods=[
+        PodStatus("wandb-7d9f-x2", "Pending", False, 0, reason="Unschedulable",
+                  message="0/3 nodes are available: 3 Insufficient memory.")])),
+    Case("unschedulable", False, status=status(state="pending", reason="ContainerCreating")),
+    Case("not-ready-in-window", True, timed_out=True),
+    Case("not-ready-in-window", False, timed_out=False),
+]
