@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 STANDIN_TAG = "wbtui-test/local:dev"
 STANDIN_DIR = Path(__file__).resolve().parent.parent / "standin"
 STANDIN_FILES = ("Dockerfile", "entrypoint.sh", "http.sh")
+CORPUS_DIR = STANDIN_DIR.parent / "diagnosis_corpus"
 BUSYBOX = Path("/usr/bin/busybox")
 HASH_LABEL = "wbtui-test.context-hash"
 TEST_LABEL = "wbtui-test"
@@ -87,12 +89,26 @@ class DockerEngine:
             self.process = None
 
 
+def scenario_logs() -> dict[str, str]:
+    """Corpus case name → its real log lines, verbatim: what ``STANDIN_SCENARIO=NAME`` prints."""
+    logs = {}
+    for path in sorted(CORPUS_DIR.glob("*.toml")):
+        try:
+            text = tomllib.loads(path.read_text(encoding="utf-8"))["lines"]
+        except (tomllib.TOMLDecodeError, KeyError):
+            continue  # a broken case fails tests/test_diagnosis_corpus.py; the image still builds
+        logs[path.stem] = "".join(f"{line}\n" for line in text.splitlines() if line.strip())
+    return logs
+
+
 def standin_context_hash() -> str:
-    """Hash of everything the stand-in image is built from (build files + busybox)."""
+    """Hash of everything the stand-in image is built from (build files, busybox, the corpus scenarios)."""
     digest = hashlib.sha256()
     for path in [*(STANDIN_DIR / name for name in STANDIN_FILES), BUSYBOX]:
         digest.update(path.name.encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name, text in scenario_logs().items():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(text.encode()).digest())
     return digest.hexdigest()
 
 
@@ -117,6 +133,10 @@ def ensure_standin_image(client: docker.DockerClient) -> tuple[Any, bool]:
             for name in STANDIN_FILES:
                 shutil.copy2(STANDIN_DIR / name, ctx)
             shutil.copy2(BUSYBOX, Path(ctx) / "busybox")
+            scenarios = Path(ctx) / "scenarios"
+            scenarios.mkdir()
+            for name, text in scenario_logs().items():
+                (scenarios / f"{name}.log").write_text(text, encoding="utf-8")
             try:
                 image, _ = client.images.build(
                     path=ctx, tag=STANDIN_TAG, labels={HASH_LABEL: wanted},

@@ -27,6 +27,16 @@ if [ "${STANDIN_IGNORE_TERM:-0}" = 1 ]; then
 fi
 
 rm -f "$READY_FLAG"
+if [ -n "${STANDIN_SCENARIO:-}" ]; then
+  # A real failure: the corpus case's log lines, verbatim (tests/diagnosis_corpus/NAME.toml has the
+  # source), then exit 1 as the server does, or serve on with STANDIN_SCENARIO_THEN=run.
+  if [ ! -f "/scenarios/$STANDIN_SCENARIO.log" ]; then
+    echo "stand-in: no scenario $STANDIN_SCENARIO (one per tests/diagnosis_corpus/*.toml)" >&2
+    exit 2
+  fi
+  cat "/scenarios/$STANDIN_SCENARIO.log"
+  [ "${STANDIN_SCENARIO_THEN:-exit}" = run ] || exit 1
+fi
 echo "*** Starting W&B server (wandb/local stand-in, mode=$MODE)"
 echo "*** Loading settings from /vol/env"
 json info local "license: none found, running with default limits"
