@@ -19,7 +19,7 @@ from .context import EXIT_USAGE, CliError, Context
 
 COMMAND_MODULES = (
     "setup_cmd", "ui_cmd", "config_cmd", "render_cmd", "check_cmd", "ack_cmd", "bucket_cmd", "runtime_cmd",
-    "health_cmd",
+    "health_cmd", "diagnose_cmd",
 )
 
 
