@@ -1,0 +1,60 @@
+"""Kubernetes installs: Helm values the chart rejects, templates that do not render, and the W&B operator's
+WeightsAndBiases resource producing objects the API server refuses.
+
+The operator renders the operator-wandb chart with the resource's spec.values and
+logs "Failed to apply config changes." with the API server's reason
+(wandb/terraform-aws-wandb#270, wandb/helm-charts#279); Helm itself stops at
+schema validation ("values don't meet the specifications of the schema(s)") or at
+a template that reads a value the release does not have (wandb/helm-charts#134).
+"""
+
+from __future__ import annotations
+
+from .facts import Rule
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "operator-apply-rejected", "The operator's rendered objects were rejected", "critical",
+        "The W&B operator rendered the chart from the WeightsAndBiases resource's values and the "
+        "Kubernetes API refused the result ({detail}): a value in spec.values (often one a Terraform "
+        "module or an older values file wrote) produces an invalid object, e.g. an env entry with both "
+        "value and valueFrom, or a secretKeyRef with no key.",
+        "Read the field the API names, then fix it in the resource's values: `kubectl get weightsandbiases "
+        "-A -o yaml`, correct spec.values, `kubectl apply -f` it (with the Terraform modules, upgrade the "
+        "module or apply the corrected resource by hand); `kubectl logs -n <operator namespace> "
+        "deploy/<operator>` shows the next attempt.",
+        patterns=(r"Failed to apply config changes\..*is invalid: (?P<detail>[^\s\"\\:]+)",
+                  r"Failed to apply config changes\."),
+    ),
+    Rule(
+        "helm-values-schema", "Helm rejected the values (chart schema)", "error",
+        "`helm install/upgrade` checked the values against the chart's values.schema.json and they do "
+        "not match it: a key with the wrong type, a missing required key, or a key the chart does not know.",
+        "Fix the keys Helm lists (each line names the path and the type wanted) against the values.yaml "
+        "of the chart version you install (`helm show values wandb/operator-wandb --version ...`), then "
+        "run the upgrade again.",
+        patterns=(r"values don't meet the specifications of the schema",),
+    ),
+    Rule(
+        "helm-template-failed", "The chart's templates did not render with these values", "error",
+        "Helm could not render the chart: a template reads a value this release does not have, typically "
+        "after `--reuse-values` carried the values of an older chart version into a newer one, or a bug "
+        "of that chart version.",
+        "Upgrade with a complete values file instead of `--reuse-values` (or `--reset-then-reuse-values`, "
+        "Helm 3.14+), starting from the chart version's own values.yaml; `helm repo update` and use the "
+        "latest chart version, which may carry the template fix.",
+        patterns=(r"(?:UPGRADE|INSTALLATION) FAILED: template: ", r"nil pointer evaluating interface \{\}",
+                  r"error calling index: index of nil pointer"),
+    ),
+    Rule(
+        "wandb-resource-invalid", "The WeightsAndBiases resource was rejected", "error",
+        "The API server refused the WeightsAndBiases resource itself: it does not match the CRD the "
+        "operator installed (an unknown or misspelt field, a wrong type, or an apiVersion the CRD lacks).",
+        "Compare the resource with the CRD (`kubectl explain weightsandbiases.spec`, `kubectl get crd "
+        "weightsandbiases.apps.wandb.com -o yaml`): settings belong under spec.values; fix the field "
+        "named and apply again. Upgrade the operator chart if the CRD is older than the resource.",
+        patterns=(r"WeightsAndBiases(?:\.apps\.wandb\.com)? \"[^\"]+\" is invalid",
+                  r"cannot be handled as a WeightsAndBiases",
+                  r"no matches for kind \"WeightsAndBiases\""),
+    ),
+)
