@@ -6,11 +6,23 @@ from wbtui.runtime.base import PodStatus
 
 from .base import DOCKER_KILL, OOM_EVENTS, STOP_TIMED_OUT, Case, exited_137, status
 
+PORT_ALLOCATED = ("Error response from daemon: driver failed programming external connectivity on endpoint "
+                  "airflow-tutorial-webserver-1 (f02a3d36681d5ec32f9ac0aa2c65b1b7cf48aa3789276966b705d2f78a8ddc72): "
+                  "Bind for 0.0.0.0:8080 failed: port is already allocated")  # [public] tuanavu/airflow-tutorial#57
+ADDRESS_IN_USE = ("ERROR: for web  Cannot start service web: driver failed programming external connectivity on "
+                  "endpoint 523a25a1f29c_wand_web_1 "
+                  "(5df62252b95e007eae2db3900fdba1735cb1310b846cf4ef75d46c614787aeef): "
+                  "Error starting userland proxy: listen tcp 0.0.0.0:80: bind: address already in use"
+                  )  # [public] solero/wand#2
+NGINX_LINK = ("ln: failed to create symbolic link '/etc/nginx/sites-enabled/wandb.conf': "
+              "File exists")  # [public] wandb/server#36, wandb/server#19
+SERVICES_MOVED = "mv: cannot stat '/home/wandb/service/*': No such file or directory"  # [public] wandb/server#19
+FIRST_START = ["*** Running /etc/my_init.d/01_enable-services.sh...", "*** Copying services to runit",
+               "*** Enabling production mode"]  # [public] wandb/server#36 (these also begin every healthy start)
+
 CASES = [
-    Case("port-in-use", True, ["Error response from daemon: driver failed programming external connectivity on "
-                               "endpoint wandb-local (3f2a9c): Bind for 0.0.0.0:8080 failed: port is already "
-                               "allocated"]),
-    Case("port-in-use", True, ["listen tcp 0.0.0.0:8080: bind: address already in use"]),
+    Case("port-in-use", True, [PORT_ALLOCATED]),
+    Case("port-in-use", True, [ADDRESS_IN_USE]),
     Case("port-in-use", True, problems=[("port-in-use", "host port 8080 is already in use")]),
     Case("port-in-use", False, ["*** Starting nginx on :8080"], problems=[("unreachable", "daemon down")]),
     Case("oom-killed", True, status=status(state="exited", exit_code=137, oom_killed=True)),
@@ -34,6 +46,9 @@ CASES = [
     Case("oom-killed", True, status=status(pods=[PodStatus("wandb-1", "Running", False, 2, exit_code=137,
                                                            oom_killed=True)])),
     Case("oom-killed", False, status=status(state="exited", exit_code=1)),
+    Case("restart-existing-container", True, [*FIRST_START, NGINX_LINK]),
+    Case("restart-existing-container", True, [SERVICES_MOVED]),
+    Case("restart-existing-container", False, FIRST_START),
     Case("restart-loop", True, status=status(state="restarting", restart_count=3, uptime_seconds=2)),
     Case("restart-loop", True, status=status(pods=[PodStatus("wandb-1", "Running", False, 7,
                                                              reason="CrashLoopBackOff")], reason="CrashLoopBackOff")),

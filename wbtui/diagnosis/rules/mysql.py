@@ -1,4 +1,16 @@
-"""The database: the embedded MySQL, an external one, its accounts and the schema migrations."""
+"""The database: the embedded MySQL, an external one, its accounts and the schema migrations.
+
+What the log can tell apart, and the public reports each rule was written from:
+- the embedded MySQL (MYSQL empty) not starting, and why when mysql.log says: its data directory on /vol
+  not writable (wandb/server#7), thread creation refused (errno 1: Docker on WSL2, wandb/server#86),
+  or a disk so slow that InnoDB's page cleaner falls seconds behind and the migration's reads time out
+  (wandb/server#39) -- a slow volume, not a MySQL that never started;
+- an external MySQL unreachable (refused, timeout, no such host), or reached and refusing the account:
+  Error 1130 "Host 'x' is not allowed" (no account for the address the container connects from),
+  Error 1045 "Access denied for user 'u'@'localhost'" (over loopback an anonymous ''@'localhost'
+  shadows 'u'@'%') or for 'u'@'172.17.0.2' (wrong password, or the user exists only for another host);
+- the schema: an interrupted migration ("Dirty database version"), a schema the server does not know.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +26,17 @@ def loopback_mysql(facts: Facts) -> str | None:
     return None
 
 
-_DIAL = re.compile(r"(dial|read) tcp (?:[^\s]+->)?(?P<addr>[^\s]+):(?P<port>\d+): (?:connect: )?"
-                   r"(connection refused|i/o timeout|no route to host|network is unreachable)", re.IGNORECASE)
+_DIAL = re.compile(r"(dial|read) tcp (?:[^\s]+->)?(?P<addr>[^\s]+):(?P<port>\d+): (?:connect: |getsockopt: )?"
+                   r"(connection refused|i/o timeout|no route to host|network is unreachable|"
+                   r"connection timed out|operation timed out)", re.IGNORECASE)
 _LOOKUP = re.compile(r"dial tcp: lookup (?P<name>[^\s:]+)(?: on [^\s]+)?: no such host", re.IGNORECASE)
-_ACCESS_DENIED = re.compile(r"Access denied for user", re.IGNORECASE)
+_ACCESS_DENIED = re.compile(r"Access denied for user|is not allowed to connect to this (MySQL|MariaDB) server",
+                            re.IGNORECASE)
+_PAGE_CLEANER = re.compile(r"InnoDB: page_cleaner: 1000ms intended loop took (?P<ms>\d+)ms", re.IGNORECASE)
+SLOW_LOOP_MS = 2000
+"""A page-cleaner loop this slow, seen twice, means the disk under MySQL cannot keep up."""
+VERY_SLOW_LOOP_MS = 10_000
+"""One loop this slow is enough."""
 
 
 def mysql_dial_failed(facts: Facts) -> str | None:
@@ -42,6 +61,19 @@ def mysql_only_from_host(facts: Facts) -> str | None:
     return mysql_dial_failed(facts) or next((line for line in facts.lines if _ACCESS_DENIED.search(line)), None)
 
 
+def slow_disk(facts: Facts) -> str | None:
+    """InnoDB's page cleaner, meant to run each second, took seconds: the slowest such line."""
+    slow = [(int(m["ms"]), line) for line in facts.lines if (m := _PAGE_CLEANER.search(line))]
+    slow = [(ms, line) for ms, line in slow if ms >= SLOW_LOOP_MS]
+    if len(slow) >= 2 or any(ms >= VERY_SLOW_LOOP_MS for ms, _ in slow):
+        return max(slow)[1]
+    return None
+
+
+_SQL_USERS = "`SELECT user, host, plugin FROM mysql.user ORDER BY user, host;`"
+_CREATE_FOR_ANY_HOST = ("CREATE USER 'wandb_local'@'%' IDENTIFIED BY '...'; GRANT ALL ON wandb_local.* TO "
+                        "'wandb_local'@'%' WITH GRANT OPTION; FLUSH PRIVILEGES;")
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "migration-dirty", "Interrupted database migration", "critical",
@@ -52,6 +84,56 @@ RULES: tuple[Rule, ...] = (
         "support, repair the schema and force the version (`UPDATE schema_migrations SET dirty=0`). "
         "Never start two containers on one database during an upgrade.",
         patterns=(r"Dirty database version (?P<version>\d+)",),
+        explains=("mysql-schema-mismatch", "restart-loop"),
+    ),
+    Rule(
+        "mysql-slow-disk", "The disk under MySQL is too slow", "error",
+        "MySQL is running, but its writes to disk fall far behind: InnoDB's page cleaner, meant to run "
+        "once a second, took seconds (the line). Queries then wait on the disk and the server's reads time out "
+        "(`read tcp ...:3306: i/o timeout`), so migrations and sign-up fail although MySQL did start.",
+        "Put the data on a fast local disk: not a network share (NFS/SMB) or a slow host bind mount. With "
+        "Docker Desktop use a named volume, or mount with `consistency=delegated`; check the disk with "
+        "`docker exec wandb-local dd if=/dev/zero of=/vol/ddtest bs=1M count=256 oflag=direct`. For "
+        "production, use an external MySQL (MYSQL) on provisioned storage.",
+        predicate=slow_disk, source="log",
+        explains=("embedded-mysql-down", "mysql-connection-lost", "mysql-unreachable", "restart-loop"),
+    ),
+    Rule(
+        "embedded-mysql-datadir", "The embedded MySQL cannot write its data directory", "critical",
+        "The container's MySQL cannot create files in /vol/mysql: the volume at /vol is not writable by "
+        "the container's user, or the storage driver does not support the files MySQL needs.",
+        "Make the host directory or volume mounted at /vol writable by the container's user (UID 999 by "
+        "default, or the configured one): `sudo chown -R 999:0 <dir>`; use a named volume "
+        "(`-v wandb:/vol`) instead of a network or FUSE share.",
+        patterns=(r"Can't create test file /vol/mysql", r"mysqld: Can't create directory '/vol/mysql"),
+        explains=("embedded-mysql-down", "migration-dirty", "restart-loop"),
+    ),
+    Rule(
+        "embedded-mysql-threads-denied", "The embedded MySQL may not create threads", "critical",
+        "mysqld inside the container was refused a thread (errno 1, 'operation not permitted') and "
+        "crashed: the container runtime's seccomp profile is older than the image (Docker before "
+        "20.10.10), or Docker runs under WSL2, where the embedded MySQL does not start.",
+        "Upgrade Docker Engine (20.10.10 or later) on a Linux host; on WSL2 or where Docker cannot be "
+        "upgraded, run MySQL outside the container and set MYSQL to it (`wbtui render sql` prints the "
+        "guide's statements).",
+        patterns=(r"Failed to create timer notify thread \(errno= ?1\)",
+                  r"Failed to initialize timer component \(errno 1\)",
+                  r"InnoDB: pthread_create returned 1\b"),
+        explains=("embedded-mysql-down", "mysql-connection-lost", "restart-loop"),
+    ),
+    Rule(
+        "embedded-mysql-corrupt", "The embedded MySQL's data is damaged", "critical",
+        "InnoDB found its files inconsistent and stops: the data under /vol/mysql was "
+        "damaged -- the storage failed or filled up, the container was killed mid-write, or the files "
+        "were copied while MySQL ran.",
+        "Stop the server and copy the whole volume first. Restore /vol from a backup taken while the "
+        "server was stopped. Without one, with W&B support, start mysqld on a copy with "
+        "innodb_force_recovery=1 (raise step by step) and dump the wandb_local database to import into "
+        "a fresh instance or an external MySQL.",
+        patterns=(r"InnoDB: Your database may be corrupt",
+                  r"InnoDB: .*log sequence number \d+ is in the future",
+                  r"InnoDB: Database page corruption on disk"),
+        explains=("embedded-mysql-down", "mysql-connection-lost", "restart-loop"),
     ),
     Rule(
         "embedded-mysql-down", "Embedded MySQL did not start", "critical",
@@ -74,13 +156,47 @@ RULES: tuple[Rule, ...] = (
         when=external_mysql,
     ),
     Rule(
+        "mysql-host-not-allowed", "MySQL has no account for the container's address", "critical",
+        "MySQL answered but has no account for any user from {client} (Error 1130): that is the address "
+        "the container connects from -- the Docker bridge or the pod network, not this machine's LAN "
+        "address -- and the users exist only for other hosts (e.g. 'localhost').",
+        "On the database, list the accounts: " + _SQL_USERS + " Create the user for any host (or for "
+        "the container network, e.g. '172.17.%'): " + _CREATE_FOR_ANY_HOST + " A firewall that "
+        "admits only this host must also admit the container network.",
+        patterns=(r"Host '(?P<client>[^']+)' is not allowed to connect to this (MySQL|MariaDB) server",),
+    ),
+    Rule(
+        "mysql-anonymous-user-shadows", "MySQL matched the user to a localhost account", "critical",
+        "MySQL refused '{user}'@'{client}': the container reaches MySQL over loopback (host network, "
+        "or MySQL on the same machine), and for connections from localhost MySQL picks the most "
+        "specific account -- often the anonymous ''@'localhost' a default install leaves, or a "
+        "'{user}'@'localhost' with another password -- so the password of '{user}'@'%' is never tried.",
+        "On the database, list the accounts: " + _SQL_USERS + " Drop the anonymous ones "
+        "(`DROP USER ''@'localhost'; DROP USER ''@'<hostname>';` -- mysql_secure_installation does "
+        "this), or give '{user}'@'localhost' the same password as in MYSQL; then `FLUSH PRIVILEGES;`.",
+        patterns=(r"Access denied for user '(?P<user>[^']+)'@'(?P<client>localhost|127\.0\.0\.1|::1)'",),
+        when=external_mysql,
+        explains=("mysql-access-denied", "restart-loop"),
+    ),
+    Rule(
+        "mysql-no-user", "MYSQL names no user", "critical",
+        "MySQL refused a connection with an empty user name (''@'{client}'): the connection string has "
+        "no user, or the container did not receive MYSQL as set.",
+        "Set MYSQL to mysql://USER:PASSWORD@HOST:3306/DATABASE (`wbtui config set server.MYSQL ...`) "
+        "and check the container's environment (`docker inspect wandb-local`).",
+        patterns=(r"Access denied for user ''@'(?P<client>[^']*)'",),
+        explains=("mysql-access-denied", "restart-loop"),
+    ),
+    Rule(
         "mysql-access-denied", "MySQL rejected the user or password", "critical",
-        "MySQL answered but refused the credentials in MYSQL (wrong password, or the user exists only "
-        "for another client host, e.g. 'wandb_local'@'localhost').",
-        "Create the user for any host as the guide does: CREATE USER 'wandb_local'@'%' IDENTIFIED BY "
-        "'...'; GRANT ALL ON wandb_local.* TO 'wandb_local'@'%' WITH GRANT OPTION; then make the "
-        "password in MYSQL match (`wbtui render sql`).",
-        patterns=(r"Error 1045( \(28000\))?:.*Access denied for user", r"Access denied for user '[^']*'@'[^']*'"),
+        "MySQL answered but refused the credentials in MYSQL: the password is wrong, or the user exists "
+        "only for another client host (e.g. 'wandb_local'@'localhost' while the container connects "
+        "from its own address).",
+        "On the database, list the accounts: " + _SQL_USERS + " If the user exists only for "
+        "localhost or another host, create it for any host as the guide does: " + _CREATE_FOR_ANY_HOST
+        + " Otherwise reset the password (`ALTER USER 'wandb_local'@'%' IDENTIFIED BY '...';`) and make "
+        "the password in MYSQL match (`wbtui render sql`).",
+        patterns=(r"Access denied for user '[^']*'@'[^']*'",),
     ),
     Rule(
         "mysql-unknown-database", "MySQL database does not exist", "critical",
@@ -88,6 +204,15 @@ RULES: tuple[Rule, ...] = (
         "CREATE DATABASE wandb_local CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci; (name as in MYSQL; "
         "`wbtui render sql` prints the guide's statements).",
         patterns=(r"Error 1049( \(42000\))?:.*Unknown database", r"Unknown database '[^']+'"),
+    ),
+    Rule(
+        "mysql-schema-mismatch", "The database schema does not match the server", "error",
+        "The server queried a column the schema lacks ({column}): the migrations for this version did "
+        "not finish, or the database was migrated by another (newer) server version.",
+        "Look further up the log for the migration's own error (`*** Migrating database...`) and fix it; "
+        "run one server version against the database at a time. Downgrading is not supported: restore "
+        "the backup taken before the upgrade, or upgrade again.",
+        patterns=(r"Error 1054( \(42S22\))?: Unknown column '(?P<column>[^']+)'",),
     ),
     Rule(
         "mysql-connection-lost", "MySQL connections dropped", "warning",

@@ -187,10 +187,24 @@ RULES: tuple[Rule, ...] = (
         predicate=killed,
     ),
     Rule(
+        "restart-existing-container", "A restarted container fails in its start-up scripts", "critical",
+        "The image's start-up scripts set the container up once, moving files out of /home/wandb and "
+        "linking nginx's site ({line}). Started again (`docker restart`, `docker start`, the restart "
+        "policy after a reboot or a restart of the Docker service), the same container runs them again, "
+        "they fail and it exits, over and over. A new container from the same image and volume starts.",
+        "Recreate the container, keeping the volume: `wbtui down`, then `wbtui up` (or `docker rm -f` the "
+        "container and run it again). `wbtui restart` and `wbtui start` reuse the existing container and "
+        "fail the same way, and `wbtui up` alone only recreates it when the config changed.",
+        patterns=(r"(?P<line>ln: failed to create symbolic link '/etc/nginx/sites-enabled/wandb\.conf': File exists)",
+                  r"(?P<line>mv: cannot stat '/home/wandb/service/\*': No such file or directory)"),
+        explains=("restart-loop",),
+    ),
+    Rule(
         "restart-loop", "Restart loop", "critical",
         "The container keeps crashing and being restarted; the cause is in its last log lines.",
         "Read the other findings and `wbtui logs --tail 200` (previous instance: "
-        "`wbtui logs --previous` on Kubernetes); fix the cause, then `wbtui restart`.",
+        "`wbtui logs --previous` on Kubernetes); fix the cause, then recreate the container with "
+        "`wbtui down` and `wbtui up` (`wbtui restart` restarts the same container).",
         predicate=restart_loop,
     ),
     Rule(
