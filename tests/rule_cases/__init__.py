@@ -7,8 +7,8 @@ is all its owner edits.
 
 from __future__ import annotations
 
-from . import host, kubernetes, license, minio, mysql, network, runtime, storage, volume
+from . import host, kubernetes, license, minio, mysql, network, redis, runtime, storage, volume
 from .base import Case
 
 CASES: list[Case] = [*license.CASES, *mysql.CASES, *storage.CASES, *minio.CASES, *network.CASES, *volume.CASES,
-                     *runtime.CASES, *kubernetes.CASES, *host.CASES]
+                     *runtime.CASES, *kubernetes.CASES, *host.CASES, *redis.CASES]

@@ -14,10 +14,10 @@ Order across families only breaks ties within a severity.
 
 from __future__ import annotations
 
-from . import host, kubernetes, license, minio, mysql, network, runtime, storage, volume
+from . import host, kubernetes, license, minio, mysql, network, redis, runtime, storage, volume
 from .facts import SEVERITY_ORDER, Facts, Rule, Severity
 
 RULES: tuple[Rule, ...] = (*license.RULES, *mysql.RULES, *storage.RULES, *minio.RULES, *network.RULES, *volume.RULES,
-                           *runtime.RULES, *kubernetes.RULES, *host.RULES)
+                           *runtime.RULES, *kubernetes.RULES, *host.RULES, *redis.RULES)
 
 __all__ = ["RULES", "SEVERITY_ORDER", "Facts", "Rule", "Severity"]
