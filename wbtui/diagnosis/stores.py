@@ -32,7 +32,13 @@ _MYSQL_SIGNS: tuple[tuple[re.Pattern[str], Mode], ...] = (
 _BUCKET_SIGNS: tuple[tuple[re.Pattern[str], Mode], ...] = (
     (re.compile(rf"FileStore:s3://[^@\s,]*@{_LOOPBACK}:9000", re.I), "embedded"),
     (re.compile(r"FileStore:(?:s3|gs|az)://[^\s,]+", re.I), "external"),
+    # [public] helm-charts#90, helm-charts PR #176: the init script names the external bucket
+    (re.compile(r"external bucket specified in env var BUCKET|"
+                r"AWS_REGION environment variable is required when specifying BUCKET", re.I), "external"),
     (re.compile(r"\*\*\* Configuring minio|/vol/minio|minio/admin|arn:minio:", re.I), "embedded"),
+    # [public] server#139 (`local/local-files`), server#108 and wandb#1208 (signed URLs of the embedded
+    # store's region), wandb#1543 (its S3 error body)
+    (re.compile(r"local/local-files|%2Fwandb-local%2Fs3|<Region>wandb-local<", re.I), "embedded"),
     (re.compile(rf"(?:dial|read) tcp (?:\S+->)?{_LOOPBACK}:9000", re.I), "embedded"),
 )
 
