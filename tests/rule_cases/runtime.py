@@ -24,7 +24,8 @@ CASES = [
     Case("port-in-use", True, [PORT_ALLOCATED]),
     Case("port-in-use", True, [ADDRESS_IN_USE]),
     Case("port-in-use", True, problems=[("port-in-use", "host port 8080 is already in use")]),
-    Case("port-in-use", False, ["*** Starting nginx on :8080"], problems=[("unreachable", "daemon down")]),
+    Case("port-in-use", False, ["*** Access W&B at http://localhost:8080"],  # [public] wandb/server#41
+         problems=[("unreachable", "daemon down")]),
     Case("oom-killed", True, status=status(state="exited", exit_code=137, oom_killed=True)),
     Case("oom-killed", True, status=exited_137(oom=True), events=OOM_EVENTS),
     Case("oom-killed", True, status=exited_137(), events=OOM_EVENTS),  # the oom event without the flag
