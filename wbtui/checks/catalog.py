@@ -9,6 +9,7 @@ from __future__ import annotations
 CHECKS: dict[str, str] = {
     "mysql.config": "MySQL configured",
     "mysql.connect": "Connect",
+    "mysql.from_container": "Connect from the container",
     "mysql.server": "Server version",
     "mysql.charset": "Database charset",
     "mysql.privileges": "Privileges",

@@ -8,6 +8,7 @@ wbtui command that fixes it. Nothing the checks report carries a secret.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import secrets
 from collections.abc import Callable
@@ -15,10 +16,20 @@ from typing import Any
 
 from ..config import masking
 from ..config.model import Config
-from ..config.sql_quoting import grant_database, sql_identifier
+from ..config.sql_quoting import grant_database, sql_identifier, sql_string
 from ..config.urls import MYSQL_EXAMPLE, MysqlURL, URLError
+from . import mysql_from_container
 from .model import CheckFailed, CheckResult, CheckRun, CheckWarning, Outcome, Status
-from .mysql_connect import db_init_fix, error_code, error_message, explain, open_connection, sql_account
+from .mysql_accounts import examine_denied
+from .mysql_connect import (
+    ADMIN_ENV,
+    db_init_fix,
+    error_code,
+    error_message,
+    explain,
+    open_connection,
+    sql_account,
+)
 from .mysql_grants import ALL, DB_PRIVILEGES, Grants, coverage, normalize_account, parse_account_list, parse_grants
 from .mysql_host import DEFAULT_CPU_WINDOW, GUIDE_WINDOW, STARVED_PERCENT, find_mysqld, is_local_host, sample_cpu
 from .mysql_server import ServerInfo, judge
@@ -33,13 +44,16 @@ _SCRATCH = re.compile(r"wbtui_check_[0-9a-f]{12}")  # the write test's tables, a
 def run_mysql_checks(config: Config, *, timeout: float = 5.0,
                      on_result: Callable[[CheckResult], None] | None = None,
                      cpu_window: float = DEFAULT_CPU_WINDOW,
-                     closers: list[Callable[[], None]] | None = None) -> list[CheckResult]:
+                     closers: list[Callable[[], None]] | None = None,
+                     admin_url: str | None = None) -> list[CheckResult]:
     """Run every MySQL check in order; ``on_result`` sees each result as it completes.
 
     Once the server stops answering, the later checks are skipped. ``closers`` gets the function that
-    closes the run's connection, for an interrupted run.
+    closes the run's connection, for an interrupted run. ``admin_url`` (default: $WBTUI_MYSQL_ADMIN) lets a
+    refused login be looked up in mysql.user (which account caught it); it is never shown.
     """
-    run = CheckRun("mysql", masking.screen(config), on_result, _timed_out)
+    admin = os.environ.get(ADMIN_ENV, "") if admin_url is None else admin_url
+    run = CheckRun("mysql", masking.screen(config, extra=_admin_secrets(admin)), on_result, _timed_out)
     text = config.server.MYSQL.strip()
     if not text:
         run.record(CheckResult(
@@ -54,12 +68,13 @@ def run_mysql_checks(config: Config, *, timeout: float = 5.0,
         run.record(CheckResult("mysql.config", "MySQL configured", Status.FAIL, f"MYSQL does not parse: {exc}",
                                fix=f"wbtui config set MYSQL {exc.example}"))
         return run.results
-    checks = MysqlChecks(url, timeout, cpu_window)
+    checks = MysqlChecks(url, timeout, cpu_window, admin)
     if closers is not None:
         closers.append(checks.close)
     after_connect = ("mysql.connect",)
     try:
         run.run("mysql.connect", "Connect", checks.connect)
+        _from_container(run, config, url, timeout, admin)
         run.run("mysql.server", "Server version", checks.server, requires=after_connect)
         run.run("mysql.charset", "Database charset", checks.charset, requires=after_connect)
         run.run("mysql.privileges", "Privileges", checks.privileges, requires=after_connect)
@@ -80,6 +95,30 @@ def run_mysql_checks(config: Config, *, timeout: float = 5.0,
     return run.results
 
 
+def _admin_secrets(admin_url: str) -> set[str]:
+    """The admin URL's password (and the URL itself), to be masked wherever results are shown."""
+    if not admin_url:
+        return set()
+    try:
+        return {admin_url, MysqlURL.parse(admin_url).password}
+    except URLError:
+        return {admin_url}
+
+
+def _from_container(run: CheckRun, config: Config, url: MysqlURL, timeout: float, admin_url: str) -> None:
+    """The connect check again, from the W&B container's network namespace; or why it could not be."""
+    if any(_timed_out(r) for r in run.results):
+        run.run("mysql.from_container", "Connect from the container", lambda: "")  # skipped: the run halted
+        return
+    where = mysql_from_container.locate(config, timeout)
+    if isinstance(where, str):
+        run.skip("mysql.from_container", "Connect from the container", f"{mysql_from_container.HOST_ONLY}: {where}")
+        return
+    host_passed = run.passed("mysql.connect")
+    run.run("mysql.from_container", "Connect from the container",
+            lambda: mysql_from_container.check(where, url, timeout, admin_url=admin_url, host_passed=host_passed))
+
+
 def _timed_out(result: CheckResult) -> bool:
     """The server stopped answering (connect or a query timed out): later checks would wait the same."""
     return result.data.get("cause") == "timeout"
@@ -88,8 +127,10 @@ def _timed_out(result: CheckResult) -> bool:
 class MysqlChecks:
     """The check bodies, sharing one connection and what earlier checks learned."""
 
-    def __init__(self, url: MysqlURL, timeout: float, cpu_window: float = DEFAULT_CPU_WINDOW) -> None:
+    def __init__(self, url: MysqlURL, timeout: float, cpu_window: float = DEFAULT_CPU_WINDOW,
+                 admin_url: str = "") -> None:
         self.url = url
+        self.admin_url = admin_url
         self.timeout = timeout
         self.cpu_window = cpu_window
         self.conn: Any = None
@@ -176,9 +217,19 @@ class MysqlChecks:
         try:
             self.conn = open_connection(self.url, self.timeout)
         except Exception as exc:  # every failure is classified for the operator
-            raise explain(exc, self.url, self.timeout) from None
+            failed = explain(exc, self.url, self.timeout)
+            if error_code(exc) in (1045, 1130):  # which account caught it, when an admin URL lets us look
+                failed = examine_denied(failed, self.url, self.admin_url, self.timeout)
+            raise failed from None
         self.account = normalize_account(str(self._value("SELECT CURRENT_USER()") or ""))
         where = f"{self.url.host}:{self.url.effective_port}"
+        if self.account.startswith("@"):
+            anon = sql_account("", self.account[1:])
+            raise CheckFailed(f"logged in as the anonymous account {anon}, not as {self.url.user!r}",
+                              f"DROP USER {anon};  (then: {db_init_fix(self.url)})",
+                              f"MySQL matched the login to {anon}, which sorts before {sql_string(self.url.user)}'s "
+                              "accounts for this host; W&B would get its (lack of) privileges.",
+                              cause="anonymous_account", account=self.account)
         return Outcome(f"connected to {where} as {self.account}, database {self.url.database}",
                        data={"account": self.account, "host": self.url.host, "port": self.url.effective_port})
 
@@ -296,10 +347,42 @@ class MysqlChecks:
         fix = f"GRANT ALL ON {grant_database(db)}.* TO {self._grant_account()} WITH GRANT OPTION;"
         if missing:
             shown = "ALL" if len(missing) == len(DB_PRIVILEGES) else ", ".join(missing)
+            through = self._any_host_grants(db, missing)
+            if through is True:
+                data["through_any_host_account"] = True
+                raise CheckWarning(
+                    f"{self.account} has ALL on {db} only through the grants of {sql_account(self.url.user)}", fix,
+                    f"The login lands on {self.account}, whose own grants lack {shown}; MySQL matches "
+                    f"database-level grants by user name and client host, so those of {sql_account(self.url.user)} "
+                    "apply too. Grant to the account the login lands on so SHOW GRANTS agrees (and a later "
+                    f"DROP USER {sql_account(self.url.user)} does not take W&B's privileges).", **data)
+            if through is None:
+                notes.append(f"Database-level grants of {sql_account(self.url.user)} would apply to this login too "
+                             "(they match by user name and client host); this account may not read them.")
             raise CheckFailed(f"{self.account} lacks {shown} on {db}", fix, " ".join(notes), **data)
         if not cov.grant_option:
             notes.append("The guide also grants WITH GRANT OPTION; W&B runs without it.")
         return Outcome(f"{self.account} has ALL on {db}", " ".join(notes), data)
+
+    def _any_host_grants(self, db: str, missing: list[str]) -> bool | None:
+        """Do the database grants of user@'%' cover ``missing``? (They apply to user@host logins too.)
+
+        None when that cannot be read (SHOW GRANTS for another account needs SELECT on mysql); False when the
+        login already is user@'%'.
+        """
+        import pymysql
+
+        user, _, host = self.account.rpartition("@")
+        if host == "%" or not user:
+            return False
+        try:
+            lines = [str(r[0]) for r in self._rows(f"SHOW GRANTS FOR {sql_account(user)}")]
+        except pymysql.err.MySQLError as exc:
+            return False if error_code(exc) == 1141 else None  # 1141: there is no such account
+        parsed = parse_grants(lines)
+        database_level = Grants([g for g in parsed.grants if g.level != "global"], parsed.revokes, [], [], [])
+        still = set(coverage(database_level, db, [f"{user}@%"]).missing())
+        return not (set(missing) & still)
 
     def write(self) -> Outcome:
         """Create, fill, read back and drop a real InnoDB table in the W&B database.

@@ -8,6 +8,7 @@ credentials, a missing database or the account's host part is the cause.
 from __future__ import annotations
 
 import errno
+import re
 import socket
 import ssl
 from typing import Any
@@ -15,6 +16,10 @@ from typing import Any
 from ..config.sql_quoting import sql_string
 from ..config.urls import MysqlURL
 from .model import CheckFailed
+
+ADMIN_ENV = "WBTUI_MYSQL_ADMIN"  # an admin URL the checks may use to look at mysql.user (never shown)
+_DENIED = re.compile(r"Access denied for user '(?:[^']|'')*'@'(?P<host>(?:[^']|'')*)'")
+_NOT_ALLOWED = re.compile(r"Host '(?P<host>(?:[^']|'')*)' is not allowed to connect")
 
 
 def open_connection(url: MysqlURL, timeout: float, *, database: bool = True) -> Any:
@@ -52,6 +57,12 @@ def error_message(exc: BaseException) -> str:
     if len(args) >= 2 and isinstance(args[0], int):
         return str(args[1])
     return str(exc)
+
+
+def denied_host(message: str) -> str | None:
+    """The client host a server names in "Access denied for user 'u'@'HOST'" / "Host 'HOST' is not allowed"."""
+    m = _DENIED.search(message) or _NOT_ALLOWED.search(message)
+    return m.group("host").replace("''", "'") if m else None
 
 
 def explain(exc: BaseException, url: MysqlURL, timeout: float) -> CheckFailed:
@@ -98,10 +109,22 @@ def explain(exc: BaseException, url: MysqlURL, timeout: float) -> CheckFailed:
                       "Make sure MYSQL points at a MySQL server; check the server's error log "
                       "(max_connect_errors, TLS-only proxies, crashed server).")
     if code == 1045:
-        return failed("access_denied", f"access denied for user {url.user!r}: wrong user name or password",
-                      "Put the right password into MYSQL, or create/reset the account: "
-                      + db_init_fix(url, " --reset-password"),
-                      "Either the account does not exist for this client host or the password differs.")
+        host = denied_host(message) or "this host"
+        anon = sql_account("", host)
+        summary = f"access denied for {sql_account(url.user, host)}: wrong user name or password"
+        if host == "localhost":
+            summary += f", or the anonymous account {anon} caught the login"
+        data["client_host"] = host
+        return failed("access_denied", summary,
+                      "Put the right password into MYSQL, or let db init find and fix the account (it also plans "
+                      "dropping an anonymous account that catches the login): " + db_init_fix(url, " --reset-password"),
+                      f"The server saw this login come from {host!r}. Either no account of {url.user!r} matches "
+                      f"that host, or the password differs, or another account caught the login first: MySQL "
+                      f"tries the most specific host first and a named user before the anonymous one, so an "
+                      f"anonymous account {anon} (a default install leaves ''@'localhost') wins over {me} and "
+                      f"the password is never compared with {url.user!r}'s. An admin sees it with: "
+                      f"SELECT User, Host FROM mysql.user WHERE User IN ({sql_string(url.user)}, ''); "
+                      f"the fix is DROP USER {anon}; (set {ADMIN_ENV} to an admin URL and the check looks itself).")
     if code == 1049:
         return failed("unknown_database", f"database {url.database!r} does not exist on {where}",
                       db_init_fix(url))
@@ -110,9 +133,12 @@ def explain(exc: BaseException, url: MysqlURL, timeout: float) -> CheckFailed:
                       "(or it does not exist)", db_init_fix(url),
                       "The server hides whether the database exists from accounts without privileges on it.")
     if code == 1130:
-        return failed("host_not_allowed", f"{where} has no account for {url.user!r} from this host",
+        host = denied_host(message) or "this host"
+        data["client_host"] = host
+        return failed("host_not_allowed", f"{where} has no account for {url.user!r} from {host}",
                       f"Create the account for any host ({me}), as the guide does: " + db_init_fix(url),
-                      "The account's host part does not match the address this connection comes from.")
+                      f"No account's host part matches {host!r}, the address the server sees this connection "
+                      "come from (a container connects from its bridge or pod address, not from loopback).")
     if code == 1129:
         return failed("host_blocked", "this host is blocked after too many failed connections",
                       "Run FLUSH HOSTS (or mysqladmin flush-hosts) on the server and raise max_connect_errors.")
