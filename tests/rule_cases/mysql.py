@@ -48,6 +48,13 @@ CASES = [
         "2021-01-16T03:20:00.804592Z 0 [Warning] Can't create test file /vol/mysql/2b5d2a25275e.lower-test"]),
     Case("embedded-mysql-datadir", True, [  # [public] wandb/server#7
         "mysqld: Can't create directory '/vol/mysql/' (Errcode: 17 - File exists)"], config=EMBEDDED),
+    Case("embedded-mysql-datadir", True, [  # [public] phoronix-test-suite/test-profiles#47
+        "Nov 23 06:36:55 vs-int-prd-bch-fr-301 mysqld: 2018-11-23  6:36:55 0 [ERROR] InnoDB: The error means "
+        "mysqld does not have the access rights to the directory."]),
+    Case("embedded-mysql-disk-full", True, [  # [public] geerlingguy/ansible-role-mysql#216
+        "InnoDB: Error number 28 means 'No space left on device'."]),
+    Case("embedded-mysql-disk-full", False, [  # [public] geerlingguy/ansible-role-mysql#216
+        "InnoDB: Check that your OS and file system support files of this size."]),
     Case("embedded-mysql-datadir", False, [  # [public] wandb/server#7
         "2021-01-16T03:20:00.809129Z 0 [Warning] One can only use the --user switch if running as root"]),
     Case("embedded-mysql-threads-denied", True, [  # [public] wandb/server#86

@@ -105,7 +105,8 @@ RULES: tuple[Rule, ...] = (
         "Make the host directory or volume mounted at /vol writable by the container's user (UID 999 by "
         "default, or the configured one): `sudo chown -R 999:0 <dir>`; use a named volume "
         "(`-v wandb:/vol`) instead of a network or FUSE share.",
-        patterns=(r"Can't create test file /vol/mysql", r"mysqld: Can't create directory '/vol/mysql"),
+        patterns=(r"Can't create test file /vol/mysql", r"mysqld: Can't create directory '/vol/mysql",
+                  r"InnoDB: The error means mysqld does not have the access rights to the directory"),
         explains=("embedded-mysql-down", "migration-dirty", "restart-loop"),
     ),
     Rule(
@@ -133,6 +134,14 @@ RULES: tuple[Rule, ...] = (
         patterns=(r"InnoDB: Your database may be corrupt",
                   r"InnoDB: .*log sequence number \d+ is in the future",
                   r"InnoDB: Database page corruption on disk"),
+        explains=("embedded-mysql-down", "mysql-connection-lost", "restart-loop"),
+    ),
+    Rule(
+        "embedded-mysql-disk-full", "The disk under the embedded MySQL is full", "critical",
+        "InnoDB could not write its files: no space is left on the device holding /vol (error 28).",
+        "Free space on the volume's disk (`docker system df`, `df -h` on the host path of /vol), or move "
+        "/vol to a larger disk; then restart the server. Check the data for damage afterwards.",
+        patterns=(r"Error number 28 means 'No space left on device'",),
         explains=("embedded-mysql-down", "mysql-connection-lost", "restart-loop"),
     ),
     Rule(
