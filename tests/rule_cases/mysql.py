@@ -23,6 +23,8 @@ ONEAPI_DENIED = ("Error 1045 (28000): Access denied for user 'oneapi'@'172.24.0.
 BILL_DENIED = ("ERROR 1045 (28000): Access denied for user 'bill'@'localhost' "
                "(using password: YES)")  # [public] http://www.kouhan.cn/en/article/00000592 (anonymous user)
 
+ROOT_NO_PASSWORD = ("ERROR 1045 (28000): Access denied for user 'root'@'localhost' "
+                    "(using password: NO)")  # [public] shogo82148/actions-setup-mysql#1188
 GSD_TIMEOUT = " dial tcp 172.17.0.2:3306: connect: operation timed out"  # [public] go-sql-driver/mysql#860
 
 CASES = [
@@ -108,9 +110,11 @@ CASES = [
     Case("mysql-no-user", True, [  # [public] cookieY/Yearning#335 (go-sql-driver)
         "Error 1045: Access denied for user ''@'localhost' (using password: NO)"]),
     Case("mysql-no-user", False, [ONEAPI_DENIED]),
+    Case("mysql-no-password", True, [ROOT_NO_PASSWORD]),
+    Case("mysql-no-password", False, [ONEAPI_DENIED]),
+    Case("mysql-anonymous-user-shadows", False, [ROOT_NO_PASSWORD]),  # no password sent: not a shadowed account
     Case("mysql-access-denied", True, [ONEAPI_DENIED]),
-    Case("mysql-access-denied", True, [  # [public] shogo82148/actions-setup-mysql#1188
-        "ERROR 1045 (28000): Access denied for user 'root'@'localhost' (using password: NO)"]),
+    Case("mysql-access-denied", True, [ROOT_NO_PASSWORD]),
     Case("mysql-access-denied", False, ["GRANT ALL ON wandb_local.* TO 'wandb_local'@'%' WITH GRANT OPTION"]),
     Case("mysql-unknown-database", True, ["panic: Error 1049 (42000): Unknown database 'wandb'"]),  # [shape] gsd
     Case("mysql-unknown-database", True, ["Error 1049: Unknown database 'wandb_local'"]),  # [shape] go-sql-driver

@@ -183,7 +183,8 @@ RULES: tuple[Rule, ...] = (
         "On the database, list the accounts: " + _SQL_USERS + " Drop the anonymous ones "
         "(`DROP USER ''@'localhost'; DROP USER ''@'<hostname>';` -- mysql_secure_installation does "
         "this), or give '{user}'@'localhost' the same password as in MYSQL; then `FLUSH PRIVILEGES;`.",
-        patterns=(r"Access denied for user '(?P<user>[^']+)'@'(?P<client>localhost|127\.0\.0\.1|::1)'",),
+        patterns=(r"Access denied for user '(?P<user>[^']+)'@'(?P<client>localhost|127\.0\.0\.1|::1)'"
+                  r"(?! \(using password: ?NO\))",),
         when=external_mysql,
         explains=("mysql-access-denied", "restart-loop"),
     ),
@@ -197,15 +198,24 @@ RULES: tuple[Rule, ...] = (
         explains=("mysql-access-denied", "restart-loop"),
     ),
     Rule(
+        "mysql-no-password", "MYSQL has no password", "critical",
+        "MySQL refused '{user}'@'{client}' because no password was sent (using password: NO): the "
+        "connection string has no password, or its special characters were not percent-encoded and cut it off.",
+        "Set MYSQL to mysql://USER:PASSWORD@HOST:3306/DATABASE with the password percent-encoded "
+        "(`wbtui config set server.MYSQL ...` encodes it), and recreate the container so it gets the new value.",
+        patterns=(r"Access denied for user '(?P<user>[^']+)'@'(?P<client>[^']*)' \(using password: ?NO\)",),
+        explains=("mysql-access-denied", "restart-loop"),
+    ),
+    Rule(
         "mysql-access-denied", "MySQL rejected the user or password", "critical",
-        "MySQL answered but refused the credentials in MYSQL: the password is wrong, or the user exists "
-        "only for another client host (e.g. 'wandb_local'@'localhost' while the container connects "
-        "from its own address).",
+        "MySQL answered but refused '{user}'@'{client}' (the user in MYSQL, from the address MySQL saw): "
+        "the password is wrong, or '{user}' exists only for another client host (e.g. '{user}'@'localhost' "
+        "while the container connects from its own address).",
         "On the database, list the accounts: " + _SQL_USERS + " If the user exists only for "
         "localhost or another host, create it for any host as the guide does: " + _CREATE_FOR_ANY_HOST
         + " Otherwise reset the password (`ALTER USER 'wandb_local'@'%' IDENTIFIED BY '...';`) and make "
         "the password in MYSQL match (`wbtui render sql`).",
-        patterns=(r"Access denied for user '[^']*'@'[^']*'",),
+        patterns=(r"Access denied for user '(?P<user>[^']+)'@'(?P<client>[^']+)'",),
     ),
     Rule(
         "mysql-unknown-database", "MySQL database does not exist", "critical",

@@ -67,8 +67,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "redis-no-port", "The Redis address has no port", "critical",
         "The server dials Redis on port 0: the Redis URL (REDIS, or the redis host/port a Helm chart or "
-        "Terraform module fills in) names a host without a port, and the server does not fall back to "
-        "6379. With the Terraform modules this happens when no Redis was created (wandb/terraform-"
+        "Terraform module fills in) names a host without a port or with port 0, and the server dials it "
+        "as given instead of 6379. With the Terraform modules this happens when no Redis was created (wandb/terraform-"
         "google-wandb#139: redis://wandb-redis-master:0).",
         "Give the port: REDIS=redis://HOST:6379 (add ?tls=true for a TLS endpoint such as ElastiCache "
         "or Memorystore with in-transit encryption); with Terraform, create the Redis (create_redis = "
