@@ -46,6 +46,9 @@ CASES = [
     Case("mysql-slow-disk", False, [  # [public] wandb/server#105
         "2023-01-19T14:52:02.820240Z 0 [Note] InnoDB: If the mysqld execution user is authorized, page cleaner "
         "thread priority can be changed. See the man page of setpriority()."], config=EMBEDDED),
+    Case("migration-connection-lost", True, [  # [public] wandb/server#39 (leeyh20, 2021-10-20)
+        "(details: invalid connection) and driver: bad connection in line 0: SELECT RELEASE_LOCK(?)"]),
+    Case("migration-connection-lost", False, [READ_TIMEOUT]),
     Case("embedded-mysql-datadir", True, [  # [public] wandb/server#7
         "2021-01-16T03:20:00.804592Z 0 [Warning] Can't create test file /vol/mysql/2b5d2a25275e.lower-test"]),
     Case("embedded-mysql-datadir", True, [  # [public] wandb/server#7

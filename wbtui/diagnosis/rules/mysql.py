@@ -96,7 +96,21 @@ RULES: tuple[Rule, ...] = (
         "`docker exec wandb-local dd if=/dev/zero of=/vol/ddtest bs=1M count=256 oflag=direct`. For "
         "production, use an external MySQL (MYSQL) on provisioned storage.",
         predicate=slow_disk, source="log",
-        explains=("embedded-mysql-down", "mysql-connection-lost", "mysql-unreachable", "restart-loop"),
+        explains=("embedded-mysql-down", "mysql-connection-lost", "mysql-unreachable", "migration-connection-lost",
+                  "restart-loop"),
+    ),
+    Rule(
+        "migration-connection-lost", "The migration lost its MySQL connection", "error",
+        "The schema migration's connection to MySQL broke while it held the migration lock "
+        "(`SELECT RELEASE_LOCK` on a bad connection). With the embedded MySQL the usual cause is a disk "
+        "too slow for MySQL: migrations that take more than a minute or two mean the Docker storage "
+        "driver or the volume is hurting IO (wandb/server#39). With an external MySQL: a proxy, firewall "
+        "or failover cut the connection.",
+        "Put /vol on a fast local disk (a named volume; on Docker Desktop mount with "
+        "`consistency=delegated`), then restart the container so the migration runs again; with an external "
+        "MySQL check its error log and anything between the container and port 3306.",
+        patterns=(r"bad connection in line \d+: SELECT RELEASE_LOCK",),
+        explains=("mysql-connection-lost", "restart-loop"),
     ),
     Rule(
         "embedded-mysql-datadir", "The embedded MySQL cannot write its data directory", "critical",
