@@ -78,7 +78,7 @@ def test_facts_from_log_lines_and_problems() -> None:
                        problems=[Unreachable("Docker daemon not reachable")], config=config())
     assert facts.lines == ["panic: Dirty database version 3. Fix and force version.", "plain"]
     assert facts.problems == [("unreachable", "Docker daemon not reachable")]
-    assert [d.rule for d in diagnose(facts)] == ["migration-dirty"]
+    assert [d.rule for d in diagnose(facts)] == ["migration-dirty", "docker-daemon-down"]
 
 
 def test_nothing_to_say_about_a_healthy_start() -> None:

@@ -17,6 +17,7 @@ GORILLA = ('{"level":"INFO","time":"2022-03-15T16:03:23Z","info":{"program":"gor
     ("*** Setting up mysql database...", "embedded"),  # [public] wandb/server#139
     ("panic: dial tcp 127.0.0.1:3306: connect: connection refused", "embedded"),  # [public] wandb/server#104
     ("HistoryStore:mysql://wandb:pw@db.corp.example:3306/wandb", "external"),  # [shape] gorilla's config line
+    ("mysqld: Can't create directory '/vol/mysql/' (Errcode: 17 - File exists)", "embedded"),  # wandb/server#7
     ("*** Loading settings...", None),  # [public] wandb/server#33: says nothing of the stores
 ])
 def test_mysql_mode(line: str, mysql: str | None) -> None:
@@ -26,6 +27,7 @@ def test_mysql_mode(line: str, mysql: str | None) -> None:
 @pytest.mark.parametrize(("line", "bucket"), [
     ("Bucket created successfully `local/local-files`.", "embedded"),  # [public] wandb/server#139
     ("Successfully added arn:minio:sqs:wandb-local:_:redis", "embedded"),  # [public] wandb/server#139
+    ("*** Minio still starting up...", "embedded"),  # [public] wandb/server#94
     ("!!! Error while downloading settings from external bucket specified in env var BUCKET",
      "external"),  # [public] wandb/helm-charts#90
     ("*** Loading settings...", None),

@@ -38,7 +38,7 @@ CASES = [
     Case("docker-daemon-down", True, [DAEMON_DOWN]),
     Case("docker-daemon-down", True, [WINDOWS_PIPE]),
     Case("docker-daemon-down", False, [SOCKET_DENIED], problems=[K8S_UNREACHABLE]),
-    Case("docker-daemon-down", False, problems=[UNREACHABLE]),  # the doctor reports the problem itself
+    Case("docker-daemon-down", True, problems=[UNREACHABLE]),  # the runtime's own report of the daemon
     Case("docker-socket-denied", True, [SOCKET_DENIED]),
     Case("docker-socket-denied", True, problems=[DENIED]),
     Case("docker-socket-denied", False, [DAEMON_DOWN], problems=[RBAC]),

@@ -26,7 +26,7 @@ _MYSQL_SIGNS: tuple[tuple[re.Pattern[str], Mode], ...] = (
     (re.compile(rf"HistoryStore:mysql://[^@\s,]*@{_LOOPBACK}:3306", re.I), "embedded"),
     (re.compile(r"HistoryStore:mysql://[^@\s,]*@(?P<host>[^:/\s,]+)", re.I), "external"),
     (re.compile(r"\*\*\* Setting up mysql database", re.I), "embedded"),
-    (re.compile(r"/var/lib/mysql|mysqld_safe|/var/log/mysql", re.I), "embedded"),
+    (re.compile(r"/var/lib/mysql|mysqld_safe|/var/log/mysql|/vol/mysql", re.I), "embedded"),  # server#7
     (re.compile(rf"(?:dial|read) tcp (?:\S+->)?{_LOOPBACK}:3306", re.I), "embedded"),
 )
 _BUCKET_SIGNS: tuple[tuple[re.Pattern[str], Mode], ...] = (
@@ -36,6 +36,9 @@ _BUCKET_SIGNS: tuple[tuple[re.Pattern[str], Mode], ...] = (
     (re.compile(r"external bucket specified in env var BUCKET|"
                 r"AWS_REGION environment variable is required when specifying BUCKET", re.I), "external"),
     (re.compile(r"\*\*\* Configuring minio|/vol/minio|minio/admin|arn:minio:", re.I), "embedded"),
+    # [public] wandb/server#94, #98: the embedded MinIO starting, and its own deprecation warning
+    (re.compile(r"\*\*\* Minio still starting up|MINIO_ACCESS_KEY and MINIO_SECRET_KEY are deprecated", re.I),
+     "embedded"),
     # [public] server#139 (`local/local-files`), server#108 and wandb#1208 (signed URLs of the embedded
     # store's region), wandb#1543 (its S3 error body)
     (re.compile(r"local/local-files|%2Fwandb-local%2Fs3|<Region>wandb-local<", re.I), "embedded"),

@@ -29,6 +29,11 @@ def docker_socket_denied(facts: Facts) -> str | None:
     return _docker_problem(facts, "permission-denied", "Docker socket")
 
 
+def docker_daemon_down(facts: Facts) -> str | None:
+    """The runtime's own report that the Docker daemon does not answer (wbtui.runtime.docker.errors)."""
+    return _docker_problem(facts, "unreachable", "Docker daemon")
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "docker-daemon-down", "The Docker daemon is not running or not reachable", "critical",
@@ -41,6 +46,7 @@ RULES: tuple[Rule, ...] = (
         patterns=(r"Cannot connect to the Docker daemon at (?P<where>\S+?)\.? Is the docker daemon running\?",
                   r"error during connect: .*(?:docker_engine|docker\.sock)",
                   r"This error may indicate that the docker daemon is not running"),
+        predicate=docker_daemon_down,
     ),
     Rule(
         "docker-socket-denied", "Not allowed to use the Docker daemon", "critical",

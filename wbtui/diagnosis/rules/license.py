@@ -20,7 +20,7 @@ RULES: tuple[Rule, ...] = (
         "The server runs without a license (LICENSE is empty and none was saved in /system-admin), so it "
         "shows the 'You need a license' banner and keeps the unlicensed limits.",
         "Get the license of this deployment from https://deploy.wandb.ai (an existing deployment's license "
-        "is reused, not re-created), then `wbtui config set LICENSE ...` and `wbtui restart`.",
+        "is reused, not re-created), then `wbtui config set LICENSE ...` and `wbtui up`.",
         patterns=(r"You need a licen[cs]e for this instance of W&B",),
     ),
     Rule(
@@ -28,7 +28,7 @@ RULES: tuple[Rule, ...] = (
         "The LICENSE value is not a valid W&B license (truncated when pasted, quoted, from another "
         "deployment, or issued with a field the server cannot read).",
         "Paste the whole license from W&B's deploy manager (three base64url parts joined by '.', no "
-        "quotes or line breaks): `wbtui config set LICENSE ...`, then `wbtui restart`. If the deploy "
+        "quotes or line breaks): `wbtui config set LICENSE ...`, then `wbtui up`. If the deploy "
         "manager's license itself is rejected (\"Invalid License json: ...\"), ask W&B support to reissue it.",
         patterns=(r"invalid licen[cs]e", r"licen[cs]e (is )?(malformed|invalid|not valid)",
                   r"compact JWS format must have three parts", r"go-jose.*(signature|cryptographic|JWS)"),
@@ -37,7 +37,7 @@ RULES: tuple[Rule, ...] = (
         "license-expired", "License expired", "error",
         "The license's expiry date has passed; after the grace period the UI is locked.",
         "Ask W&B for a renewed license (support@wandb.com, or the deploy manager), `wbtui config set "
-        "LICENSE ...` and `wbtui restart`.",
+        "LICENSE ...` and `wbtui up`.",
         patterns=(r"licen[cs]e (has )?expired", r"expired licen[cs]e", r"renew your licen[cs]e",
                   r"grace period has elapsed"),
     ),

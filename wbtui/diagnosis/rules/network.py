@@ -47,7 +47,7 @@ RULES: tuple[Rule, ...] = (
         "Browsers reach the server at an address ({origin}) other than HOST ({host}); the server "
         "rejects requests from any other origin, so logins and the system console fail.",
         "Set HOST to exactly the address users type (scheme, name and port): `wbtui config set HOST "
-        "https://...` and `wbtui restart`; or browse to HOST.",
+        "https://...` and `wbtui up`; or browse to HOST.",
         patterns=(r"origin not allowed:? ?(?P<origin>[^\s\"',”]*)", r"CORS (request )?(rejected|denied|not allowed)"),
     ),
     Rule(
@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
         "store rejects (403 on /local-files) a signed request that arrives under another address, as "
         "through an SSH tunnel, a port-forward or a load balancer's name.",
         "Set HOST to the one address every client and browser uses (scheme, name and port, e.g. the load "
-        "balancer's URL): `wbtui config set HOST ...` and `wbtui restart`; point `wandb login --host` "
+        "balancer's URL): `wbtui config set HOST ...` and `wbtui up`; point `wandb login --host` "
         "at the same address. Through a tunnel, forward the same host:port that HOST names.",
         patterns=(r"Forbidden for url: \S*/local-files/", r"/local-files/\S*: 403 Client Error",
                   r"<Code>AccessDenied</Code>.*<BucketName>local-files</BucketName>"),
@@ -75,7 +75,7 @@ RULES: tuple[Rule, ...] = (
         "The API answers, but downloading files failed with connection refused: file URLs are built "
         "from HOST ({host}), which is an address the client cannot reach (localhost by default).",
         "Set HOST to the address clients reach the server at (its LAN name or IP and port, or the load "
-        "balancer): `wbtui config set HOST ...` and `wbtui restart`.",
+        "balancer): `wbtui config set HOST ...` and `wbtui up`.",
         predicate=file_download_refused,
         source="log",
     ),

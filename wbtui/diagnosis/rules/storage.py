@@ -45,7 +45,7 @@ RULES: tuple[Rule, ...] = (
         "BUCKET names an S3 bucket but AWS_REGION is empty; the server (and the AWS SDK) cannot sign "
         "requests without a region, so it refuses to start.",
         "Set AWS_REGION to the region the bucket lives in (for MinIO/Ceph: the store's region or "
-        "zonegroup, often us-east-1): `wbtui config set AWS_REGION ...`, then `wbtui restart`. On "
+        "zonegroup, often us-east-1): `wbtui config set AWS_REGION ...`, then `wbtui up`. On "
         "Kubernetes set it in the chart's bucket values (global.bucket.region).",
         patterns=(r"AWS_REGION environment variable is required when specifying BUCKET",
                   r"MissingRegion: could not find region configuration"),
