@@ -15,6 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
 from ...config import masking
@@ -66,6 +67,7 @@ class LogsPane(Pane):
         Binding("T", "window", "Tail/since"),
         Binding("c", "clear", "Clear", show=False),
         Binding("p", "pod", "Pod"),
+        Binding("d", "diagnose_shown", "Diagnose"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -182,6 +184,46 @@ class LogsPane(Pane):
             match = next((d for d in found if d.evidence and (d.evidence in line or line in d.evidence)), None)
             items.append(Diagnosed(line, match.cause if match else "", match.fix if match else ""))
         self.post_message(ErrorLines(items, lines))
+
+    # ---- the diagnose key ---------------------------------------------------------------------------------
+    def action_diagnose_shown(self) -> None:
+        """Diagnose the lines shown (after the filter) as `wbtui diagnose` would, and show the findings."""
+        shown = self.view.texts()
+        if not shown:
+            self.notify("Nothing to diagnose: no lines shown (T picks the lines, / filters them).", markup=False)
+            return
+        self.notify(f"Diagnosing the {len(shown):,} shown lines…", markup=False)
+        self._diagnose_shown(shown, self.wbtui.server_status)
+
+    @work(thread=True, exclusive=True, group="diagnose-shown", exit_on_error=False, name="Diagnose shown lines")
+    def _diagnose_shown(self, shown: list[str], status: Any) -> None:
+        from ...ops.diagnose_log import bounded, clean_lines, diagnose_lines, redactor_for, report_lines
+
+        session = self.wbtui.session
+        kept, skipped = bounded(clean_lines(shown))
+        result = diagnose_lines(kept, session.saved, status)
+        redact = redactor_for(kept, session.saved, session.draft)
+        head = f"{len(shown):,} shown lines" + (f" ({skipped:,} in the middle skipped)" if skipped else "")
+        text = "\n".join([f"Diagnosis of the {head}", *report_lines(result, redact)])
+        self.post_message(self.DiagnosisReady(text, len(result.root_causes())))
+
+    class DiagnosisReady(Message):
+        """The diagnose key's report, ready to show: its text and how many root causes it names."""
+
+        def __init__(self, text: str, found: int) -> None:
+            super().__init__()
+            self.text = text
+            self.found = found
+
+    def on_logs_pane_diagnosis_ready(self, message: DiagnosisReady) -> None:
+        from ..core import Rendered
+        from ..widgets.text_screen import TextScreen
+
+        text, found = message.text, message.found
+        title = f"Diagnosis: {found} finding{'s' if found != 1 else ''} (s saves, Escape closes)" if found else (
+            "Diagnosis: nothing known found (Escape closes)")
+        name = f"wbtui-diagnosis-{datetime.now():%Y%m%d-%H%M%S}.txt"
+        self.app.push_screen(TextScreen(title, [Rendered("Diagnosis", name, lambda: text)]))
 
     # ---- status line -----------------------------------------------------------------------------------------
     def update_status(self) -> None:
