@@ -14,9 +14,9 @@ from .base import Case, config
 
 
 def with_redis(url: str, **values: Any) -> Config:
-    """A config with REDIS set (an attribute until ServerSettings has the field)."""
+    """A config with REDIS in the container's environment, as operators set it (`env.REDIS`)."""
     c = config(**values)
-    setattr(c.server, "REDIS", url)  # noqa: B010 -- REDIS is not yet a declared setting
+    c.env["REDIS"] = url
     return c
 
 

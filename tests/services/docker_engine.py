@@ -33,6 +33,9 @@ SESSION_LABEL = "wbtui-test.session"
 NAME_PREFIX = "wbtui-test-"
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 _BUILD_LOCK = Path(tempfile.gettempdir()) / "wbtui-standin-build.lock"
+# Every test session using the engine holds this shared; the session that started dockerd stops it only
+# when it can take it exclusively, so concurrent sessions (a repeat run beside a test run) keep their engine.
+_USERS_LOCK = Path(tempfile.gettempdir()) / "wbtui-test-dockerd.users"
 
 
 class DockerEngine:
@@ -43,6 +46,7 @@ class DockerEngine:
         self.host = host or os.environ.get("DOCKER_HOST") or DEFAULT_HOST
         self.process: Process | None = None
         self.startup_seconds: float | None = None
+        self._users: Any = None
 
     @property
     def started_here(self) -> bool:
@@ -59,6 +63,9 @@ class DockerEngine:
 
     def start(self, timeout: float = 60) -> None:
         began = time.monotonic()
+        _USERS_LOCK.touch(exist_ok=True)
+        self._users = open(_USERS_LOCK)  # noqa: SIM115 (held until stop)
+        fcntl.flock(self._users, fcntl.LOCK_SH)
         try:
             if self._answers():
                 self.startup_seconds = time.monotonic() - began
@@ -83,10 +90,20 @@ class DockerEngine:
         self.startup_seconds = time.monotonic() - began
 
     def stop(self) -> None:
-        """Stop dockerd only if this object started it."""
-        if self.process is not None:
-            self.process.stop(timeout=30)
-            self.process = None
+        """Stop dockerd only if this object started it and no other test session still uses it."""
+        if self._users is None:
+            return
+        try:
+            if self.process is not None:
+                try:
+                    fcntl.flock(self._users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return  # another session uses it: it stays up (a later session reuses it)
+                self.process.stop(timeout=30)
+                self.process = None
+        finally:
+            self._users.close()
+            self._users = None
 
 
 def scenario_logs() -> dict[str, str]:

@@ -26,7 +26,7 @@ _MYSQL_SIGNS: tuple[tuple[re.Pattern[str], Mode], ...] = (
     (re.compile(rf"HistoryStore:mysql://[^@\s,]*@{_LOOPBACK}:3306", re.I), "embedded"),
     (re.compile(r"HistoryStore:mysql://[^@\s,]*@(?P<host>[^:/\s,]+)", re.I), "external"),
     (re.compile(r"\*\*\* Setting up mysql database", re.I), "embedded"),
-    (re.compile(r"/var/lib/mysql|mysqld_safe|/var/log/mysql|/vol/mysql", re.I), "embedded"),  # server#7
+    (re.compile(r"/var/lib/mysql|mysqld_safe|/var/log/mysql|/vol/mysql\b", re.I), "embedded"),  # server#7
     (re.compile(rf"(?:dial|read) tcp (?:\S+->)?{_LOOPBACK}:3306", re.I), "embedded"),
 )
 _BUCKET_SIGNS: tuple[tuple[re.Pattern[str], Mode], ...] = (

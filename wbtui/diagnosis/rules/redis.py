@@ -7,7 +7,8 @@ What the log shows, and the public reports the rules were written from:
 - Redis asking for a password the server did not send (`NOAUTH Authentication required`, wandb/wandb#2021),
   or refusing the one it sent.
 
-REDIS is read from the config when it has the setting (``facts.config.server.REDIS``), else left out.
+REDIS is not one of the guide's settings: operators pass it as an extra environment variable, so it is
+read from the config's ``[env]`` table (``wbtui config set env.REDIS redis://HOST:6379``).
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ _LOOKUP = re.compile(r"dial tcp: lookup (?P<name>[^\s:]+)(?: on [^\s]+)?: no suc
 
 
 def redis_url(facts: Facts) -> str:
-    """REDIS as configured ("" when unset, or when this config has no such setting)."""
+    """REDIS as configured in the container's environment ("" when unset)."""
     if facts.config is None:
         return ""
-    return str(getattr(facts.config.server, "REDIS", "") or "").strip()
+    return facts.config.env.get("REDIS", "").strip()
 
 
 def _host_port(url: str) -> tuple[str, int | None]:

@@ -15,7 +15,8 @@ from .facts import Facts, Rule
 _VOL = r"['‘]?/vol(?:/[^'’:\s]*)?['’]?"
 
 # Knock-ons of an unwritable /vol: the settings directory is missing, MySQL and MinIO cannot start.
-_VOLUME_KNOCK_ONS = ("volume-default-user", "embedded-mysql-down", "minio-down", "restart-loop")
+_VOLUME_KNOCK_ONS = ("volume-default-user", "embedded-mysql-down", "embedded-mysql-datadir", "minio-down",
+                     "restart-loop")
 
 _SINGULARITY = re.compile(r"Converting SIF file|\bsingularity\b|\bapptainer\b|\.sif\b", re.IGNORECASE)
 _READ_ONLY = re.compile(r"Read-only file system|chgrp: changing group of " + _VOL + r": Invalid argument",
