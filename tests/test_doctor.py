@@ -32,7 +32,7 @@ from wbtui.ops.bundle import BundleLeak, bundle_members, find_leaks, write_bundl
 from wbtui.ops.doctor import DoctorReport, redact_data, render, run_doctor
 from wbtui.runtime.base import Unreachable
 
-FATAL = "FATAL: Dirty database version 42. Fix and force version."
+FATAL = "panic: Dirty database version 1. Fix and force version."
 
 
 @pytest.fixture

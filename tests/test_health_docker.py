@@ -85,9 +85,9 @@ async def test_crash_is_diagnosed_from_its_fatal_line(deploy: Callable[..., Dock
     result = await startup_watch(runtime, runtime.config, timeout=120, interval=0.25)
     assert time.monotonic() - started < 30  # stopped early, long before the window
     assert result.reason == Reason.EXITED and "exit code 1" in result.message
-    assert result.last_lines[-1] == "FATAL: Dirty database version 42. Fix and force version."
+    assert result.last_lines[-1] == "panic: Dirty database version 1. Fix and force version."
     first = result.diagnosis[0]
-    assert first.rule == "migration-dirty" and "version 42" in first.cause and "schema_migrations" in first.fix
+    assert first.rule == "migration-dirty" and "version 1" in first.cause and "schema_migrations" in first.fix
 
 
 async def test_crash_loop_under_a_restart_policy(deploy: Callable[..., DockerRuntime]) -> None:
@@ -105,7 +105,7 @@ def test_doctor_on_a_crashed_container(deploy: Callable[..., DockerRuntime]) -> 
         time.sleep(0.1)
     report = run_doctor(runtime.config, runtime=runtime, timeout=15)
     assert report.status is not None and report.status.state == "exited" and report.status.exit_code == 1
-    assert report.logs[-1] == "FATAL: Dirty database version 42. Fix and force version."
+    assert report.logs[-1] == "panic: Dirty database version 1. Fix and force version."
     assert report.diagnosis[0].rule == "migration-dirty"
     assert report.versions["docker"] and report.versions["server_image"].startswith("wbtui-test/local")
     assert report.parts["status"].ok and report.parts["logs"].ok and report.parts["versions"].ok

@@ -67,7 +67,7 @@ async def test_ready_after_migrations(servers: Any) -> None:
 async def test_crash_is_diagnosed_from_the_fatal_line(servers: Any) -> None:
     server = servers(ready_at=None)
     cfg = config()
-    fatal = "FATAL: Dirty database version 42. Fix and force version."
+    fatal = "panic: Dirty database version 1. Fix and force version."
     runtime = ScriptedRuntime(cfg, local=server.url(), lines=[*START, (0.3, "migration 0041 applied"), (0.35, fatal)],
                               states=[(0.4, {"state": "exited", "exit_code": 1})])
     started = time.monotonic()
@@ -76,7 +76,7 @@ async def test_crash_is_diagnosed_from_the_fatal_line(servers: Any) -> None:
     assert (result.ready, result.reason) == (False, Reason.EXITED)
     assert "exit code 1" in result.message
     assert result.last_lines[-1] == fatal
-    assert result.diagnosis[0].rule == "migration-dirty" and "version 42" in result.diagnosis[0].cause
+    assert result.diagnosis[0].rule == "migration-dirty" and "version 1" in result.diagnosis[0].cause
     assert result.phase == "running migrations"
 
 

@@ -12,7 +12,7 @@ from wbtui.runtime.base import ServerStatus
 
 # What the stand-in prints in its crash mode (tests/standin/entrypoint.sh), after the line W&B Server
 # prints on a dirty schema (the migration-dirty rule's own evidence).
-CRASH_LINES = ["FATAL: Dirty database version 42. Fix and force version."]
+CRASH_LINES = ["panic: Dirty database version 1. Fix and force version."]
 NOW = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
 
 
@@ -27,7 +27,7 @@ def test_a_crash_loop_names_its_cause_and_first_step() -> None:
     assert v.tone == "bad" and v.title.startswith("Interrupted database migration")
     assert v.first_step == "Stop the server and back up the database."
     assert v.fix.startswith(v.first_step) and len(v.fix) > len(v.first_step)
-    assert "Dirty database version 42" in v.why
+    assert "Dirty database version 1" in v.why
 
 
 def test_without_a_finding_the_state_speaks() -> None:

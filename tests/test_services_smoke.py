@@ -128,7 +128,7 @@ def test_standin_crash_mode_exits_1_with_the_fatal_line(run_standin) -> None:
     standin = run_standin(env={"STANDIN_MODE": "crash"}, wait_healthz=False)
     assert standin.container.wait(timeout=10)["StatusCode"] == 1
     logs = standin.container.logs().decode().splitlines()
-    assert logs[-1] == "FATAL: Dirty database version 42. Fix and force version."
+    assert logs[-1] == "panic: Dirty database version 1. Fix and force version."
 
 
 @pytest.mark.docker

@@ -285,7 +285,7 @@ def test_a_crashing_server_fails_the_watch_with_its_last_lines_and_diagnosis(tmp
     result = report.results[0]
     assert result.id == "deploy.ready" and result.status is Status.FAIL
     assert "exited" in result.summary
-    assert "Dirty database version 42" in result.details
+    assert "Dirty database version 1" in result.details
     assert "schema_migrations" in result.fix  # the diagnosis of the dirty-migration line
     assert report.actions and target.name in report.actions[0]
 

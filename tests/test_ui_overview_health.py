@@ -150,7 +150,7 @@ async def test_the_first_screen_says_why_a_crash_looping_server_is_down(tmp_path
         await ready(pilot)
         status = ServerStatus("docker", "wandb-local", True, "restarting", restart_count=8, exit_code=1)
         app.on_status_update(StatusUpdate(status, None, None))
-        line = "FATAL: Dirty database version 42. Fix and force version."  # the stand-in's crash mode
+        line = "panic: Dirty database version 1. Fix and force version."  # the stand-in's crash mode: wandb/server#16
         app.on_error_lines(ErrorLines([Diagnosed(line)]))
         await wait_text(pilot, "Interrupted database migration")
         top = screen_text(app).splitlines()[:4]

@@ -4,7 +4,8 @@ MODE=${STANDIN_MODE:-normal}
 READY_DELAY=${STANDIN_READY_DELAY:-2}
 HEARTBEAT=${STANDIN_HEARTBEAT:-5}
 BURST=${STANDIN_BURST_LINES:-0}
-FATAL_LINE=${STANDIN_FATAL_LINE:-"FATAL: Dirty database version 42. Fix and force version."}
+# crash mode's last line: wandb/local's own, from wandb/server#16 (see README.md)
+FATAL_LINE=${STANDIN_FATAL_LINE:-"panic: Dirty database version 1. Fix and force version."}
 ERROR_AT=${STANDIN_ERROR_AT:-}
 ERROR_LINE=${STANDIN_ERROR_LINE:-"ERROR: lost connection to MySQL server during query"}
 READY_FLAG=/tmp/standin-ready
@@ -27,6 +28,21 @@ if [ "${STANDIN_IGNORE_TERM:-0}" = 1 ]; then
 fi
 
 rm -f "$READY_FLAG"
+if [ "$MODE" = crash ]; then
+  # wandb/local's start-up up to a dirty schema, verbatim from wandb/server#16 (lines left out, none changed)
+  echo "*** Running /etc/my_init.d/00_regen_ssh_host_keys.sh..."
+  echo "*** Running /etc/my_init.d/01_enable-services.sh..."
+  echo "*** Copying services to runit"
+  echo "*** Enabling production mode"
+  echo "*** Running /etc/my_init.d/02_load-settings.sh..."
+  echo "*** Loading settings..."
+  echo "*** Booting runit daemon..."
+  echo "*** Runit started as PID 36"
+  echo "*** Starting wandb servers..."
+  echo "*** Migrating database..."
+  echo "$FATAL_LINE"
+  exit 1
+fi
 if [ -n "${STANDIN_SCENARIO:-}" ]; then
   # A real failure: the corpus case's log lines, verbatim (tests/diagnosis_corpus/NAME.toml has the
   # source), then exit 1 as the server does, or serve on with STANDIN_SCENARIO_THEN=run.
@@ -42,12 +58,6 @@ echo "*** Loading settings from /vol/env"
 json info local "license: none found, running with default limits"
 echo "*** Connecting to MySQL ... ok"
 echo "Running migrations..."
-
-if [ "$MODE" = crash ]; then
-  echo "migration 0041 applied"
-  echo "$FATAL_LINE"
-  exit 1
-fi
 
 if [ "$MODE" = oom ]; then
   echo "*** Loading the model cache into memory"
