@@ -38,7 +38,17 @@ CR_UNKNOWN_FIELD = ('Error from server (BadRequest): error when creating "wandb.
 CR_INVALID = ('The WeightsAndBiases "wandb" is invalid: spec.chart: Invalid value: "string": spec.chart in body '
               'must be of type object: "string"')  # [shape] apiserver CRD validation
 
+DEPLOYER = (
+    '{"level":"info","ts":"2024-08-07T13:33:40Z","msg":"Failed to get spec from deployer","controller":'
+    '"weightsandbiases","controllerGroup":"apps.wandb.com","controllerKind":"WeightsAndBiases","WeightsAndBiases":'
+    '{"name":"wandb","namespace":"default"},"namespace":"default","name":"wandb","reconcileID":"08ea8f72-2387-4b9b-'
+    'b445-0afc2b2caa58","error":"Get \\"https://deploy.wandb.ai/api/v1/operator/channel\\": dial tcp '
+    '34.95.98.226:443: connect: network is unreachable"}')  # [public] wandb/operator#20 (air-gapped cluster)
+
 CASES = [
+    Case("operator-deployer-unreachable", True, [DEPLOYER]),
+    Case("operator-deployer-unreachable", False, [APPLY_ENV]),
+    Case("operator-apply-rejected", False, [DEPLOYER]),
     Case("operator-apply-rejected", True, [APPLY_ENV]),
     Case("operator-apply-rejected", True, [APPLY_SECRET_KEY]),
     Case("operator-apply-rejected", False, [UPGRADED]),

@@ -27,7 +27,19 @@ ROOT_NO_PASSWORD = ("ERROR 1045 (28000): Access denied for user 'root'@'localhos
                     "(using password: NO)")  # [public] shogo82148/actions-setup-mysql#1188
 GSD_TIMEOUT = " dial tcp 172.17.0.2:3306: connect: operation timed out"  # [public] go-sql-driver/mysql#860
 
+# [public] wandb/server#99: wandb/local 0.9.40 started on a volume 0.9.49 had migrated
+DOWNGRADE = ["*** Migrating database...", "panic: file does not exist", "", "goroutine 1 [running]:", "main.main()",
+             "        /mnt/ramdisk/core/services/gorilla/cmd/migrate/main.go:115 +0xb05"]
+# [public] wandb/server#16: the same migration context, another failure
+DIRTY_16 = ["*** Migrating database...", "panic: Dirty database version 1. Fix and force version.", "",
+            "goroutine 1 [running]:", "main.main()",
+            "\t/mnt/ramdisk/core/services/gorilla/cmd/migrate/main.go:115 +0xb05"]
+
 CASES = [
+    Case("migration-downgrade", True, DOWNGRADE),
+    Case("migration-downgrade", True, DOWNGRADE[1:]),  # the stack trace alone says it was the migration
+    Case("migration-downgrade", False, DIRTY_16),
+    Case("migration-downgrade", False, ["panic: file does not exist"]),  # [public] server#99, without its context
     Case("migration-dirty", True, ["panic: Dirty database version 5. Fix and force version."]),  # [public] server#7
     Case("migration-dirty", True, ["panic: Dirty database version 6. Fix and force version."]),  # [public] wandb#1054
     Case("migration-dirty", True, ["panic: Dirty database version 1. Fix and force version."]),  # [public] server#20

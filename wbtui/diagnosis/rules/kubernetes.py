@@ -6,6 +6,8 @@ logs "Failed to apply config changes." with the API server's reason
 (wandb/terraform-aws-wandb#270, wandb/helm-charts#279); Helm itself stops at
 schema validation ("values don't meet the specifications of the schema(s)") or at
 a template that reads a value the release does not have (wandb/helm-charts#134).
+The operator first fetches the chart spec from deploy.wandb.ai; a controller that cannot
+reach it ("Failed to get spec from deployer") deploys nothing at all (wandb/operator#20).
 """
 
 from __future__ import annotations
@@ -13,6 +15,20 @@ from __future__ import annotations
 from .facts import Rule
 
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "operator-deployer-unreachable", "The operator cannot reach W&B's deployer", "critical",
+        "The W&B operator's controller asks deploy.wandb.ai for the chart spec before it renders anything, and "
+        "that request failed ({error}): the cluster has no route or DNS to the internet (air-gapped, egress "
+        "blocked, a proxy not configured), so not a single W&B object is created.",
+        "Allow the operator's pod egress to https://deploy.wandb.ai (HTTPS, port 443; set the proxy variables "
+        "if the cluster uses one), or install for an air-gapped cluster as W&B's air-gapped operator guide "
+        "describes: the operator chart with `airgapped: true` and the operator-wandb chart and images in "
+        "your internal repositories. `kubectl logs -n <operator namespace> deploy/<operator>` shows the next "
+        "attempt.",
+        patterns=(r"Failed to get spec from deployer.*?(?P<error>(?:dial tcp|proxyconnect tcp)[^\"\\]*)",
+                  r"Failed to get spec from deployer"),
+        explains=("operator-apply-rejected",),
+    ),
     Rule(
         "operator-apply-rejected", "The operator's rendered objects were rejected", "critical",
         "The W&B operator rendered the chart from the WeightsAndBiases resource's values and the "

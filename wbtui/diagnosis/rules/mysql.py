@@ -9,7 +9,9 @@ What the log can tell apart, and the public reports each rule was written from:
   Error 1130 "Host 'x' is not allowed" (no account for the address the container connects from),
   Error 1045 "Access denied for user 'u'@'localhost'" (over loopback an anonymous ''@'localhost'
   shadows 'u'@'%') or for 'u'@'172.17.0.2' (wrong password, or the user exists only for another host);
-- the schema: an interrupted migration ("Dirty database version"), a schema the server does not know.
+- the schema: an interrupted migration ("Dirty database version"), a schema the server does not know,
+  a database migrated by a newer server than the image now started (the migration panics "file does not
+  exist": no migration file for the database's version; downgrading is not supported, wandb/server#99).
 """
 
 from __future__ import annotations
@@ -70,6 +72,21 @@ def slow_disk(facts: Facts) -> str | None:
     return None
 
 
+_NO_MIGRATION_FILE = re.compile(r"^\s*panic: file does not exist\s*$", re.IGNORECASE)
+_MIGRATE_CONTEXT = re.compile(r"\*\*\* Migrating database|/cmd/migrate/main\.go|/cmd/migrate\.go|migrateCommander",
+                              re.IGNORECASE)
+
+
+def migration_file_missing(facts: Facts) -> str | None:
+    """The migration panicked "file does not exist" (the line just before or a few after says it was the migration)."""
+    for i, line in enumerate(facts.lines):
+        if _NO_MIGRATION_FILE.search(line):
+            near = facts.lines[max(0, i - 2):i] + facts.lines[i + 1:i + 6]
+            if any(_MIGRATE_CONTEXT.search(other) for other in near):
+                return line
+    return None
+
+
 _SQL_USERS = "`SELECT user, host, plugin FROM mysql.user ORDER BY user, host;`"
 _CREATE_FOR_ANY_HOST = ("CREATE USER 'wandb_local'@'%' IDENTIFIED BY '...'; GRANT ALL ON wandb_local.* TO "
                         "'wandb_local'@'%' WITH GRANT OPTION; FLUSH PRIVILEGES;")
@@ -84,6 +101,18 @@ RULES: tuple[Rule, ...] = (
         "support, repair the schema and force the version (`UPDATE schema_migrations SET dirty=0`). "
         "Never start two containers on one database during an upgrade.",
         patterns=(r"Dirty database version (?P<version>\d+)",),
+        explains=("mysql-schema-mismatch", "restart-loop"),
+    ),
+    Rule(
+        "migration-downgrade", "The database is newer than this server version", "critical",
+        "The schema migration found no migration file for the version the database is at (`panic: file does "
+        "not exist`): the database was migrated by a newer W&B Server than the image now started -- a "
+        "downgrade, or an older image (a pinned or cached tag) started on the volume. Downgrading is not "
+        "supported.",
+        "Start the newest version the database has run, or a later one (`wbtui upgrade TAG`), never an "
+        "older one. If the newer version itself failed, fix that failure instead of going "
+        "back; the only way to an older version is the backup taken before the upgrade.",
+        predicate=migration_file_missing, source="log",
         explains=("mysql-schema-mismatch", "restart-loop"),
     ),
     Rule(
