@@ -6,6 +6,9 @@ score (right / wrong / unnamed) is printed by benchmarks/diagnosis_score.py.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from tests.corpus import CORPUS, cases
@@ -35,3 +38,11 @@ def test_every_case_names_a_rule_that_exists_and_quotes_a_source() -> None:
     for case in CASES:
         assert case.cause in RULE_IDS, f"{case.name}: no rule {case.cause!r}"
         assert case.source.startswith("https://"), f"{case.name}: source must be an address"
+
+
+def test_the_readme_holds_the_rule_table_as_generated() -> None:
+    """A new rule or a new real report reaches the README (run scripts/gen_rule_table.py and paste it)."""
+    root = CORPUS.parent.parent
+    out = subprocess.run([sys.executable, str(root / "scripts" / "gen_rule_table.py")], capture_output=True,
+                         text=True, check=True, timeout=60).stdout.strip("\n")
+    assert out in (root / "README.md").read_text(), "README's rule table is out of date"
