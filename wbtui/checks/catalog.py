@@ -9,7 +9,6 @@ from __future__ import annotations
 CHECKS: dict[str, str] = {
     "mysql.config": "MySQL configured",
     "mysql.connect": "Connect",
-    "mysql.from_container": "Connect from the container",
     "mysql.server": "Server version",
     "mysql.charset": "Database charset",
     "mysql.privileges": "Privileges",
@@ -19,6 +18,7 @@ CHECKS: dict[str, str] = {
     "mysql.load": "Load",
     "mysql.replication": "Hot standby",
     "mysql.cpu": "CPU (this host)",
+    "mysql.from_container": "Connect from the container",
     "s3.config": "BUCKET setting",
     "s3.queue": "BUCKET_QUEUE",
     "s3.endpoint": "Endpoint reachable",

@@ -74,7 +74,6 @@ def run_mysql_checks(config: Config, *, timeout: float = 5.0,
     after_connect = ("mysql.connect",)
     try:
         run.run("mysql.connect", "Connect", checks.connect)
-        _from_container(run, config, url, timeout, admin)
         run.run("mysql.server", "Server version", checks.server, requires=after_connect)
         run.run("mysql.charset", "Database charset", checks.charset, requires=after_connect)
         run.run("mysql.privileges", "Privileges", checks.privileges, requires=after_connect)
@@ -90,6 +89,7 @@ def run_mysql_checks(config: Config, *, timeout: float = 5.0,
                      "system for > 5 minutes means it is resource starved)")
         else:
             run.run("mysql.cpu", "CPU (this host)", checks.cpu, requires=after_connect)
+        _from_container(run, config, url, timeout, admin)  # last: it adds to Connect, and may take a while
     finally:
         checks.close()
     return run.results

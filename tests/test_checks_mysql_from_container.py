@@ -1,0 +1,197 @@
+"""The connect check from the W&B container's point of view, against real MariaDB and a real container.
+
+The container is the W&B stand-in (built locally FROM scratch); the check enters its network
+namespace from this host (as root) and logs in from there, so the server sees the container's
+bridge address, not loopback.
+
+Two servers: the session's MariaDB listens on 127.0.0.1 only, which from inside a container is
+the container itself (the "MYSQL=...@127.0.0.1" mistake). For "Host ... is not allowed to connect"
+(1130) the server must be reachable from the container: this module starts a second MariaDB
+that listens on 127.0.0.1 and on the default bridge's gateway address (an address on this host,
+on the bridge the test containers sit on; nothing outside reaches it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pymysql
+import pytest
+
+import tests.services.mariadb as mariadb_module
+from tests.services.base import unavailable
+from tests.services.docker_fixtures import Standin
+from tests.services.mariadb import MariaDB
+from tests.services.mysql_fixtures import Scratch
+from wbtui.checks.model import CheckResult, Status
+from wbtui.checks.mysql import run_mysql_checks
+from wbtui.checks.mysql_connect import denied_host
+from wbtui.checks.mysql_from_container import HOST_ONLY, locate
+from wbtui.checks.mysql_init import apply_db_init, plan_db_init
+from wbtui.config.model import Config
+from wbtui.config.urls import MysqlURL
+
+FAST = {"timeout": 5.0, "cpu_window": 0.1}
+CHECK = "mysql.from_container"
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="entering a container's network namespace needs root")
+
+
+def config_for(url: str, container: str) -> Config:
+    config = Config()
+    config.server.MYSQL = url
+    config.runtime.container_name = container
+    return config
+
+
+def by_id(results: list[CheckResult]) -> dict[str, CheckResult]:
+    return {r.id: r for r in results}
+
+
+def assert_no_secret(results: list[CheckResult], *secrets: str) -> None:
+    for r in results:
+        text = " ".join([r.summary, r.details, r.fix, repr(r.data)])
+        for secret in secrets:
+            assert secret not in text and quote(secret, safe="") not in text, r.id
+
+
+class BridgeMariaDB(MariaDB):
+    """The test MariaDB, also listening on one more local address (MariaDB >= 10.11 takes a list)."""
+
+    def __init__(self, workdir: Path, extra_address: str) -> None:
+        super().__init__(workdir)
+        self.extra_address = extra_address
+
+    def start(self, timeout: float = 60) -> None:
+        real = mariadb_module.Process
+        replaced: list[str] = []
+
+        def process(argv: list[str], log: Path, env: dict[str, str] | None = None) -> mariadb_module.Process:
+            if "--bind-address=127.0.0.1" in argv:
+                replaced.append(self.extra_address)
+                argv = [f"--bind-address=127.0.0.1,{self.extra_address}" if a == "--bind-address=127.0.0.1"
+                        else a for a in argv]
+            return real(argv, log, env)
+
+        mariadb_module.Process = process  # type: ignore[assignment,misc]
+        try:
+            super().start(timeout)
+        finally:
+            mariadb_module.Process = real  # type: ignore[misc]
+        assert replaced, "tests/services/mariadb.py no longer passes --bind-address=127.0.0.1"
+
+
+@pytest.fixture(scope="module")
+def bridge_gateway(docker_client: object) -> str:
+    gateway = docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]  # type: ignore[attr-defined]
+    return str(gateway)
+
+
+@pytest.fixture(scope="module")
+def bridge_mariadb(tmp_path_factory: pytest.TempPathFactory, bridge_gateway: str) -> Iterator[MariaDB]:
+    server = BridgeMariaDB(tmp_path_factory.mktemp("mariadb-bridge"), bridge_gateway)
+    try:
+        server.start()
+    except Exception as exc:  # as the session fixture does: the tests that need it cannot run
+        server.stop(remove_data=True)
+        unavailable("MariaDB on the Docker bridge", exc)
+    yield server
+    server.stop(remove_data=True)
+
+
+@pytest.fixture
+def container(run_standin: Callable[..., Standin]) -> str:
+    """A running container to check from: the W&B stand-in."""
+    return str(run_standin(wait_healthz=False).container.name)
+
+
+def seen_as(host: str, port: int) -> str:
+    """The address the server names this host's logins to ``host:port`` with (after any NAT on the way).
+
+    Asked of the server itself: a login it must refuse names the client host in its error.
+    """
+    try:
+        pymysql.connect(host=host, port=port, user="wbtui_nobody", password="x", connect_timeout=5).close()
+    except pymysql.err.OperationalError as exc:
+        seen = denied_host(str(exc.args[1]))
+        assert seen, exc
+        return seen
+    raise AssertionError("a login as a user that does not exist worked")
+
+
+def make_account(server: MariaDB, s: Scratch, host: str) -> None:
+    server.create_database(s.database)
+    server.create_user(s.user, s.password, host)
+    server.grant("ALL", f"`{s.database}`.*", s.user, host, grant_option=True)
+
+
+@needs_root
+@pytest.mark.docker
+@pytest.mark.mysql
+def test_mysql_on_loopback_passes_here_and_is_the_container_itself_from_there(
+        mariadb: MariaDB, mysql_scratch: Scratch, container: str, bridge_gateway: str) -> None:
+    s = mysql_scratch
+    make_account(mariadb, s, "127.0.0.1")  # restricted to loopback, as a local install often is
+    results = run_mysql_checks(config_for(s.url, container), **FAST)
+    r = by_id(results)
+    assert r["mysql.connect"].status is Status.PASS
+    inside = r[CHECK]
+    assert inside.status is Status.FAIL and inside.data["cause"] == "loopback_in_container", inside.summary
+    assert f"from inside {container}" in inside.summary
+    assert "MYSQL's host 127.0.0.1 is the container itself" in inside.summary
+    assert f"bridge address ({bridge_gateway})" in inside.fix and "--network host" in inside.fix
+    assert "The same login works from this host" in inside.details
+    assert_no_secret(results, s.password)
+
+
+@needs_root
+@pytest.mark.docker
+@pytest.mark.mysql
+def test_an_account_for_this_host_only_is_refused_from_the_container(
+        bridge_mariadb: MariaDB, mysql_scratch: Scratch, container: str, bridge_gateway: str) -> None:
+    s = mysql_scratch
+    server = bridge_mariadb
+    here = seen_as(bridge_gateway, server.port)  # Docker's MASQUERADE rule may rewrite the gateway source
+    make_account(server, s, here)  # an account for this host's address only
+    try:
+        url = MysqlURL(s.user, s.password, bridge_gateway, s.database, server.port).format()
+        config = config_for(url, container)
+        results = run_mysql_checks(config, **FAST)
+        r = by_id(results)
+        assert r["mysql.connect"].status is Status.PASS, r["mysql.connect"].summary
+        inside = r[CHECK]
+        assert inside.status is Status.FAIL and inside.data["cause"] == "host_not_allowed", inside.summary
+        address = inside.data["container_address"]
+        assert address and inside.data["client_host"] == address
+        assert f"has no account for {s.user!r} from {address}" in inside.summary
+        assert "is not allowed to connect" in inside.details and "wbtui db init" in inside.fix
+        assert_no_secret(results, s.password)
+
+        looked = by_id(run_mysql_checks(config, admin_url=server.admin_url, **FAST))[CHECK]
+        assert looked.data.get("cause") == "no_account_for_host", looked.summary
+        assert f"matches the host {address}" in looked.summary and f"{s.user}@{here}" in looked.summary
+
+        admin = server.admin_url  # the fix the check points at: db init creates user@'%'
+        apply_db_init(config, admin, plan_db_init(config, admin))
+        again = by_id(run_mysql_checks(config, **FAST))[CHECK]
+        assert again.status is Status.PASS, again.summary
+        assert again.summary == f"connected from inside {container} (address {address}) as {s.user}@%"
+        assert f"from {address}" in again.details
+    finally:
+        server.drop_database(s.database)
+        for host in ("%", here):
+            server.drop_user(s.user, host)
+
+
+def test_without_a_container_the_result_says_it_checked_from_this_host_only() -> None:
+    config = config_for("mysql://u:pw@127.0.0.1:1/db", "wbtui-test-no-such-container")
+    where = locate(config, 2.0)
+    assert isinstance(where, str)
+    result = by_id(run_mysql_checks(config, timeout=2.0))[CHECK]
+    assert result.status is Status.SKIPPED and result.summary.startswith(f"{HOST_ONLY}: ")
+    config.runtime.backend = "kubernetes"
+    result = by_id(run_mysql_checks(config, timeout=2.0))[CHECK]
+    assert result.summary.startswith(f"{HOST_ONLY}: W&B runs on kubernetes")
