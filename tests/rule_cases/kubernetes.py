@@ -45,7 +45,25 @@ DEPLOYER = (
     'b445-0afc2b2caa58","error":"Get \\"https://deploy.wandb.ai/api/v1/operator/channel\\": dial tcp '
     '34.95.98.226:443: connect: network is unreachable"}')  # [public] wandb/operator#20 (air-gapped cluster)
 
+NO_CERT_MANAGER = ('Error: INSTALLATION FAILED: unable to build kubernetes objects from release manifest: [unable to '
+                   'recognize "": no matches for kind "Certificate" in version "cert-manager.io/v1", unable to '
+                   'recognize "": no matches for kind "Issuer" in version "cert-manager.io/v1"]'
+                   )  # [public] mongodb/helm-charts#115 (fixed by installing cert-manager)
+NO_CERT_MANAGER_CRDS = ('Error: INSTALLATION FAILED: unable to build kubernetes objects from release manifest: '
+                        '[resource mapping not found for name: "capi-operator-serving-cert" namespace: '
+                        '"capi-operator-system" from "": no matches for kind "Certificate" in version '
+                        '"cert-manager.io/v1"')  # [public] kubernetes-sigs/cluster-api-operator#531 (first line)
+CERT_MANAGER_PR = ('cert-manager is required but undocumented.** `helm install` fails with `no matches for kind '
+                   '"Certificate"/"Issuer" in version "cert-manager.io/v1"`')  # [public] wandb/operator#288
+CLUSTER_ISSUER_TYPO = ('error: unable to recognize "cluster-issuer.yaml": no matches for kind "ClusterIssuer" in '
+                       'version "certmananger.k8s.io/v1alpha2"')  # [public] cert-manager/cert-manager#3062 (a typo)
+
 CASES = [
+    Case("cert-manager-missing", True, [NO_CERT_MANAGER]),
+    Case("cert-manager-missing", True, [NO_CERT_MANAGER_CRDS]),
+    Case("cert-manager-missing", True, [CERT_MANAGER_PR]),
+    Case("cert-manager-missing", False, [CLUSTER_ISSUER_TYPO]),  # another API group: a misspelt apiVersion
+    Case("cert-manager-missing", False, [NIL_SECONDARY]),
     Case("operator-deployer-unreachable", True, [DEPLOYER]),
     Case("operator-deployer-unreachable", False, [APPLY_ENV]),
     Case("operator-apply-rejected", False, [DEPLOYER]),

@@ -7,7 +7,9 @@ logs "Failed to apply config changes." with the API server's reason
 schema validation ("values don't meet the specifications of the schema(s)") or at
 a template that reads a value the release does not have (wandb/helm-charts#134).
 The operator first fetches the chart spec from deploy.wandb.ai; a controller that cannot
-reach it ("Failed to get spec from deployer") deploys nothing at all (wandb/operator#20).
+reach it ("Failed to get spec from deployer") deploys nothing at all (wandb/operator#20). The
+operator chart renders cert-manager objects without depending on cert-manager, so on a cluster
+without its CRDs `helm install` stops at "no matches for kind "Certificate"" (wandb/operator#288).
 """
 
 from __future__ import annotations
@@ -28,6 +30,19 @@ RULES: tuple[Rule, ...] = (
         patterns=(r"Failed to get spec from deployer.*?(?P<error>(?:dial tcp|proxyconnect tcp)[^\"\\]*)",
                   r"Failed to get spec from deployer"),
         explains=("operator-apply-rejected",),
+    ),
+    Rule(
+        "cert-manager-missing", "cert-manager is not installed in the cluster", "critical",
+        "The chart creates cert-manager objects ({kind}, cert-manager.io) for the operator's certificates, "
+        "and the cluster does not know that kind: cert-manager's CRDs (for that apiVersion) are not "
+        "installed. The W&B operator chart renders these objects but does not install cert-manager itself.",
+        "Install cert-manager with its CRDs first (`helm upgrade --install cert-manager jetstack/cert-manager "
+        "--repo https://charts.jetstack.io -n cert-manager --create-namespace --set crds.enabled=true`), "
+        "wait until its pods are ready (`kubectl get pods -n cert-manager`), then run the W&B chart's "
+        "install again.",
+        patterns=(r"no matches for kind \"(?P<kind>Certificate|Issuer|ClusterIssuer)\"(?:/\"Issuer\")? in version "
+                  r"\"cert-manager\.io/",),
+        explains=("helm-template-failed",),
     ),
     Rule(
         "operator-apply-rejected", "The operator's rendered objects were rejected", "critical",
