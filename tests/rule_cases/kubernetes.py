@@ -58,7 +58,20 @@ CERT_MANAGER_PR = ('cert-manager is required but undocumented.** `helm install` 
 CLUSTER_ISSUER_TYPO = ('error: unable to recognize "cluster-issuer.yaml": no matches for kind "ClusterIssuer" in '
                        'version "certmananger.k8s.io/v1alpha2"')  # [public] cert-manager/cert-manager#3062 (a typo)
 
+KAFKA_UNEXPANDED = (
+    'panic: Got error with config.Addr, parse "kafka://$(KAFKA_CLIENT_USER):wandb@$(KAFKA_BROKER_HOST):'
+    '$(KAFKA_BROKER_PORT)/wandb-run-updates-shadow?producer_batch_bytes=1048576&num_partitions=12&'
+    'replication_factor=3": invalid port ":$(KAFKA_BROKER_PORT)" after host')  # [public] wandb/helm-charts#401
+PORT_ZERO_CACHE = "panic: dial tcp 10.152.243.127:0: i/o timeout"  # [public] wandb/terraform-google-wandb#139
+
 CASES = [
+    Case("k8s-env-reference-unresolved", True, [KAFKA_UNEXPANDED]),
+    Case("k8s-env-reference-unresolved", True, [  # the same report, the URL alone (no port named)
+        'panic: Got error with config.Addr, parse "kafka://$(KAFKA_CLIENT_USER):wandb@$(KAFKA_BROKER_HOST):'
+        '$(KAFKA_BROKER_PORT)/wandb-run-updates-shadow?producer_batch_bytes=1048576&num_partitions=12&'
+        'replication_factor=3"']),
+    Case("k8s-env-reference-unresolved", False, [PORT_ZERO_CACHE]),
+    Case("k8s-env-reference-unresolved", False, [NIL_SECONDARY]),
     Case("cert-manager-missing", True, [NO_CERT_MANAGER]),
     Case("cert-manager-missing", True, [NO_CERT_MANAGER_CRDS]),
     Case("cert-manager-missing", True, [CERT_MANAGER_PR]),

@@ -10,6 +10,8 @@ The operator first fetches the chart spec from deploy.wandb.ai; a controller tha
 reach it ("Failed to get spec from deployer") deploys nothing at all (wandb/operator#20). The
 operator chart renders cert-manager objects without depending on cert-manager, so on a cluster
 without its CRDs `helm install` stops at "no matches for kind "Certificate"" (wandb/operator#288).
+A connection string built in the pod spec from other variables (`$(KAFKA_BROKER_PORT)`) stays literal
+when the variable it names is not defined before it in that container (wandb/helm-charts#401).
 """
 
 from __future__ import annotations
@@ -43,6 +45,20 @@ RULES: tuple[Rule, ...] = (
         patterns=(r"no matches for kind \"(?P<kind>Certificate|Issuer|ClusterIssuer)\"(?:/\"Issuer\")? in version "
                   r"\"cert-manager\.io/",),
         explains=("helm-template-failed",),
+    ),
+    Rule(
+        "k8s-env-reference-unresolved", "A pod's setting holds an unexpanded $(VARIABLE)", "critical",
+        "A service parsed a connection URL that still contains the literal text `$({var})`: Kubernetes "
+        "expands `$(NAME)` in a container's env only from variables defined earlier in that same "
+        "container, and leaves the text as it is when there is none. {var} is not defined for that pod "
+        "(or only after the variable that uses it), so the URL does not parse and the service panics.",
+        "Define {var} in that service's env, before the variable that refers to it (in the WeightsAndBiases "
+        "resource's spec.values or the chart values for that service), and apply again; `kubectl get deploy "
+        "<name> -o yaml` shows the container's env in order. With an operator-managed install, upgrade the "
+        "chart if its template omits the variable.",
+        patterns=(r"invalid port \":\$\((?P<var>[A-Z_][A-Z0-9_]*)\)\"",
+                  r"parse \"[a-z][a-z0-9+.-]*://[^\"]*\$\((?P<var>[A-Z_][A-Z0-9_]*)\)"),
+        explains=("restart-loop",),
     ),
     Rule(
         "operator-apply-rejected", "The operator's rendered objects were rejected", "critical",
