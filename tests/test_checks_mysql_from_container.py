@@ -13,7 +13,10 @@ on the bridge the test containers sit on; nothing outside reaches it).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -195,3 +198,61 @@ def test_without_a_container_the_result_says_it_checked_from_this_host_only() ->
     config.runtime.backend = "kubernetes"
     result = by_id(run_mysql_checks(config, timeout=2.0))[CHECK]
     assert result.summary.startswith(f"{HOST_ONLY}: W&B runs on kubernetes")
+
+
+@contextlib.contextmanager
+def silent_to(address: str, bind: str) -> Iterator[int]:
+    """A port on ``bind`` that holds connections from ``address`` silently and closes all others at once.
+
+    So the check from this host fails fast (connection lost) and the run goes on, while the probe from
+    the container (``address``) meets a server that never answers.
+    """
+    server = socket.socket()
+    server.bind((bind, 0))
+    server.listen(16)
+    server.settimeout(0.2)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, peer = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if peer[0] == address:
+                held.append(conn)
+            else:
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(5)
+        for conn in held:
+            conn.close()
+        server.close()
+
+
+@needs_root
+@pytest.mark.docker
+def test_a_server_that_never_answers_the_container_costs_one_timeout(
+        run_standin: Callable[..., Standin], bridge_gateway: str) -> None:
+    """Bounded: the probe from the container's namespace waits the check's timeout, not more."""
+    standin = run_standin(wait_healthz=False)
+    address = standin.container.attrs["NetworkSettings"]["IPAddress"]
+    timeout = 2.0
+    with silent_to(address, bridge_gateway) as port:
+        url = MysqlURL("wandb_local", "pw-secret", bridge_gateway, "wandb_local", port).format()
+        results = by_id(run_mysql_checks(config_for(url, standin.container.name), timeout=timeout))
+    assert results["mysql.connect"].data["cause"] == "lost", results["mysql.connect"].summary
+    result = results[CHECK]
+    assert result.status is Status.FAIL and result.data["cause"] == "timeout", result.summary
+    assert f"sent no MySQL greeting within {timeout:g}s" in result.summary
+    assert timeout <= result.duration <= timeout + 3, result.duration  # + the probe's start (python, pymysql)
+    assert "pw-secret" not in result.summary + result.details + result.fix
