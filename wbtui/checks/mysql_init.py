@@ -5,6 +5,12 @@ database, with utf8mb4? the grant?) and plans only what is missing, so the
 plan can be shown and confirmed; ``apply_db_init`` runs it. A second run finds
 everything present and changes nothing. The SQL is the guide's, spelled as
 wbtui's SQL renderer spells it; the password never appears in a plan.
+
+Accounts as they really match: an anonymous account that catches the user's logins
+from this host (a default install's ''@'localhost') gets a DROP USER step, and when
+logins from this host land on another account than user@'%' (CURRENT_USER() after a
+login that works, the host the server names in its refusal otherwise) that account
+gets the grant (and, with --reset-password, the password) too.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ class DbInitError(Exception):
 class Step:
     """One thing db init makes sure of, what it found and what it will do."""
 
-    id: str  # "user", "database", "grant"
+    id: str  # "anonymous", "user", "user_here", "database", "grant", "grant_here"
     title: str
     action: Action
     sql: str = ""  # as shown: password masked
