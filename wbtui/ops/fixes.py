@@ -76,9 +76,9 @@ def _plan_db_init(config: Config, admin_url: str, timeout: float, reset_password
         return FixDone([f"{r.step.title}: {r.outcome}" + (f" ({r.message})" if r.message else "") for r in results])
 
     blocked = [s for s in steps if s.action == "blocked"]
+    resets = any(s.id in ("user", "user_here") and s.sql.startswith("ALTER USER") for s in blocked)
     return FixPlan("db_init", "mysql", "Create the database and user", shown, any(s.pending for s in steps), run,
-                   blocked=[f"{s.title}: {s.note}" for s in blocked],
-                   resets_password=any(s.id == "user" and s.sql.startswith("ALTER USER") for s in blocked))
+                   blocked=[f"{s.title}: {s.note}" for s in blocked], resets_password=resets)
 
 
 def _plan_bucket(action: Literal["bucket", "cors"], config: Config, timeout: float) -> FixPlan:
