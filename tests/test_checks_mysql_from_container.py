@@ -19,12 +19,12 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pymysql
 import pytest
 
-import tests.services.mariadb as mariadb_module
 from tests.services.base import unavailable
 from tests.services.docker_fixtures import Standin
 from tests.services.mariadb import MariaDB
@@ -37,7 +37,7 @@ from wbtui.checks.mysql_init import apply_db_init, plan_db_init
 from wbtui.config.model import Config
 from wbtui.config.urls import MysqlURL
 
-FAST = {"timeout": 5.0, "cpu_window": 0.1}
+FAST: dict[str, Any] = {"timeout": 5.0, "cpu_window": 0.1}
 CHECK = "mysql.from_container"
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="entering a container's network namespace needs root")
@@ -62,29 +62,11 @@ def assert_no_secret(results: list[CheckResult], *secrets: str) -> None:
 
 
 class BridgeMariaDB(MariaDB):
-    """The test MariaDB, also listening on one more local address (MariaDB >= 10.11 takes a list)."""
+    """The test MariaDB, also listening on one more local address (the Docker bridge's gateway)."""
 
     def __init__(self, workdir: Path, extra_address: str) -> None:
-        super().__init__(workdir)
+        super().__init__(workdir, bind_addresses=("127.0.0.1", extra_address))
         self.extra_address = extra_address
-
-    def start(self, timeout: float = 60) -> None:
-        real = mariadb_module.Process
-        replaced: list[str] = []
-
-        def process(argv: list[str], log: Path, env: dict[str, str] | None = None) -> mariadb_module.Process:
-            if "--bind-address=127.0.0.1" in argv:
-                replaced.append(self.extra_address)
-                argv = [f"--bind-address=127.0.0.1,{self.extra_address}" if a == "--bind-address=127.0.0.1"
-                        else a for a in argv]
-            return real(argv, log, env)
-
-        mariadb_module.Process = process  # type: ignore[assignment,misc]
-        try:
-            super().start(timeout)
-        finally:
-            mariadb_module.Process = real  # type: ignore[misc]
-        assert replaced, "tests/services/mariadb.py no longer passes --bind-address=127.0.0.1"
 
 
 @pytest.fixture(scope="module")

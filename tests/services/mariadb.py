@@ -39,8 +39,10 @@ class MariaDB:
     host = "127.0.0.1"
     root_user = "root"
 
-    def __init__(self, workdir: Path, port: int | None = None, root_password: str | None = None):
+    def __init__(self, workdir: Path, port: int | None = None, root_password: str | None = None,
+                 bind_addresses: tuple[str, ...] = ("127.0.0.1",)):
         self.workdir = Path(workdir)
+        self.bind_addresses = bind_addresses  # MariaDB >= 10.11 listens on a list
         self.datadir = self.workdir / "data"
         self.socket = str(self.workdir / "mysqld.sock")
         self.port = port or free_port()
@@ -77,7 +79,7 @@ class MariaDB:
             installer.stop()
         self.process = Process(
             ["mariadbd", "--no-defaults", f"--datadir={self.datadir}", f"--port={self.port}",
-             f"--socket={self.socket}", "--bind-address=127.0.0.1", "--skip-name-resolve",
+             f"--socket={self.socket}", f"--bind-address={','.join(self.bind_addresses)}", "--skip-name-resolve",
              f"--log-bin={self.datadir / 'binlog'}", "--server-id=1",
              f"--pid-file={self.workdir / 'mariadbd.pid'}",
              f"--log-error={self.workdir / 'mariadbd.err'}", *user],
