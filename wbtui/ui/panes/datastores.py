@@ -271,13 +271,14 @@ class DatastoresPane(FilteredPane):
             styled((f"{result.status.icon} {result.title}", f"{STATUS_VARIABLE[result.status.value]} bold"),
                    f"  ({result.store}, took {result.duration:.2f}s{checked})"),
             result.summary,
+            # the fix right under the summary: long details scroll in the box, the next step never does
+            fix_line(result, keyed_fix(result.fix, self.PANE_ID)),
         ]
         note = self._marked(result).note
         if note:
             rows.append(styled((note, "$text-muted")))
         if result.details:
             rows.append(result.details)
-        rows.append(fix_line(result, keyed_fix(result.fix, self.PANE_ID)))
         text.update(lines(*rows))
 
     def show_acknowledged(self, _config: object) -> None:
