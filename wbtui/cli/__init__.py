@@ -2,12 +2,16 @@
 
 Each command group lives in its own module with a ``register(subparsers)``
 function; modules import their client libraries inside the command, so
-``wbtui --help`` stays fast.
+``wbtui --help`` stays fast. The dashboard (no command, or just `dashboard`, with
+only --config/--read-only before it) skips the parser altogether: building it
+imports every command module (rich tables, asyncio, the checks), ~60 ms the
+dashboard would pay before its first frame for nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import io
 import os
@@ -15,7 +19,10 @@ import sys
 from typing import Any, NoReturn
 
 from .. import __version__
-from .context import EXIT_USAGE, CliError, Context
+
+# Not imported here: .context (rich's console, the config store) and every command module. `wbtui` (the
+# console script) imports this module before run() can lower the garbage collector's work for a dashboard
+# start, so what it imports at module level is paid at the default GC thresholds.
 
 COMMAND_MODULES = (
     "setup_cmd", "ui_cmd", "config_cmd", "render_cmd", "check_cmd", "ack_cmd", "bucket_cmd", "runtime_cmd",
@@ -32,6 +39,8 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:  # usage errors exit 2 with help hint
+        from .context import EXIT_USAGE
+
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
@@ -88,18 +97,57 @@ def _stdout_to_devnull() -> None:
         os.close(devnull)
 
 
+def dashboard_args(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments of a dashboard start, read without the parser; None for anything else (the parser's).
+
+    Accepts exactly what the parser would take the same way: ``--config FILE``, ``--config=FILE`` and
+    ``--read-only`` (any order, repeated: the last --config wins), then optionally ``dashboard`` last.
+    Anything more (``--help``, another command, an option after ``dashboard``, a value that looks like an
+    option) goes through the parser, which explains it or refuses it as before."""
+    config: str | None = None
+    read_only = False
+    command: str | None = None
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if command is not None:
+            return None  # `dashboard --config X`: the dashboard subcommand takes no options; the parser says so
+        if arg == "--read-only":
+            read_only = True
+        elif arg == "--config" and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+            config = argv[i + 1]
+            i += 1
+        elif arg.startswith("--config="):
+            config = arg.removeprefix("--config=")
+        elif arg == "dashboard":
+            command = arg
+        else:
+            return None
+        i += 1
+    return argparse.Namespace(config=config, read_only=read_only, command=command)
+
+
 def _dispatch(argv: list[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    ctx = Context.from_args(args)
-    func = getattr(args, "func", None)
-    if func is None:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
-            parser.print_help()
-            return 0
+    from .context import CliError, Context
+
+    args = dashboard_args(sys.argv[1:] if argv is None else argv)
+    func = None
+    if args is not None and (args.command or (sys.stdin.isatty() and sys.stdout.isatty())):
         from .ui_cmd import cmd_dashboard
 
-        func = cmd_dashboard
+        func = cmd_dashboard  # what `dashboard` (or no command on a terminal) runs, without building the parser
+    else:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        func = getattr(args, "func", None)
+        if func is None:
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                parser.print_help()
+                return 0
+            from .ui_cmd import cmd_dashboard
+
+            func = cmd_dashboard
+    ctx = Context.from_args(args)
     try:
         return int(func(ctx, args) or 0)
     except CliError as exc:
@@ -110,5 +158,16 @@ def _dispatch(argv: list[str] | None) -> int:
         return 130
 
 
+START_UP_GC_THRESHOLD = 100_000
+"""The young generation's threshold while the dashboard starts: its imports and first frame build ~70k
+long-lived objects, which at Python's default (700) meant ~100 collections, 25 ms before the first frame,
+that found almost nothing to free. The app sets its own thresholds (and freezes what start-up built) once
+its panes are mounted (``wbtui.ui.app.tune_gc``)."""
+
+
 def run() -> None:
+    """The `wbtui` console script and `python -m wbtui`."""
+    if dashboard_args(sys.argv[1:]) is not None:
+        _, older, oldest = gc.get_threshold()
+        gc.set_threshold(START_UP_GC_THRESHOLD, older, oldest)
     sys.exit(main())
