@@ -10,14 +10,18 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.services.docker_fixtures import standin_config
+from tests.test_setup_support import Target, cors_origins, saved_state
+from tests.test_setup_support import target as target  # a fixture
 from wbtui.config import store
 from wbtui.runtime.docker.backend import DockerRuntime
+from wbtui.setup.state import STEP_IDS
 
 WBTUI = Path(sys.executable).with_name("wbtui")
 
@@ -40,8 +44,19 @@ class TmuxWindow:
     def screen(self) -> str:
         return self._tmux("capture-pane", "-p")
 
+    def styled(self) -> str:
+        """The screen with its colours and attributes (a focus change shows here, not always in the text)."""
+        return self._tmux("capture-pane", "-p", "-e")
+
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", *keys)
+
+    def press(self, *keys: str, timeout: float = 10) -> None:
+        """Send ``keys`` and wait until the screen answers them (a focus change repaints what it leaves
+        and what it reaches): keys sent before that would go to the widget the focus is leaving."""
+        before = self.styled()
+        self.keys(*keys)
+        self.until(lambda: self.styled() != before, f"an answer to {keys}", timeout)
 
     def wait_for(self, *needles: str, timeout: float = 60) -> str:
         """The screen once every needle shows on it (capture-pane read until then); AssertionError after timeout."""
@@ -53,6 +68,19 @@ class TmuxWindow:
                 return shown
             time.sleep(0.2)
         raise AssertionError(f"{needles!r} not on the terminal after {timeout}s:\n{shown}")
+
+    def until(self, condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+        """Poll ``condition`` (which reads the terminal) until it holds; AssertionError after timeout."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not {what} after {timeout}s (cursor at {self.cursor()}):\n{self.screen()}")
+            time.sleep(0.2)
+
+    def cursor(self) -> tuple[int, int]:
+        """Where the terminal's cursor is (column, row): a focused input puts it at its text cursor."""
+        x, y = self._tmux("display-message", "-p", "#{cursor_x} #{cursor_y}").split()
+        return int(x), int(y)
 
     def close(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError):
@@ -126,3 +154,224 @@ def test_first_launch_offers_the_setup_which_detects_docker_and_goes_on(tmp_path
         term.keys("q")
         term.wait_for("EXITED=0")
     assert store.load(path).runtime.backend == "docker"
+
+
+# -- the guided setup at 80x24, typed key by key --------------------------------------------------------------
+# How keys reach a field: printable keys are inserted by the focused Input itself, while every bound key (Tab,
+# End, ctrl+u, backspace) runs only once its event has bubbled up to the app. Keys sent in one burst behind a
+# bound key are therefore handled BEFORE it: text typed right behind Tab lands in the field being left, and text
+# typed right behind ctrl+u is inserted and then deleted by the late ctrl+u (Textual 8.2.8; upstream
+# Textualize/textual#6605). So no bound key is sent in front of text: each Tab is followed by a wait for its
+# effect on the terminal (the cursor in the next field, the next widget drawn focused), and a field's old text
+# is replaced the way an admin replaces it: the field selects its text when it gets the focus, typing replaces
+# the selection.
+
+LABEL_WIDTH = 12
+"""The form's label column (wbtui/ui/setup/form.py)."""
+
+
+def form_row(screen: str, label: str) -> tuple[int, list[str]]:
+    """The setup form's row labelled ``label``: its line number and the words in its fields."""
+    for number, line in enumerate(screen.splitlines()):
+        panel = line.partition("▕")[2].strip()
+        if panel[:LABEL_WIDTH].rstrip() == label:  # the label column, not a line of the intro ("HOST must be")
+            return number, panel[LABEL_WIDTH:].split()
+    raise AssertionError(f"no form row {label!r} on the terminal:\n{screen}")
+
+
+def focused(term: TmuxWindow, label: str, after: str = "") -> bool:
+    """Whether a field in the row labelled ``label`` has the focus (the terminal's cursor is in it), right of
+    ``after`` (the text of the row's first field, when the second one is meant).
+
+    The Input puts the terminal's cursor there in its focus handler, the one that selects its text: so once
+    the cursor shows in the field, what is typed next replaces the field's text.
+    """
+    x, y = term.cursor()
+    screen = term.screen()
+    with contextlib.suppress(AssertionError):
+        row = form_row(screen, label)[0]
+        line = screen.splitlines()[row]
+        return y == row and (not after or x > line.index(after) + len(after))
+    return False
+
+
+def fill(term: TmuxWindow, label: str, text: str, *, after: str = "", secret: bool = False,
+         then: str = "Tab") -> None:
+    """Once the field (see ``focused``) has the focus, type ``text`` over its selected text; once it shows
+    (bullets for a ``secret``, as many as fit), press ``then``."""
+    term.until(lambda: focused(term, label, after), f"the cursor in {label} {after}")
+    term.keys("-l", text)
+
+    def typed() -> bool:
+        words = form_row(term.screen(), label)[1]
+        if secret:
+            return any(set(w) == {"•"} and len(w) >= min(len(text), 20) for w in words)
+        return text in words
+
+    term.until(typed, f"{text!r} typed in {label}")
+    if then:
+        term.keys(then)
+
+
+def tab_onto(term: TmuxWindow, text: str) -> None:
+    """Tab, then wait until the widget showing ``text`` (a button, a checkbox) is drawn focused: its row's
+    colours change. A step's letter keys (b, o, i ...) act only once the focus is out of the fields."""
+    def row(styled: str) -> str:
+        plain = term.screen().splitlines()
+        rows = styled.splitlines()
+        return next((rows[n] for n, line in enumerate(plain) if text in line), "")
+
+    before = row(term.styled())
+    assert before, f"{text!r} is not on the terminal:\n{term.screen()}"
+    term.keys("Tab")
+    term.until(lambda: row(term.styled()) != before, f"{text!r} focused", 10)
+
+
+@pytest.mark.mysql
+@pytest.mark.s3
+@pytest.mark.docker
+def test_first_install_in_a_terminal_from_nothing_to_a_verified_server(
+        tmp_path: Path, docker_host: str, mariadb: Any, mysql_scratch: Any, radosgw: Any, target: Target,
+        docker_client: Any, standin_image: str) -> None:
+    """The whole first install at 80x24 with keys only: what the admin types and what each step shows.
+
+    Nothing is seeded: a config file would skip the first-launch welcome, so the stand-in's container,
+    volume, image and port are typed into the steps that ask for them (Where, Server). The installed wbtui
+    deploys with its own runtime: the stand-in image is local, so it is never pulled.
+    """
+    path = tmp_path / "config.toml"
+    secret_values = (mysql_scratch.password, mariadb.root_password, radosgw.secret_key)
+    seen: list[str] = []
+
+    def shows(*needles: str, timeout: float = 60) -> str:
+        shown = term.wait_for(*needles, timeout=timeout)
+        seen.append(shown)
+        rows = shown.splitlines()
+        assert len(rows) <= 24 and all(len(r) <= 80 for r in rows), shown
+        for secret in secret_values:
+            assert secret not in shown, shown
+        return shown
+
+    def says(text: str, timeout: float = 60) -> None:
+        """The step's panel and status say ``text``, wherever the 58 columns wrap it."""
+        def said() -> bool:
+            panel = " ".join(line.partition("▕")[2].strip() for line in term.screen().splitlines())
+            return text in " ".join(panel.split())
+        term.until(said, f"the step saying {text!r}", timeout)
+
+    with terminal(["env", f"DOCKER_HOST={docker_host}", str(WBTUI), "--config", str(path)], tmp_path) as term:
+        shows("Welcome: no configuration", "Start the guided setup")
+        term.keys("Enter")
+        # 1. Where: Docker on this host; the container and its volume are this test's.
+        shows("step 1 of 8: Where it runs", "Runs on     Docker on this host")
+        tab_into(term, "Container")  # past Runs on (Docker on this host)
+        fill(term, "Container", target.name)
+        fill(term, "Data volume", target.volume, then="")
+        term.keys("C-n")  # Next: detects Docker, saves, goes on
+
+        # 2. MySQL: the W&B user's account and the admin that creates it (the SQL shown first).
+        shows("step 2 of 8: MySQL", "Create user and database")
+        fill(term, "Server", "127.0.0.1")  # the step puts the focus in its first field
+        fill(term, "Server", str(mariadb.port), after="127.0.0.1")
+        fill(term, "Database", mysql_scratch.database)
+        fill(term, "User", mysql_scratch.user)
+        fill(term, "Password", mysql_scratch.password, secret=True)
+        fill(term, "Admin", "root")
+        fill(term, "Admin", mariadb.root_password, after="root", secret=True, then="")
+        tab_onto(term, "Create user and database")
+        term.keys("i")
+        shown = shows("Create the W&B database user and database?", "Run the SQL")
+        assert f"CREATE DATABASE `{mysql_scratch.database}`" in shown and "IDENTIFIED BY '****'" in shown, shown
+        term.keys("y")
+        # MariaDB, said plainly: the failed row, its detail (selected first) and Retry / Continue anyway.
+        # (The status's "Fix it and Retry (ctrl+r), or Continue anyway (ctrl+o)." is cut off here at 80x24:
+        # the list of what was created fills its three rows; the buttons say the same keys.)
+        shown = shows("✘ fail  Server version", "is not supported by W&B (it needs", "MySQL 5.7 or 8)",
+                      "1 fail", "Done: user", "^r Retry", "^o Continue anyway")
+        assert "✘   Server version      MariaDB" in shown, shown
+        assert mariadb.execute("SHOW DATABASES LIKE %s", (mysql_scratch.database,))
+        term.keys("C-o")  # MariaDB is reported honestly; go on past it, after saying so
+        shows("Continue past MySQL anyway?", "Server version")
+        term.keys("y")
+
+        # 3. Object store: the radosgw's endpoint and keys; create the bucket (b), apply CORS (o).
+        shows("step 3 of 8: Object store", "Create bucket", "Apply CORS")
+        fill(term, "Endpoint", radosgw.endpoint.removeprefix("http://"), then="")
+        tab_onto(term, "TLS")
+        term.keys("Tab")  # past TLS (off: radosgw here speaks plain HTTP)
+        fill(term, "Access key", radosgw.access_key)
+        fill(term, "Secret key", radosgw.secret_key, secret=True)
+        fill(term, "Bucket", target.bucket)
+        fill(term, "Bucket", radosgw.region, after=target.bucket)
+        fill(term, "HOST", target.host, then="")
+        tab_onto(term, "Create bucket")
+        term.keys("b")
+        shows("Create the bucket?", f"create bucket {target.bucket!r}")
+        term.keys("y")
+        shows("Done: ", "Fix it and Retry")
+        term.keys("o")
+        shows("Apply the CORS rules?", target.host)
+        term.keys("y")
+        shown = shows("Done: set CORS on bucket", "✔   Bucket exists")
+        assert "✘" not in shown and "fail" not in shown, shown
+        assert target.host in cors_origins(radosgw, target.bucket)
+        term.keys("C-n")
+
+        # 4. Server: HOST from the object store step; the stand-in's image, and where its port is published.
+        shows("step 4 of 8: Server")
+        assert target.host in form_row(term.screen(), "HOST")[1]
+        tab_into(term, "Image : tag")  # past HOST and the license (none: a warning, not a failure)
+        fill(term, "Image : tag", "wbtui-test/local")
+        fill(term, "Image : tag", "dev", after="wbtui-test/local")
+        fill(term, "Publish on", "127.0.0.1")
+        fill(term, "Publish on", str(target.port), after="127.0.0.1", then="")
+        term.keys("C-n")
+
+        # 5. Review: what will run; MySQL is listed as continued anyway.
+        shows("step 5 of 8: Review", "Preview files", "Save files")
+        term.keys("C-r")
+        shows("MySQL (continued a", "Server version: MariaDB")
+        says("Next (ctrl+n) to go on.")  # the review is done (a key now would be refused: it is running)
+        term.keys("C-n")
+
+        # 6. Deploy: the exact docker run first; then the watch until /ready.
+        shows("step 6 of 8: Deploy", f"Container {target.name} from",
+              f"wbtui-test/local:dev, port {target.port} on 127.0.0.1", "Not deployed in this session yet.")
+        term.keys("C-r")
+        shown = shows("Deploy W&B Server?", "docker run")
+        assert "wbtui-test/local:dev" in shown and f"127.0.0.1:{target.port}" in shown, shown
+        term.keys("y")
+        says("Next (ctrl+n) to go on.", timeout=120)
+        shown = shows("✔   Server ready")
+        assert "pulling" not in shown, shown  # the local stand-in, never pulled
+        container = docker_client.containers.get(target.name)
+        assert container.status == "running" and container.image.tags == [standin_image]
+        assert container.ports["8080/tcp"] == [{"HostIp": "127.0.0.1", "HostPort": str(target.port)}]
+        term.keys("C-n")
+
+        # 7. Verify through HOST: /healthz and /ready pass; then 8. what keeps it healthy.
+        shows("step 7 of 8: Verify")
+        term.keys("C-r")
+        says("Next (ctrl+n) to go on.", timeout=120)
+        shown = shows("✔   /healthz through", "✔   /ready through")
+        assert "✘" not in shown, shown
+        term.keys("C-n")
+        shows("step 8 of 8: Next steps", "Backups: back up MySQL daily")
+        term.keys("C-n")  # Finish: the dashboard takes it from here
+        shows("1 Overview")
+        term.keys("q")
+        term.wait_for("EXITED=0")
+        print("\n\n".join(seen))  # what the admin saw, step by step (pytest -rP shows it)
+    state = saved_state(path)
+    assert set(state.done) == set(STEP_IDS) and list(state.continued_anyway) == ["mysql"]
+
+
+def tab_into(term: TmuxWindow, label: str, attempts: int = 15) -> None:
+    """Tab until the cursor is in the row labelled ``label``, each Tab once the last one showed (the screen
+    changed). A step first focuses the step list, then its first widget: a Tab may come before or after that
+    move; so the screen is looked at after every Tab, and Tabs past the field come round to it again."""
+    for _ in range(attempts):
+        if focused(term, label):
+            return
+        term.press("Tab")
+    raise AssertionError(f"the focus never reached {label!r}:\n{term.screen()}")
