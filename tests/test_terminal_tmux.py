@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
+from textual.widgets import Input
 
 from tests.services.docker_fixtures import standin_config
 from tests.test_setup_support import Target, cors_origins, saved_state
@@ -22,10 +24,11 @@ from tests.test_setup_support import target as target  # a fixture
 from wbtui.config import store
 from wbtui.runtime.docker.backend import DockerRuntime
 from wbtui.setup.state import STEP_IDS
+from wbtui.ui.setup.app import SetupApp
 
 WBTUI = Path(sys.executable).with_name("wbtui")
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by scripts/test.sh")
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is installed by scripts/test.sh")
 
 
 class TmuxWindow:
@@ -100,6 +103,7 @@ def wbtui(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(WBTUI), "--config", str(config), *args], capture_output=True, text=True, timeout=120)
 
 
+@needs_tmux
 @pytest.mark.docker
 def test_a_crash_looping_server_shows_its_cause_and_fix_on_the_first_screen(tmp_path: Path, standin_image: str,
                                                                             docker_client: object) -> None:
@@ -126,6 +130,7 @@ def test_a_crash_looping_server_shows_its_cause_and_fix_on_the_first_screen(tmp_
         runtime.close()
 
 
+@needs_tmux
 def test_a_change_from_another_shell_is_noticed_by_the_open_dashboard(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     assert wbtui(path, "config", "set", "HOST", "https://wandb.example.com").returncode == 0
@@ -140,6 +145,7 @@ def test_a_change_from_another_shell_is_noticed_by_the_open_dashboard(tmp_path: 
         term.wait_for("EXITED=0")
 
 
+@needs_tmux
 @pytest.mark.docker
 def test_first_launch_offers_the_setup_which_detects_docker_and_goes_on(tmp_path: Path, docker_host: str) -> None:
     path = tmp_path / "config.toml"
@@ -227,6 +233,7 @@ def tab_onto(term: TmuxWindow, text: str) -> None:
     term.until(lambda: row(term.styled()) != before, f"{text!r} focused", 10)
 
 
+@needs_tmux
 @pytest.mark.mysql
 @pytest.mark.s3
 @pytest.mark.docker
@@ -375,3 +382,45 @@ def tab_into(term: TmuxWindow, label: str, attempts: int = 15) -> None:
             return
         term.press("Tab")
     raise AssertionError(f"the focus never reached {label!r}:\n{term.screen()}")
+
+
+# -- the same key order without a terminal: keys that arrive in one read -------------------------------------
+
+async def wait_until(pilot: Any, predicate: Callable[[], object], timeout: float, what: str) -> None:
+    """Let the app run until ``predicate()`` holds; AssertionError after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not {what} after {timeout}s")
+        await pilot.pause(0.05)
+
+
+def burst(app: SetupApp, *keys: str) -> None:
+    """Keys as one read from the terminal delivers them: every one posted before the first is handled."""
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+async def test_keys_that_arrive_together_are_applied_in_the_order_they_were_typed(tmp_path: Path) -> None:
+    """A fast typist, a slow SSH link or typing ahead of a busy UI delivers several keys at once.
+
+    Before the fix: ctrl+u then ``abc`` left the field empty, ``abc`` backspace ``d`` gave ``bd``, and
+    what was typed right behind Tab went into the field being left (a password into the user field).
+    """
+    app = SetupApp(tmp_path / "config.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.setup_screen
+        container = screen.query_one("#where-container", Input)
+        volume = screen.query_one("#where-volume", Input)
+        await wait_until(pilot, lambda: screen.focused is not None, 10, "the step's first focus")
+        container.focus()
+        await wait_until(pilot, lambda: container.has_focus, 10, "the focus in Container")
+        burst(app, "ctrl+u", "a", "b", "c", "backspace", "d", "left", "x")
+        await wait_until(pilot, lambda: len(container.value) == 4, 10, "four characters in Container")
+        assert container.value == "abxd"
+        burst(app, "tab", "v", "o", "l")
+        await wait_until(pilot, lambda: volume.has_focus and volume.value == "vol", 10, "vol typed in Data volume")
+        assert container.value == "abxd"
+        burst(app, "shift+tab", "n")
+        await wait_until(pilot, lambda: container.value == "n", 10, "Container retyped")
+        assert volume.value == "vol"

@@ -117,6 +117,11 @@ class SetupScreen(Screen[bool]):
     """
 
     BINDINGS = [
+        # Tab moves the focus before the keys typed behind it are delivered: as a plain binding it ran only once
+        # it had bubbled up from the field, so "user<Tab>password" typed in one go (a slow SSH link, typing
+        # ahead of a busy UI) put the password into the user field, in clear.
+        Binding("tab", "app.focus_next", "Focus Next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Focus Previous", show=False, priority=True),
         *(Binding(key, action, description, show=False) for key, action, description, _ in NAV_KEYS),
         *(Binding(key, f"step_button({button_id!r})", description)
           for panel in PANELS for button_id, (key, description) in panel.ACTION_KEYS.items()),
