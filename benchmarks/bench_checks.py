@@ -2,12 +2,20 @@
 
 Prints, in one run:
 
+- `check all` against the same network operations done bare in one script (target
+  <= 1.3x): each run of wbtui's checks is recorded at the client libraries (every
+  PyMySQL connection and query, boto3 client and API call, httpx request and Docker
+  API request, by thread), then replayed at once with plain clients, each store's
+  operations in order in a thread of its own, beside a thread that only waits out the
+  MySQL CPU window (the least a CPU sample of that window can cost). Paired runs,
+  medians and spread. With --before DIR, the same checks from an older checkout
+  (``git archive HEAD wbtui | tar -x -C DIR``) are timed in a child process alongside;
 - the wall time of `check all` (MySQL and S3 in parallel) against the slowest single
   store alone, median of --repeat runs (target <= 1.3x);
 - the time to fail against an endpoint that accepts TCP and never answers, against
   the configured timeout, for each store and for both (target 1.0-1.1x).
 
-    python3 benchmarks/bench_checks.py [--mysql URL] [--bucket URL --region R] [--repeat 5]
+    python3 benchmarks/bench_checks.py [--mysql URL] [--bucket URL --region R] [--repeat 5] [--before DIR]
 
 Without --mysql (or $WBTUI_BENCH_MYSQL) a private MariaDB is started and
 `db init` creates the W&B user and database; without --bucket (or
@@ -19,14 +27,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -84,16 +97,214 @@ def services(args: argparse.Namespace, workdir: Path) -> Iterator[Config]:
         yield config
 
 
+# ---- check all vs the same operations done bare ----------------------------------------------------------
+
+Op = tuple[str, tuple[Any, ...], dict[str, Any]]
+
+
+class Recorder:
+    """Every network operation the checks make, by thread, through the client libraries (patched in place)."""
+
+    def __init__(self) -> None:
+        self.ops: dict[str, list[Op]] = {}
+        self.active = False
+        self._lock = threading.Lock()
+
+    def add(self, kind: str, *args: object, **kwargs: object) -> None:
+        if self.active:
+            with self._lock:
+                self.ops.setdefault(threading.current_thread().name, []).append((kind, args, kwargs))
+
+    def install(self) -> None:
+        import boto3.session
+        import botocore.client
+        import docker.api.client
+        import httpx
+        import pymysql.connections
+
+        rec = self
+        conn_init = pymysql.connections.Connection.__init__
+        query = pymysql.connections.Connection.query
+        api_call = botocore.client.BaseClient._make_api_call
+        session_client = boto3.session.Session.client
+        send = httpx.Client.send
+        docker_request = docker.api.client.APIClient.request
+
+        def init(self: Any, *args: Any, **kwargs: Any) -> None:
+            rec.add("mysql.connect", id(self), *args, **kwargs)
+            conn_init(self, *args, **kwargs)
+
+        def run_query(self: Any, sql: Any, unbuffered: bool = False) -> Any:
+            rec.add("mysql.query", id(self), sql)
+            return query(self, sql, unbuffered)
+
+        def make_api_call(self: Any, operation: str, params: dict[str, Any]) -> Any:
+            body = params.get("Body")
+            if body is not None and hasattr(body, "read"):
+                at = body.tell()
+                params = {**params, "Body": body.read()}
+                body.seek(at)
+            answer = api_call(self, operation, params)
+            rec.add("s3.call", id(self), operation, params, upload_id=answer.get("UploadId"))
+            return answer
+
+        def client(self: Any, *args: Any, **kwargs: Any) -> Any:
+            made = session_client(self, *args, **kwargs)
+            rec.add("s3.client", id(made), *args, **kwargs)
+            return made
+
+        def http_send(self: Any, request: Any, **kwargs: Any) -> Any:
+            rec.add("http", request.method, str(request.url), dict(request.headers), request.content)
+            return send(self, request, **kwargs)
+
+        def docker_call(self: Any, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+            rec.add("docker", self.base_url, method, url, {k: v for k, v in kwargs.items() if k != "timeout"})
+            return docker_request(self, method, url, *args, **kwargs)
+
+        pymysql.connections.Connection.__init__ = init
+        pymysql.connections.Connection.query = run_query
+        botocore.client.BaseClient._make_api_call = make_api_call
+        boto3.session.Session.client = client
+        httpx.Client.send = http_send  # type: ignore[method-assign]
+        docker.api.client.APIClient.request = docker_call
+        self.originals = (conn_init, query, api_call, session_client, send, docker_request)
+
+
+def replay(ops: list[Op], originals: tuple[Any, ...]) -> None:
+    """One thread's recorded operations again, in order, with plain clients (and the unpatched libraries)."""
+    import boto3.session
+    import docker
+    import httpx
+    import pymysql.connections
+
+    conn_init, query, api_call, session_client, send, _ = originals
+    conns: dict[object, Any] = {}
+    clients: dict[object, Any] = {}
+    uploads: dict[str, str] = {}
+    http = httpx.Client(timeout=30)
+    dockers: dict[Any, Any] = {}
+    try:
+        for kind, args, kwargs in ops:
+            if kind == "mysql.connect":
+                conn = pymysql.connections.Connection.__new__(pymysql.connections.Connection)
+                with contextlib.suppress(pymysql.err.MySQLError):  # it failed the same way for the checks
+                    conn_init(conn, *args[1:], **kwargs)
+                conns[args[0]] = conn
+            elif kind == "mysql.query":
+                with contextlib.suppress(pymysql.err.MySQLError):
+                    query(conns[args[0]], args[1])
+            elif kind == "s3.client":
+                clients[args[0]] = session_client(boto3.session.Session(), *args[1:], **kwargs)
+            elif kind == "s3.call":
+                operation, params = args[1], dict(args[2])
+                if "UploadId" in params:
+                    params["UploadId"] = uploads.get(params["UploadId"], params["UploadId"])
+                with contextlib.suppress(Exception):
+                    answer = api_call(clients[args[0]], operation, params)
+                    if kwargs.get("upload_id"):
+                        uploads[str(kwargs["upload_id"])] = answer["UploadId"]
+            elif kind == "http":
+                method, url, headers, content = args
+                with contextlib.suppress(httpx.HTTPError):
+                    send(http, http.build_request(method, url, headers=headers, content=content))
+            elif kind == "docker":
+                base, method, url, extra = args  # url is whole (http+docker://...): any client for DOCKER_HOST
+                with contextlib.suppress(Exception):
+                    if base not in dockers:
+                        dockers[base] = docker.from_env().api
+                    dockers[base].request(method, url, **extra)
+    finally:
+        http.close()
+        for conn in conns.values():
+            with contextlib.suppress(Exception):
+                conn.close()
+        for made in dockers.values():
+            made.close()
+
+
+def bare_run(recorded: dict[str, list[Op]], originals: tuple[Any, ...], cpu_window: float) -> float:
+    """All recorded threads replayed at once, plus the CPU window waited out beside them; the wall time."""
+    lanes = [threading.Thread(target=replay, args=(ops, originals)) for ops in recorded.values() if ops]
+    lanes.append(threading.Thread(target=time.sleep, args=(cpu_window,)))
+    started = time.monotonic()
+    for lane in lanes:
+        lane.start()
+    for lane in lanes:
+        lane.join()
+    return time.monotonic() - started
+
+
+BEFORE_CHILD = r"""
+import json, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+from wbtui.checks.runner import run_checks
+from wbtui.config import store
+config = store.load(sys.argv[2])
+timeout, window, repeat = float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+run_checks(config, ("mysql", "s3"), timeout=timeout, cpu_window=window)
+times = []
+for _ in range(repeat):
+    began = time.monotonic()
+    run_checks(config, ("mysql", "s3"), timeout=timeout, cpu_window=window)
+    times.append(time.monotonic() - began)
+print(json.dumps(times))
+"""
+
+
+def versus_bare(config: Config, args: argparse.Namespace, workdir: Path) -> None:
+    recorder = Recorder()
+    recorder.install()
+    stores = ("mysql", "s3")
+    run_checks(config, stores, timeout=args.timeout, cpu_window=args.cpu_window)  # warm-up: imports
+    ours: list[float] = []
+    bare: list[float] = []
+    counts = ""
+    last: list[CheckResult] = []
+    for _ in range(args.repeat):
+        recorder.ops, recorder.active = {}, True
+        seconds, last = timed(lambda: run_checks(config, stores, timeout=args.timeout, cpu_window=args.cpu_window))
+        recorder.active = False
+        ours.append(seconds)
+        bare.append(bare_run(recorder.ops, recorder.originals, args.cpu_window))
+        counts = ", ".join(f"{name}: {len(ops)}" for name, ops in sorted(recorder.ops.items()))
+    before: list[float] = []
+    if args.before:
+        from wbtui.config import store as config_store
+
+        saved = workdir / "before-config.toml"
+        config_store.save(config, saved)
+        out = subprocess.run([sys.executable, "-c", BEFORE_CHILD, args.before, str(saved), str(args.timeout),
+                              str(args.cpu_window), str(args.repeat)], capture_output=True, text=True, timeout=600,
+                             check=True)
+        before = json.loads(out.stdout.strip().splitlines()[-1])
+    o, b = statistics.median(ours), statistics.median(bare)
+    ratios = [x / y for x, y in zip(ours, bare, strict=True)]
+    print(f"\n== check all vs the same network operations done bare (median of {args.repeat} paired runs; "
+          f"cpu window {args.cpu_window:g}s)")
+    print(f"  operations recorded per thread: {counts}")
+    print(f"  wbtui check all   {o:6.2f}s   runs: {', '.join(f'{t:.2f}' for t in ours)}   results: {tally(last)}")
+    print(f"  (not passing: {', '.join(f'{r.id} {r.status.value}' for r in last if r.status is not Status.PASS)})")
+    print(f"  bare replay       {b:6.2f}s   runs: {', '.join(f'{t:.2f}' for t in bare)}")
+    if before:
+        print(f"  before (older checkout) {statistics.median(before):6.2f}s   runs: "
+              f"{', '.join(f'{t:.2f}' for t in before)}   = {statistics.median(before) / b:.2f}x bare")
+    print(f"  check all / bare = {o / b:.2f}x (paired: median {statistics.median(ratios):.2f}x, "
+          f"{min(ratios):.2f}-{max(ratios):.2f})  (target <= 1.3x: {'met' if o / b <= 1.3 else 'MISSED'})")
+
+
 def concurrency(config: Config, args: argparse.Namespace) -> None:
     def run(stores: tuple[str, ...]) -> Callable[[], list[CheckResult]]:
         return lambda: run_checks(config, stores, timeout=args.timeout, cpu_window=args.cpu_window)
 
-    for stores in (("mysql",), ("s3",)):  # warm-up: client library imports are not what we measure
+    singles: tuple[tuple[str, ...], ...] = (("mysql",), ("s3",))
+    for stores in singles:  # warm-up: client library imports are not what we measure
         run(stores)()
     times: dict[str, list[float]] = {"mysql": [], "s3": [], "all": []}
     last: dict[str, list[CheckResult]] = {}
     for _ in range(args.repeat):
-        for name, stores in (("mysql", ("mysql",)), ("s3", ("s3",)), ("all", ("mysql", "s3"))):
+        named: tuple[tuple[str, tuple[str, ...]], ...] = (("mysql", ("mysql",)), ("s3", ("s3",)),
+                                                          ("all", ("mysql", "s3")))
+        for name, stores in named:
             seconds, results = timed(run(stores))
             times[name].append(seconds)
             last[name] = results
@@ -114,11 +325,12 @@ def unresponsive(args: argparse.Namespace) -> None:
         config = Config()
         config.server.MYSQL = f"mysql://wandb_local:bench-password@127.0.0.1:{port}/wandb_local"
         config.server.BUCKET = f"s3://BENCHKEY:bench-secret@127.0.0.1:{port}/wandb"
-        for stores in (("mysql",), ("s3",), ("mysql", "s3")):
+        cases: tuple[tuple[str, ...], ...] = (("mysql",), ("s3",), ("mysql", "s3"))
+        for stores in cases:
             run_checks(config, stores, timeout=0.2)  # warm-up
             samples = []
             for _ in range(args.repeat):
-                seconds, results = timed(lambda s=stores: run_checks(config, s, timeout=args.silent_timeout))
+                seconds, results = timed(partial(run_checks, config, stores, timeout=args.silent_timeout))
                 samples.append(seconds)
             seconds = statistics.median(samples)
             ratio = seconds / args.silent_timeout
@@ -141,11 +353,16 @@ def main() -> int:
                         help="MySQL CPU sample when local, as `wbtui check` (default %(default)s)")
     parser.add_argument("--silent-timeout", type=float, default=2.0,
                         help="timeout for the silent-endpoint runs (default %(default)s)")
+    parser.add_argument("--before", metavar="DIR", help="also time an older checkout's checks (its wbtui/ in DIR)")
+    parser.add_argument("--only-bare", action="store_true", help="only the comparison with the bare replay")
     args = parser.parse_args()
     print(f"CPUs: {os.cpu_count()}, load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="wbtui-bench-") as tmp, services(args, Path(tmp)) as config:
-        concurrency(config, args)
-    unresponsive(args)
+        versus_bare(config, args, Path(tmp))
+        if not args.only_bare:
+            concurrency(config, args)
+    if not args.only_bare:
+        unresponsive(args)
     return 0
 
 

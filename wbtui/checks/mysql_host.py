@@ -7,10 +7,13 @@ see that when MySQL runs here, by sampling /proc over a window.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import socket
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,7 +102,15 @@ def find_mysqld(port: int) -> tuple[list[int], str]:
 
     The process listening on the port is preferred; behind a proxy (Docker's
     docker-proxy, another network namespace) every mysqld/mariadbd is taken.
+    Within ``early_sample``, the processes it found when the run began (when it has found them).
     """
+    early = _early()
+    if early is not None and early.port == port and early.pids:
+        return list(early.pids), early.how
+    return _find_mysqld(port)
+
+
+def _find_mysqld(port: int) -> tuple[list[int], str]:
     owners = [pid for pid in _socket_owners(_listening_inodes(port)) if _comm(pid) in MYSQLD_NAMES]
     if owners:
         return owners, f"{_comm(owners[0])} (pid {owners[0]}) listening on port {port}"
@@ -138,15 +149,90 @@ class CpuSample:
     """Processes that ended (or were replaced under the same pid) during the sample: it measured nothing."""
 
 
+class EarlySample:
+    """The first reading of the CPU sample, taken when a check run begins (in a thread of its own).
+
+    The CPU check comes late in the MySQL run; sampling only then added its whole window to the run.
+    Begun with the run, the window passes while the other checks run (their queries are part of what it
+    sees: a few milliseconds of the server's CPU), and the CPU check waits only for what is left of it.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.port = port
+        self.pids: tuple[int, ...] = ()
+        self.how = ""
+        self.first: dict[int, tuple[int, int] | None] = {}
+        self.sys0 = 0
+        self.started = 0.0
+        self.ready = threading.Event()
+        threading.Thread(target=self._begin, args=(host,), name="wbtui-mysql-cpu", daemon=True).start()
+
+    def _begin(self, host: str) -> None:
+        try:
+            if not is_local_host(host):
+                return
+            pids, how = _find_mysqld(self.port)
+            if pids:
+                self.first = {pid: _process_stat(pid) for pid in pids}
+                self.sys0 = _system_ticks()
+                self.started = time.monotonic()
+                self.pids, self.how = tuple(pids), how
+        except Exception:  # only a head start: the CPU check samples on its own then
+            self.pids = ()
+        finally:
+            self.ready.set()
+
+    def matches(self, pids: list[int]) -> bool:
+        return self.ready.is_set() and bool(self.pids) and tuple(pids) == self.pids
+
+
+_run = threading.local()
+
+
+def _early() -> EarlySample | None:
+    early: EarlySample | None = getattr(_run, "early", None)
+    return early
+
+
+@contextlib.contextmanager
+def early_sample(mysql_url: str) -> Iterator[EarlySample | None]:
+    """Within this block (in this thread), ``find_mysqld`` and ``sample_cpu`` use a sample begun now.
+
+    Nothing is begun for a MYSQL that is empty or does not parse (the checks say why), and the sample
+    finds nothing for a database on another host. Nothing waits for it: a check that comes before it
+    is ready samples on its own, as without it.
+    """
+    from ..config.urls import MysqlURL, URLError
+
+    early: EarlySample | None = None
+    text = mysql_url.strip()
+    if text:
+        with contextlib.suppress(URLError):
+            url = MysqlURL.parse(text)
+            early = EarlySample(url.host, url.effective_port)
+    previous = getattr(_run, "early", None)
+    _run.early = early
+    try:
+        yield early
+    finally:
+        _run.early = previous
+
+
 def sample_cpu(pids: list[int], window: float) -> CpuSample:
     """CPU used by ``pids`` over ``window`` seconds, as a share of the whole machine.
 
     The processes are looked at every POLL seconds, so one that exits ends the sample at once:
-    a crash-looping server is reported as such, not as an idle one.
+    a crash-looping server is reported as such, not as an idle one. Within ``early_sample`` (for the same
+    processes) the window began with the run: only what is left of it is waited for, and the sample covers
+    the whole time since.
     """
-    first = {pid: _process_stat(pid) for pid in pids}
-    sys0 = _system_ticks()
-    started = time.monotonic()
+    early = _early()
+    if early is not None and early.matches(pids):
+        first, sys0, started = early.first, early.sys0, early.started
+    else:
+        first = {pid: _process_stat(pid) for pid in pids}
+        sys0 = _system_ticks()
+        started = time.monotonic()
     deadline = started + window
 
     def exited() -> tuple[int, ...]:
