@@ -69,3 +69,36 @@ def test_the_console_script_raises_the_gc_threshold_only_for_the_dashboard(tmp_p
     default = int(subprocess.run([sys.executable, "-c", "import gc; print(gc.get_threshold()[0])"],
                                  capture_output=True, text=True, timeout=60, check=True).stdout)
     assert threshold("status") == threshold("--help") == default != START_UP_GC_THRESHOLD
+
+
+def test_every_command_is_mapped_to_the_module_that_registers_it() -> None:
+    import argparse
+    import importlib
+
+    from wbtui.cli import COMMAND_MODULES, COMMANDS
+
+    registered = {}
+    for name in COMMAND_MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"wbtui.cli.{name}").register(sub)
+        registered.update(dict.fromkeys(sub.choices, name))
+    assert registered == COMMANDS
+
+
+@pytest.mark.parametrize(("argv", "module"), [
+    (["status", "--json"], "runtime_cmd"), (["--config", "c.toml", "check", "all"], "check_cmd"),
+    (["--read-only", "--config=c.toml", "db", "init"], "check_cmd"), (["--config", "status"], None),
+    (["--help"], None), (["--version"], None), (["nosuch"], None), ([], None), (["--read", "status"], None),
+])
+def test_a_command_line_gets_the_parser_of_its_command_only(argv: list[str], module: str | None) -> None:
+    from wbtui.cli import command_module
+
+    assert command_module(argv) == module
+
+
+def test_a_command_parses_alike_with_its_module_alone() -> None:
+    from wbtui.cli import command_module
+
+    for argv in (["--config", "c.toml", "status", "--json"], ["check", "mysql", "--json"], ["logs", "--tail", "5"]):
+        whole, alone = build_parser().parse_args(argv), build_parser(command_module(argv)).parse_args(argv)
+        assert vars(whole) == vars(alone)

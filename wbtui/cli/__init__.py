@@ -28,6 +28,16 @@ COMMAND_MODULES = (
     "setup_cmd", "ui_cmd", "config_cmd", "render_cmd", "check_cmd", "ack_cmd", "bucket_cmd", "runtime_cmd",
     "health_cmd", "diagnose_cmd",
 )
+COMMANDS: dict[str, str] = {
+    "setup": "setup_cmd", "dashboard": "ui_cmd", "serve": "ui_cmd", "config": "config_cmd",
+    "render": "render_cmd", "check": "check_cmd", "db": "check_cmd", "ack": "ack_cmd", "unack": "ack_cmd",
+    "bucket": "bucket_cmd", "up": "runtime_cmd", "down": "runtime_cmd", "restart": "runtime_cmd",
+    "upgrade": "runtime_cmd", "start": "runtime_cmd", "stop": "runtime_cmd", "status": "runtime_cmd",
+    "logs": "runtime_cmd", "service": "runtime_cmd", "probe": "health_cmd", "doctor": "health_cmd",
+    "diagnose": "diagnose_cmd",
+}
+"""Which module registers each command (tests/test_cli_startup.py keeps it complete): a command line naming
+one gets a parser with only that module's commands, so `wbtui status` does not import the other nine."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,7 +55,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser for every command, or (``only``: a module of COMMAND_MODULES) for that module's commands."""
     parser = _Parser(
         prog="wbtui",
         description="Operator console for self-hosted W&B Server. "
@@ -57,9 +68,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--read-only", action="store_true",
                         help="refuse every action that changes something")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if only is None else (only,):
         importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
+
+
+def command_module(argv: list[str]) -> str | None:
+    """The module of the command ``argv`` names after the top-level options; None when that is unclear (help,
+    version, an unknown word, a bad option): the whole parser explains it."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--config":
+            i += 2
+            continue
+        if arg == "--read-only" or arg.startswith("--config="):
+            i += 1
+            continue
+        return None if arg.startswith("-") else COMMANDS.get(arg)
+    return None
 
 
 EXIT_PIPE_CLOSED = 141
@@ -137,7 +164,8 @@ def _dispatch(argv: list[str] | None) -> int:
 
         func = cmd_dashboard  # what `dashboard` (or no command on a terminal) runs, without building the parser
     else:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else argv
+        parser = build_parser(command_module(argv))
         args = parser.parse_args(argv)
         func = getattr(args, "func", None)
         if func is None:

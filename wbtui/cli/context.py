@@ -8,24 +8,36 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from ..config import store
 from ..config.masking import Redactor, screen
 from ..config.model import Config
 
+if TYPE_CHECKING:
+    from rich.console import Console
 
-class PipeConsole(Console):
-    """A reader that went away (``wbtui check | head``) ends the command quietly, as coreutils do (exit 141):
-    rich's own handling prints nothing but turns it into exit 1."""
 
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        raise BrokenPipeError
+@cache
+def _pipe_console_class() -> type[Console]:
+    """Rich is imported when a command first prints through it (`status --json` never does: ~45 ms)."""
+    from rich.console import Console
+
+    class PipeConsole(Console):
+        """A reader that went away (``wbtui check | head``) ends the command quietly, as coreutils do (exit
+        141): rich's own handling prints nothing but turns it into exit 1."""
+
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PipeConsole
+
+
+def pipe_console(**kwargs: Any) -> Console:
+    return _pipe_console_class()(highlight=False, soft_wrap=True, **kwargs)
 
 
 EXIT_OK = 0
@@ -67,9 +79,21 @@ def file_errors() -> Iterator[None]:
 class Context:
     config_path: Path
     read_only_flag: bool = False
-    out: Console = field(default_factory=lambda: PipeConsole(highlight=False, soft_wrap=True))
-    err: Console = field(default_factory=lambda: PipeConsole(stderr=True, highlight=False, soft_wrap=True))
     _config: Config | None = None
+    _out: Console | None = field(default=None, repr=False)
+    _err: Console | None = field(default=None, repr=False)
+
+    @property
+    def out(self) -> Console:
+        if self._out is None:
+            self._out = pipe_console()
+        return self._out
+
+    @property
+    def err(self) -> Console:
+        if self._err is None:
+            self._err = pipe_console(stderr=True)
+        return self._err
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Context:
@@ -124,6 +148,8 @@ class Context:
         sys.stdout.write(self.redactor()(text) + "\n")
 
     def error(self, message: str) -> None:
+        from rich.text import Text
+
         self.err.print(Text.assemble(("error:", "bold red"), " ", self.redactor()(message)))
 
     def confirm(self, question: str, assume_yes: bool) -> bool:
