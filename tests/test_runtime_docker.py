@@ -93,9 +93,16 @@ def test_lifecycle_deploy_ready_logs_restart_upgrade_stop_remove(runtimes: Any, 
     status = rt.status()
     assert (status.exists, status.state, status.image) == (True, "running", standin_image)
     assert status.ports == [f"127.0.0.1:{rt.config.runtime.port}->8080/tcp"] and status.uptime_seconds >= 0
-    usage = rt.usage()
-    assert usage is not None and usage.cpu_percent is not None and 0 < usage.memory_bytes < 256 * 2**20
-    assert usage.memory_limit_bytes == 256 * 2**20
+    usage = rt.usage()  # the first reading: memory now, CPU needs a second one
+    assert usage is not None and usage.cpu_percent is None and usage.cpu_note == "measuring"
+    assert 0 < usage.memory_bytes < 256 * 2**20 and usage.memory_limit_bytes == 256 * 2**20
+    assert usage.source in ("cgroup v1", "cgroup v2", "stats API (one-shot)")
+    usage = rt.usage()  # CPU since the first (the dashboard's refresh interval)
+    assert usage is not None and usage.cpu_percent is not None and usage.cpu_percent >= 0
+    assert usage.cpu_window is not None and usage.cpu_window > 0 and usage.cpu_note == ""
+    fresh = type(rt)(rt.config, pull=False).usage(settle=0.05)  # the CLI's one short sample
+    assert fresh is not None and fresh.cpu_percent is not None and fresh.cpu_window is not None
+    assert fresh.cpu_window >= 0.05
 
     lines = asyncio.run(collect(rt, 3, tail=None, follow=False))
     assert lines[0].text.startswith("*** Starting W&B server") and lines[0].timestamp is not None

@@ -11,15 +11,12 @@ line saying what is wrong and how to fix it.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import functools
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-
-from rich.text import Text
 
 from ..present.sizes import size
 from ..present.status import status_lines
@@ -28,7 +25,7 @@ from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seco
 
 if TYPE_CHECKING:
     from ..health.watch import WatchProgress, WatchResult
-    from ..runtime.base import Progress, Runtime
+    from ..runtime.base import Progress, ResourceUsage, Runtime
 
 _EXAMPLES = argparse.RawDescriptionHelpFormatter
 # How the CLI shows a status line's tone (the dashboard uses theme variables).
@@ -177,11 +174,15 @@ def _runtime(ctx: Context, *, pull: bool = True) -> Runtime:
 
 
 def _say(ctx: Context, message: str, style: str = "") -> None:
+    from rich.text import Text  # here: `status --json` prints no rich text, and rich costs ~30 ms to import
+
     ctx.out.print(Text(ctx.redactor()(message), style=style))
 
 
 def _progress_printer(ctx: Context) -> Callable[[Progress], None]:
     """Long steps (image pulls): a live line on a terminal; elsewhere the steps without byte counts."""
+
+    from rich.text import Text
 
     def show(progress: Progress) -> None:
         text = progress.message
@@ -196,6 +197,8 @@ def _progress_printer(ctx: Context) -> Callable[[Progress], None]:
 
 
 def _watch(ctx: Context, runtime: Runtime, timeout: float) -> int:
+    from rich.text import Text
+
     from ..health.watch import run_startup_watch
 
     config = ctx.config()
@@ -336,9 +339,23 @@ def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
         runtime.close()
 
 
+STATUS_CPU_WINDOW = 0.15
+"""Seconds between the two CPU readings of `wbtui status` (Docker): the one wait in its path. A one-shot
+stats call took ~1 s (the daemon's own two samples); the cgroup counters need only this."""
+
+
+def _usage_now(runtime: Runtime) -> ResourceUsage | None:
+    from ..runtime.docker.backend import DockerRuntime
+
+    if isinstance(runtime, DockerRuntime):
+        return runtime.usage(settle=STATUS_CPU_WINDOW)
+    return runtime.usage()
+
+
 @_problems
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     from ..runtime.base import RuntimeProblem
+    from ..runtime.docker.status import DockerUsage
 
     runtime = _runtime(ctx)
     try:
@@ -347,7 +364,7 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         usage = None
         if status.state == "running":
             try:
-                usage = runtime.usage()
+                usage = _usage_now(runtime)
             except RuntimeProblem:  # the status is what matters; usage is a bonus
                 usage = None
     finally:
@@ -357,6 +374,8 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         data["usage"] = None if usage is None else {"cpu_percent": usage.cpu_percent,
                                                     "memory_bytes": usage.memory_bytes,
                                                     "memory_limit_bytes": usage.memory_limit_bytes}
+        if isinstance(usage, DockerUsage):  # where the figures came from, over which window
+            data["usage"].update(source=usage.source, cpu_window_seconds=usage.cpu_window)
         data["target"] = target
         ctx.print_json(data)
     else:
@@ -369,6 +388,8 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 @_problems
 def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
+    import asyncio  # here: the other commands (status) need no event loop, and it costs ~30 ms to import
+
     if args.previous and args.follow:
         raise CliError("--previous cannot be combined with --follow (that instance has ended)", EXIT_USAGE)
     runtime = _runtime(ctx)

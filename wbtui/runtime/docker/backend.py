@@ -9,6 +9,7 @@ config changed. Calls block; the SDK is imported on first use.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -18,22 +19,32 @@ from ..base import (
     LogLine,
     NameConflict,
     NotDeployed,
-    ResourceUsage,
     Runtime,
     RuntimeEvent,
     RuntimeProblem,
     ServerStatus,
 )
-from ..logstream import ThreadStream
 from .connect import connect, docker_host
 from .errors import adopt_fix, image_fix, translated
-from .logs import DockerLogReader
 from .spec import HASH_LABEL, UNIT_LABEL, is_host_path, is_ours, labelled_spec
-from .status import event_from_docker, status_from_inspect, usage_from_stats
+from .status import (
+    CPU_MEASURING,
+    DockerUsage,
+    cgroup_files,
+    cpu_percent_between,
+    cpu_usage_usec,
+    event_from_docker,
+    memory_from_cgroup,
+    stats_cpu_reading,
+    status_from_inspect,
+    usage_from_stats,
+)
 
 if TYPE_CHECKING:
     from ...config.masking import Redactor
     from ...config.model import Config
+    from ..logstream import ThreadStream
+    from .status import CgroupFiles
 
 STOP_TIMEOUT = 30
 EVENTS_WINDOW = timedelta(hours=24)
@@ -58,6 +69,10 @@ class DockerRuntime(Runtime):
         self.op_timeout = max(60.0, 6 * self.timeout)
         """Reads during operations that take a while (create, pull progress, stats)."""
         self._client: Any = None
+        self._inspected: tuple[float, dict[str, Any]] | None = None
+        """The last inspect by status() and when: usage() right after it needs no second one."""
+        self._cpu: tuple[str, str, int, int, float] | None = None
+        """The last CPU reading (container ID, source, container CPU, system CPU or 0, monotonic time)."""
 
     @property
     def name(self) -> str:
@@ -318,19 +333,96 @@ class DockerRuntime(Runtime):
 
     def status(self) -> ServerStatus:
         attrs = self.inspect()
+        self._inspected = None if attrs is None else (time.monotonic(), attrs)
         if attrs is None:
             return ServerStatus(backend="docker", name=self.name, exists=False, state="missing",
                                 message=f"no container {self.name!r} (run `wbtui up`)")
         return status_from_inspect(attrs, self.name)
 
-    def usage(self) -> ResourceUsage | None:
+    # -- resource usage: the cgroup files, else the stats API; CPU from two readings -----------------------
+
+    USAGE_REUSES_INSPECT = 1.0
+    """Seconds a status() inspect stands for usage(): the two are asked together."""
+
+    def usage(self, settle: float = 0.0) -> DockerUsage | None:
+        """Memory now, and CPU since the previous call (the dashboard's refresh interval); never a 1 s stats call.
+
+        From the container's cgroup files when the daemon is local (found from its init PID, checked against
+        its ID), else the stats API's one-shot answer (no second sample; before API 1.41, the classic
+        stream=False, which waits for one). The first call has no CPU percentage (``cpu_note`` "measuring")
+        unless ``settle`` > 0: then it reads twice, ``settle`` seconds apart (the CLI's short sample).
+        """
         client = self.client()
-        attrs = self.inspect(client)
+        kept = self._inspected
+        self._inspected = None
+        if kept is not None and time.monotonic() - kept[0] <= self.USAGE_REUSES_INSPECT:
+            attrs: dict[str, Any] | None = kept[1]
+        else:
+            attrs = self.inspect(client)
         if attrs is None or not (attrs.get("State") or {}).get("Running"):
             return None
         with translated("read the container's resource usage"):
-            stats = client.api.stats(attrs["Id"], stream=False)
-        return usage_from_stats(stats)
+            usage = self._read_usage(client, attrs)
+            if usage.cpu_percent is None and usage.cpu_note == CPU_MEASURING and settle > 0:
+                time.sleep(settle)
+                usage = self._read_usage(client, attrs)
+        return usage
+
+    def _read_usage(self, client: Any, attrs: dict[str, Any]) -> DockerUsage:
+        container_id = str(attrs.get("Id") or "")
+        files = self._cgroup(attrs)
+        if files is not None:
+            try:
+                now = time.monotonic()
+                usec = cpu_usage_usec(files, _read_text)
+                used, limit = memory_from_cgroup(files, _read_text, _host_memory())
+            except (OSError, ValueError):
+                files = None
+            else:
+                source = f"cgroup v{files.version}"
+                return self._with_cpu(DockerUsage(None, used, limit, source=source), container_id, source,
+                                      usec, 0, now, lambda prev: cpu_percent_between(prev[2], prev[4], usec, now))
+        if _api_version(client) < (1, 41):
+            stats = client.api.stats(container_id, stream=False)  # waits for the daemon's second sample
+            classic = usage_from_stats(stats)
+            return DockerUsage(classic.cpu_percent, classic.memory_bytes, classic.memory_limit_bytes,
+                               source="stats API (stream=False)", cpu_window=1.0 if classic.cpu_percent else None)
+        now = time.monotonic()
+        stats = client.api.stats(container_id, stream=False, one_shot=True)
+        classic = usage_from_stats(stats)
+        reading = stats_cpu_reading(stats)
+        usage = DockerUsage(None, classic.memory_bytes, classic.memory_limit_bytes, source="stats API (one-shot)")
+        if reading is None:
+            return usage
+        total, system, online = reading
+
+        def percent(prev: tuple[str, str, int, int, float]) -> float | None:
+            cpu_delta, system_delta = total - prev[2], system - prev[3]
+            return round(cpu_delta / system_delta * online * 100.0, 2) if system_delta > 0 <= cpu_delta else None
+
+        return self._with_cpu(usage, container_id, usage.source, total, system, now, percent)
+
+    def _with_cpu(self, usage: DockerUsage, container_id: str, source: str, cpu: int, system: int, now: float,
+                  percent: Callable[[tuple[str, str, int, int, float]], float | None]) -> DockerUsage:
+        previous = self._cpu
+        self._cpu = (container_id, source, cpu, system, now)
+        if previous is None or previous[:2] != (container_id, source):  # a new container starts from zero
+            usage.cpu_note = CPU_MEASURING
+            return usage
+        usage.cpu_percent = percent(previous)
+        usage.cpu_window = round(now - previous[4], 3)
+        return usage
+
+    def _cgroup(self, attrs: dict[str, Any]) -> CgroupFiles | None:
+        """The container's cgroup files, when this host runs it (a local daemon) and they can be read."""
+        pid = int((attrs.get("State") or {}).get("Pid") or 0)
+        if pid <= 0 or not docker_host().startswith("unix://"):
+            return None
+        try:
+            proc_cgroup = _read_text(f"/proc/{pid}/cgroup")
+        except OSError:
+            return None
+        return cgroup_files(proc_cgroup, str(attrs.get("Id") or "\0"))
 
     def events(self, limit: int = 50, since: datetime | None = None) -> list[RuntimeEvent]:
         """The daemon's events for our container name over a bounded window (never blocks)."""
@@ -361,6 +453,9 @@ class DockerRuntime(Runtime):
         pod: str | None = None,
     ) -> ThreadStream[LogLine]:
         """The container's log; ``pod`` does not apply (one container, no pods)."""
+        from ..logstream import ThreadStream  # here: asyncio (~25 ms) is for streams, not `wbtui status`
+        from .logs import DockerLogReader
+
         reader = DockerLogReader(self, self.redactor, follow=follow, tail=tail, since=since,
                                  timestamps=timestamps, previous=previous)
         return ThreadStream(reader, name=f"docker-logs-{self.name}")
@@ -392,3 +487,26 @@ class DockerRuntime(Runtime):
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.config.runtime.port}"
+
+
+def _read_text(path: str) -> str:
+    with open(path) as fh:
+        return fh.read()
+
+
+def _host_memory() -> int | None:
+    """This host's memory (what the stats API gives as an unlimited container's limit)."""
+    try:
+        for line in _read_text("/proc/meminfo").splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _api_version(client: Any) -> tuple[int, ...]:
+    try:
+        return tuple(int(n) for n in str(client.api.api_version).split("."))
+    except (AttributeError, ValueError):
+        return (0,)

@@ -1,11 +1,15 @@
 """Docker API answers (inspect, stats, events) turned into the runtime's types.
 
 Pure functions over the JSON the daemon returns, so every state can be tested
-on real-shaped data without a daemon.
+on real-shaped data without a daemon; and the container's resource use read from
+its cgroup files (the reads are passed in), so no stats call waits a second for it.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -141,3 +145,120 @@ def event_from_docker(event: dict[str, Any]) -> RuntimeEvent | None:
         message = str(attributes.get("image") or event.get("from") or "")
     return RuntimeEvent(time=when, type=kind, reason=action, message=message,
                         object=str(attributes.get("name") or (event.get("Actor") or {}).get("ID", "")[:12]))
+
+
+# -- usage from the container's cgroup files (no stats call) -------------------------------------------
+
+CGROUP_ROOT = "/sys/fs/cgroup"
+CPU_MEASURING = "measuring"
+"""What the CPU reads as until a second reading exists (the dashboard's first refresh)."""
+
+
+@dataclass
+class DockerUsage(ResourceUsage):
+    """ResourceUsage plus where it came from: ``source`` is "cgroup v2", "cgroup v1" or "stats API"."""
+
+    source: str = ""
+    cpu_window: float | None = None
+    """Seconds between the two CPU readings the percentage is from (None: no percentage yet)."""
+    cpu_note: str = ""
+    """Why there is no CPU percentage (CPU_MEASURING on a first reading)."""
+
+
+@dataclass(frozen=True)
+class CgroupFiles:
+    """Where one container's counters are: cgroup v2 (one directory) or v1 (cpuacct and memory)."""
+
+    version: int
+    cpu: str
+    memory: str
+
+
+def cgroup_files(proc_cgroup: str, container_id: str, root: str = CGROUP_ROOT,
+                 exists: Callable[[str], bool] = os.path.isdir) -> CgroupFiles | None:
+    """The container's cgroup directories from ``/proc/PID/cgroup`` of its init process.
+
+    None unless the path names the container's full ID (a PID from another PID namespace, a remote
+    daemon's container, a private cgroup namespace: then the stats API is asked instead).
+    """
+    v2 = ""
+    v1: dict[str, str] = {}
+    for line in proc_cgroup.splitlines():
+        parts = line.strip().split(":", 2)
+        if len(parts) != 3 or container_id not in parts[2]:
+            continue
+        hierarchy, controllers, path = parts
+        if hierarchy == "0" and not controllers:
+            v2 = path
+        for controller in controllers.split(","):
+            v1.setdefault(controller, f"{controllers}\0{path}")
+    if "cpuacct" in v1 and "memory" in v1:
+        dirs = []
+        for controller in ("cpuacct", "memory"):
+            mount, path = v1[controller].split("\0")
+            found = next((d for d in (f"{root}/{controller}{path}", f"{root}/{mount}{path}") if exists(d)), None)
+            if found is None:
+                break
+            dirs.append(found)
+        else:
+            return CgroupFiles(1, dirs[0], dirs[1])
+    if v2 and exists(f"{root}{v2}") and os.path.exists(f"{root}/cgroup.controllers"):
+        return CgroupFiles(2, f"{root}{v2}", f"{root}{v2}")
+    return None
+
+
+def _stat_value(text: str, key: str) -> int | None:
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if name == key:
+            return int(value)
+    return None
+
+
+def cpu_usage_usec(files: CgroupFiles, read: Callable[[str], str]) -> int:
+    """The container's CPU time so far, in microseconds."""
+    if files.version == 2:
+        value = _stat_value(read(f"{files.cpu}/cpu.stat"), "usage_usec")
+        if value is None:
+            raise ValueError("no usage_usec in cpu.stat")
+        return value
+    return int(read(f"{files.cpu}/cpuacct.usage")) // 1000  # nanoseconds
+
+
+def memory_from_cgroup(files: CgroupFiles, read: Callable[[str], str],
+                       host_memory: int | None = None) -> tuple[int, int | None]:
+    """(used, limit) like `docker stats`: usage minus the inactive page cache; an unlimited container's limit
+    is the host's memory (as the stats API reports it)."""
+    if files.version == 2:
+        usage = int(read(f"{files.memory}/memory.current"))
+        inactive = _stat_value(read(f"{files.memory}/memory.stat"), "inactive_file")
+        raw_limit = read(f"{files.memory}/memory.max").strip()
+        limit = None if raw_limit == "max" else int(raw_limit)
+    else:
+        usage = int(read(f"{files.memory}/memory.usage_in_bytes"))
+        inactive = _stat_value(read(f"{files.memory}/memory.stat"), "total_inactive_file")
+        limit = int(read(f"{files.memory}/memory.limit_in_bytes"))
+    if inactive is not None and inactive < usage:
+        usage -= inactive
+    if host_memory is not None and (limit is None or limit > host_memory):
+        limit = host_memory
+    return usage, limit
+
+
+def cpu_percent_between(usec0: int, at0: float, usec1: int, at1: float) -> float | None:
+    """CPU use like `docker stats` (100% is one CPU busy) between two readings taken ``at`` (monotonic s)."""
+    elapsed = at1 - at0
+    if elapsed <= 0 or usec1 < usec0:
+        return None
+    return round((usec1 - usec0) / (elapsed * 1e6) * 100.0, 2)
+
+
+def stats_cpu_reading(stats: dict[str, Any]) -> tuple[int, int, int] | None:
+    """(container CPU ns, system CPU ns, online CPUs) from one one-shot stats answer, for a kept sample."""
+    cpu = stats.get("cpu_stats") or {}
+    total = (cpu.get("cpu_usage") or {}).get("total_usage")
+    system = cpu.get("system_cpu_usage")
+    if total is None or system is None:
+        return None
+    online = int(cpu.get("online_cpus") or len((cpu.get("cpu_usage") or {}).get("percpu_usage") or []) or 1)
+    return int(total), int(system), online
