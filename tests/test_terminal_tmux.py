@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 import shlex
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 from textual import events
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from tests.services.docker_fixtures import standin_config
 from tests.test_setup_support import Target, cors_origins, saved_state
@@ -39,6 +40,7 @@ class TmuxWindow:
         command = " ".join(shlex.quote(a) for a in argv) + "; echo EXITED=$?; sleep 600"
         env = {**os.environ, "HOME": str(home), "TERM": "xterm-256color"}
         self._tmux("new-session", "-d", "-x", str(width), "-y", str(height), command, env=env)
+        self.socket_path = Path(self._tmux("display-message", "-p", "#{socket_path}").strip())
 
     def _tmux(self, *args: str, env: dict[str, str] | None = None) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True,
@@ -88,6 +90,7 @@ class TmuxWindow:
     def close(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError):
             self._tmux("kill-server")
+        self.socket_path.unlink(missing_ok=True)  # tmux leaves its socket file behind
 
 
 @contextlib.contextmanager
@@ -424,3 +427,20 @@ async def test_keys_that_arrive_together_are_applied_in_the_order_they_were_type
         burst(app, "shift+tab", "n")
         await wait_until(pilot, lambda: container.value == "n", 10, "Container retyped")
         assert volume.value == "vol"
+
+
+async def test_the_check_button_shows_its_whole_label_on_every_step_at_80x24(tmp_path: Path) -> None:
+    """Check's label changes with the step (Detect, Check, Review, Deploy…, Verify, Retry); it used to keep
+    the width of the first one laid out, so on the Deploy step the admin saw a bare ``^r``."""
+    app = SetupApp(tmp_path / "config.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.setup_screen
+        check = screen.query_one("#btn-check", Button)
+
+        def drawn(label: str) -> bool:
+            row = screen.query_one("#setup-buttons").region.y
+            return label in app.screen._compositor.render_strips()[row].text
+
+        for step in STEP_IDS[:-1]:  # Next steps has no check
+            screen.show_step(step)
+            await wait_until(pilot, functools.partial(drawn, str(check.label)), 5, f"{check.label} on {step}")

@@ -247,6 +247,7 @@ class SetupScreen(Screen[bool]):
         check.display = panel.CAN_CHECK
         check.label = self.nav_label("btn-check", "Retry" if report is not None and report.failures
                                      else panel.CHECK_LABEL)
+        check.refresh(layout=True)  # a label change alone keeps the old width: "^r Deploy…" showed as "^r"
         self.query_one("#btn-next", Button).label = self.nav_label("btn-next", "Finish" if step == STEP_IDS[-1]
                                                                    else "Next")
         self.query_one("#btn-anyway", Button).display = step != STEP_IDS[-1]
