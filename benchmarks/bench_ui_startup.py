@@ -230,6 +230,8 @@ def main() -> None:
     parser.add_argument("--size", default="80x24", help="pty size WIDTHxHEIGHT (default %(default)s)")
     parser.add_argument("--docker", action="store_true", help="keep DOCKER_HOST (default: a socket that is absent)")
     parser.add_argument("--no-headless", action="store_true", help="only the pty figure")
+    parser.add_argument("--before", metavar="DIR", help="also time an older checkout's wbtui (its wbtui/ and css/ "
+                        "in DIR, e.g. git archive HEAD wbtui css | tar -x -C DIR) as a third program")
     args = parser.parse_args()
     size = tuple(int(n) for n in args.size.lower().split("x"))
     from wbtui.config import store
@@ -248,14 +250,20 @@ def main() -> None:
                    PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"), COLUMNS=str(size[0]), LINES=str(size[1]))
         if not args.docker:
             env["DOCKER_HOST"] = f"unix://{tmp}/no-docker.sock"
-        bare_argv = [sys.executable, str(bare_script)]
-        ours_argv = [str(command)]
+        programs = {"bare": [sys.executable, str(bare_script)], "wbtui": [str(command)]}
+        if args.before:
+            old_script = Path(tmp) / "before_wbtui.py"  # what the console script does, from the older checkout
+            old_script.write_text(f"import sys\nsys.path.insert(0, {args.before!r})\nfrom wbtui.cli import run\n"
+                                  "sys.exit(run())\n")
+            programs["before"] = [sys.executable, str(old_script)]
         for _ in range(2):  # warm the disk cache and write the .pyc files
-            pty_sample(bare_argv, env, size), pty_sample(ours_argv, env, size)  # type: ignore[arg-type]
-        bare, ours = [], []
+            for argv in programs.values():
+                pty_sample(argv, env, size)  # type: ignore[arg-type]
+        times: dict[str, list[float]] = {name: [] for name in programs}
         for _ in range(args.runs):
-            bare.append(pty_sample(bare_argv, env, size))  # type: ignore[arg-type]
-            ours.append(pty_sample(ours_argv, env, size))  # type: ignore[arg-type]
+            for name, argv in programs.items():
+                times[name].append(pty_sample(argv, env, size))  # type: ignore[arg-type]
+        bare, ours = times["bare"], times["wbtui"]
         hbare: list[float] = []
         hours: list[float] = []
         if not args.no_headless:
@@ -271,6 +279,10 @@ def main() -> None:
     ratio = statistics.median(ours) / statistics.median(bare)
     print(f"  ratio {ratio:.2f}x median (paired runs: median {statistics.median(ratios):.2f}x, "
           f"{min(ratios):.2f}-{max(ratios):.2f})  target <= 1.2x: {'met' if ratio <= 1.2 else 'MISSED'}")
+    if args.before:
+        before = times["before"]
+        print(f"                              before (older)   {spread(before)}")
+        print(f"  before ratio {statistics.median(before) / statistics.median(bare):.2f}x median")
     if hours:
         print(f"headless, to the end of the first refresh: bare {spread(hbare)}")
         print(f"                                           wbtui {spread(hours)}")

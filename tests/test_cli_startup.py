@@ -34,14 +34,14 @@ def test_anything_else_goes_to_the_parser(argv: list[str]) -> None:
 
 
 def test_a_dashboard_start_imports_no_command_module(tmp_path: Path) -> None:
-    """`wbtui dashboard` without a terminal: refused as before (exit 2), and no subcommand module, rich table
-    or asyncio was imported to say so."""
+    """`wbtui dashboard` without a terminal: refused as before (exit 2), and no subcommand module, rich table,
+    asyncio or even argparse was imported to say so."""
     code = (
         "import json, sys\n"
         "from wbtui.cli import main\n"
         f"code = main(['--config', {str(tmp_path / 'c.toml')!r}, 'dashboard'])\n"
         "mods = sorted(m for m in sys.modules if m.startswith('wbtui.cli.') and m.endswith('_cmd')"
-        " and m != 'wbtui.cli.ui_cmd' or m in ('rich.table', 'asyncio'))\n"
+        " and m != 'wbtui.cli.ui_cmd' or m in ('rich.table', 'asyncio', 'argparse'))\n"
         "print(json.dumps([code, mods]))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,

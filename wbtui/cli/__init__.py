@@ -10,17 +10,20 @@ dashboard would pay before its first frame for nothing.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import importlib
 import io
 import os
 import sys
-from typing import Any, NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from .. import __version__
 
-# Not imported here: .context (rich's console, the config store) and every command module. `wbtui` (the
+if TYPE_CHECKING:
+    import argparse
+
+# Not imported here: .context (rich's console, the config store), argparse and every command module. `wbtui` (the
 # console script) imports this module before run() can lower the garbage collector's work for a dashboard
 # start, so what it imports at module level is paid at the default GC thresholds.
 
@@ -40,24 +43,11 @@ COMMANDS: dict[str, str] = {
 one gets a parser with only that module's commands, so `wbtui status` does not import the other nine."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """Exit 2 on usage errors; and no abbreviated options: `--rev` read as `--reveal` showed the secrets,
-    `--y` would have meant `--yes`. Nested subcommands get this class too (argparse's default)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("allow_abbrev", False)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> NoReturn:  # usage errors exit 2 with help hint
-        from .context import EXIT_USAGE
-
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser for every command, or (``only``: a module of COMMAND_MODULES) for that module's commands."""
-    parser = _Parser(
+    from .parser import Parser
+
+    parser = Parser(
         prog="wbtui",
         description="Operator console for self-hosted W&B Server. "
         "Without a command, opens the dashboard.",
@@ -67,7 +57,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                         "$XDG_CONFIG_HOME/wbtui/config.toml)")
     parser.add_argument("--read-only", action="store_true",
                         help="refuse every action that changes something")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMAND_MODULES if only is None else (only,):
         importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
@@ -151,7 +141,8 @@ def dashboard_args(argv: list[str]) -> argparse.Namespace | None:
         else:
             return None
         i += 1
-    return argparse.Namespace(config=config, read_only=read_only, command=command)
+    # not argparse's Namespace: argparse (and gettext) stay unimported on the dashboard's way to its first frame
+    return cast("argparse.Namespace", SimpleNamespace(config=config, read_only=read_only, command=command))
 
 
 def _dispatch(argv: list[str] | None) -> int:

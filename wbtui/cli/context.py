@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Iterator
@@ -17,6 +16,8 @@ from ..config.masking import Redactor, screen
 from ..config.model import Config
 
 if TYPE_CHECKING:
+    import argparse
+
     from rich.console import Console
 
 
@@ -47,6 +48,8 @@ EXIT_USAGE = 2
 
 def seconds(text: str) -> float:
     """argparse type for --timeout, --interval and the like: a positive number of seconds, at most a day."""
+    import argparse
+
     try:
         value = float(text)
     except ValueError:

@@ -5,12 +5,14 @@ Textual is imported only when one of these runs, so the headless commands stay f
 
 from __future__ import annotations
 
-import argparse
 import os
-import shlex
 import sys
+from typing import TYPE_CHECKING
 
 from .context import EXIT_USAGE, CliError, Context
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,6 +52,8 @@ def cmd_dashboard(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_serve(ctx: Context, args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise CliError(f"--port {args.port} is not a port (1-65535)", EXIT_USAGE)
+    import shlex
+
     from ..ui.serve import ServeUnavailable, serve
 
     if args.host not in ("127.0.0.1", "::1", "localhost"):
