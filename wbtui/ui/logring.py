@@ -102,8 +102,19 @@ class LogRing:
     def filtered(self) -> bool:
         return self._match is not None
 
-    def extend(self, lines: Iterable[tuple[str, str]]) -> int:
-        """Append ``(timestamp, text)`` pairs; returns how many were added."""
+    def extend(self, lines: Iterable[tuple[str, str]], skipped: int = 0) -> int:
+        """Append ``(timestamp, text)`` pairs; returns how many were added.
+
+        ``skipped``: lines that came before these and were never handed over (a batch longer than the
+        ring is cut to its newest ``capacity`` lines before it is masked): they get their sequence
+        numbers and are counted as dropped, as if they had fallen off the ring.
+        """
+        if skipped > 0:
+            self.first_seq = self.next_seq + skipped
+            self.dropped += skipped + len(self._texts)
+            self._stamps.clear()
+            self._texts.clear()
+            self._view.clear()
         batch = lines if isinstance(lines, list) else list(lines)
         if not batch:
             return 0

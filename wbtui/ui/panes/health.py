@@ -70,6 +70,8 @@ class HealthPane(FilteredPane):
         super().__init__()
         self.samples: list[Any] = []
         self.transitions: list[Transition] = []
+        self._shown = False
+        self._stale: ProbeUpdate | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Probes start when the dashboard has a target (HOST or a deployed server)."),
@@ -98,6 +100,16 @@ class HealthPane(FilteredPane):
         self.watch(self.app, "probes", self.show_update)
         self.watch(self.app, "startup", self.show_watch_update)
 
+    # ---- hidden: nothing is redrawn (the tables are refilled from the whole history), shown: catch up ------
+    def on_show(self) -> None:
+        self._shown = True
+        if self._stale is not None:
+            update, self._stale = self._stale, None
+            self.show_update(update)
+
+    def on_hide(self) -> None:
+        self._shown = False
+
     def focus_default(self) -> None:
         self.query_one("#hp-history", DataTable).focus()
 
@@ -108,6 +120,9 @@ class HealthPane(FilteredPane):
     def show_update(self, update: ProbeUpdate | None) -> None:
         if update is None:
             return
+        if not self._shown:
+            self._stale = update  # drawn when the pane is shown
+            return
         if update.problem is not None:
             self.query_one("#hp-target", Static).update(styled(("✘ ", "$error"), update.problem.text()))
         else:
@@ -116,6 +131,7 @@ class HealthPane(FilteredPane):
     def show_sample(self, sample: Any, latencies: dict[str, list[float]], transitions: list[Transition],
                     samples: list[Any]) -> None:
         """Render a sample and the history (also used with fixed data by the snapshot tests)."""
+        self._stale = None  # what is drawn now is newer than an update kept while hidden
         target = sample.target
         self.query_one("#hp-target", Static).update(
             styled(("probing ", "$text-muted"), (target.url, "bold"), f"  ({target.via}: {target.note})"))

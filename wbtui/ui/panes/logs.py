@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -28,11 +28,80 @@ from ..widgets.filter_bar import FilterBar
 from ..widgets.log_view import LogView
 from .base import Pane
 
-FLUSH_SECONDS = 0.1
-STATUS_SECONDS = 0.25
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+COALESCE_SECONDS = 0.05  # lines that arrive together are drawn together
+HIDDEN_FLUSH_SECONDS = 1.0  # pane not shown: lines still reach the ring (and errors the Overview), once a second
 ERRORS_EVERY = 2.0
 DEFAULT_TAIL = 500
 RETRY_SECONDS = 5.0
+
+
+class FrameBudget:
+    """How often the followed log may be redrawn, so its terminal traffic follows the line rate, bounded.
+
+    Following the end, every new line moves every row: a redraw costs the whole view (about
+    ``ROW_BYTES + width`` bytes a row, measured), however few lines arrived. The budget lets redraws
+    write about ``RATIO`` times the bytes of the lines themselves (what ``docker logs -f`` writes), at
+    least ``FLOOR`` and at most ``CAP`` bytes a second, and never more than ``1 / MIN_INTERVAL`` frames a
+    second or fewer than ``1 / MAX_INTERVAL`` (a frame costs CPU too: ~6 ms for Textual to compose). A line
+    after a quiet spell is drawn at once; for ``INPUT_SECONDS`` after a key the view redraws up to every
+    ``INPUT_INTERVAL`` (someone is looking).
+    """
+
+    RATIO = 1.5
+    FLOOR = 8_000
+    CAP = 40_000
+    ROW_BYTES = 55
+    MIN_INTERVAL = 0.25
+    INPUT_INTERVAL = 0.1
+    MAX_INTERVAL = 1.0
+    INPUT_SECONDS = 2.0
+
+    def __init__(self) -> None:
+        self.rate = 0.0  # bytes a second of the lines arriving (smoothed)
+        self._bytes = 0
+        self._mark = time.monotonic()
+        self.last_frame = float("-inf")
+        self.last_input = float("-inf")
+
+    def arrived(self, count: int) -> None:
+        self._bytes += count
+
+    def input(self, now: float) -> None:
+        self.last_input = now
+
+    def interval(self, width: int, height: int, now: float) -> float:
+        if now - self.last_input < self.INPUT_SECONDS:
+            return self.INPUT_INTERVAL
+        cost = max(1, height) * (max(1, width) + self.ROW_BYTES)
+        allowed = min(max(self.RATIO * self._current(now), self.FLOOR), self.CAP)
+        return min(max(cost / allowed, self.MIN_INTERVAL), self.MAX_INTERVAL)
+
+    def wait(self, width: int, height: int, now: float) -> float:
+        """Seconds until the next redraw may be drawn (0: now)."""
+        return max(0.0, self.last_frame + self.interval(width, height, now) - now)
+
+    def drew(self, now: float) -> None:
+        self.rate = self._current(now)
+        self._bytes, self._mark = 0, now
+        self.last_frame = now
+
+    def _current(self, now: float) -> float:
+        """The smoothed rate including what arrived since the last frame (a second's half-life, roughly)."""
+        elapsed = now - self._mark
+        if elapsed <= 0:
+            return self.rate
+        weight = min(1.0, elapsed)
+        return (1 - weight) * self.rate + weight * (self._bytes / elapsed)
+
+
+def _stamp(when: datetime | str | None) -> str:
+    """The time column's text: milliseconds, as the stream's datetime says (a str is taken as it is)."""
+    if when is None or isinstance(when, str):
+        return when or ""
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:23]
 
 
 class LogsPane(Pane):
@@ -82,28 +151,36 @@ class LogsPane(Pane):
         self.search_text = ""
         self.tail: int | None = DEFAULT_TAIL
         self.since: datetime | None = None
-        self.stream_state = "not started"
         self._filter_note = ""  # "filter cleared" once Escape removed one, until the next filter
-        self._pending: list[tuple[str, str]] = []
+        self._pending: list[tuple[datetime | str | None, str]] = []  # unmasked: masked when they are kept
         self._errors: deque[str] = deque(maxlen=20)
         self._errors_posted = 0.0
         self._errors_changed = False
+        self._errors_timer: Timer | None = None
+        self._flush_timer: Timer | None = None
+        self._capacity = DEFAULT_CAPACITY  # the ring's (compose sets the app's)
+        self._skipped = 0  # lines cut from the pending batch (more than the ring holds), counted as dropped
         self._status_rows = 0
+        self._status_shown: tuple[str, tuple[Any, ...]] | None = None
+        self._stream_state = "not started"
+        self.shown = False  # on screen (Show/Hide): hidden, nothing is redrawn and lines are taken once a second
+        self.budget = FrameBudget()
+        self._redact: Callable[[str], str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="lg-status", classes="pane-status")
         yield FilterBar("filter lines (Enter: keep, Escape: clear)", id="lg-filter")
         yield FilterBar("search and highlight (Enter, then n / N)", id="lg-search")
-        yield LogView(self.wbtui.log_capacity or DEFAULT_CAPACITY, id="lg-view")
+        self._capacity = self.wbtui.log_capacity or DEFAULT_CAPACITY
+        yield LogView(self._capacity, id="lg-view")
 
     @property
     def view(self) -> LogView:
         return self.query_one("#lg-view", LogView)
 
     def on_mount(self) -> None:
-        self.set_interval(FLUSH_SECONDS, self.flush)
-        self.set_interval(STATUS_SECONDS, self.update_status)
         self.update_status()
+        self.watch(self.view, "follow", lambda _follow: self.update_status(), init=False)  # scrolled up, End
         if self.wbtui.background:
             self.start_stream()
             for name in ("loaded", "targeted", "deployed"):  # a new config, target or server: its log
@@ -112,8 +189,37 @@ class LogsPane(Pane):
     def focus_default(self) -> None:
         self.view.focus()
 
+    # ---- shown or not: no timers and no redraws while another pane is shown -----------------------------
+    def on_show(self) -> None:
+        self.shown = True
+        self.flush()  # what arrived while hidden, drawn at once
+        self.update_status()
+
+    def on_hide(self) -> None:
+        self.shown = False
+
+    def on_key(self, event: events.Key) -> None:
+        """A key (handled by the view or the pane): redraw promptly for a while, with the newest lines.
+
+        Textual runs Pane.on_key too (handlers run along the MRO).
+        """
+        self.budget.input(time.monotonic())
+        if self._pending:
+            self.flush()
+
+    @property
+    def stream_state(self) -> str:
+        return self._stream_state
+
+    @stream_state.setter
+    def stream_state(self, value: str) -> None:
+        if value != self._stream_state:
+            self._stream_state = value
+            self.update_status()
+
     # ---- streaming ------------------------------------------------------------------------------------
     def start_stream(self) -> None:
+        self._pending, self._skipped = [], 0  # the old stream's lines (a new window, pod or target starts afresh)
         self.stream_state = "connecting"
         self._stream(self.tail, self.since)
 
@@ -126,7 +232,7 @@ class LogsPane(Pane):
         from ...health.bounded import call_bounded_async
 
         session = self.wbtui.session
-        redact = masking.logs(session.saved, session.draft)
+        redact = self._redact = masking.logs(session.saved, session.draft)
         timeout = max(10.0, 2 * self.wbtui.session.saved.app.timeout)
         last: datetime | None = None
         while True:
@@ -136,14 +242,18 @@ class LogsPane(Pane):
                 resume = last + timedelta(microseconds=1) if last is not None else since
                 stream = runtime.logs(follow=True, tail=None if last is not None else tail, since=resume,
                                       timestamps=False, pod=self.wbtui.core.log_pod)
+                pending = self._pending
                 async with contextlib.aclosing(stream):
                     async for line in stream:
                         if line.timestamp is not None and not (line.gap or line.restart):  # a marker's time
                             last = line.timestamp
-                        stamp = line.timestamp.strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] if line.timestamp else ""
-                        self._pending.append((stamp, redact(line.text.rstrip("\n"))))
-                        if len(self._pending) >= 5000:
-                            self.flush()
+                        if pending is not self._pending:
+                            pending = self._pending
+                        pending.append((line.timestamp, line.text))  # masked in flush, if the ring keeps it
+                        if self._flush_timer is None:
+                            self._schedule_flush()
+                        elif len(pending) > 2 * self._capacity:
+                            self._trim_pending()
                 self.stream_state = f"ended; reconnecting in {RETRY_SECONDS:g}s"
             except Exception as exc:
                 problem = Problem.from_exception(exc)
@@ -151,30 +261,95 @@ class LogsPane(Pane):
                 self.stream_state = redact(f"stopped: {problem.message}{fix}; retrying in {RETRY_SECONDS:g}s")
             await asyncio.sleep(RETRY_SECONDS)
 
-    def ingest(self, lines: list[tuple[str, str]]) -> None:
+    def ingest(self, lines: Sequence[tuple[datetime | str | None, str]]) -> None:
         """Add ``(timestamp, text)`` lines as if they came from the stream (fixed data, benchmarks)."""
         self._pending.extend(lines)
         self.flush()
 
+    def receive(self, lines: Sequence[tuple[datetime | str | None, str]]) -> None:
+        """Add lines as the stream does: drawn when the frame budget allows (benchmarks)."""
+        self._pending.extend(lines)
+        if len(self._pending) > 2 * self._capacity:
+            self._trim_pending()
+        if self._flush_timer is None:
+            self._schedule_flush()
+
+    def _trim_pending(self) -> None:
+        """More lines wait than the ring holds: the oldest could never be shown; count them, keep the rest."""
+        cut = len(self._pending) - self._capacity
+        if cut > 0:
+            del self._pending[:cut]
+            self._skipped += cut
+
+    def _schedule_flush(self) -> None:
+        """One timer, only while lines wait: the next frame the budget allows (once a second when hidden)."""
+        if self.shown:
+            size = self.view.size
+            delay = max(COALESCE_SECONDS, self.budget.wait(size.width, size.height, time.monotonic()))
+        else:
+            delay = HIDDEN_FLUSH_SECONDS
+        self._flush_timer = self.set_timer(delay, self._flush_due, name="logs-flush")
+
+    def _flush_due(self) -> None:
+        self._flush_timer = None
+        self.flush()
+
     def flush(self) -> None:
-        """Move lines that arrived since the last frame into the view (one refresh per batch)."""
+        """Move the lines that arrived into the ring: masked, and classified, only those it keeps.
+
+        A window longer than the ring (``T all`` on a big log) is cut to its newest lines first: the others
+        would fall off unseen, so they are counted as dropped, never masked or searched for errors.
+        """
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
         if not self._pending:
-            self._post_errors()
             return
         batch, self._pending = self._pending, []
-        self.view.append(batch)
-        found = [text for _, text in batch if is_error(text)]
+        view = self.view
+        skipped = len(batch) - view.ring.capacity
+        if skipped > 0:
+            del batch[:skipped]
+        skipped, self._skipped = max(0, skipped) + self._skipped, 0
+        redact = self._redact or self._masker()
+        texts = redact("\n".join([text.rstrip("\n") for _, text in batch])).split("\n")
+        if len(texts) != len(batch):  # a mask changed the line count: one by one
+            texts = [redact(text.rstrip("\n")) for _, text in batch]
+        stamp = _stamp
+        kept = [(stamp(when), text) for (when, _), text in zip(batch, texts, strict=True)]
+        self.budget.arrived(sum(map(len, texts)) + 2 * len(texts))
+        view.append(kept, skipped)
+        if self.shown:
+            self.budget.drew(time.monotonic())
+            self.update_status()
+        found = [text for text in texts if is_error(text)]
         if found:
             self._errors.extend(found)
             self._errors_changed = True
-        self._post_errors()
+            self._post_errors()
+
+    def _masker(self) -> Callable[[str], str]:
+        session = self.wbtui.session
+        self._redact = masking.logs(session.saved, session.draft)
+        return self._redact
 
     def _post_errors(self) -> None:
+        """Diagnose the recent error lines, at most every ERRORS_EVERY seconds (a one-shot timer for the rest)."""
         now = time.monotonic()
-        if self._errors_changed and now - self._errors_posted >= ERRORS_EVERY:
-            self._errors_changed = False
-            self._errors_posted = now
-            self._diagnose(list(self._errors), self.wbtui.server_status)
+        if not self._errors_changed:
+            return
+        wait = self._errors_posted + ERRORS_EVERY - now
+        if wait > 0:
+            if self._errors_timer is None:
+                self._errors_timer = self.set_timer(wait, self._errors_due, name="logs-errors")
+            return
+        self._errors_changed = False
+        self._errors_posted = now
+        self._diagnose(list(self._errors), self.wbtui.server_status)
+
+    def _errors_due(self) -> None:
+        self._errors_timer = None
+        self._post_errors()
 
     @work(thread=True, exclusive=True, group="diagnose", exit_on_error=False, name="Diagnosis")
     def _diagnose(self, lines: list[str], status: Any) -> None:
@@ -249,6 +424,10 @@ class LogsPane(Pane):
         shown = f"time {'on' if self.view.show_timestamps else 'off'}, wrap {'on' if self.view.wrap else 'off'}"
         stream = styled((f"{window} · {shown} · stream {self.stream_state}", "$text-muted"))
         content = lines(styled(*parts), stream)
+        key = (content.plain, tuple(content.spans))
+        if key == self._status_shown:
+            return  # redrawn only when it changed
+        self._status_shown = key
         # One line per part, each cut to the width: the height only changes with the number of lines, so a
         # status refresh while 10k lines/s stream in does not re-lay out the screen.
         rows = len(content.plain.splitlines())

@@ -6,12 +6,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Region
+from textual.widget import Widget
 
 from ...present.durations import ago, stale
 from ...present.sizes import size
@@ -37,6 +39,49 @@ VERDICT_LOOK = {"good": ("✔", "$success"), "warn": ("!", "$warning"), "bad": (
                 "muted": ("…", "$text-muted")}
 SPARK_WIDTH = 36
 AGE_SECONDS = 10.0
+
+
+class Rows(Widget):
+    """A Static for Content that repaints only the rows whose text or style changed, and nothing when none did.
+
+    A box updated every 5 s (status, probes) mostly changes a number or a sparkline: over SSH, the box's
+    other rows (borders, labels) are what a whole repaint would send again each time. When the number of
+    rows changes, or a row is too wide for the box (it wraps), the whole widget is refreshed and laid out.
+    """
+
+    DEFAULT_CSS = """
+    Rows {
+        height: auto;
+    }
+    """
+
+    def __init__(self, content: Content, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._content = content
+        self._rows = _row_keys(content)
+
+    @property
+    def content(self) -> Content:
+        return self._content
+
+    def render(self) -> Content:
+        return self._content
+
+    def update(self, content: Content | str) -> None:
+        content = Content(content) if isinstance(content, str) else content
+        rows = _row_keys(content)
+        old, self._rows, self._content = self._rows, rows, content
+        if rows == old:
+            return
+        width = self.content_region.width
+        if len(rows) != len(old) or not width or any(cell_len(plain) > width for plain, _ in rows):
+            self.refresh(layout=True)
+            return
+        self.refresh(*[Region(0, y, width, 1) for y, (a, b) in enumerate(zip(old, rows, strict=True)) if a != b])
+
+
+def _row_keys(content: Content) -> list[tuple[str, tuple[Any, ...]]]:
+    return [(row.plain, tuple(row.spans)) for row in content.split("\n", allow_blank=True)]
 
 
 class OverviewPane(Pane):
@@ -88,8 +133,8 @@ class OverviewPane(Pane):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("… waiting for the first status"), id="ov-verdict", classes="verdict")
-        yield Static(Content(""), id="ov-verdict-fix", classes="verdict")
+        yield Rows(Content("… waiting for the first status"), id="ov-verdict", classes="verdict")
+        yield Rows(Content(""), id="ov-verdict-fix", classes="verdict")
         with Horizontal(id="ov-top"):
             yield self._box("ov-status", "Server", "waiting for the first status…")
             yield self._box("ov-probes", "Probes", "/healthz  waiting…\n/ready    waiting…")
@@ -102,12 +147,20 @@ class OverviewPane(Pane):
             self.watch(self.app, name, show, init=False)
         self.watch(self.app, "loaded", lambda _config: self.show_checks(self.wbtui.checks), init=False)  # acks
         self.watch(self.app, "probes", lambda _probes: self.show_status(self.wbtui.server), init=False)  # /ready
-        self.set_interval(AGE_SECONDS, self.show_ages)
+        self._ages = self.set_interval(AGE_SECONDS, self.show_ages, pause=not self.display)
+
+    def on_show(self) -> None:
+        """Shown again: the ages catch up now, then every AGE_SECONDS (no timer runs while hidden)."""
+        self.show_ages()
+        self._ages.resume()
+
+    def on_hide(self) -> None:
+        self._ages.pause()
 
     @staticmethod
-    def _box(box_id: str, title: str, text: str) -> Static:
+    def _box(box_id: str, title: str, text: str) -> Rows:
         """One bordered box; a single widget each keeps the first frame cheap."""
-        box = Static(Content(text), id=box_id, classes="box")
+        box = Rows(Content(text), id=box_id, classes="box")
         box.border_title = title
         return box
 
@@ -118,8 +171,8 @@ class OverviewPane(Pane):
         if verdict is None:
             return
         icon, style = VERDICT_LOOK[verdict.tone]
-        self.query_one("#ov-verdict", Static).update(styled((f"{icon} {verdict.title}", f"{style} bold")))
-        fix = self.query_one("#ov-verdict-fix", Static)
+        self.query_one("#ov-verdict", Rows).update(styled((f"{icon} {verdict.title}", f"{style} bold")))
+        fix = self.query_one("#ov-verdict-fix", Rows)
         fix.display = bool(verdict.fix)
         more = "  (6 Health: the whole fix)" if verdict.first_step != verdict.fix else ""
         fix.update(styled(("  fix: ", "$accent bold"), keyed_fix(verdict.first_step, self.PANE_ID),
@@ -128,7 +181,7 @@ class OverviewPane(Pane):
     def show_status(self, message: StatusUpdate | None) -> None:
         if message is None:
             return
-        box = self.query_one("#ov-status", Static)
+        box = self.query_one("#ov-status", Rows)
         if message.problem is not None:
             box.update(lines(styled(("✘ ", "$error bold"), message.problem.message),
                              styled(("fix: ", "$text-muted"), message.problem.fix) if message.problem.fix else ""))
@@ -170,7 +223,7 @@ class OverviewPane(Pane):
         if message is None:
             return
         if message.problem is not None:
-            self.query_one("#ov-probes", Static).update(lines(styled(("✘ ", "$error"), message.problem.message),
+            self.query_one("#ov-probes", Rows).update(lines(styled(("✘ ", "$error"), message.problem.message),
                                                               styled(("fix: ", "$text-muted"), message.problem.fix)))
             return
         sample = message.sample
@@ -187,7 +240,7 @@ class OverviewPane(Pane):
             if not result.ok and result.fix and result.fix not in fixes:
                 fixes.append(result.fix)
         rows.extend(styled(("fix: ", "$text-muted"), fix) for fix in fixes)  # once, when both say the same
-        self.query_one("#ov-probes", Static).update(lines(*rows))
+        self.query_one("#ov-probes", Rows).update(lines(*rows))
 
     def show_checks(self, message: ChecksUpdate | None) -> None:
         if message is None:
@@ -217,7 +270,7 @@ class OverviewPane(Pane):
                 rows.append(styled(("       fix: ", "$text-muted"), keyed_fix(bad[0].fix, self.PANE_ID)))
         if message.running:
             rows.append(styled(("checking…", "$text-muted")))
-        self.query_one("#ov-checks", Static).update(lines(*rows) if rows else Content("no results"))
+        self.query_one("#ov-checks", Rows).update(lines(*rows) if rows else Content("no results"))
 
     @staticmethod
     def _age(results: list[Any], now: float, minutes: float) -> Content:
@@ -245,7 +298,7 @@ class OverviewPane(Pane):
                 rows.append(styled(("  → ", "$text-muted"), item.cause))
             if item.fix:
                 rows.append(styled(("    fix: ", "$text-muted"), item.fix))
-        self.query_one("#ov-errors", Static).update(lines(*rows) if rows else Content("no error lines seen"))
+        self.query_one("#ov-errors", Rows).update(lines(*rows) if rows else Content("no error lines seen"))
 
     # ---- one-key actions -------------------------------------------------------------------
     def action_checks(self) -> None:

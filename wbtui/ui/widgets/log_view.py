@@ -11,6 +11,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from math import ceil
 
 from rich.segment import Segment
 from rich.style import Style
@@ -19,12 +20,24 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.reactive import var
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
 from ..logring import DEFAULT_CAPACITY, LogRing, compile_pattern, level_of, printable
-from ..textual_compat import resize_without_layout
 
 STRIP_CACHE_SIZE = 256  # rendered lines kept: a few screens' worth
+
+
+def _thumb_cells(size: int, virtual: float, window: float, position: float) -> tuple[float, ...]:
+    """What the vertical scrollbar draws, in eighths of a cell, as ScrollBarRender.render_bar works it out."""
+    window = window if window < virtual else 0
+    virtual, window = ceil(virtual), ceil(window)
+    if not (window and size and virtual and size != virtual) or virtual == window:
+        return (size, virtual, window)
+    eighths = len(ScrollBarRender.VERTICAL_BARS)
+    thumb = max(1, window / (virtual / size))
+    start = int((size - thumb) * (position / (virtual - window)) * eighths)
+    return (size, start, start + ceil(thumb * eighths))
 
 
 @dataclass(frozen=True)
@@ -102,16 +115,27 @@ class LogView(ScrollView, can_focus=True):
         self._styles: dict[str, Style] | None = None
         self._rows: tuple[tuple, list[Strip]] | None = None
         self._frame: tuple[Style, int, int, int, int, int] = (Style(), 0, 0, 0, 0, 0)
+        self._thumb: tuple[float, ...] = ()
 
     # ---- feeding -------------------------------------------------------------
-    def append(self, lines: list[tuple[str, str]]) -> None:
-        """Add ``(timestamp, text)`` lines; older lines fall off the ring and are counted."""
+    def append(self, lines: list[tuple[str, str]], skipped: int = 0) -> None:
+        """Add ``(timestamp, text)`` lines; older lines fall off the ring and are counted.
+
+        ``skipped``: lines before these that were never held (more than the ring keeps), counted as dropped.
+        Only what changed on screen is repainted: paused, or reading above the end with follow off, the
+        shown lines stay as they are and only the scrollbar moves.
+        """
         ring = self.ring
+        before = ring.count(self._limit)
+        top = int(self.scroll_y)
         anchor = None
-        if not self.follow and ring.count(self._limit):
-            anchor = ring.seq_at(min(int(self.scroll_y), ring.count(self._limit) - 1))
-        ring.extend(lines)
-        self._sync()
+        if not self.follow and before:
+            anchor = ring.seq_at(min(top, before - 1))
+        first = ring.first_seq
+        ring.extend(lines, skipped)
+        after = ring.count(self._limit)
+        moved = ring.first_seq != first
+        self._sync(repaint=after != before and (self.follow or moved or before < top + self.size.height))
         if anchor is not None:
             # Keep the lines being read in place while older ones fall off the ring.
             self._scroll_y_to(ring.index_of(anchor))
@@ -239,23 +263,29 @@ class LogView(ScrollView, can_focus=True):
         self._rows = None
         self.refresh()
 
-    def _sync(self, force_end: bool = False) -> None:
+    def _sync(self, force_end: bool = False, repaint: bool = True) -> None:
         count = self.ring.count(self._limit)
         if self.wrap:
             width = self.scrollable_content_region.width
         else:
             width = self.ring.max_width + (21 if self.show_timestamps else 0)
-        self._set_virtual_size(Size(width, count))
+        end = None
+        if repaint and (self.follow or force_end) and not self.paused:
+            end = max(0, count - self.scrollable_content_region.height)
+        self._set_virtual_size(Size(width, count), end)
+        if not repaint:
+            return
         self._rows = None
-        if (self.follow or force_end) and not self.paused:
-            self._scroll_y_to(count - self.scrollable_content_region.height)
-        self.refresh()
+        if end is not None:
+            self._scroll_y_to(end)
+        self._refresh_lines()
 
-    def _set_virtual_size(self, size: Size) -> None:
+    def _set_virtual_size(self, size: Size, end: int | None = None) -> None:
         """Grow the scrollable area without a screen layout, unless a scrollbar appears or goes.
 
         ``virtual_size`` is a layout reactive: assigning it on every batch would re-lay out (and
-        repaint) the whole screen 20 times a second while lines stream in.
+        repaint) the whole screen 20 times a second while lines stream in. Nor is a scrollbar repainted
+        that did not change: the horizontal one, drawn cell by cell, cost more bytes than the log lines.
         """
         old = self.virtual_size
         if size == old:
@@ -265,8 +295,41 @@ class LogView(ScrollView, can_focus=True):
                 (old.width > view.width) != (size.width > view.width):
             self.virtual_size = size
             return
-        resize_without_layout(self, size)
-        self.refresh()
+        # What textual_compat.resize_without_layout does, with public API only: a scrollbar repaints only
+        # when what it shows changed (its window's width; the vertical thumb's cells).
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._place_thumb(virtual=size.height, position=end)  # where the view is about to scroll to, if it does
+        if self.show_horizontal_scrollbar:
+            self.horizontal_scrollbar.window_virtual_size = size.width
+        if self.scroll_x > self.max_scroll_x or self.scroll_y > self.max_scroll_y:
+            self.scroll_x, self.scroll_y = min(self.scroll_x, self.max_scroll_x), min(self.scroll_y, self.max_scroll_y)
+            self.scroll_target_x, self.scroll_target_y = self.scroll_x, self.scroll_y
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """As ScrollView's, but the scrollbar is repainted only when its thumb moves (following, it rarely does)."""
+        self._place_thumb(position=new_value)
+        if round(old_value) != round(new_value):
+            self._refresh_lines()
+
+    def _refresh_lines(self) -> None:
+        """Repaint the lines, not the scrollbars (those are drawn cell by cell, and only when they change)."""
+        self.refresh(Region(0, 0, *self.scrollable_content_region.size))
+
+    def _place_thumb(self, *, position: float | None = None, virtual: int | None = None) -> None:
+        """Give the vertical scrollbar a new position or virtual height, repainting it only if its thumb moves."""
+        if not self.show_vertical_scrollbar:
+            return
+        bar = self.vertical_scrollbar
+        position = bar.position if position is None else position
+        virtual = bar.window_virtual_size if virtual is None else virtual
+        thumb = _thumb_cells(bar.size.height, virtual, bar.window_size, position)
+        if thumb == self._thumb:
+            bar.set_reactive(ScrollBar.position, position)
+            bar.set_reactive(ScrollBar.window_virtual_size, virtual)
+            return
+        self._thumb = thumb
+        bar.window_virtual_size = virtual
+        bar.position = position
 
     def _scroll_y_to(self, y: int) -> None:
         """Scroll now, even before the first layout has enabled the scrollbar (scroll_to would refuse)."""
