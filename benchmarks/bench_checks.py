@@ -234,6 +234,75 @@ def bare_run(recorded: dict[str, list[Op]], originals: tuple[Any, ...], cpu_wind
     return time.monotonic() - started
 
 
+def plain_originals() -> tuple[Any, ...]:
+    """The unpatched library functions replay() calls (in a process that patched nothing)."""
+    import boto3.session
+    import botocore.client
+    import docker.api.client
+    import httpx
+    import pymysql.connections
+
+    return (pymysql.connections.Connection.__init__, pymysql.connections.Connection.query,
+            botocore.client.BaseClient._make_api_call, boto3.session.Session.client, httpx.Client.send,
+            docker.api.client.APIClient.request)
+
+
+def bare_script(ops_file: Path, cpu_window: float) -> str:
+    """A whole bare program: the client libraries, the recorded operations from ``ops_file``, nothing of wbtui."""
+    import inspect
+
+    parts = [inspect.getsource(f) for f in (plain_originals, replay, bare_run)]
+    return ("from __future__ import annotations\nimport contextlib, pickle, threading, time\nfrom typing import Any\n"
+            "Op = Any\n" + "\n\n".join(parts) +
+            f"\nbare_run(pickle.loads(open({str(ops_file)!r}, 'rb').read()), plain_originals(), {cpu_window!r})\n")
+
+
+def whole_programs(config: Config, args: argparse.Namespace, workdir: Path, recorded: dict[str, list[Op]]) -> None:
+    """End to end, fresh processes: `wbtui check all --json` against the bare program replaying one run."""
+    import pickle
+
+    from wbtui.config import store as config_store
+
+    saved = workdir / "e2e-config.toml"
+    config_store.save(config, saved)
+    ops_file = workdir / "ops.pickle"
+    try:
+        ops_file.write_bytes(pickle.dumps(recorded))
+    except Exception as exc:  # an operation's argument that does not pickle: say so, skip the line
+        print(f"  (end to end: the recorded operations do not pickle: {exc})")
+        return
+    script = workdir / "bare_checks.py"
+    script.write_text(bare_script(ops_file, args.cpu_window))
+    wbtui = str(Path(sys.executable).parent / "wbtui")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
+    programs = {"wbtui check all --json": [wbtui, "--config", str(saved), "check", "all", "--json",
+                                           "--cpu-window", str(args.cpu_window)],
+                "bare program": [sys.executable, str(script)]}
+    if args.before:
+        programs["before: wbtui check all --json"] = [
+            sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv.pop(1)); from wbtui.cli import run; run()",
+            args.before, "--config", str(saved), "check", "all", "--json", "--cpu-window", str(args.cpu_window)]
+    times: dict[str, list[float]] = {name: [] for name in programs}
+    for argv in programs.values():
+        subprocess.run(argv, capture_output=True, env=env, timeout=300)  # warm-up: .pyc files
+    for _ in range(args.repeat):
+        for name, argv in programs.items():
+            began = time.monotonic()
+            done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
+            times[name].append(time.monotonic() - began)
+            if done.returncode not in (0, 1):
+                raise RuntimeError(f"{name} exited {done.returncode}: {done.stderr[-500:]}")
+    med = {name: statistics.median(values) for name, values in times.items()}
+    print("  end to end (fresh processes, imports included):")
+    for name, values in times.items():
+        print(f"    {name:32} {med[name]:6.2f}s   runs: {', '.join(f'{t:.2f}' for t in values)}")
+    ratio = med["wbtui check all --json"] / med["bare program"]
+    print(f"    wbtui / bare program = {ratio:.2f}x  (target <= 1.3x: {'met' if ratio <= 1.3 else 'MISSED'})")
+    if args.before:
+        print(f"    before / bare program = {med['before: wbtui check all --json'] / med['bare program']:.2f}x")
+
+
 BEFORE_CHILD = r"""
 import json, statistics, sys, time
 sys.path.insert(0, sys.argv[1])
@@ -258,6 +327,7 @@ def versus_bare(config: Config, args: argparse.Namespace, workdir: Path) -> None
     run_checks(config, stores, timeout=args.timeout, cpu_window=args.cpu_window)  # warm-up: imports
     ours: list[float] = []
     bare: list[float] = []
+    network: list[float] = []
     counts = ""
     last: list[CheckResult] = []
     for _ in range(args.repeat):
@@ -266,6 +336,7 @@ def versus_bare(config: Config, args: argparse.Namespace, workdir: Path) -> None
         recorder.active = False
         ours.append(seconds)
         bare.append(bare_run(recorder.ops, recorder.originals, args.cpu_window))
+        network.append(bare_run(recorder.ops, recorder.originals, 0.0))
         counts = ", ".join(f"{name}: {len(ops)}" for name, ops in sorted(recorder.ops.items()))
     before: list[float] = []
     if args.before:
@@ -285,11 +356,15 @@ def versus_bare(config: Config, args: argparse.Namespace, workdir: Path) -> None
     print(f"  wbtui check all   {o:6.2f}s   runs: {', '.join(f'{t:.2f}' for t in ours)}   results: {tally(last)}")
     print(f"  (not passing: {', '.join(f'{r.id} {r.status.value}' for r in last if r.status is not Status.PASS)})")
     print(f"  bare replay       {b:6.2f}s   runs: {', '.join(f'{t:.2f}' for t in bare)}")
+    n = statistics.median(network)
+    print(f"  (the network operations alone, no CPU window: {n:.2f}s; wbtui's time over them is the window: "
+          f"{o - n:.2f}s of {args.cpu_window:g}s)")
     if before:
         print(f"  before (older checkout) {statistics.median(before):6.2f}s   runs: "
               f"{', '.join(f'{t:.2f}' for t in before)}   = {statistics.median(before) / b:.2f}x bare")
     print(f"  check all / bare = {o / b:.2f}x (paired: median {statistics.median(ratios):.2f}x, "
           f"{min(ratios):.2f}-{max(ratios):.2f})  (target <= 1.3x: {'met' if o / b <= 1.3 else 'MISSED'})")
+    whole_programs(config, args, workdir, recorder.ops)
 
 
 def concurrency(config: Config, args: argparse.Namespace) -> None:

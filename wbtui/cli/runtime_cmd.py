@@ -382,6 +382,9 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
         for line in status_lines(status, usage):
             style = _TONE_STYLE[line.tone]
             _say(ctx, line.text, f"bold {style}" if line.strong else style)
+        if isinstance(usage, DockerUsage) and usage.source:
+            window = f", cpu over {usage.cpu_window:.2f}s" if usage.cpu_window else ""
+            _say(ctx, f"  usage    from {usage.source}{window}", "dim")
         _say(ctx, "  asked    " + " · ".join(f"{k} {v}" for k, v in target.items()), "dim")
     return EXIT_OK if status.state == "running" else EXIT_FINDINGS
 
