@@ -22,6 +22,7 @@ STARVED_PERCENT = 40.0
 GUIDE_WINDOW = 300.0
 DEFAULT_CPU_WINDOW = 2.0  # seconds: a glimpse, not the guide's 5 minutes
 POLL = 0.1  # seconds between looks at the sampled processes: how soon an exit is noticed
+EARLY_WAIT = 1.0  # seconds the CPU check waits for the run's early sample to have found the processes
 _PROC = Path("/proc")
 
 
@@ -105,8 +106,8 @@ def find_mysqld(port: int) -> tuple[list[int], str]:
     Within ``early_sample``, the processes it found when the run began (when it has found them).
     """
     early = _early()
-    if early is not None and early.port == port and early.pids:
-        return list(early.pids), early.how
+    if early is not None and early.port == port and early.ready.wait(EARLY_WAIT) and early.pids:
+        return list(early.pids), early.how  # (a scan under way since the run began ends sooner than a new one)
     return _find_mysqld(port)
 
 
