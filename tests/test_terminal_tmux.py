@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import secrets
 import shlex
 import shutil
@@ -79,13 +80,8 @@ class TmuxWindow:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
-                raise AssertionError(f"not {what} after {timeout}s (cursor at {self.cursor()}):\n{self.screen()}")
+                raise AssertionError(f"not {what} after {timeout}s:\n{self.screen()}")
             time.sleep(0.2)
-
-    def cursor(self) -> tuple[int, int]:
-        """Where the terminal's cursor is (column, row): a focused input puts it at its text cursor."""
-        x, y = self._tmux("display-message", "-p", "#{cursor_x} #{cursor_y}").split()
-        return int(x), int(y)
 
     def close(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError):
@@ -188,19 +184,45 @@ def form_row(screen: str, label: str) -> tuple[int, list[str]]:
     raise AssertionError(f"no form row {label!r} on the terminal:\n{screen}")
 
 
+CURSOR_BG = "48;5;253"
+"""How a focused field draws its cursor at 80x24 in xterm-256color (the default theme): one cell with the
+field's text colour as its background. The terminal's own cursor is hidden, and Textual moves it only when
+the Input gets the focus: a field focused before its step was laid out leaves it at (1, 0)."""
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+def cursor_columns(styled_line: str) -> list[int]:
+    """The columns of ``styled_line`` (a line of ``capture-pane -e``) drawn with the field cursor's background."""
+    columns, column, background = [], 0, ""
+    for number, part in enumerate(SGR.split(styled_line)):
+        if number % 2:  # an SGR's parameters
+            codes = part.split(";")
+            for index, code in enumerate(codes):
+                if code == "48" and codes[index + 1: index + 2] == ["5"]:
+                    background = ";".join(codes[index: index + 3])
+                elif code in ("0", "49", ""):
+                    background = ""
+            continue
+        for _ in part:
+            if background == CURSOR_BG:
+                columns.append(column)
+            column += 1
+    return columns
+
+
 def focused(term: TmuxWindow, label: str, after: str = "") -> bool:
-    """Whether a field in the row labelled ``label`` has the focus (the terminal's cursor is in it), right of
+    """Whether a field in the row labelled ``label`` has the focus (its cursor is drawn in it), right of
     ``after`` (the text of the row's first field, when the second one is meant).
 
-    The Input puts the terminal's cursor there in its focus handler, the one that selects its text: so once
-    the cursor shows in the field, what is typed next replaces the field's text.
+    The field selects its text when it gets the focus, before any key sent after this: so once the cursor
+    shows in the field, what is typed next replaces the field's text.
     """
-    x, y = term.cursor()
-    screen = term.screen()
+    screen, styled = term.screen(), term.styled()
     with contextlib.suppress(AssertionError):
         row = form_row(screen, label)[0]
         line = screen.splitlines()[row]
-        return y == row and (not after or x > line.index(after) + len(after))
+        start = line.index(after) + len(after) if after else line.index("▕")
+        return any(x > start for x in cursor_columns(styled.splitlines()[row]))
     return False
 
 
@@ -377,7 +399,7 @@ def test_first_install_in_a_terminal_from_nothing_to_a_verified_server(
 
 
 def tab_into(term: TmuxWindow, label: str, attempts: int = 15) -> None:
-    """Tab until the cursor is in the row labelled ``label``, each Tab once the last one showed (the screen
+    """Tab until a field of the row labelled ``label`` has the focus, each Tab once the last one showed (the screen
     changed). A step first focuses the step list, then its first widget: a Tab may come before or after that
     move; so the screen is looked at after every Tab, and Tabs past the field come round to it again."""
     for _ in range(attempts):
