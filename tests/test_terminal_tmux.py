@@ -231,7 +231,7 @@ def fill(term: TmuxWindow, label: str, text: str, *, after: str = "", secret: bo
     """Once the field (see ``focused``) has the focus, type ``text`` over its selected text; once it shows
     (bullets for a ``secret``, as many as fit), press ``then``."""
     term.until(lambda: focused(term, label, after), f"the cursor in {label} {after}")
-    term.keys("-l", text)
+    term.keys("-l", "--", text)  # "--": a secret may begin with "-"
 
     def typed() -> bool:
         words = form_row(term.screen(), label)[1]
