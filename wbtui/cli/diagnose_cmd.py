@@ -11,6 +11,7 @@ is redacted. Only reads: works in --read-only.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import time
@@ -77,7 +78,8 @@ def _open(name: str | None) -> tuple[IO[bytes], str]:
     if name is None or name == "-":
         if name is None and sys.stdin.isatty():
             raise CliError(HOW_TO_PASS, EXIT_USAGE)
-        return sys.stdin.buffer, "stdin"
+        buffer = getattr(sys.stdin, "buffer", None)  # a text-only stdin (a test's StringIO) has none
+        return (buffer if buffer is not None else io.BytesIO(sys.stdin.read().encode())), "stdin"
     try:
         return open(name, "rb"), name  # closed by the caller; a pipe (<(kubectl logs ...)) works too
     except IsADirectoryError:
@@ -106,7 +108,7 @@ def cmd_diagnose(ctx: Context, args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"cannot read {name}: {exc.strerror or exc}", EXIT_USAGE) from None
     finally:
-        if stream is not sys.stdin.buffer:
+        if name != "stdin":
             stream.close()
     redact = redactor_for(read.lines, config, read.config, _operator_config(ctx))
     if not read.lines:

@@ -43,7 +43,7 @@ def restarts(count: int) -> str:
 
 def usage_text(usage: ResourceUsage) -> str:
     """``37.5%   memory 2.0 GiB / 8.0 GiB``: CPU, then memory and its limit when there is one."""
-    cpu = f"{usage.cpu_percent:.1f}%" if usage.cpu_percent is not None else UNKNOWN
+    cpu = f"{usage.cpu_percent:.1f}%" if usage.cpu_percent is not None else (usage.cpu_note or UNKNOWN)
     limit = f" / {size(usage.memory_limit_bytes)}" if usage.memory_limit_bytes else ""
     return f"{cpu}   memory {size(usage.memory_bytes)}{limit}"
 

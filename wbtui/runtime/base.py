@@ -105,6 +105,8 @@ class ResourceUsage:
     cpu_percent: float | None
     memory_bytes: int | None
     memory_limit_bytes: int | None = None
+    cpu_note: str = ""
+    """Why there is no CPU percentage yet (e.g. "measuring": the first of two readings)."""
 
 
 @dataclass

@@ -161,8 +161,6 @@ class DockerUsage(ResourceUsage):
     source: str = ""
     cpu_window: float | None = None
     """Seconds between the two CPU readings the percentage is from (None: no percentage yet)."""
-    cpu_note: str = ""
-    """Why there is no CPU percentage (CPU_MEASURING on a first reading)."""
 
 
 @dataclass(frozen=True)
