@@ -18,8 +18,6 @@ The named redactors differ only in what else they mask:
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -113,6 +111,8 @@ def percent_encoded(secret: str) -> set[str]:
 
 def json_escaped(text: str) -> set[str]:
     """As inside a JSON string: non-ASCII as is or ``\\u`` escaped, ``\\/``, and Go's ``\\u003c`` for ``<>&``."""
+    import json  # json and base64 only once a secret's forms are built, not on the way to the first frame
+
     plain = {json.dumps(text, ensure_ascii=ascii_only)[1:-1] for ascii_only in (True, False)}
     go = {x.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") for x in plain}
     return plain | go | {x.replace("/", "\\/") for x in plain}
@@ -124,6 +124,8 @@ def base64_encoded(secret: str) -> set[str]:
     ``base64(user:password)`` holds the password's bytes after ``len(user) + 1`` others: for a
     prefix of 0-2 bytes, the characters that hold only the secret's bits are a fixed string.
     """
+    import base64
+
     data = secret.encode("utf-8")
     found: set[str] = set()
     for encode in (base64.b64encode, base64.urlsafe_b64encode):
