@@ -1,10 +1,10 @@
 """What a rule case is, and the builders the family case lists share (config, status, Docker events).
 
-Lines marked [public] are copied from public wandb/local reports (GitHub issues
-wandb/server#7, #39, #46, #94, #104, #138, #139; wandb/wandb#5520, #6704;
-wandb/helm-charts#90); [stand-in] from tests/standin; the rest are written in
-the shape of the Go libraries inside the image (go-sql-driver/mysql,
-aws-sdk-go, crypto/x509, net) for cases without a public sample.
+Lines in the family lists are marked ``[public]`` with the report they were copied from
+(repository and issue, next to the line), or ``[shape]`` where no public sample exists
+and the line is written in the shape of the Go library inside the image
+(go-sql-driver/mysql, aws-sdk-go, crypto/x509, net). Runtime state (inspect, events)
+is built as Docker 27 reports it.
 """
 
 from __future__ import annotations
