@@ -1,0 +1,9 @@
+"""`wbtui backup`: consistent dumps of W&B's MySQL database, their manifests, where they go and how long they stay.
+
+One module per job: ``tools`` (which client programs the host has), ``dump`` (the dump child, streamed through
+the compressor into an atomically written file), ``manifest`` (what a backup holds: tables, rows, checksums,
+schema version), ``destinations`` (a local directory and the configured bucket), ``retention`` (what ``--keep``
+removes), ``verify`` (restore into a scratch database and compare) and ``job`` (the backup from start to end).
+
+Restore, rollback, a schedule and the dashboard's view of backups are not built yet.
+"""
