@@ -17,6 +17,7 @@ from wbtui.config.model import Config
 EMOJI = "run 🚀 ✓ 𝄞 名前 \U0001f9ea"
 BLOB = bytes(range(256)) * 4 + b"\x00'\"\\\n\r\x1a" + os.urandom(64)
 MIGRATION_VERSION = 42
+BIG_ROW = 2 << 20
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ SCHEMA = (
 
 def build(mariadb: Any, scratch: Any, runs: int = 50, blob_bytes: int = 0) -> WandbLike:
     """Create ``scratch``'s database and user (ALL on the database, as `wbtui db init` grants) with the schema and
-    rows; ``blob_bytes`` adds one file row of that many random bytes (for multipart uploads)."""
+    rows; ``blob_bytes`` adds file rows of that many random bytes in all (for multipart uploads)."""
     import pymysql
 
     mariadb.create_database(scratch.database)
@@ -79,9 +80,9 @@ def build(mariadb: Any, scratch: Any, runs: int = 50, blob_bytes: int = 0) -> Wa
                              for i in range(runs)])
             cur.executemany("INSERT INTO files (run_id, name, content) VALUES (%s, %s, %s)",
                             [(1 + i % runs, f"media/{i}.bin", BLOB + i.to_bytes(4, "big")) for i in range(20)])
-            if blob_bytes:
-                cur.execute("INSERT INTO files (run_id, name, content) VALUES (1, 'big.bin', %s)",
-                            (os.urandom(blob_bytes),))
+            for part in range(0, blob_bytes, BIG_ROW):  # rows under the server's 16 MiB max_allowed_packet
+                cur.execute("INSERT INTO files (run_id, name, content) VALUES (1, %s, %s)",
+                            (f"big/{part}.bin", os.urandom(min(BIG_ROW, blob_bytes - part))))
             cur.executemany("INSERT INTO schema_migrations (version, dirty) VALUES (%s, %s)",
                             [(v, 0) for v in (1, 7, MIGRATION_VERSION)])
         # a trigger needs SUPER while the binary log is on (MariaDB): root creates it for the W&B account, in the
@@ -96,7 +97,7 @@ def build(mariadb: Any, scratch: Any, runs: int = 50, blob_bytes: int = 0) -> Wa
             root.close()
     finally:
         conn.close()
-    total = 5 + 10 + runs + 20 + (1 if blob_bytes else 0) + 3
+    total = 5 + 10 + runs + 20 + -(-blob_bytes // BIG_ROW) + 3
     return WandbLike(scratch.url, scratch.database, scratch.user, scratch.password, total)
 
 

@@ -31,6 +31,8 @@ CHUNK = 1 << 20
 ZSTD_LEVEL = 3
 GZIP_LEVEL = 6
 STDERR_TAIL = 4000
+MAX_PACKET = "--max-allowed-packet=1G"
+"""The client's limit on one row or statement (16-24 MiB by default): a row W&B could store must dump and load."""
 
 
 class DumpError(Exception):
@@ -74,7 +76,7 @@ def dump_command(choice: Choice, url: MysqlURL, defaults: Path, server_family: F
     tool = choice.tool
     args = [tool.path, f"--defaults-extra-file={defaults}", *connection_args(url),
             "--single-transaction", "--quick", "--routines", "--triggers", "--events",
-            "--default-character-set=utf8mb4", "--hex-blob", "--no-tablespaces"]
+            "--default-character-set=utf8mb4", "--hex-blob", "--no-tablespaces", MAX_PACKET]
     if tool.family == "mysql":
         args += ["--set-gtid-purged=OFF"]
         if server_family == "mariadb":

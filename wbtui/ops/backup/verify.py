@@ -24,7 +24,7 @@ from typing import IO, Any
 from ...config.sql_quoting import sql_identifier
 from ...config.urls import MysqlURL
 from .destinations import VERIFY_SUFFIX, Bucket, Entry, Local
-from .dump import CHUNK, connection_args, private_dir, write_defaults
+from .dump import CHUNK, MAX_PACKET, connection_args, private_dir, write_defaults
 from .manifest import connect, count_and_checksum, family_of, migration_version, now
 from .tools import CLIENT_NAMES, Choice, child_env, choose, find_compressor
 
@@ -163,7 +163,7 @@ def _restore(choice: Choice, admin: MysqlURL, scratch: str, path: Path, compress
     defaults = write_defaults(work, admin)
     err = work / "restore.err"
     argv = [choice.tool.path, f"--defaults-extra-file={defaults}", *connection_args(admin),
-            "--default-character-set=utf8mb4", "--binary-mode", scratch]
+            "--default-character-set=utf8mb4", "--binary-mode", MAX_PACKET, scratch]
     decompressor: subprocess.Popen[bytes] | None = None
     gz = None
     with open(err, "wb") as err_fh:
