@@ -235,13 +235,14 @@ async def test_every_setup_key_has_a_visible_effect_or_says_why_not(tmp_path, wh
             await settle(pilot)
         screen.query_one("#btn-next", Button).focus()  # outside the step's panel and its fields
         await pilot.pause()
-        before, notices, top = screen_text(app), len(app._notifications), app.screen
+        before, notices, top, focused = screen_text(app), len(app._notifications), app.screen, app.focused
         await pilot.press(key)
         if where == "wbtui setup":
             await settle(pilot)
         else:
             await pilot.pause()
-        changed = app.screen is not top or len(app._notifications) > notices or screen_text(app) != before
+        changed = (app.screen is not top or len(app._notifications) > notices or screen_text(app) != before
+                   or app.focused is not focused)  # tab/shift+tab: the focus moves (drawn, not in the text)
         assert changed, f"{key} on {STEP_TITLES[step]} did nothing visible:\n{screen_text(app)}"
         assert not noticed(app, "Traceback")
 

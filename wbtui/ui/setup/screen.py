@@ -207,13 +207,14 @@ class SetupScreen(Screen[bool]):
     def report_status(self, panel: StepPanel, report: StepReport | None) -> Content:
         if report is None:
             return Content(panel.hint())
+        # What to do next comes before what was done: at 80x24 a long "Done:" list fills the status rows
         parts: list[Content | str] = [counts_line(report.results)]
-        if report.actions:
-            parts.append(Content("Done: " + "; ".join(self.flow.redactor()(a) for a in report.actions)))
         if report.failures:
             parts.append(styled(("Fix it and Retry (ctrl+r), or Continue anyway (ctrl+o).", "$warning")))
         elif panel.STEP != "next":
             parts.append(Content("Next (ctrl+n) to go on."))
+        if report.actions:
+            parts.append(Content("Done: " + "; ".join(self.flow.redactor()(a) for a in report.actions)))
         return Content("  ").join(Content(p) if isinstance(p, str) else p for p in parts)
 
     def set_status(self, content: Content) -> None:
