@@ -150,3 +150,10 @@ def test_gzip_when_there_is_no_zstd_and_a_hard_password(mariadb: Any, mysql_scra
     bad = verify(entry, local, MysqlURL.parse(mariadb.admin_url), timeout=10, trust_hash=True)
     assert not bad.ok and any("cut short" in p for p in bad.problems[1:])
     assert sorted(os.listdir(tmp_path)) == sorted([m.file, m.id + ".manifest.json", m.id + ".verify.json"])
+
+
+def test_an_upload_errors_code_is_read_from_boto3s_text() -> None:
+    text = "Failed to upload /x to b/k: An error occurred (AccessDenied) when calling the PutObject operation: denied"
+    assert dst._code_in(text) == "AccessDenied"
+    assert "list, read, write and delete" in dst._s3_fix(dst._code_in(text))
+    assert dst._code_in("something else") == ""

@@ -142,7 +142,7 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
     m = report.manifest
     rows = sum(t.rows for t in m.tables)
     ctx.out.print(Text(f"backup {m.id}: {len(m.tables)} tables, {rows:,} rows, {_size(m.size)} ({m.compression}) "
-                       f"in {m.seconds:.1f}s", style="green"))
+                       f"in {max(m.seconds, 0.1):.1f}s", style="green"))
     for where in report.stored:
         ctx.out.print(Text(f"  stored: {where}"))
     ctx.out.print(Text(f"  sha256: {m.sha256}"))

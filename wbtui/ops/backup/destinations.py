@@ -205,6 +205,7 @@ class Bucket:
         return f"s3://{self.target.bucket}/{self.prefix}"
 
     def _call(self, what: str, method: str, **kwargs: Any) -> Any:
+        from boto3.exceptions import Boto3Error
         from botocore.exceptions import ClientError
 
         from ...checks.model import CheckFailed
@@ -217,6 +218,8 @@ class Bucket:
         except ClientError as exc:
             code, message, status = error_of(exc)
             raise DestinationError(f"{what}: {code or status} {message}; " + _s3_fix(code)) from None
+        except Boto3Error as exc:  # upload_file's S3UploadFailedError wraps the store's answer in its text
+            raise DestinationError(f"{what}: {exc}; {_s3_fix(_code_in(str(exc)))}") from None
 
     def prepare(self) -> None:
         self._call(f"HEAD bucket {self.target.bucket}", "head_bucket", Bucket=self.target.bucket)
@@ -280,6 +283,12 @@ class Bucket:
 
     def close(self) -> None:
         self.target.close()
+
+
+def _code_in(text: str) -> str:
+    """The S3 error code inside a boto3 transfer error's text: "... (AccessDenied) when calling ..."."""
+    match = re.search(r"\((\w+)\) when calling", text)
+    return match[1] if match else ""
 
 
 def _s3_fix(code: str) -> str:

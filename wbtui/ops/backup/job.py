@@ -126,6 +126,9 @@ def run_backup(config: Config, destinations: list[Local | Bucket], *, keep: time
         backup = mf.backup_id(created, url.database)
         name = backup + (".sql.zst" if zstd else ".sql.gz")
         local = next((d for d in destinations if isinstance(d, Local)), None)
+        if local is not None and any(local.path(backup + s).exists() for s in (".sql.zst", ".sql.gz", MANIFEST_SUFFIX)):
+            raise BackupFailed(f"a backup {backup} is already in {local.dir} (two backups in the same second?); "
+                               "run wbtui backup again in a second")
         with private_dir() as staging:
             out = AtomicFile((local.dir if local else staging) / name)
             try:
