@@ -235,3 +235,23 @@ async def test_previews_never_break_a_line_inside_a_quoted_argument(tmp_path: Pa
         await pilot.press(*["right"] * 60)
         await wait_until(pilot, lambda: "END' \\" in screen_text(app).splitlines()[head], 5,
                          "the rest of the line to scroll into view on the same row")
+
+
+async def test_keys_that_arrive_together_edit_a_setting_in_the_order_typed(tmp_path: Path) -> None:
+    """Over a slow SSH link several keys arrive in one read. Textual ran an Input's bound keys (ctrl+u,
+    backspace, home) after the typed ones (Textualize/textual#6605): ctrl+u then a new value left the
+    field empty, and home then text put the text at the end. Setting editors take them in order."""
+    from textual import events
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("enter")  # into the Server form: focus on HOST
+        host = row(app, "HOST").editor
+        await wait_until(pilot, lambda: app.focused is host, 5, "the focus on HOST")
+        for key in ("ctrl+u", *"wandb.example.com", "home", *"https://", "end", "backspace", "m"):
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await wait_until(pilot, lambda: app.session.draft.server.HOST == "https://wandb.example.com", 10,
+                         "HOST edited in the order typed")

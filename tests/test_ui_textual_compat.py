@@ -51,6 +51,7 @@ PINNED_SOURCES: dict[str, tuple[Callable[..., object], str]] = {
     "Compositor.reflow (diffs against _full_map)": (textual_compat.textual_reflow, "a08580a81a779473"),
     "Compositor.full_map (rebuilds _full_map)": (Compositor.full_map.fget, "cecfd00ffbfaf055"),
     "Compositor.reflow_visible (sets _visible_map)": (Compositor.reflow_visible, "cac5dbc453489329"),
+    "DOMNode.__init__ (sets _bindings)": (textual_compat.textual_dom_init, "92386cf024a399a8"),
 }
 
 

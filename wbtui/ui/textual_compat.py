@@ -11,6 +11,7 @@ of everything patched or read here, so a Textual upgrade is re-verified rather t
   a widget removed in between (an expired toast) is repainted away.
 - ``resize_without_layout``: ``Widget._scroll_update``, a new virtual size and its scrollbars, no layout.
 - ``exit_requested``: no private read (``App.return_code``), but a timing Textual does not document.
+- ``own_bindings``: a widget's own bindings for a key (``DOMNode._bindings``), for ``OrderedInput``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import textual
 from rich.style import Style
 from textual._compositor import Compositor, CompositorMap, ReflowResult
 from textual.app import App
+from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.strip import Strip
@@ -135,3 +138,18 @@ def exit_requested(app: App) -> bool:
     is called, which is the moment wanted here (it replaces a read of the private ``App._exit``).
     """
     return app.return_code is not None
+
+
+# ---- a widget's own bindings ----------------------------------------------------------------------
+textual_dom_init = DOMNode.__init__  # sets the instance's ``_bindings`` from the class's merged bindings
+
+
+def own_bindings(node: DOMNode, key: str) -> tuple[Binding, ...]:
+    """The bindings ``node`` itself declares (with its classes' inherited ones) for ``key``.
+
+    Read from ``DOMNode._bindings``, the map Textual consults for the focused widget first. On a Textual
+    this was not verified on: none, so every key takes Textual's own way (bound keys after typed ones).
+    """
+    if not verified():
+        return ()
+    return tuple(node._bindings.key_to_bindings.get(key, ()))

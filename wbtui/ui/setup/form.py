@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select
 
-
-class FormInput(Input):
-    """An Input whose editing keys (backspace, ctrl+u, arrows ...) act in the order they were typed.
-
-    Textual (8.2.8) inserts a typed character in the Input's own key handler but runs a bound key only
-    once its event has bubbled up to the app: keys that arrive together (fast typing over a slow SSH link,
-    typing ahead while the UI is busy) are then applied out of order, so ``abc`` + backspace + ``d``
-    gives ``bd``, and ``ctrl+u`` then ``secret`` leaves an empty password field (Textualize/textual#6605).
-    Here the Input's own non-priority bindings run in its key handler, in turn with the typed keys; the
-    bindings that run are the same ones the app would have found first (the focused widget's).
-    """
-
-    async def on_key(self, event: events.Key) -> None:
-        """Called before Input's own key handler; a key run here does not reach it (nor bubble on)."""
-        if event.is_printable:
-            return
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if not binding.priority and await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return
+from ..widgets.ordered_input import OrderedInput
 
 
 def text_input(field_id: str, value: str = "", *, placeholder: str = "", password: bool = False) -> Input:
     """A one-line Input without a blinking cursor (steady screens over SSH and in snapshots)."""
-    editor = FormInput(value, placeholder=placeholder, password=password, id=field_id, compact=True)
+    editor = OrderedInput(value, placeholder=placeholder, password=password, id=field_id, compact=True)
     editor.cursor_blink = False
     return editor
 

@@ -10,6 +10,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from .dialog import Dialog
+from .ordered_input import OrderedInput
 
 
 class ConfirmScreen(Dialog[bool]):
@@ -96,7 +97,8 @@ class PromptScreen(Dialog[str | None]):
             yield Label(Text(self._title), classes="dialog-title")
             if self._help:
                 yield Static(Text(self._help), classes="dialog-help")
-            prompt = Input(self._value, placeholder=self._placeholder, password=self._password, id="prompt-value")
+            prompt = OrderedInput(self._value, placeholder=self._placeholder, password=self._password,
+                                  id="prompt-value")
             prompt.cursor_blink = False
             yield prompt
             yield Static(Text("Enter to accept, Escape to cancel"), classes="dialog-help")

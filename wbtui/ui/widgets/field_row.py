@@ -15,6 +15,7 @@ from ...config.masking import mask_value
 from ...config.model import FieldSpec
 from ...config.validate import Finding
 from ..text import STATUS_VARIABLE, styled
+from .ordered_input import OrderedInput
 
 _ICON = {"error": "✘", "warning": "!", "info": "i"}
 
@@ -24,7 +25,7 @@ def widget_id(key: str) -> str:
     return "field-" + key.replace(".", "-").replace("_", "-").lower()
 
 
-class FieldInput(Input):
+class FieldInput(OrderedInput):
     """A setting's text editor: ctrl+u clears the whole value wherever the cursor is.
 
     Textual's Input deletes only what is left of the cursor, which leaves half a value

@@ -6,8 +6,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
+from .ordered_input import OrderedInput
 
-class FilterBar(Input):
+
+class FilterBar(OrderedInput):
     """Hidden until opened; posts Changed-as-you-type via ``FilterBar.Applied``."""
 
     DEFAULT_CSS = """
