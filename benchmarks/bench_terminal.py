@@ -287,8 +287,9 @@ def report(case: Case) -> None:
     for name, samples in case.rows.items():
         cpu = statistics.median(s.cpu for s in samples)
         bps = statistics.median(s.bps for s in samples)
+        inf = float("inf")
         ratio = "" if name == case.baseline else (
-            f"   {cpu / b_cpu if b_cpu else float('inf'):.2f}x CPU, {bps / b_bps if b_bps else float('inf'):.2f}x bytes")
+            f"   {cpu / b_cpu if b_cpu else inf:.2f}x CPU, {bps / b_bps if b_bps else inf:.2f}x bytes")
         print(f"  {name:<22} CPU {med([s.cpu for s in samples]):>18} %   "
               f"{med([s.bps / 1000 for s in samples]):>18} KB/s{ratio}")
 
@@ -350,7 +351,8 @@ def run_overview_streaming(args: argparse.Namespace, variants: dict[str, Path], 
 
 
 def run_keys(args: argparse.Namespace, variants: dict[str, Path], tmp: Path) -> None:
-    print(f"\nkey-to-frame while 1,000 lines/s stream into the Logs pane, 120x40, {args.keys} keys (target p95 <= 50 ms)")
+    print(f"\nkey-to-frame while 1,000 lines/s stream into the Logs pane, 120x40, {args.keys} keys "
+          "(target p95 <= 50 ms)")
     with container(1000) as (name, port):
         config = write_config(tmp, name, port)
         for variant, repo in variants.items():

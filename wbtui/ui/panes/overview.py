@@ -6,13 +6,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.geometry import Region
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 from ...present.durations import ago, stale
@@ -42,11 +42,12 @@ AGE_SECONDS = 10.0
 
 
 class Rows(Widget):
-    """A Static for Content that repaints only the rows whose text or style changed, and nothing when none did.
+    """A Static for Content that repaints only the rows that changed on screen, and nothing when none did.
 
     A box updated every 5 s (status, probes) mostly changes a number or a sparkline: over SSH, the box's
-    other rows (borders, labels) are what a whole repaint would send again each time. When the number of
-    rows changes, or a row is too wide for the box (it wraps), the whole widget is refreshed and laid out.
+    other rows (borders, labels) are what a whole repaint would send again each time. The rows compared
+    are the rendered ones (wrapped and cut to the box's width); when their number changes the widget is
+    refreshed whole and laid out.
     """
 
     DEFAULT_CSS = """
@@ -58,7 +59,7 @@ class Rows(Widget):
     def __init__(self, content: Content, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._content = content
-        self._rows = _row_keys(content)
+        self._drawn: tuple[int, list[tuple[Any, ...]]] | None = None  # (width, rendered rows) of the last update
 
     @property
     def content(self) -> Content:
@@ -69,19 +70,26 @@ class Rows(Widget):
 
     def update(self, content: Content | str) -> None:
         content = Content(content) if isinstance(content, str) else content
-        rows = _row_keys(content)
-        old, self._rows, self._content = self._rows, rows, content
-        if rows == old:
-            return
-        width = self.content_region.width
-        if len(rows) != len(old) or not width or any(cell_len(plain) > width for plain, _ in rows):
+        old_content, self._content = self._content, content
+        width = self.size.width
+        if not self.is_mounted or not width:
+            self._drawn = None
             self.refresh(layout=True)
             return
-        self.refresh(*[Region(0, y, width, 1) for y, (a, b) in enumerate(zip(old, rows, strict=True)) if a != b])
+        before = self._drawn[1] if self._drawn is not None and self._drawn[0] == width else \
+            self._rendered(old_content, width)
+        after = self._rendered(content, width)
+        self._drawn = (width, after)
+        if after == before:
+            return
+        if len(after) != len(before):
+            self.refresh(layout=True)
+            return
+        self.refresh(*[Region(0, y, width, 1) for y, (a, b) in enumerate(zip(before, after, strict=True)) if a != b])
 
-
-def _row_keys(content: Content) -> list[tuple[str, tuple[Any, ...]]]:
-    return [(row.plain, tuple(row.spans)) for row in content.split("\n", allow_blank=True)]
+    def _rendered(self, content: Content, width: int) -> list[tuple[Any, ...]]:
+        strips = Visual.to_strips(self, visualize(self, content), width, None, self.visual_style)
+        return [tuple(strip) for strip in strips]
 
 
 class OverviewPane(Pane):
@@ -148,14 +156,17 @@ class OverviewPane(Pane):
         self.watch(self.app, "loaded", lambda _config: self.show_checks(self.wbtui.checks), init=False)  # acks
         self.watch(self.app, "probes", lambda _probes: self.show_status(self.wbtui.server), init=False)  # /ready
         self._ages = self.set_interval(AGE_SECONDS, self.show_ages, pause=not self.display)
+        self.ages_running = bool(self.display)
 
     def on_show(self) -> None:
         """Shown again: the ages catch up now, then every AGE_SECONDS (no timer runs while hidden)."""
         self.show_ages()
         self._ages.resume()
+        self.ages_running = True
 
     def on_hide(self) -> None:
         self._ages.pause()
+        self.ages_running = False
 
     @staticmethod
     def _box(box_id: str, title: str, text: str) -> Rows:
