@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -277,3 +278,63 @@ def test_a_failing_dump_leaves_nothing_and_says_what_to_do(mariadb: Any, mysql_s
     assert "mariadb-dump exited with" in str(caught.value) and "wbtui" in str(caught.value)
     assert db.password not in str(caught.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_admin_secret_in_any_argv_or_environment_during_a_verify(mariadb: Any, mysql_scratch: Any,
+                                                                    tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The restore client is started before the decompressor; a zstd wrapper that waits for a flag file keeps
+    the client waiting on its input while the test reads every process's argv and environment."""
+    from wbtui.ops.backup import verify as verify_module
+
+    db = build(mariadb, mysql_scratch, runs=3)
+    local = dst.Local(tmp_path / "b")
+    m = run_backup(db.config(), [local], keep=None, timeout=10).manifest
+    flag = tmp_path / "go"
+    wrapper = tmp_path / "zstd"
+    wrapper.write_text(f"#!/bin/sh\nwhile [ ! -e {flag} ]; do sleep 0.01; done\nexec /usr/bin/zstd \"$@\"\n")
+    wrapper.chmod(0o755)
+    monkeypatch.setattr(verify_module, "find_compressor", lambda: str(wrapper))
+    results: list[Any] = []
+    worker = threading.Thread(target=lambda: results.append(
+        verify(_entry(local, m.id), local, _admin(mariadb), timeout=10)))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        client = None
+        while client is None and time.monotonic() < deadline and worker.is_alive():
+            client = next((p for p in _processes() if p[1].startswith(b"/usr/bin/mariadb\0")
+                           and b"wbtui_verify_" in p[1]), None)
+        assert client is not None, "the restore client never appeared"
+        secret = mariadb.root_password.encode()
+        assert [(pid, cmd[:80]) for pid, cmd, env in _processes() if secret in cmd or secret in env] == []
+        defaults = next(a for a in client[1].split(b"\0") if a.startswith(b"--defaults-extra-file="))
+        path = Path(defaults.split(b"=", 1)[1].decode())
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600 and secret in path.read_bytes()
+    finally:
+        flag.touch()
+        worker.join(120)
+    assert results and results[0].ok, results
+    assert not path.exists()
+
+
+def test_a_non_innodb_table_is_noted_and_an_incomplete_backup_listed(mariadb: Any, mysql_scratch: Any,
+                                                                      tmp_path: Path) -> None:
+    db = build(mariadb, mysql_scratch, runs=2)
+    mariadb.execute(f"CREATE TABLE `{db.database}`.legacy (id INT PRIMARY KEY) ENGINE=MyISAM")
+    local = dst.Local(tmp_path)
+    m = run_backup(db.config(), [local], keep=None, timeout=10).manifest
+    assert any("not transactional (legacy)" in note for note in m.notes)
+    (tmp_path / "wbtui-other-20200101T000000Z.sql.zst").write_bytes(b"half")  # a dump without its manifest
+    entries = {e.id: e for e in local.entries()}
+    assert entries["wbtui-other-20200101T000000Z"].complete is False
+    assert entries[m.id].complete is True
+    (tmp_path / "notes.txt").write_text("not ours")
+    (tmp_path / "wbtui-link-20200101T000000Z.manifest.json").symlink_to("/etc/hostname")
+    assert set(e.id for e in local.entries()) == {m.id, "wbtui-other-20200101T000000Z"}  # symlinks are skipped
+    assert prune(local, timedelta(days=7)) == []  # an incomplete backup ages by its file's time: still young
+    month_ago = time.time() - 30 * 86400
+    os.utime(tmp_path / "wbtui-other-20200101T000000Z.sql.zst", (month_ago, month_ago))
+    gone = prune(local, timedelta(days=7))
+    assert [e.id for e in gone] == ["wbtui-other-20200101T000000Z"]
+    assert (tmp_path / "notes.txt").exists() and (tmp_path / "wbtui-link-20200101T000000Z.manifest.json").is_symlink()
