@@ -194,10 +194,11 @@ def main() -> None:
                 for variant, repo in variants.items():
                     result = wbtui(repo, config, last, dropped, tmp)
                     if result is None:
-                        print(f"  wbtui {variant}: the last line never showed")
+                        print(f"  wbtui {variant}: the whole log was not on screen within 120 s", flush=True)
                         continue
                     times.setdefault(f"wbtui {variant}", []).append(result[0])
                     rss.setdefault(f"wbtui {variant}", []).append(result[1])
+                    print(f"  (round) wbtui {variant}: {result[0]:.2f} s, peak RSS {result[1]:.0f} MB", flush=True)
     finally:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True)
     base = {k: statistics.median(v) for k, v in times.items()}

@@ -52,6 +52,7 @@ class RowsWritten:
 
 def test_the_budget_follows_the_line_rate_and_input() -> None:
     budget = FrameBudget()
+    budget.input(95.0)  # someone pressed a key 5 s ago: attended
     assert budget.wait(80, 20, 100.0) == 0  # quiet until now: the first line is drawn at once
     budget.drew(100.0)
     for step in range(1, 21):  # 2,000 bytes every 0.1 s: 20 KB/s
@@ -70,6 +71,8 @@ def test_the_budget_follows_the_line_rate_and_input() -> None:
     budget.input(now + 2)
     assert budget.interval(200, 46, now + 2.5) == FrameBudget.INPUT_INTERVAL  # someone is typing
     assert budget.interval(200, 46, now + 2 + FrameBudget.INPUT_SECONDS + 0.1) > FrameBudget.INPUT_INTERVAL
+    unattended = now + 2 + FrameBudget.ATTENDED_SECONDS + 1  # nobody touched it for a while: cheapest
+    assert budget.interval(80, 20, unattended) == FrameBudget.UNATTENDED_INTERVAL
 
 
 async def test_a_hidden_logs_pane_takes_lines_without_a_timer_and_shows_them_when_shown(tmp_path: Path) -> None:

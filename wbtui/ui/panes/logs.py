@@ -47,7 +47,8 @@ class FrameBudget:
     least ``FLOOR`` and at most ``CAP`` bytes a second, and never more than ``1 / MIN_INTERVAL`` frames a
     second or fewer than ``1 / MAX_INTERVAL`` (a frame costs CPU too: ~6 ms for Textual to compose). A line
     after a quiet spell is drawn at once; for ``INPUT_SECONDS`` after a key the view redraws up to every
-    ``INPUT_INTERVAL`` (someone is looking).
+    ``INPUT_INTERVAL`` (someone is typing), for ``ATTENDED_SECONDS`` up to every ``MIN_INTERVAL``, and a
+    dashboard nobody touched for longer (left open for hours) every ``UNATTENDED_INTERVAL`` at most.
     """
 
     RATIO = 1.5
@@ -55,9 +56,11 @@ class FrameBudget:
     CAP = 40_000
     ROW_BYTES = 55
     MIN_INTERVAL = 0.33
+    UNATTENDED_INTERVAL = 0.5
     INPUT_INTERVAL = 0.1
     MAX_INTERVAL = 1.0
     INPUT_SECONDS = 2.0
+    ATTENDED_SECONDS = 30.0
 
     def __init__(self) -> None:
         self.rate = 0.0  # bytes a second of the lines arriving (smoothed)
@@ -73,11 +76,13 @@ class FrameBudget:
         self.last_input = now
 
     def interval(self, width: int, height: int, now: float) -> float:
-        if now - self.last_input < self.INPUT_SECONDS:
+        quiet = now - self.last_input
+        if quiet < self.INPUT_SECONDS:
             return self.INPUT_INTERVAL
+        fastest = self.MIN_INTERVAL if quiet < self.ATTENDED_SECONDS else self.UNATTENDED_INTERVAL
         cost = max(1, height) * (max(1, width) + self.ROW_BYTES)
         allowed = min(max(self.RATIO * self._current(now), self.FLOOR), self.CAP)
-        return min(max(cost / allowed, self.MIN_INTERVAL), self.MAX_INTERVAL)
+        return min(max(cost / allowed, fastest), self.MAX_INTERVAL)
 
     def wait(self, width: int, height: int, now: float) -> float:
         """Seconds until the next redraw may be drawn (0: now)."""

@@ -115,7 +115,6 @@ class LogView(ScrollView, can_focus=True):
         self._styles: dict[str, Style] | None = None
         self._rows: tuple[tuple, list[Strip]] | None = None
         self._frame: tuple[Style, int, int, int, int, int] = (Style(), 0, 0, 0, 0, 0)
-        self._thumb: tuple[float, ...] = ()
 
     # ---- feeding -------------------------------------------------------------
     def append(self, lines: list[tuple[str, str]], skipped: int = 0) -> None:
@@ -305,12 +304,6 @@ class LogView(ScrollView, can_focus=True):
             self.scroll_x, self.scroll_y = min(self.scroll_x, self.max_scroll_x), min(self.scroll_y, self.max_scroll_y)
             self.scroll_target_x, self.scroll_target_y = self.scroll_x, self.scroll_y
 
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        """As ScrollView's, but the scrollbar is repainted only when its thumb moves (following, it rarely does)."""
-        self._place_thumb(position=new_value)
-        if round(old_value) != round(new_value):
-            self._refresh_lines()
-
     def _refresh_lines(self) -> None:
         """Repaint the lines, not the scrollbars (those are drawn cell by cell, and only when they change)."""
         self.refresh(Region(0, 0, *self.scrollable_content_region.size))
@@ -322,18 +315,27 @@ class LogView(ScrollView, can_focus=True):
         bar = self.vertical_scrollbar
         position = bar.position if position is None else position
         virtual = bar.window_virtual_size if virtual is None else virtual
-        thumb = _thumb_cells(bar.size.height, virtual, bar.window_size, position)
-        if thumb == self._thumb:
+        drawn = _thumb_cells(bar.size.height, bar.window_virtual_size, bar.window_size, bar.position)
+        if _thumb_cells(bar.size.height, virtual, bar.window_size, position) == drawn:
             bar.set_reactive(ScrollBar.position, position)
             bar.set_reactive(ScrollBar.window_virtual_size, virtual)
             return
-        self._thumb = thumb
         bar.window_virtual_size = virtual
         bar.position = position
 
     def _scroll_y_to(self, y: int) -> None:
-        """Scroll now, even before the first layout has enabled the scrollbar (scroll_to would refuse)."""
-        self.scroll_target_y = self.scroll_y = max(0, y)
+        """Scroll now, even before the first layout has enabled the scrollbar (scroll_to would refuse).
+
+        What ScrollView's scroll_y watcher does, but the scrollbar is repainted only when its thumb moves
+        (following the end, it rarely does) and only the lines are refreshed.
+        """
+        y = min(max(0, y), max(0, self.max_scroll_y))
+        old = self.scroll_y
+        self.set_reactive(ScrollView.scroll_target_y, float(y))
+        self.set_reactive(ScrollView.scroll_y, float(y))
+        self._place_thumb(position=y)
+        if round(old) != y:
+            self._refresh_lines()
 
     def _style_map(self) -> dict[str, Style]:
         if self._styles is None:
