@@ -80,6 +80,8 @@ class RuntimePane(FilteredPane):
         self.events_backend = ""
         self.acting: RuntimeActionUpdate | None = None
         """The action under way, whose elapsed time ticks on the action line."""
+        self._shown = False
+        self._stale: StatusUpdate | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content(""), id="rt-target", classes="pane-status")
@@ -142,13 +144,30 @@ class RuntimePane(FilteredPane):
         self.post_message(RefreshStatus())
         self.notify("Reading the status and events again…", markup=False, timeout=2)
 
+    # ---- hidden: the status is kept, not drawn (a redraw lays out the screen), shown: catch up -------
+    def on_show(self) -> None:
+        self._shown = True
+        if self._stale is not None:
+            update, self._stale = self._stale, None
+            self.show_update(update)
+
+    def on_hide(self) -> None:
+        self._shown = False
+
     def show_update(self, update: StatusUpdate | None) -> None:
-        if update is not None:
-            self.show(update.status, update.usage, update.events, update.problem)
+        if update is None:
+            return
+        if not self._shown:
+            self._stale = update  # drawn when the pane is shown
+            if update.status is not None:
+                self.status = update.status  # the keys act on the latest state even before it is drawn
+            return
+        self.show(update.status, update.usage, update.events, update.problem)
 
     def show(self, status: ServerStatus | None, usage: ResourceUsage | None, events: list[RuntimeEvent],
              problem: Problem | None) -> None:
         """Render a status (also used with fixed data by the snapshot tests)."""
+        self._stale = None  # what is drawn now is newer than an update kept while hidden
         box = self.query_one("#rt-status", Static)
         if problem is not None:
             box.update(lines(styled(("✘ ", "$error bold"), problem.message),
