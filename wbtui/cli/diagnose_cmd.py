@@ -133,7 +133,8 @@ def cmd_diagnose(ctx: Context, args: argparse.Namespace) -> int:
 def _print(ctx: Context, read: LogRead, name: str, lines: list[str], redact: Redactor,
            took: float, args: argparse.Namespace) -> None:
     what = "support bundle" if read.kind == "bundle" else "log"
-    head = f"Diagnosed {len(read.lines):,} lines of the {what} {name}"
+    count = len(read.lines)
+    head = f"Diagnosed {count:,} line{'' if count == 1 else 's'} of the {what} {name}"
     if read.skipped:
         head += (f" ({read.total:,} in all: the first {args.head:,} and the last {args.tail:,}; "
                  f"{read.skipped:,} lines between skipped)")
