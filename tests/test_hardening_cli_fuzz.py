@@ -238,3 +238,12 @@ def test_any_setting_then_show_validate_and_render(offline: Path, data: st.DataO
                                                         "sql", "mc", "cors"]), label="kind")]):
         code, text = wbtui(config, argv)
         assert code in (0, 1, 2) and "Traceback" not in text, (argv, text[-2000:])
+
+
+def test_an_argument_that_is_not_text_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """Bytes the OS cannot decode reach argv as lone surrogates; writing one to a file raised
+    UnicodeEncodeError with a traceback (found by the random command lines above: `render sql -o F
+    --user-host '\\ud800'`)."""
+    assert main(["render", "sql", "--user-host", "\udced\udca0\udc80"]) == 2
+    err = capsys.readouterr().err
+    assert "is not valid UTF-8 text" in err and "Traceback" not in err
