@@ -145,23 +145,9 @@ def dashboard_args(argv: list[str]) -> argparse.Namespace | None:
     return cast("argparse.Namespace", SimpleNamespace(config=config, read_only=read_only, command=command))
 
 
-def _not_text(argv: list[str]) -> str | None:
-    """The first argument that is not text (bytes the OS could not decode arrive as lone surrogates)."""
-    for arg in argv:
-        try:
-            arg.encode("utf-8")
-        except UnicodeEncodeError:
-            return arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
-    return None
-
-
 def _dispatch(argv: list[str] | None) -> int:
-    from .context import EXIT_USAGE, CliError, Context
+    from .context import CliError, Context
 
-    bad = _not_text(sys.argv[1:] if argv is None else argv)
-    if bad is not None:
-        print(f"wbtui: error: argument '{bad}' is not valid UTF-8 text", file=sys.stderr)
-        return EXIT_USAGE
     args = dashboard_args(sys.argv[1:] if argv is None else argv)
     func = None
     if args is not None and (args.command or (sys.stdin.isatty() and sys.stdout.isatty())):

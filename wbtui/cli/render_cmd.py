@@ -177,7 +177,10 @@ def cmd_render(ctx: Context, args: argparse.Namespace) -> int:
         path = Path(args.output).expanduser()
         if not path.parent.is_dir():
             raise CliError(f"cannot write {path}: {path.parent} is not a directory")
-        payload = text.encode("utf-8", "surrogateescape")  # a path argument's non-UTF-8 bytes, written as given
+        try:
+            payload = text.encode("utf-8", "surrogateescape")  # a path argument's non-UTF-8 bytes, written as given
+        except UnicodeEncodeError:  # a lone surrogate no OS byte decodes to ('\ud800'): shown escaped
+            payload = text.encode("utf-8", "backslashreplace")
         try:
             if reveal:
                 store.write_private(path, payload)
