@@ -9,14 +9,14 @@ as a default install's ''@'localhost'.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import quote
 
 import pymysql
 import pytest
 
+from tests.mysql_results import assert_no_secret, by_id
 from tests.services.mariadb import MariaDB
 from tests.services.mysql_fixtures import Scratch
-from wbtui.checks.model import CheckResult, Status
+from wbtui.checks.model import Status
 from wbtui.checks.mysql import run_mysql_checks
 from wbtui.checks.mysql_accounts import Account, host_matches, matched_account, shadowing
 from wbtui.checks.mysql_connect import explain
@@ -35,15 +35,6 @@ def config_for(url: str) -> Config:
     return config
 
 
-def by_id(results: list[CheckResult]) -> dict[str, CheckResult]:
-    return {r.id: r for r in results}
-
-
-def assert_no_secret(results: list[CheckResult], *secrets: str) -> None:
-    for r in results:
-        text = " ".join([r.summary, r.details, r.fix, repr(r.data)])
-        for secret in secrets:
-            assert secret not in text and quote(secret, safe="") not in text, r.id
 
 
 def can_log_in(url: str) -> str | None:

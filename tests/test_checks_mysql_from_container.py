@@ -20,16 +20,16 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pymysql
 import pytest
 
+from tests.mysql_results import assert_no_secret, by_id
 from tests.services.base import unavailable
 from tests.services.docker_fixtures import Standin
 from tests.services.mariadb import MariaDB
 from tests.services.mysql_fixtures import Scratch
-from wbtui.checks.model import CheckResult, Status
+from wbtui.checks.model import Status
 from wbtui.checks.mysql import run_mysql_checks
 from wbtui.checks.mysql_connect import denied_host
 from wbtui.checks.mysql_from_container import HOST_ONLY, locate
@@ -50,15 +50,6 @@ def config_for(url: str, container: str) -> Config:
     return config
 
 
-def by_id(results: list[CheckResult]) -> dict[str, CheckResult]:
-    return {r.id: r for r in results}
-
-
-def assert_no_secret(results: list[CheckResult], *secrets: str) -> None:
-    for r in results:
-        text = " ".join([r.summary, r.details, r.fix, repr(r.data)])
-        for secret in secrets:
-            assert secret not in text and quote(secret, safe="") not in text, r.id
 
 
 class BridgeMariaDB(MariaDB):
