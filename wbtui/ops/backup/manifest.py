@@ -62,6 +62,9 @@ class Manifest:
     seconds: float
     wbtui_version: str
     notes: list[str] = field(default_factory=list)
+    kind: str = "database"
+    """"database": a dump of MYSQL's database; "volume": a tar of the container's /vol (embedded stores)."""
+    volume: str = ""  # a volume backup's Docker volume (or host directory)
     format: int = FORMAT
 
     @property

@@ -13,10 +13,12 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import subprocess
 import time
 import zlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -25,7 +27,7 @@ from ...config.sql_quoting import sql_identifier
 from ...config.urls import MysqlURL
 from .destinations import VERIFY_SUFFIX, Bucket, Entry, Local
 from .dump import CHUNK, MAX_PACKET, connection_args, private_dir, write_defaults
-from .manifest import connect, count_and_checksum, family_of, migration_version, now
+from .manifest import Table, connect, count_and_checksum, family_of, migration_version, now
 from .tools import CLIENT_NAMES, Choice, child_env, choose, find_compressor
 
 TRAILER = b"-- Dump completed"
@@ -128,94 +130,166 @@ def _restore_and_compare(result: VerifyResult, path: Path, compression: str, tab
         except Exception as exc:
             raise VerifyError(str(exc)) from None
         result.restored_with = f"{choice.tool.name}: {choice.why}"
-        problem = _restore(choice, admin, scratch, path, compression, work)
+        try:
+            problem = load_dump(choice, admin, scratch, path, compression, work)
+        except DumpUnreadable as exc:
+            raise VerifyError(str(exc)) from None
         if problem:
             result.problems.append(problem)
             return
         with conn.cursor() as cur:
-            restored = {t.name: t for t in count_and_checksum(cur, scratch)}
+            restored = count_and_checksum(cur, scratch)
             restored_migration = migration_version(cur, scratch)
-        expected = {t.name: t for t in tables}
-        for name in sorted(set(expected) - set(restored)):
-            result.problems.append(f"table {name} is in the manifest but not in the restored dump")
-        for name in sorted(set(restored) - set(expected)):
-            result.problems.append(f"table {name} is in the restored dump but not in the manifest")
-        for name in sorted(set(expected) & set(restored)):
-            want, got = expected[name], restored[name]
-            if want.rows != got.rows:
-                result.problems.append(f"table {name}: {got.rows} rows restored, the manifest says {want.rows}")
-            elif want.checksum is not None and got.checksum is not None and want.checksum != got.checksum:
-                result.problems.append(f"table {name}: CHECKSUM TABLE {got.checksum}, the manifest says "
-                                       f"{want.checksum}: the rows differ")
-        if migration and restored_migration and migration.get("version") != restored_migration.get("version"):
-            result.problems.append(f"schema version {restored_migration.get('version')} restored, the manifest "
-                                   f"says {migration.get('version')}")
+        result.problems += differences(tables, migration, restored, restored_migration, "restored dump")
         result.tables = len(restored)
-        result.rows = sum(t.rows for t in restored.values())
+        result.rows = sum(t.rows for t in restored)
     finally:
         with contextlib.suppress(Exception), conn.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS {sql_identifier(scratch)}")
         conn.close()
 
 
-def _restore(choice: Choice, admin: MysqlURL, scratch: str, path: Path, compression: str, work: Path) -> str:
-    """Feed the dump to the client; '' when it restored, else the problem."""
-    defaults = write_defaults(work, admin)
-    err = work / "restore.err"
-    argv = [choice.tool.path, f"--defaults-extra-file={defaults}", *connection_args(admin),
-            "--default-character-set=utf8mb4", "--binary-mode", MAX_PACKET, scratch]
+def differences(tables: list[Table], migration: dict[str, Any] | None, restored: list[Table],
+                restored_migration: dict[str, Any] | None, what: str) -> list[str]:
+    """How a restored database differs from the manifest: tables, row counts, CHECKSUM TABLE, schema version."""
+    problems = []
+    expected = {t.name: t for t in tables}
+    got_by_name = {t.name: t for t in restored}
+    for name in sorted(set(expected) - set(got_by_name)):
+        problems.append(f"table {name} is in the manifest but not in the {what}")
+    for name in sorted(set(got_by_name) - set(expected)):
+        problems.append(f"table {name} is in the {what} but not in the manifest")
+    for name in sorted(set(expected) & set(got_by_name)):
+        want, got = expected[name], got_by_name[name]
+        if want.rows != got.rows:
+            problems.append(f"table {name}: {got.rows} rows restored, the manifest says {want.rows}")
+        elif want.checksum is not None and got.checksum is not None and want.checksum != got.checksum:
+            problems.append(f"table {name}: CHECKSUM TABLE {got.checksum}, the manifest says "
+                            f"{want.checksum}: the rows differ")
+    if migration and restored_migration and migration.get("version") != restored_migration.get("version"):
+        problems.append(f"schema version {restored_migration.get('version')} restored, the manifest "
+                        f"says {migration.get('version')}")
+    return problems
+
+
+class DumpUnreadable(Exception):
+    """The host cannot decompress the dump (no zstd program); the message says what to install."""
+
+
+@contextlib.contextmanager
+def _decompressed(path: Path, compression: str) -> Iterator[tuple[Iterator[bytes], list[str]]]:
+    """The dump's SQL in chunks, and a list that holds why it stopped early (damaged, cut short) once read."""
+    broken: list[str] = []
+    zstd = find_compressor()
+    if compression == "zstd" and zstd is None:
+        raise DumpUnreadable("the backup is zstd-compressed and this host has no zstd: apt-get install zstd")
     decompressor: subprocess.Popen[bytes] | None = None
-    gz = None
-    with open(err, "wb") as err_fh:
-        client = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err_fh,
-                                  env=child_env(str(work)))
-        assert client.stdin is not None
-        zstd = find_compressor()
-        source: IO[bytes]
-        if compression == "zstd":
-            if zstd is None:
-                client.kill()
-                client.wait()
-                raise VerifyError("the backup is zstd-compressed and this host has no zstd: apt-get install zstd")
-            decompressor = subprocess.Popen([zstd, "-q", "-d", "-c", str(path)], stdin=subprocess.DEVNULL,
-                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env())
-            assert decompressor.stdout is not None
-            source = decompressor.stdout
-        else:
-            source = open(path, "rb")  # noqa: SIM115 - closed below
-            gz = zlib.decompressobj(31)
-        tail = b""
-        broken = ""
-        try:
-            fd = source.fileno()
-            while chunk := os.read(fd, CHUNK):
-                if gz is not None:
-                    try:
-                        chunk = gz.decompress(chunk)
-                    except zlib.error as exc:
-                        broken = f"the dump does not decompress ({exc}): the file is damaged"
-                        break
-                tail = (tail + chunk[-256:])[-256:]
-                client.stdin.write(chunk)
-            if gz is not None and not broken and not gz.eof:
-                broken = "the gzip stream ends early: the file was cut short"
-        except BrokenPipeError:
-            pass  # the client stopped reading: its exit code and message say why
-        finally:
-            source.close()
-            with contextlib.suppress(BrokenPipeError):
-                client.stdin.close()
-        code = client.wait()
-        dcode = 0
+    source: IO[bytes]
+    if compression == "zstd":
+        assert zstd is not None
+        decompressor = subprocess.Popen([zstd, "-q", "-d", "-c", str(path)], stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env())
+        assert decompressor.stdout is not None
+        source = decompressor.stdout
+    else:
+        source = open(path, "rb")  # noqa: SIM115 - closed below
+
+    ended = False
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal ended
+        gz = zlib.decompressobj(31) if compression != "zstd" else None
+        fd = source.fileno()
+        while chunk := os.read(fd, CHUNK):
+            if gz is not None:
+                try:
+                    chunk = gz.decompress(chunk)
+                except zlib.error as exc:
+                    broken.append(f"the dump does not decompress ({exc}): the file is damaged")
+                    return
+            yield chunk
+        ended = True
+        if gz is not None and not gz.eof:
+            broken.append("the gzip stream ends early: the file was cut short")
+
+    try:
+        yield chunks(), broken
+    finally:
+        source.close()
         if decompressor is not None:
+            if not ended:  # the reader stopped early (the client failed): the rest is not wanted
+                decompressor.kill()
             dcode = decompressor.wait()
             said = decompressor.stderr.read().decode("utf-8", "replace").strip() if decompressor.stderr else ""
             if decompressor.stderr:
                 decompressor.stderr.close()
-            if dcode != 0 and not broken:
-                broken = f"the dump does not decompress (zstd: {said or dcode}): the file is damaged or cut short"
+            if ended and dcode != 0 and not broken:
+                broken.append(f"the dump does not decompress (zstd: {said or dcode}): the file is damaged or "
+                              "cut short")
+
+
+@dataclass
+class DumpScan:
+    """What a read of the whole dump (no database touched) found: whether it is whole, and what in it needs
+    more than the W&B account's rights on a server with the binary log on."""
+
+    problem: str = ""
+    triggers: int = 0
+    functions: int = 0
+
+
+_TRIGGER = b"*/ /*!50003 TRIGGER "
+_FUNCTION = re.compile(rb"\nCREATE\s[^\n]*?\bFUNCTION\s")
+
+
+def scan_dump(path: Path, compression: str) -> DumpScan:
+    """Decompress the whole dump, count its triggers and stored functions, and check its last line."""
+    scan = DumpScan()
+    tail = b""
+    with _decompressed(path, compression) as (chunks, broken):
+        for chunk in chunks:
+            window = tail + chunk
+            scan.triggers += window.count(_TRIGGER) - tail.count(_TRIGGER)
+            scan.functions += len(_FUNCTION.findall(window)) - len(_FUNCTION.findall(tail))
+            tail = window[-256:]
     if broken:
-        return broken
+        scan.problem = broken[0]
+    elif TRAILER not in tail:
+        scan.problem = "the dump does not end with the dump tool's 'Dump completed' line: it was cut short"
+    return scan
+
+
+def load_dump(choice: Choice, url: MysqlURL, database: str, path: Path, compression: str, work: Path) -> str:
+    """Feed the dump to the client, connected as ``url``'s account to ``database``; '' when it loaded, else the
+    problem. The password goes only into a 0600 option file in ``work``."""
+    defaults = write_defaults(work, url)
+    err = work / "restore.err"
+    argv = [choice.tool.path, f"--defaults-extra-file={defaults}", *connection_args(url),
+            "--default-character-set=utf8mb4", "--binary-mode", MAX_PACKET, database]
+    tail = b""
+    with open(err, "wb") as err_fh:
+        client = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err_fh,
+                                  env=child_env(str(work)))
+        assert client.stdin is not None
+        try:
+            with _decompressed(path, compression) as (chunks, broken):
+                try:
+                    for chunk in chunks:
+                        tail = (tail + chunk[-256:])[-256:]
+                        client.stdin.write(chunk)
+                except BrokenPipeError:
+                    pass  # the client stopped reading: its exit code and message say why
+                finally:
+                    with contextlib.suppress(BrokenPipeError):
+                        client.stdin.close()
+        except BaseException:
+            if client.poll() is None:
+                client.kill()
+            client.wait()
+            raise
+        code = client.wait()
+    if broken:
+        return broken[0]
     if code != 0:
         said = err.read_text(errors="replace").strip()[-2000:]
         return f"the restore failed ({choice.tool.name} exited with {code}): {said or 'no message'}"
