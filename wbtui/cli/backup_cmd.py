@@ -36,15 +36,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "$XDG_DATA_HOME/wbtui/backups) and/or the bucket in BUCKET, then remove backups older than --keep "
         "(never the newest good one). Exit codes: 0 done, 1 failed, 2 usage, 3 not covered (embedded MySQL). "
         "Restore, rollback and a schedule are not built yet.")
-    parser.add_argument("--to", metavar="DIR", help="local backup directory (default: $XDG_DATA_HOME/wbtui/backups; "
+    parser.add_argument("--to", metavar="DIR", help="local backup directory (default: backup.directory, else "
+                        "$XDG_DATA_HOME/wbtui/backups; "
                         "without --to-bucket the default is used)")
     parser.add_argument("--to-bucket", action="store_true",
-                        help="also (or, without --to, only) upload to BUCKET under --prefix, with W&B's keys")
+                        help="also (or, without --to, only) upload to BUCKET under --prefix, with W&B's keys "
+                        "(backup.to_bucket = true adds the bucket always)")
     parser.add_argument("--prefix", default=None, metavar="P",
-                        help="key prefix in the bucket (default: wbtui-backups/)")
+                        help="key prefix in the bucket (default: backup.prefix, wbtui-backups/)")
     parser.add_argument("--keep", default=None, metavar="AGE",
                         help="remove backups older than this from each destination, never the newest good one "
-                        "(36h, 7d, 2w; default 7d)")
+                        "(36h, 7d, 2w; default: backup.keep, 7d)")
     parser.add_argument("--no-prune", action="store_true", help="remove nothing")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--timeout", type=seconds, metavar="S", help="connect timeout (default: app.timeout)")
@@ -74,49 +76,52 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _where(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--to", metavar="DIR", help="local backup directory (default: $XDG_DATA_HOME/wbtui/backups)")
-    p.add_argument("--prefix", default=None, metavar="P", help="key prefix in the bucket (default: wbtui-backups/)")
+    p.add_argument("--to", metavar="DIR", help="local backup directory (default: backup.directory)")
+    p.add_argument("--prefix", default=None, metavar="P", help="key prefix in the bucket (default: backup.prefix)")
     p.add_argument("--local-only", action="store_true", help="do not look in the bucket")
 
 
-def _local(args: argparse.Namespace) -> Local:
-    from ..ops.backup.destinations import Local, default_dir
+def _local(ctx: Context, args: argparse.Namespace) -> Local:
+    from ..config.backup import directory
+    from ..ops.backup.destinations import Local
 
-    return Local(Path(args.to).expanduser() if args.to else default_dir())
+    return Local(Path(args.to).expanduser() if args.to else directory(ctx.config()))
 
 
 def _bucket(ctx: Context, args: argparse.Namespace) -> Bucket:
-    from ..ops.backup.destinations import DEFAULT_PREFIX, Bucket, DestinationError
+    from ..ops.backup.destinations import Bucket, DestinationError
 
     try:
-        return Bucket(ctx.config(), args.prefix or DEFAULT_PREFIX, timeout=BACKUP_TIMEOUT)
+        return Bucket(ctx.config(), args.prefix or ctx.config().backup.prefix, timeout=BACKUP_TIMEOUT)
     except DestinationError as exc:
         raise CliError(str(exc)) from None
 
 
-def _keep(args: argparse.Namespace) -> timedelta | None:
-    from ..ops.backup.retention import DEFAULT_KEEP_DAYS, parse_keep
+def _keep(ctx: Context, args: argparse.Namespace) -> timedelta | None:
+    """--keep, else backup.keep from the config (7d unless set)."""
+    from ..config.backup import parse_keep
 
     if args.no_prune:
         return None
     try:
-        return parse_keep(args.keep) if args.keep else timedelta(days=DEFAULT_KEEP_DAYS)
+        return parse_keep(args.keep or ctx.config().backup.keep)
     except ValueError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
+        where = "--keep" if args.keep else "backup.keep"
+        raise CliError(f"{where}: {exc}", EXIT_USAGE) from None
 
 
 def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
     from ..ops.backup.job import BackupFailed, NotCovered, run_backup
 
-    keep = _keep(args)
+    keep = _keep(ctx, args)
     config = ctx.config()
     if keep is not None and ctx.read_only:
         keep = None
         ctx.err.print("read-only mode: backing up, but removing no old backup (retention skipped)")
     destinations: list[Local | Bucket] = []
     if args.to or not args.to_bucket:
-        destinations.append(_local(args))
-    if args.to_bucket:
+        destinations.append(_local(ctx, args))
+    if args.to_bucket or config.backup.to_bucket:  # the config's backup.to_bucket adds the bucket
         destinations.append(_bucket(ctx, args))
     redact = ctx.redactor()
     console = ctx.err if args.json else ctx.out
@@ -178,7 +183,7 @@ def _age(delta: timedelta) -> str:
 
 
 def _destinations(ctx: Context, args: argparse.Namespace) -> list[Local | Bucket]:
-    out: list[Local | Bucket] = [_local(args)]
+    out: list[Local | Bucket] = [_local(ctx, args)]
     if not args.local_only and ctx.config().server.BUCKET.strip():
         out.append(_bucket(ctx, args))
     return out

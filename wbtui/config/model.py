@@ -79,6 +79,19 @@ class AppSettings:
     recheck_minutes: float = 5.0
 
 
+@dataclass
+class BackupSettings:
+    """Where ``wbtui backup`` writes, how long backups stay and when they run on their own."""
+
+    directory: str = ""
+    keep: str = "7d"
+    to_bucket: bool = False
+    prefix: str = "wbtui-backups/"
+    schedule: str = ""
+    image: str = "mysql:8.0"
+    claim_size: str = "20Gi"
+
+
 ACK_STATUSES = ("fail", "warn")
 """The statuses an acknowledgement can accept (a pass or a skip needs none)."""
 
@@ -112,6 +125,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+SETTING_SECTIONS = ("server", "runtime", "kubernetes", "app", "backup")
+"""The config file's tables of settings, in the order they are written."""
+
+
 @dataclass
 class Config:
     server: ServerSettings = field(default_factory=ServerSettings)
@@ -119,6 +136,7 @@ class Config:
     kubernetes: KubernetesSettings = field(default_factory=KubernetesSettings)
     env: dict[str, str] = field(default_factory=dict)
     app: AppSettings = field(default_factory=AppSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
     acknowledged: list[Acknowledgement] = field(default_factory=list)
 
     def copy(self) -> Config:
@@ -129,13 +147,14 @@ class Config:
             kubernetes=dataclasses.replace(self.kubernetes),
             env=dict(self.env),
             app=dataclasses.replace(self.app),
+            backup=dataclasses.replace(self.backup),
             acknowledged=list(self.acknowledged),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for TOML/JSON; ``None`` values are left out (TOML has no null)."""
         out: dict[str, Any] = {}
-        for section in ("server", "runtime", "kubernetes", "app"):
+        for section in SETTING_SECTIONS:
             values = dataclasses.asdict(getattr(self, section))
             out[section] = {k: v for k, v in values.items() if v is not None}
         out["env"] = dict(self.env)
@@ -170,6 +189,7 @@ _DEFAULT_SECTIONS = {
     "runtime": RuntimeSettings(),
     "kubernetes": KubernetesSettings(),
     "app": AppSettings(),
+    "backup": BackupSettings(),
 }
 
 
@@ -263,6 +283,20 @@ FIELDS: tuple[FieldSpec, ...] = (
     _f("app.theme", "Dashboard theme (ansi-dark for 16-colour terminals).", rule="a theme name"),
     _f("app.recheck_minutes", "How often the dashboard re-runs the quick datastore checks (0: never; the "
        "10 MiB upload runs only when asked).", float, rule="0 (never), or 1 to 1440 minutes"),
+    _f("backup.directory", "Local directory of `wbtui backup` (empty: $XDG_DATA_HOME/wbtui/backups).",
+       rule="empty or an absolute path (~/ allowed)", max_length=4096),
+    _f("backup.keep", "Retention: backups older than this are removed from each destination, never the "
+       "newest good one.", rule="hours, days or weeks: 36h, 7d, 2w; under 7 days warns (the guide keeps a week)"),
+    _f("backup.to_bucket", "Also upload every backup to BUCKET.", bool, rule="true or false; true needs BUCKET"),
+    _f("backup.prefix", "Key prefix of backups in the bucket.",
+       rule="letters, digits and - _ . /, not starting with /", max_length=1024),
+    _f("backup.schedule", "When backups run on their own (systemd timer, Kubernetes CronJob); empty: never.",
+       rule="empty, daily, hourly, weekly, monthly, or an OnCalendar time cron can express: "
+       "'*-*-* 03:00:00', 'Mon..Fri 02:30' (no seconds, years or time zones)"),
+    _f("backup.image", "MySQL client image the Kubernetes CronJob runs mysqldump in.",
+       rule="an image reference with a tag", max_length=255),
+    _f("backup.claim_size", "Size of the Kubernetes volume claim the CronJob writes backups to.",
+       rule="memory-style quantity: 20Gi, 500G"),
 )
 
 FIELDS_BY_KEY = {spec.key.lower(): spec for spec in FIELDS}
@@ -407,10 +441,10 @@ def from_dict(data: dict[str, Any]) -> Config:
     Values of the wrong type raise FieldError naming the key.
     """
     config = Config()
-    for section in ("server", "runtime", "kubernetes", "app", "env"):
+    for section in (*SETTING_SECTIONS, "env"):
         if not isinstance(data.get(section) or {}, dict):
             raise FieldError(section, "must be a table of settings")
-    for section in ("server", "runtime", "kubernetes", "app"):
+    for section in SETTING_SECTIONS:
         for attr, raw in (data.get(section) or {}).items():
             key = attr if section == "server" else f"{section}.{attr}"
             if spec_for(key) is not None:

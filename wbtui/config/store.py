@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import FIELDS, Config, FieldError, from_dict
+from .model import FIELDS, SETTING_SECTIONS, Config, FieldError, from_dict
 
-SECTIONS = ("server", "runtime", "kubernetes", "app", "env", "acknowledged")
+SECTIONS = (*SETTING_SECTIONS, "env", "acknowledged")
 STALE_AFTER = 600.0
 """Seconds after which a temporary file of ours is stale even if its writer's pid is alive (reused)."""
 
@@ -175,7 +175,7 @@ def unknown_keys(data: dict[str, Any]) -> list[UnknownKey]:
         if name not in SECTIONS:
             closest = where.get(name) or next(iter(difflib.get_close_matches(name, SECTIONS, n=1)), None)
             out.append(UnknownKey(name, closest))
-        elif name in ("server", "runtime", "kubernetes", "app") and isinstance(value, dict):
+        elif name in SETTING_SECTIONS and isinstance(value, dict):
             for attr in value:
                 key = _setting_name(name, attr)
                 if key not in known:

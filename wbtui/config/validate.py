@@ -11,10 +11,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
+from .backup import DEFAULT_KEEP_DAYS, SCHEDULE_EXAMPLE, ScheduleError, parse_keep, parse_schedule
 from .license import LicenseError, parse_license
 from .model import Config
 from .quantities import cpu_cores, memory_bytes
@@ -41,6 +42,7 @@ _IMAGE = re.compile(rf"(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?{_IMAGE_PART}(?:/{_IMAGE_
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _VOLUME_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
 _NGINX_SIZE = re.compile(r"[0-9]+[kKmMgG]?")
+_PREFIX = re.compile(r"[A-Za-z0-9_.-][A-Za-z0-9_./-]*")
 _HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?")
 MIN_TIMEOUT = 0.1
 """Below a tenth of a second no network answer arrives: every check would time out."""
@@ -367,9 +369,42 @@ def check_app(config: Config) -> Iterable[Finding]:
                    "wbtui config set app.recheck_minutes 5")
 
 
+def check_backup(config: Config) -> Iterable[Finding]:
+    b = config.backup
+    where = b.directory.strip()
+    if where and not (where.startswith("/") or where == "~" or where.startswith("~/")):
+        yield _err("backup.directory", f"{where!r} is relative: a timer or cron job runs in another directory",
+                   "wbtui config set backup.directory /srv/wbtui-backups (or unset it for the default)")
+    try:
+        if parse_keep(b.keep) < timedelta(days=DEFAULT_KEEP_DAYS):
+            yield _warn("backup.keep", f"{b.keep} is less than the guide's week of backups",
+                        f"wbtui config set backup.keep {DEFAULT_KEEP_DAYS}d")
+    except ValueError as exc:
+        yield _err("backup.keep", str(exc), f"wbtui config set backup.keep {DEFAULT_KEEP_DAYS}d")
+    if b.to_bucket and not config.server.BUCKET.strip():
+        yield _err("backup.to_bucket", "backups go to the bucket, but BUCKET is empty (W&B uses its embedded store)",
+                   f"wbtui config set BUCKET '{BUCKET_EXAMPLE}' (or wbtui config set backup.to_bucket false)")
+    if not _PREFIX.fullmatch(b.prefix) or "//" in b.prefix or ".." in b.prefix.split("/"):
+        yield _err("backup.prefix", f"{b.prefix!r} is not a key prefix (letters, digits, - _ . and /, not "
+                   "starting with /, no empty or .. parts)", "wbtui config set backup.prefix wbtui-backups/")
+    if b.schedule.strip():
+        try:
+            parse_schedule(b.schedule)
+        except ScheduleError as exc:
+            yield _err("backup.schedule", f"{exc}; examples: {SCHEDULE_EXAMPLE}",
+                       "wbtui config set backup.schedule daily")
+    image, _, tag = b.image.rpartition(":") if ":" in b.image.rsplit("/", 1)[-1] else (b.image, "", "")
+    if not _IMAGE.fullmatch(image) or not _TAG.fullmatch(tag):
+        yield _err("backup.image", f"{b.image!r} is not an image reference with a tag (repository:tag)",
+                   "wbtui config set backup.image mysql:8.0")
+    if memory_bytes(b.claim_size) is None:
+        yield _err("backup.claim_size", f"{b.claim_size!r} is not a quantity (20Gi, 500G)",
+                   "wbtui config set backup.claim_size 20Gi")
+
+
 CHECKS: tuple[Callable[[Config], Iterable[Finding]], ...] = (
     check_host, check_license, check_bucket, check_bucket_queue, check_region, check_mysql,
-    check_runtime, check_kubernetes, check_env, check_app,
+    check_runtime, check_kubernetes, check_env, check_app, check_backup,
 )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ...config import store
+from ...config.backup import default_directory
 from ...config.model import Config
 from ...config.urls import URLError
 from .manifest import Manifest
@@ -39,8 +40,7 @@ class DestinationError(Exception):
 
 
 def default_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "wbtui" / "backups"
+    return default_directory()
 
 
 @dataclass

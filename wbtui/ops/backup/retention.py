@@ -6,22 +6,12 @@ newest good backup of the bucket stays even when a newer one is on the local dis
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
+from ...config.backup import DEFAULT_KEEP_DAYS, parse_keep
 from .destinations import Entry
 
-DEFAULT_KEEP_DAYS = 7
-_KEEP = re.compile(r"(\d+)\s*([hdw]?)")
-_UNIT = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1), "": timedelta(days=1)}
-
-
-def parse_keep(text: str) -> timedelta:
-    """``7d``, ``36h``, ``2w`` or a number of days; ValueError says the form."""
-    match = _KEEP.fullmatch(text.strip().lower())
-    if match is None or int(match[1]) == 0:
-        raise ValueError(f"{text!r} is not a retention: give hours, days or weeks, e.g. 36h, 7d, 2w")
-    return int(match[1]) * _UNIT[match[2]]
+__all__ = ["DEFAULT_KEEP_DAYS", "newest_good", "parse_keep", "to_prune"]
 
 
 def newest_good(entries: list[Entry]) -> Entry | None:

@@ -36,6 +36,7 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("kubernetes", "Kubernetes", tuple(s.key for s in FIELDS if s.section == "kubernetes")),
     ("env", "Extra env", ()),
     ("app", "App", tuple(s.key for s in FIELDS if s.section == "app")),
+    ("backup", "Backup", tuple(s.key for s in FIELDS if s.section == "backup")),
 )
 
 
