@@ -160,17 +160,21 @@ def test_retention_keeps_the_newest_good_backup(mariadb: Any, mysql_scratch: Any
 
 
 def test_embedded_mysql_is_not_covered(tmp_path: Path) -> None:
+    """The dump needs an external MySQL; on Kubernetes, embedded stores are not covered at all (exit 3)."""
     from wbtui.config.model import Config
 
     with pytest.raises(NotCovered) as caught:
         run_backup(Config(), [dst.Local(tmp_path)], keep=None, timeout=5)
     text = str(caught.value)
-    assert "/vol" in text and "not built yet" in text and "wbtui stop" in text and "wbtui config set MYSQL" in text
-    config = write_config(tmp_path / "config.toml", Config())
-    out = subprocess.run([sys.executable, "-m", "wbtui", "--config", str(config), "backup", "--to",
+    assert "/vol" in text and "wbtui backup" in text and "wbtui config set MYSQL" in text
+    config = Config()
+    config.runtime.backend = "kubernetes"
+    path = write_config(tmp_path / "config.toml", config)
+    out = subprocess.run([sys.executable, "-m", "wbtui", "--config", str(path), "backup", "--to",
                           str(tmp_path / "b")], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 3, out.stderr
-    assert "not built yet" in out.stderr
+    assert "not covered" in out.stderr and "kubectl cp" in out.stderr and "VolumeSnapshot" in out.stderr
+    assert not (tmp_path / "b").exists()
 
 
 def _cli(config: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -5,12 +5,23 @@ rules of a server with the binary log on; and through the CLI `wbtui restore ID`
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.test_backup_fixtures import BLOB, EMOJI, MIGRATION_VERSION, WandbLike, build
+from tests import test_backup_dump as dump_tests
+from tests.services.base import free_port
+from tests.services.docker_fixtures import standin_config
+from tests.test_backup_fixtures import BLOB, EMOJI, MIGRATION_VERSION, WandbLike, build, write_config
+from wbtui.cli import main
+from wbtui.config.model import Config
 from wbtui.config.urls import MysqlURL
 from wbtui.ops.backup import destinations as dst
 from wbtui.ops.backup.job import run_backup
@@ -18,6 +29,8 @@ from wbtui.ops.backup.manifest import Manifest
 from wbtui.ops.backup.restore import RestoreFailed, restore_database
 
 pytestmark = pytest.mark.mysql
+REPO = Path(__file__).resolve().parent.parent
+processes = dump_tests._processes
 
 
 def state(mariadb: Any, database: str) -> dict[str, Any]:
@@ -158,3 +171,143 @@ def test_unknown_and_incomplete_backups_say_what_to_do(mariadb: Any, mysql_scrat
     (tmp_path / "wbtui-x-20200101T000000Z.sql.zst").write_bytes(b"half")
     with pytest.raises(RestoreFailed, match="incomplete"):
         restore_database(db.config(), "wbtui-x-20200101T000000Z", [local], timeout=10)
+
+
+# -- wbtui restore ID: the CLI, with the stand-in server --------------------------------------------------------
+
+def _server_config(db: WandbLike, image: str) -> Config:
+    config = standin_config(image, prefix="restore", secret=db.password, ready_delay="0.2", heartbeat="0")
+    config.server.MYSQL = db.url
+    config.server.HOST = f"http://127.0.0.1:{free_port()}"  # not served: the watch probes the published port
+    return config
+
+
+def _json(capsys: pytest.CaptureFixture[str]) -> Any:
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_restore_stops_saves_restores_starts_and_watches(mariadb: Any, mysql_scratch: Any, tmp_path: Path,
+                                                             docker_runtimes: Any, standin_image: str,
+                                                             capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    db = build(mariadb, mysql_scratch)
+    config = _server_config(db, standin_image)
+    path = write_config(tmp_path / "config.toml", config)
+    runtime = docker_runtimes(config)
+    runtime.deploy()
+    backups = str(tmp_path / "backups")
+    assert main(["--config", str(path), "backup", "--to", backups, "--json"]) == 0
+    made = _json(capsys)["id"]
+    before = state(mariadb, db.database)
+    damage(mariadb, db)
+    monkeypatch.setenv("WBTUI_MYSQL_ADMIN", mariadb.admin_url)  # the dump has a trigger; the binary log is on
+    started = runtime.inspect()["State"]["StartedAt"]
+    code = main(["--config", str(path), "restore", made, "--yes", "--to", backups, "--json", "--timeout", "60"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    report = json.loads(out)
+    assert state(mariadb, db.database) == before
+    assert report["watch"]["ready"] is True and report["tables"] == 6
+    assert report["done"][0] == "stopped the server" and report["done"][-1] == "started the server"
+    attrs = runtime.inspect()
+    assert attrs["State"]["Running"] and attrs["State"]["StartedAt"] != started  # it was stopped and started
+    assert db.password not in out + err and mariadb.root_password not in out + err
+    safety = report["safety_backup"]
+    assert safety and safety != made
+    assert main(["--config", str(path), "backup", "list", "--to", backups, "--json"]) == 0
+    listed = {b["id"]: b for b in _json(capsys)["backups"]}
+    assert set(listed) == {made, safety} and listed[safety]["complete"] and listed[safety]["kind"] == "database"
+    held = Manifest.loads((Path(backups) / f"{safety}{dst.MANIFEST_SUFFIX}").read_bytes())
+    assert "added_later" in {t.name for t in held.tables}  # the safety backup holds the damaged database
+    assert held.migration is not None and held.migration["version"] == 99
+
+    # the text form lists what will happen; without --yes and without a terminal it refuses (exit 2), unchanged
+    mariadb.execute(f"DELETE FROM `{db.database}`.audit")
+    changed = state(mariadb, db.database)
+    assert main(["--config", str(path), "restore", made, "--to", backups]) == 2
+    out, err = capsys.readouterr()
+    assert "This will:" in out and f"stop container {config.runtime.container_name}" in out
+    assert "back up the current database" in out and f"replace database {db.database}" in out
+    assert "6 tables" in out and f"schema version {MIGRATION_VERSION}" in out and "pass --yes" in err
+    assert state(mariadb, db.database) == changed
+
+
+def test_cli_restore_without_a_deployed_server_restores_the_database_only(mariadb: Any, mysql_scratch: Any,
+                                                                           tmp_path: Path, docker_client: Any,
+                                                                           standin_image: str,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    db = build(mariadb, mysql_scratch, runs=5)
+    mariadb.execute(f"DROP TRIGGER `{db.database}`.runs_touch")  # MYSQL's own account can load the rest
+    path = write_config(tmp_path / "config.toml", _server_config(db, standin_image))
+    backups = str(tmp_path / "b")
+    assert main(["--config", str(path), "backup", "--to", backups, "--json"]) == 0
+    made = _json(capsys)["id"]
+    before = state(mariadb, db.database)
+    damage(mariadb, db)
+    code = main(["--config", str(path), "restore", made, "--yes", "--no-safety-backup", "--to", backups])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "the server is not deployed" in out and f"restored {made} (6 tables" in out
+    assert state(mariadb, db.database) == before
+    assert [p.name for p in Path(backups).iterdir() if p.name.endswith(dst.MANIFEST_SUFFIX)] == \
+        [made + dst.MANIFEST_SUFFIX]  # no safety backup was asked for
+
+
+def test_cli_restore_refuses_in_read_only_mode_and_for_unknown_ids(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")  # neither may even ask the daemon
+    config = Config()
+    config.server.MYSQL = "mysql://wandb:Secret-1@127.0.0.1:1/wandb"
+    path = write_config(tmp_path / "config.toml", config)
+    assert main(["--read-only", "--config", str(path), "restore", "wbtui-wandb-20200101T000000Z", "--yes"]) == 2
+    assert "read-only mode: refusing to restore a backup" in capsys.readouterr().err
+    assert main(["--config", str(path), "restore", "wbtui-wandb-20200101T000000Z", "--yes", "--to",
+                 str(tmp_path), "--local-only"]) == 1
+    err = capsys.readouterr().err
+    assert "no backup 'wbtui-wandb-20200101T000000Z'" in err and "wbtui backup list" in err
+
+
+def test_no_secret_in_any_argv_or_environment_during_a_restore(mariadb: Any, mysql_scratch: Any,
+                                                               tmp_path: Path, docker_client: Any,
+                                                               standin_image: str) -> None:
+    """`wbtui restore` as a child process, with a zstd wrapper first on its PATH that holds the load's
+    decompressor (its second `-d`, after the whole-dump read) until a flag file appears: meanwhile the
+    restore client runs, and every process's argv and environment are read."""
+    db = build(mariadb, mysql_scratch, runs=5)
+    mariadb.execute(f"DROP TRIGGER `{db.database}`.runs_touch")
+    path = write_config(tmp_path / "config.toml", _server_config(db, standin_image))  # not deployed
+    backups = tmp_path / "b"
+    m = run_backup(db.config(), [dst.Local(backups)], keep=None, timeout=10).manifest
+    bin_dir, flag, seen = tmp_path / "bin", tmp_path / "go", tmp_path / "seen"
+    bin_dir.mkdir()
+    (bin_dir / "zstd").write_text(
+        "#!/bin/sh\n"
+        f'if [ "$2" = "-d" ]; then if [ -e {seen} ]; then while [ ! -e {flag} ]; do sleep 0.01; done; '
+        f"else touch {seen}; fi; fi\n"
+        'exec /usr/bin/zstd "$@"\n')
+    (bin_dir / "zstd").chmod(0o755)
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "d")}
+    child = subprocess.Popen([sys.executable, "-m", "wbtui", "--config", str(path), "restore", m.id, "--yes",
+                              "--to", str(backups), "--local-only"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        client = None
+        while client is None and time.monotonic() < deadline and child.poll() is None:
+            client = next((p for p in processes() if p[1].startswith(b"/usr/bin/mariadb\0")
+                           and db.database.encode() in p[1]), None)
+        assert client is not None, child.stderr.read().decode() if child.poll() is not None else "no client"
+        secret = db.password.encode()
+        assert [(pid, cmd[:80]) for pid, cmd, environ in processes() if secret in cmd or secret in environ] == []
+        defaults = next(a for a in client[1].split(b"\0") if a.startswith(b"--defaults-extra-file="))
+        option_file = Path(defaults.split(b"=", 1)[1].decode())
+        assert stat.S_IMODE(option_file.stat().st_mode) == 0o600 and secret in option_file.read_bytes()
+        names = {item.split(b"=", 1)[0] for item in client[2].split(b"\0") if b"=" in item}
+        assert names <= {b"PATH", b"LANG", b"LC_ALL", b"LC_CTYPE", b"TZ", b"HOME"}
+    finally:
+        flag.touch()
+        out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    assert b"safety backup" in out and not option_file.exists()
+    assert secret not in out + err

@@ -1,8 +1,9 @@
-"""`wbtui backup`, `wbtui backup list` and `wbtui backup verify ID`: dumps of W&B's external MySQL.
+"""`wbtui backup`, `wbtui backup list` and `wbtui backup verify ID`: dumps of W&B's external MySQL, and
+archives of the /vol volume when the stores are embedded (MYSQL empty, or --volume; Docker, server stopped).
 
 Exit codes: 0 done (verify: the backup restored and matched); 1 the backup, upload or verify failed, or a
-verify found differences; 2 a usage error (a bad --keep, no admin URL, read-only mode for verify); 3 not
-covered: MYSQL is empty (the embedded database lives in /vol, whose backup is not built yet).
+verify found differences; 2 a usage error (a bad --keep, no admin URL, read-only mode for verify or for a /vol
+backup, which stops the server); 3 not covered: embedded stores on Kubernetes (a PersistentVolumeClaim).
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "triggers, events, utf8mb4), compressed with zstd (or gzip), written atomically with a manifest "
         "(tables, row counts, checksums, schema version, sha256), to a local directory (default "
         "$XDG_DATA_HOME/wbtui/backups) and/or the bucket in BUCKET, then remove backups older than --keep "
-        "(never the newest good one). Exit codes: 0 done, 1 failed, 2 usage, 3 not covered (embedded MySQL). "
-        "Restore, rollback and a schedule are not built yet.")
+        "(never the newest good one). With MYSQL empty (W&B's embedded stores in /vol) or --volume: stop the "
+        "server (asks first), archive its /vol with the Docker API, start it again. Exit codes: 0 done, 1 failed, "
+        "2 usage, 3 not covered (embedded stores on Kubernetes). Restore with wbtui restore ID.")
     parser.add_argument("--to", metavar="DIR", help="local backup directory (default: backup.directory, else "
                         "$XDG_DATA_HOME/wbtui/backups; "
                         "without --to-bucket the default is used)")
@@ -48,6 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="remove backups older than this from each destination, never the newest good one "
                         "(36h, 7d, 2w; default: backup.keep, 7d)")
     parser.add_argument("--no-prune", action="store_true", help="remove nothing")
+    parser.add_argument("--volume", action="store_true", help="archive the container's /vol instead of dumping "
+                        "MYSQL (the default when MYSQL is empty): the server is stopped meanwhile")
+    parser.add_argument("--yes", "-y", action="store_true", help="stop the server for a /vol backup without asking")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--timeout", type=seconds, metavar="S", help="connect timeout (default: app.timeout)")
     parser.set_defaults(func=cmd_backup)
@@ -115,6 +120,8 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
 
     keep = _keep(ctx, args)
     config = ctx.config()
+    if args.volume or not config.server.MYSQL.strip():
+        return _volume_backup(ctx, args, keep)
     if keep is not None and ctx.read_only:
         keep = None
         ctx.err.print("read-only mode: backing up, but removing no old backup (retention skipped)")
@@ -163,6 +170,77 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def kubernetes_not_covered(config: Any) -> str:
+    k = config.kubernetes
+    claim = f"the PersistentVolumeClaim {k.volume_claim}" if k.volume_claim else "the pod's /vol volume"
+    return (f"W&B's embedded stores (MYSQL{' and BUCKET' if not config.server.BUCKET.strip() else ''} empty) live in "
+            f"{claim} of {k.name} in namespace {k.namespace}. wbtui archives /vol for the Docker backend only; "
+            "on Kubernetes that is not covered: scale the server to 0 (wbtui stop), copy the claim's files out "
+            "with a pod that mounts it (kubectl cp) or take a VolumeSnapshot of it, then wbtui start; or move W&B to "
+            "an external MySQL (wbtui config set MYSQL ...) and back that up with wbtui backup")
+
+
+def _volume_backup(ctx: Context, args: argparse.Namespace, keep: timedelta | None) -> int:
+    """The /vol archive: Docker only; stops the server (asks first), archives, starts it again."""
+    from ..ops.backup.restore import RestoreFailed
+    from ..ops.backup.volume import VolumeBackupFailed, embedded_stores, run_volume_backup
+    from ..ops.lifecycle import action_steps
+    from ..runtime.base import RuntimeProblem, runtime_for
+    from ..runtime.docker.backend import DockerRuntime
+
+    config = ctx.config()
+    if config.runtime.backend == "kubernetes":
+        ctx.error(kubernetes_not_covered(config))
+        return EXIT_NOT_COVERED
+    ctx.refuse_if_read_only("stop the server to archive /vol")
+    redact = ctx.redactor()
+    console = ctx.err if args.json else ctx.out
+
+    def say(line: str) -> None:
+        console.print(Text(redact(line), style="dim"))
+
+    stores = embedded_stores(config)
+    say(f"/vol holds W&B's embedded {' and '.join(stores)}: archiving it" if stores else
+        "--volume: archiving /vol")
+    if args.to_bucket or config.backup.to_bucket:
+        say("a /vol archive is kept in the local directory only (not uploaded to a bucket)")
+    runtime = runtime_for(config)
+    assert isinstance(runtime, DockerRuntime)
+    try:
+        attrs = runtime.inspect()
+        if attrs is None:
+            raise CliError(f"no container {runtime.name}: there is no /vol to back up; deploy it with wbtui up")
+        if (attrs.get("State") or {}).get("Running"):
+            if not args.yes:
+                console.print(Text("This will:", style="bold"))
+                for step in (*action_steps(config, "stop"), f"archive /vol (volume {config.runtime.volume}) into "
+                             f"{_local(ctx, args).location}", f"start {runtime.name} again"):
+                    console.print(Text(f"  - {step}"))
+            if not ctx.confirm(f"Stop {runtime.name} to archive /vol? The server is down until the archive is "
+                               "written.", args.yes):
+                console.print("cancelled: nothing changed")
+                return EXIT_FINDINGS
+        manifest, pruned = run_volume_backup(config, runtime, _local(ctx, args), keep=keep, say=say)
+    except (VolumeBackupFailed, RestoreFailed) as exc:
+        raise CliError(redact(str(exc))) from None
+    except RuntimeProblem as exc:
+        raise CliError(redact(f"{exc}; see wbtui status (the server is started again if it was running)")) \
+            from None
+    finally:
+        runtime.close()
+    if args.json:
+        ctx.print_json({"id": manifest.id, "kind": "volume", "pruned": pruned, "manifest": manifest.to_dict()})
+        return EXIT_OK
+    ctx.out.print(Text(f"backup {manifest.id}: /vol of {runtime.name}, {_size(manifest.size)} "
+                       f"({manifest.compression}) in {max(manifest.seconds, 0.1):.1f}s", style="green"))
+    ctx.out.print(Text(f"  stored: {_local(ctx, args).path(manifest.file)}"))
+    ctx.out.print(Text(f"  sha256: {manifest.sha256}"))
+    for gone in pruned:
+        ctx.out.print(Text(f"  removed (older than the retention): {gone}", style="dim"))
+    ctx.out.print(f"next: wbtui backup verify {manifest.id}; put it back with wbtui restore {manifest.id}")
+    return EXIT_OK
+
+
 def _size(n: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
@@ -200,12 +278,15 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print_json({"backups": [e.to_dict(moment) for e in entries], "errors": errors,
                         "locations": [d.location for d in destinations]})
     else:
-        ctx.out.print(Text(f"{'ID':<44} {'WHERE':<7} {'AGE':>5} {'SIZE':>10}  VERIFIED", style="bold"))
+        ctx.out.print(Text(f"{'ID':<44} {'KIND':<8} {'WHERE':<7} {'AGE':>5} {'SIZE':>10}  VERIFIED",
+                           style="bold"))
         for e in entries:
             state = {True: "yes", False: "FAILED", None: "no"}[e.verified]
             if not e.complete:
                 state = "incomplete"
-            ctx.out.print(Text(f"{e.id:<44} {e.where:<7} {_age(moment - e.created):>5} {_size(e.size):>10}  {state}",
+            kind = e.manifest.kind if e.manifest else "?"
+            ctx.out.print(Text(f"{e.id:<44} {kind:<8} {e.where:<7} {_age(moment - e.created):>5} "
+                               f"{_size(e.size):>10}  {state}",
                                style="red" if state in ("FAILED", "incomplete") else ""))
         if not entries:
             ctx.out.print(f"no backups in {', '.join(d.location for d in destinations)}: make one with wbtui backup")
@@ -238,25 +319,30 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     from ..config.urls import MysqlURL, URLError
     from ..ops.backup.verify import VerifyError, verify
 
-    admin_url = args.admin or os.environ.get(ADMIN_ENV, "")
-    if not admin_url:
-        raise CliError(f"--admin URL is required (or set {ADMIN_ENV}): an account that may create the scratch "
-                       "database, e.g. mysql://root:PASSWORD@db.example.com:3306/mysql", EXIT_USAGE)
-    ctx.refuse_if_read_only("create a scratch database to verify a backup")
-    try:
-        admin = MysqlURL.parse(admin_url)
-    except URLError as exc:
-        raise CliError(f"admin URL: {exc} (e.g. mysql://root:PASSWORD@db.example.com:3306/mysql)", EXIT_USAGE) \
-            from None
-    config = ctx.config()
-    redact = screen(config, extra={admin.password})
     entry, dest = _find(ctx, args, args.id)
+    admin: MysqlURL | None = None
+    if entry.manifest is None or entry.manifest.kind != "volume":  # a /vol archive is checked as a file
+        admin_url = args.admin or os.environ.get(ADMIN_ENV, "")
+        if not admin_url:
+            raise CliError(f"--admin URL is required (or set {ADMIN_ENV}): an account that may create the scratch "
+                           "database, e.g. mysql://root:PASSWORD@db.example.com:3306/mysql", EXIT_USAGE)
+        ctx.refuse_if_read_only("create a scratch database to verify a backup")
+        try:
+            admin = MysqlURL.parse(admin_url)
+        except URLError as exc:
+            raise CliError(f"admin URL: {exc} (e.g. mysql://root:PASSWORD@db.example.com:3306/mysql)",
+                           EXIT_USAGE) from None
+    config = ctx.config()
+    redact = screen(config, extra={admin.password} if admin else ())
     try:
         result = verify(entry, dest, admin, timeout=args.timeout or config.app.timeout)
     except VerifyError as exc:
         raise CliError(redact(str(exc))) from None
     if args.json:
         ctx.print_json(_redacted(result.to_dict(), redact))
+    elif result.ok and admin is None:
+        ctx.out.print(Text(f"verified {entry.id} ({entry.where}): a /vol archive whose size and sha256 match the "
+                           f"manifest and whose tar reads to the end, in {result.seconds:.1f}s", style="green"))
     elif result.ok:
         ctx.out.print(Text(f"verified {entry.id} ({entry.where}): {result.tables} tables, {result.rows:,} rows "
                            f"restored into {result.scratch} and matched the manifest (dropped again) in "

@@ -26,7 +26,9 @@ from ...config.urls import URLError
 from .manifest import Manifest
 
 Where = Literal["local", "bucket"]
-DUMP_SUFFIXES = (".sql.zst", ".sql.gz")
+VOLUME_SUFFIXES = (".vol.tar.zst", ".vol.tar.gz")
+"""A /vol volume backup's archive (embedded stores): it stands where a dump does."""
+DUMP_SUFFIXES = (".sql.zst", ".sql.gz", *VOLUME_SUFFIXES)
 MANIFEST_SUFFIX = ".manifest.json"
 VERIFY_SUFFIX = ".verify.json"
 DEFAULT_PREFIX = "wbtui-backups/"
@@ -79,6 +81,7 @@ class Entry:
                 "age_seconds": int((now - self.created).total_seconds()), "size": self.size,
                 "complete": self.complete, "verified": self.verified,
                 "verified_at": (self.verify or {}).get("when"), "file": self.dump_name,
+                "kind": self.manifest.kind if self.manifest else None,
                 "database": self.manifest.database if self.manifest else None,
                 "sha256": self.manifest.sha256 if self.manifest else None}
 

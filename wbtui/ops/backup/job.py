@@ -37,11 +37,9 @@ class BackupFailed(Exception):
 def embedded_message(config: Config) -> str:
     volume = config.runtime.volume or "the container's /vol"
     return (f"MYSQL is empty: W&B keeps its database in the MySQL embedded in the container, inside the /vol volume "
-            f"({volume}). wbtui backup dumps an external MySQL only; backing up the /vol volume with the server "
-            "stopped is a later step and is not built yet. Until then: stop the server (wbtui stop), archive the "
-            f"volume (docker run --rm -v {config.runtime.volume or 'wandb-data'}:/vol:ro -v \"$PWD\":/out alpine "
-            "tar czf /out/wandb-vol.tgz -C /vol .), start it again (wbtui start); or move W&B to an external MySQL "
-            "(wbtui config set MYSQL mysql://USER:PASSWORD@HOST:3306/DATABASE) and back that up with wbtui backup.")
+            f"({volume}); a dump needs an external MySQL. Archive the volume instead: wbtui backup (it stops the "
+            "server, archives /vol, starts it again; ops.backup.volume.run_volume_backup), or move W&B to an "
+            "external MySQL (wbtui config set MYSQL mysql://USER:PASSWORD@HOST:3306/DATABASE) and dump that.")
 
 
 def target(config: Config) -> MysqlURL:

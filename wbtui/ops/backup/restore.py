@@ -19,17 +19,21 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...config.model import Config
 from ...config.sql_quoting import sql_identifier
 from ...config.urls import MysqlURL, URLError
-from .destinations import Bucket, DestinationError, Entry, Local
+from .destinations import DUMP_SUFFIXES, MANIFEST_SUFFIX, Bucket, DestinationError, Entry, Local, default_dir
 from .dump import private_dir
-from .manifest import Manifest, connect, count_and_checksum, family_of, migration_version
+from .manifest import Manifest, backup_id, connect, count_and_checksum, family_of, migration_version, now
 from .tools import CLIENT_NAMES, ToolError, choose
 from .verify import DumpUnreadable, differences, file_problems, load_dump, scan_dump
+
+if TYPE_CHECKING:
+    from ...runtime.base import Runtime
 
 Say = Callable[[str], None]
 
@@ -249,3 +253,165 @@ def restore_database(config: Config, backup_id: str, destinations: list[Local | 
                        "CHECKSUM TABLE match the manifest")
     report.duration = time.monotonic() - began
     return report
+
+
+def deployed(runtime: Runtime) -> bool:
+    """Whether the server exists (a container or Deployment, running or not); RuntimeProblem when the daemon or
+    cluster cannot be asked."""
+    return runtime.status().exists
+
+
+def _when(manifest: Manifest) -> str:
+    return manifest.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def restore_steps(config: Config, entry: Entry, *, safety_backup: bool = True, is_deployed: bool = True) -> list[str]:
+    """Exactly what run_restore will do, for the confirmation (the CLI's prompt and the dashboard's dialog)."""
+    from ..lifecycle import action_steps
+
+    manifest = entry.manifest
+    assert manifest is not None
+    steps = [action_steps(config, "stop")[0]] if is_deployed else [
+        "the server is not deployed: there is nothing to stop or start; only the "
+        + ("volume" if manifest.kind == "volume" else "database") + " is restored"]
+    if manifest.kind == "volume":
+        volume = manifest.volume or config.runtime.volume
+        if safety_backup:
+            steps.append(f"back up the current /vol (volume {volume}) first: a safety backup beside the others")
+        steps.append(f"replace everything in /vol (volume {volume}) with backup {entry.id} of {_when(manifest)} "
+                     f"({entry.where}, {manifest.size:,} bytes): what is in /vol now is deleted")
+    else:
+        try:
+            url = MysqlURL.parse(config.server.MYSQL)
+            database, host = url.database, f"{url.host}:{url.effective_port}"
+        except URLError:
+            database, host = "(MYSQL does not parse)", "?"
+        if safety_backup:
+            steps.append(f"back up the current database {database} first: a safety backup beside the others")
+        rows = sum(t.rows for t in manifest.tables)
+        version = (manifest.migration or {}).get("version")
+        schema = f", schema version {version}" if version is not None else ", no schema version recorded"
+        steps.append(f"replace database {database} on {host} with backup {entry.id} of {_when(manifest)} "
+                     f"({entry.where}): {len(manifest.tables)} tables, {rows:,} rows{schema}; everything in "
+                     f"{database} now is dropped")
+    if is_deployed:
+        steps.append(f"start {config.runtime.container_name if config.runtime.backend == 'docker' else 'the server'}"
+                     " again and watch start-up until /ready answers")
+    return steps
+
+
+def safety_destination(destinations: list[Local | Bucket]) -> Local:
+    """Where the safety backup goes: the first local directory restore looks in (else the default)."""
+    return next((d for d in destinations if isinstance(d, Local)), None) or Local(default_dir())
+
+
+def free_moment(local: Local, name: str) -> datetime:
+    """Now, or the next second whose backup ID is free in ``local`` (a backup right after another one)."""
+    moment = now()
+    suffixes = (MANIFEST_SUFFIX, *DUMP_SUFFIXES)
+    while any(local.path(backup_id(moment, name) + s).exists() for s in suffixes):
+        moment += timedelta(seconds=1)
+    return moment
+
+
+def safety_backup_of_database(config: Config, local: Local, *, timeout: float, say: Say) -> str:
+    """A backup of MYSQL's database as it is now, into ``local`` (never pruning); its ID."""
+    from .job import BackupFailed, run_backup
+
+    say("safety backup of the current database")
+    url = target(config)
+    try:
+        report = run_backup(config, [local], keep=None, timeout=timeout, say=say,
+                            moment=free_moment(local, url.database))
+    except BackupFailed as exc:
+        raise RestoreFailed(f"the safety backup failed: {exc}; nothing was restored (--no-safety-backup restores "
+                            "without one)") from None
+    say(f"safety backup {report.id} in {local.location}")
+    return report.id
+
+
+def run_restore(config: Config, runtime: Runtime | None, backup: str, destinations: list[Local | Bucket], *,
+                safety_backup: bool, say: Say = lambda _: None, timeout: float = 10.0,
+                admin: MysqlURL | None = None) -> RestoreReport:
+    """The whole restore: check the backup, stop the server, take a safety backup of what is there now, restore,
+    start the server again (the caller watches start-up). ``runtime`` None: not deployed, the data only.
+
+    On a failure before anything was changed the server is started again; after, it is left stopped (starting
+    W&B on a half-restored database would run its migrations on it) and the message names the safety backup.
+    """
+    from ...runtime.base import RuntimeProblem
+    from ..lifecycle import run_action
+
+    entry, _ = find_backup(backup, destinations)
+    assert entry.manifest is not None
+    local = safety_destination(destinations)
+    stopped = False
+    safety: list[str] = []
+
+    def progress(step: Any) -> None:
+        say(step.message)
+
+    def stop_and_save() -> None:
+        nonlocal stopped
+        if runtime is not None:
+            say(run_action(runtime, "stop", progress=progress))
+            stopped = True
+        if safety_backup:
+            if entry.manifest is not None and entry.manifest.kind == "volume":
+                from .volume import backup_volume
+
+                safety.append(backup_volume(config, _docker(runtime), local, say=say).id)
+            else:
+                safety.append(safety_backup_of_database(config, local, timeout=timeout, say=say))
+
+    try:
+        if entry.manifest.kind == "volume":
+            from .volume import restore_volume
+
+            report = restore_volume(config, _docker(runtime), backup, destinations, say=say, before=stop_and_save)
+        else:
+            report = restore_database(config, backup, destinations, timeout=timeout, say=say, admin=admin,
+                                      before=stop_and_save)
+    except RestoreFailed as exc:
+        raise RestoreFailed(_after_failure(str(exc), exc.touched, runtime if stopped else None, safety, say),
+                            touched=exc.touched) from None
+    except RuntimeProblem as exc:  # stopping, or Docker while archiving: nothing restored yet
+        raise RestoreFailed(_after_failure(f"{exc}; nothing was restored", False, runtime if stopped else None,
+                                           safety, say)) from None
+    report.safety_backup = safety[0] if safety else None
+    if stopped:
+        report.done.insert(0, "stopped the server")
+    if safety:
+        report.done.insert(1 if stopped else 0, f"safety backup {safety[0]} in {local.location}")
+    if runtime is not None:
+        say(run_action(runtime, "start", progress=progress))
+        report.done.append("started the server")
+    return report
+
+
+def _docker(runtime: Runtime | None) -> Any:
+    from ...runtime.docker.backend import DockerRuntime
+
+    if not isinstance(runtime, DockerRuntime):
+        raise RestoreFailed("a /vol volume backup is restored into the Docker container's volume: deploy the "
+                            "server with the Docker backend first (wbtui up), then restore; nothing was changed")
+    return runtime
+
+
+def _after_failure(message: str, touched: bool, stopped: Runtime | None, safety: list[str], say: Say) -> str:
+    from ...runtime.base import RuntimeProblem
+    from ..lifecycle import run_action
+
+    sentences = [message.rstrip(". ")]
+    if touched:
+        sentences.append(f"Restore the safety backup to go back: wbtui restore {safety[0]} --no-safety-backup"
+                         if safety else "There is no safety backup (--no-safety-backup): restore another backup")
+        if stopped is not None:
+            sentences.append("The server is left stopped (wbtui start once the data is right)")
+    elif stopped is not None:
+        try:
+            say(run_action(stopped, "start"))
+            sentences.append("The server was started again")
+        except RuntimeProblem as exc:
+            sentences.append(f"Starting the server again failed too: {exc}")
+    return ". ".join(sentences) + "."

@@ -20,7 +20,10 @@ def newest_good(entries: list[Entry]) -> Entry | None:
 
 
 def to_prune(entries: list[Entry], keep: timedelta, now: datetime) -> list[Entry]:
-    """The entries older than ``keep``, except the newest good one; oldest first."""
-    spared = newest_good(entries)
-    old = [e for e in entries if now - e.created > keep and (spared is None or e.id != spared.id)]
+    """The entries older than ``keep``, except the newest good one of each kind (a database dump, a /vol
+    archive: one does not stand for the other); oldest first."""
+    kinds = {e.manifest.kind if e.manifest else "" for e in entries}
+    spared = {s.id for kind in kinds
+              if (s := newest_good([e for e in entries if e.manifest and e.manifest.kind == kind])) is not None}
+    old = [e for e in entries if now - e.created > keep and e.id not in spared]
     return sorted(old, key=lambda e: (e.created, e.id))

@@ -71,7 +71,7 @@ def file_problems(path: Path, size: int, sha256: str) -> list[str]:
     return problems
 
 
-def verify(entry: Entry, destination: Local | Bucket, admin: MysqlURL, *, timeout: float,
+def verify(entry: Entry, destination: Local | Bucket, admin: MysqlURL | None, *, timeout: float,
            trust_hash: bool = False) -> VerifyResult:
     """Verify one complete backup and record the result in its destination. ``trust_hash`` skips nothing but
     lets the restore run even when the sha256 differs (the tests use it to show the restore check on its own)."""
@@ -88,7 +88,15 @@ def verify(entry: Entry, destination: Local | Bucket, admin: MysqlURL, *, timeou
             path = work / entry.dump_name
             destination.download(entry.dump_name, path)
         result.problems += file_problems(path, manifest.size, manifest.sha256)
-        if not result.problems or trust_hash:
+        if manifest.kind == "volume":  # a /vol archive: checked as a file (readable tar), nothing restored
+            from .volume import archive_problem
+
+            if not result.problems and (problem := archive_problem(path, manifest.compression)):
+                result.problems.append(problem)
+        elif admin is None:
+            raise VerifyError("a database backup is verified by restoring it into a scratch database: give an admin "
+                              "URL (--admin or WBTUI_MYSQL_ADMIN)")
+        elif not result.problems or trust_hash:
             _restore_and_compare(result, path, manifest.compression, manifest.tables, manifest.migration, admin,
                                  work, timeout)
     result.ok = not result.problems
@@ -177,7 +185,7 @@ class DumpUnreadable(Exception):
 
 
 @contextlib.contextmanager
-def _decompressed(path: Path, compression: str) -> Iterator[tuple[Iterator[bytes], list[str]]]:
+def decompressed(path: Path, compression: str) -> Iterator[tuple[Iterator[bytes], list[str]]]:
     """The dump's SQL in chunks, and a list that holds why it stopped early (damaged, cut short) once read."""
     broken: list[str] = []
     zstd = find_compressor()
@@ -246,7 +254,7 @@ def scan_dump(path: Path, compression: str) -> DumpScan:
     """Decompress the whole dump, count its triggers and stored functions, and check its last line."""
     scan = DumpScan()
     tail = b""
-    with _decompressed(path, compression) as (chunks, broken):
+    with decompressed(path, compression) as (chunks, broken):
         for chunk in chunks:
             window = tail + chunk
             scan.triggers += window.count(_TRIGGER) - tail.count(_TRIGGER)
@@ -272,7 +280,7 @@ def load_dump(choice: Choice, url: MysqlURL, database: str, path: Path, compress
                                   env=child_env(str(work)))
         assert client.stdin is not None
         try:
-            with _decompressed(path, compression) as (chunks, broken):
+            with decompressed(path, compression) as (chunks, broken):
                 try:
                     for chunk in chunks:
                         tail = (tail + chunk[-256:])[-256:]
