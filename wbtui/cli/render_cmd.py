@@ -19,7 +19,7 @@ from rich.text import Text
 from ..config import store
 from ..config.model import Config
 from ..config.validate import Finding, has_errors, validate
-from .context import EXIT_FINDINGS, EXIT_OK, CliError, Context
+from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context
 
 KINDS = ("docker", "docker-env", "kubernetes", "nginx", "systemd", "sql", "mc", "cors")
 
@@ -74,13 +74,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--key", metavar="PATH", help="TLS key (default /etc/nginx/tls/HOSTNAME.key)")
     _common(p, secrets=False)
 
-    p = rsub.add_parser("systemd", help="systemd unit that keeps the container running",
+    p = rsub.add_parser("systemd", help="systemd unit that keeps the container running (and the backup timer)",
                         description="A unit running the container with `docker run --rm`, restarted by "
-                        "systemd; the environment comes from an --env-file (no secret in the unit).")
+                        "systemd; the environment comes from an --env-file (no secret in the unit). With --backup "
+                        "(or backup.schedule in the config) also NAME-backup.service, a one-shot `wbtui backup` "
+                        "with this config file, and NAME-backup.timer; -o FILE writes those two beside FILE.")
     p.add_argument("--env-file", metavar="PATH", type=_file_name, default="/etc/wbtui/wandb.env",
                    help="env file the unit passes to docker (default %(default)s)")
     p.add_argument("--docker", metavar="PATH", default="/usr/bin/docker",
                    help="docker binary (default %(default)s)")
+    p.add_argument("--backup", metavar="SCHEDULE", default=None,
+                   help="also the backup timer: daily, weekly, '*-*-* 03:00:00' ... (default: backup.schedule; "
+                   "'' for none)")
+    p.add_argument("--wbtui", metavar="PATH", default=None, type=_file_name,
+                   help="the wbtui program the backup service runs (default: this one)")
     _common(p, secrets=False)
 
     p = rsub.add_parser("sql", help="CREATE USER / DATABASE / GRANT for MYSQL",
@@ -165,9 +172,47 @@ def _report(ctx: Context, findings: list[Finding]) -> None:
                            style="yellow"))
 
 
+def systemd_units(ctx: Context, args: argparse.Namespace) -> dict[str, str] | None:
+    """``render systemd`` with a backup schedule: every unit by name; None without a schedule."""
+    import os
+
+    from ..config.backup import SCHEDULE_EXAMPLE, ScheduleError
+    from ..runtime.docker import systemd_unit as systemd
+
+    config = ctx.config()
+    try:
+        schedule = systemd.backup_schedule(config, args.backup)
+    except ScheduleError as exc:
+        where = "--backup" if args.backup is not None else "backup.schedule"
+        raise CliError(f"{where}: {exc}; examples: {SCHEDULE_EXAMPLE}", EXIT_USAGE) from None
+    if schedule is None:
+        return None
+    return systemd.render_units(config, Path(os.path.abspath(ctx.config_path)), schedule, env_file=args.env_file,
+                                docker=args.docker, command=[args.wbtui] if args.wbtui else None)
+
+
+def _joined(units: dict[str, str]) -> str:
+    return "\n".join(f"# ==> /etc/systemd/system/{name} <==\n{text}" for name, text in units.items())
+
+
+def _write(path: Path, text: str, reveal: bool) -> None:
+    try:
+        payload = text.encode("utf-8", "surrogateescape")  # a path argument's non-UTF-8 bytes, written as given
+    except UnicodeEncodeError:  # a lone surrogate no OS byte decodes to ('\ud800'): shown escaped
+        payload = text.encode("utf-8", "backslashreplace")
+    try:
+        if reveal:
+            store.write_private(path, payload)
+        else:
+            store.write_atomic(path, payload, 0o644)
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror}") from None
+
+
 def cmd_render(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.config()
-    text = render_text(config, args)
+    units = systemd_units(ctx, args) if args.kind == "systemd" else None
+    text = _joined(units) if units else render_text(config, args)
     findings = [f for f in validate(config) if f.severity != "info"]
     code = EXIT_FINDINGS if has_errors(findings) else EXIT_OK
     _report(ctx, findings)
@@ -177,22 +222,20 @@ def cmd_render(ctx: Context, args: argparse.Namespace) -> int:
         path = Path(args.output).expanduser()
         if not path.parent.is_dir():
             raise CliError(f"cannot write {path}: {path.parent} is not a directory")
-        try:
-            payload = text.encode("utf-8", "surrogateescape")  # a path argument's non-UTF-8 bytes, written as given
-        except UnicodeEncodeError:  # a lone surrogate no OS byte decodes to ('\ud800'): shown escaped
-            payload = text.encode("utf-8", "backslashreplace")
-        try:
-            if reveal:
-                store.write_private(path, payload)
-            else:
-                store.write_atomic(path, payload, 0o644)
-        except OSError as exc:
-            raise CliError(f"cannot write {path}: {exc.strerror}") from None
+        files = {path: text}
+        if units:  # the main unit to FILE, the backup service and timer beside it under their own names
+            first, *others = units
+            files = {path: units[first], **{path.parent / name: units[name] for name in others}}
+        for target, content in files.items():
+            _write(target, content, reveal)
+            if not args.json:
+                ctx.err.print(Text(f"wrote {target} (mode {'0600' if reveal else '0644'})"))
         written = {"path": str(path), "mode": "0600" if reveal else "0644"}
-        if not args.json:
-            ctx.err.print(Text(f"wrote {path} (mode {written['mode']})"))
+        if units:
+            written["paths"] = [str(target) for target in files]
     if args.json:
         data = {"kind": args.kind, "text": None if written else text, **written,
+                **({"units": None if written else units} if units else {}),
                 "findings": [f.to_dict() for f in findings]}
         if reveal:  # the user asked for the secrets, so no redaction
             sys.stdout.write(json.dumps(data, indent=2) + "\n")

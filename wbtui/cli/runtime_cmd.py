@@ -106,16 +106,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the log of the previous instance (before the last restart / the run that ended)")
     p.set_defaults(func=cmd_logs)
 
-    p = sub.add_parser("service", help="the systemd unit that keeps the container running")
+    p = sub.add_parser("service", help="the systemd unit that keeps the container running (and the backup timer)")
     ssub = p.add_subparsers(dest="service_command", metavar="SUBCOMMAND", required=True)
     s = ssub.add_parser(
-        "install", help="install and enable the systemd unit",
+        "install", help="install and enable the systemd unit (and the backup timer)",
         description="Write /etc/systemd/system/NAME.service (no secrets) and /etc/wbtui/NAME.env "
         "(the container environment, mode 0600), then enable and start the unit when systemd runs. "
-        "The unit runs the container itself (docker run --rm), so systemd, not Docker, restarts it.",
-        epilog="examples: wbtui service install\n          wbtui service install --root /mnt/image",
+        "The unit runs the container itself (docker run --rm), so systemd, not Docker, restarts it. "
+        "With --backup SCHEDULE (or backup.schedule in the config) also NAME-backup.service (a one-shot "
+        "`wbtui backup` with this config file) and NAME-backup.timer, enabled and started.",
+        epilog="examples: wbtui service install\n          wbtui service install --backup daily\n"
+        "          wbtui service install --root /mnt/image",
         formatter_class=_EXAMPLES)
     s.add_argument("--root", metavar="DIR", default="/", help="install into this root directory (default /)")
+    s.add_argument("--backup", metavar="SCHEDULE", default=None,
+                   help="also install the backup timer: daily, weekly, '*-*-* 03:00:00' ... (default: "
+                   "backup.schedule; '' for none)")
     _yes(s)
     s.set_defaults(func=cmd_service_install)
 
@@ -422,18 +428,32 @@ def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
 
 @_problems
 def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from ..config.backup import SCHEDULE_EXAMPLE, ScheduleError
     from ..runtime.docker.systemd_install import install_service
+    from ..runtime.docker.systemd_unit import backup_schedule
 
     config = ctx.config()
     if config.runtime.backend != "docker":
         raise CliError("the systemd unit runs the Docker container; runtime.backend is kubernetes", EXIT_USAGE)
     ctx.refuse_if_read_only("install the systemd unit")
-    if not ctx.confirm(f"Install and enable the systemd unit for {config.runtime.container_name} under "
+    try:
+        schedule = backup_schedule(config, args.backup)
+    except ScheduleError as exc:
+        where = "--backup" if args.backup is not None else "backup.schedule"
+        raise CliError(f"{where}: {exc}; examples: {SCHEDULE_EXAMPLE}", EXIT_USAGE) from None
+    timer = f" and a backup timer ({schedule.on_calendar})" if schedule else ""
+    if not ctx.confirm(f"Install and enable the systemd unit for {config.runtime.container_name}{timer} under "
                        f"{args.root}? It replaces a container of that name when it starts.", args.yes):
         _say(ctx, "cancelled: nothing changed")
         return EXIT_FINDINGS
-    result = install_service(config, args.root)
+    result = install_service(config, args.root, config_path=Path(os.path.abspath(ctx.config_path)),
+                             schedule=schedule)
     _say(ctx, f"unit:     {result.unit_path}")
     _say(ctx, f"env file: {result.env_path} (mode 0600, holds the secrets)")
+    for path in result.backup_paths:
+        _say(ctx, f"backup:   {path}")
     _say(ctx, result.message, "green" if result.started else "yellow")
     return EXIT_OK

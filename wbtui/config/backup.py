@@ -69,9 +69,9 @@ _SHORTHANDS = {
     "yearly": Schedule("yearly", "0 0 1 1 *"),
     "annually": Schedule("annually", "0 0 1 1 *"),
 }
-_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-_DAY_NAMES = {name: i for i, name in enumerate(_DAYS)} | {
-    full: i for i, full in enumerate(("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"))}
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # systemd's week: Monday first, Sunday last
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_NAMES = {name: i for names in (_DAYS, _FULL_DAYS) for i, name in enumerate(names)}
 _ITEM = re.compile(r"(\d{1,2})(?:\.\.(\d{1,2})|/(\d{1,2}))?")
 
 
@@ -99,18 +99,28 @@ def _field(text: str, low: int, high: int, what: str) -> str:
 
 
 def _weekdays(text: str) -> str:
-    out = []
+    """``Mon..Fri,Sun`` as cron's day-of-week numbers (Sunday 0; 7 is not accepted by every cron parser)."""
+    days: set[int] = set()
     for item in text.split(","):
         first, _, last = item.lower().partition("..")
         if first not in _DAY_NAMES or (last and last not in _DAY_NAMES):
             raise ScheduleError(f"{item!r} is not a weekday (Mon, Tue ... Sun, or a range Mon..Fri)")
         a, b = _DAY_NAMES[first], _DAY_NAMES[last or first]
-        if b < a and b == 0:  # Sun is the week's last day in systemd (Mon..Sun)
-            b = 7
         if b < a:
-            raise ScheduleError(f"{item!r} runs backwards: write the earlier day first (Mon..Fri)")
-        out.append(str(a) if a == b else f"{a}-{b}")
-    return ",".join(out)
+            raise ScheduleError(f"{item!r} runs backwards: the week starts on Monday (Mon..Fri, Fri..Sun)")
+        days.update((i + 1) % 7 for i in range(a, b + 1))
+    return _ranges(sorted(days))
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[0, 1, 2, 3, 6]`` as ``0-3,6``."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ",".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
 
 
 def parse_schedule(text: str) -> Schedule:

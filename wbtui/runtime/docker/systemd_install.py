@@ -1,4 +1,5 @@
-"""Install the rendered systemd unit: the process manager the guide asks for.
+"""Install the rendered systemd unit (the process manager the guide asks for) and, with a schedule, the backup
+timer and its one-shot service (the guide's daily backup).
 
 The unit (wbtui.render.systemd) runs ``docker run --rm`` in the foreground with
 ``--env-file``; the env file holds the secrets, so it is written root-only
@@ -7,7 +8,8 @@ The unit (wbtui.render.systemd) runs ``docker run --rm`` in the foreground with
 symlink planted in /etc/wbtui never makes root write the secrets elsewhere. When systemd runs
 (PID 1, /run/systemd/system exists) the unit is enabled and started; when it
 does not, or when installing into another root (an image being built, tests),
-it is only enabled for boot with ``systemctl --root``, and the result says so.
+it is only enabled for boot with ``systemctl --root``, and the result says so. The backup service holds no
+secret either: it runs ``wbtui --config PATH backup``, and the config file (0600) holds MYSQL.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ...config.store import write_atomic
 from ..base import RuntimeProblem
 
 if TYPE_CHECKING:
+    from ...config.backup import Schedule
     from ...config.model import Config
 
 UNIT_DIR = "etc/systemd/system"
@@ -36,6 +39,8 @@ class InstallResult:
     enabled: bool
     started: bool
     message: str
+    backup_paths: tuple[Path, ...] = ()
+    """The backup service and timer, when a schedule was installed."""
 
 
 def systemd_running(root: Path = Path("/")) -> bool:
@@ -65,36 +70,49 @@ def _systemctl(*args: str) -> None:
         raise RuntimeProblem(f"systemctl {' '.join(args)} failed: {detail}", "see journalctl -xe")
 
 
-def install_service(config: Config, root: Path | str = "/") -> InstallResult:
-    """Write the unit and its env file under ``root``, then enable (and start, when systemd runs) it."""
+def install_service(config: Config, root: Path | str = "/", *, config_path: Path | None = None,
+                    schedule: Schedule | None = None) -> InstallResult:
+    """Write the unit and its env file under ``root``, then enable (and start, when systemd runs) it; with
+    ``schedule`` also the backup service and timer (running ``wbtui --config config_path backup``)."""
     from .render import render_env_file
-    from .systemd_unit import render_unit, unit_name
+    from .systemd_unit import render_units, unit_name
 
     root = Path(root)
     name = unit_name(config)
     env_file = f"/{ENV_DIR}/{config.runtime.container_name}.env"
-    unit_path = root / UNIT_DIR / name
     env_path = root / env_file.lstrip("/")
+    if schedule is not None and config_path is None:
+        raise ValueError("a backup schedule needs the config file's path")
+    units = render_units(config, Path(config_path or "/"), schedule, env_file=env_file)
+    paths = {unit: root / UNIT_DIR / unit for unit in units}
     try:
         env_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_atomic(env_path, render_env_file(config, reveal=True).encode(), 0o600)
-        unit_path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-        write_atomic(unit_path, render_unit(config, env_file=env_file).encode(), 0o644)
+        paths[name].parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        for unit, text in units.items():
+            write_atomic(paths[unit], text.encode(), 0o644)
     except OSError as exc:
         raise RuntimeProblem(f"cannot install the unit under {root}: {exc.strerror or exc}",
                              "run as root, or pass --root DIR to install into another tree") from None
+    timer = [unit for unit in units if unit.endswith(".timer")]
+    extra = tuple(path for unit, path in paths.items() if unit != name)
+    scheduled = f"; backups {schedule.on_calendar} by {timer[0]} (systemctl list-timers {timer[0]})" \
+        if schedule is not None else ""
     live = root.resolve() == Path("/")
     if live and systemd_running():
         _systemctl("daemon-reload")
-        _systemctl("enable", "--now", name)
-        return InstallResult(unit_path, env_path, True, True,
-                             f"installed, enabled and started {name} (systemctl status {name})")
-    _systemctl(f"--root={root}", "enable", name)
+        _systemctl("enable", "--now", name, *timer)
+        return InstallResult(paths[name], env_path, True, True,
+                             f"installed, enabled and started {name} (systemctl status {name}){scheduled}", extra)
+    _systemctl(f"--root={root}", "enable", name, *timer)
+    started = " ".join([name, *timer])
+    it = "them" if timer else "it"
     if live:
         why = f"systemd is not running on this host (PID 1 is {_pid1()!r})"
-        todo = f"on a host booted with systemd: systemctl daemon-reload && systemctl start {name}"
+        todo = f"on a host booted with systemd: systemctl daemon-reload && systemctl start {started}"
     else:
         why = f"installed into {root}, not the running system"
-        todo = f"on the target system: systemctl daemon-reload && systemctl start {name}"
-    return InstallResult(unit_path, env_path, True, False,
-                         f"installed {name} and enabled it for boot, but did not start it: {why}; {todo}")
+        todo = f"on the target system: systemctl daemon-reload && systemctl start {started}"
+    return InstallResult(paths[name], env_path, True, False,
+                         f"installed {' and '.join([name, *timer])} and enabled {it} for boot, but did not start "
+                         f"{it}: {why}; {todo}{scheduled}", extra)

@@ -1,13 +1,19 @@
-"""A systemd unit that keeps the W&B container running (the guide's process-manager advice).
+"""A systemd unit that keeps the W&B container running (the guide's process-manager advice), and the timer
+with its one-shot service that runs ``wbtui backup`` on the configured schedule (the guide's daily backup).
 
-The unit holds no secret: the container environment comes from a root-only
-``--env-file`` (``wbtui render docker-env --reveal -o /etc/wbtui/wandb.env``).
+No unit holds a secret: the container environment comes from a root-only ``--env-file``
+(``wbtui render docker-env --reveal -o /etc/wbtui/wandb.env``), and the backup service names only the path of
+the config file, which ``wbtui backup`` reads itself.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+from pathlib import Path
 
+from ...config import backup
 from ...config.model import Config
 from .render import DEFAULT_ENV_FILE, runtime_args
 from .spec import MANAGED_BY, MANAGED_BY_VALUE, NAME_LABEL, UNIT_LABEL
@@ -21,6 +27,14 @@ def quote(arg: str) -> str:
     if _BARE.fullmatch(arg):
         return arg
     return '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _assignment(name: str, value: str) -> str:
+    """``NAME=value`` for Environment=: specifiers (%) escaped, quoted when needed (no $ expansion there)."""
+    text = f"{name}={value}".replace("%", "%%")
+    if _BARE.fullmatch(text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _exec(argv: list[str]) -> str:
@@ -67,3 +81,102 @@ def render_unit(config: Config, env_file: str = DEFAULT_ENV_FILE, docker: str = 
         "WantedBy=multi-user.target",
         "",
     ])
+
+
+BACKUP_RANDOM_DELAY = "5min"
+"""Spread over a few minutes, so many hosts on one schedule do not hit a shared database at the same second."""
+
+
+def backup_names(config: Config) -> tuple[str, str]:
+    """``NAME-backup.service`` and ``NAME-backup.timer``."""
+    base = f"{config.runtime.container_name}-backup"
+    return f"{base}.service", f"{base}.timer"
+
+
+def backup_schedule(config: Config, given: str | None = None) -> backup.Schedule | None:
+    """``given`` (``--backup``), else ``backup.schedule``; None when neither is set. ScheduleError when bad."""
+    text = given if given is not None else config.backup.schedule
+    return backup.parse_schedule(text) if text.strip() else None
+
+
+def wbtui_command() -> list[str]:
+    """How a unit runs this wbtui: the console script beside the running Python, else ``python -m wbtui``."""
+    script = Path(sys.executable).parent / "wbtui"
+    if script.is_file() and os.access(script, os.X_OK):
+        return [str(script)]
+    return [sys.executable, "-m", "wbtui"]
+
+
+def render_backup_service(config: Config, config_path: Path, command: list[str] | None = None) -> str:
+    """A one-shot ``wbtui --config PATH backup``: the config (0600) holds MYSQL; the unit names only its path.
+
+    With ``backup.directory`` empty the backups go to the default directory of whoever renders the unit (its
+    XDG data directory is set in the unit), so ``wbtui backup list`` and the backup check look in the same place.
+    """
+    timer = backup_names(config)[1]
+    argv = [*(command or wbtui_command()), "--config", str(config_path), "backup"]
+    env = []
+    if not config.backup.directory.strip():
+        data_home = backup.default_directory().parent.parent
+        env = [f"Environment={_assignment('XDG_DATA_HOME', str(data_home))}"]
+    return "\n".join([
+        f"# wbtui backup of the W&B database, started by {timer}; rendered by wbtui.",
+        f"# Install both files in /etc/systemd/system, then: systemctl daemon-reload && systemctl enable --now {timer}",
+        "[Unit]",
+        f"Description=wbtui backup of the W&B database ({config.runtime.container_name})",
+        "After=network-online.target",
+        "Wants=network-online.target",
+        "",
+        "[Service]",
+        "Type=oneshot",
+        *env,
+        f"ExecStart={_exec(argv)}",
+        "# A dump holds every secret the database does: files 0600, nothing else on this host touched.",
+        "UMask=0077",
+        "NoNewPrivileges=yes",
+        "PrivateTmp=yes",
+        "PrivateDevices=yes",
+        "ProtectSystem=full",
+        "ProtectKernelTunables=yes",
+        "ProtectKernelModules=yes",
+        "ProtectControlGroups=yes",
+        "RestrictSUIDSGID=yes",
+        "LockPersonality=yes",
+        "RestrictRealtime=yes",
+        "Nice=10",
+        "IOSchedulingClass=best-effort",
+        "IOSchedulingPriority=7",
+        "",
+    ])
+
+
+def render_backup_timer(config: Config, schedule: backup.Schedule) -> str:
+    """``OnCalendar=`` the schedule; ``Persistent=true`` runs a backup missed while the host was off."""
+    service = backup_names(config)[0]
+    return "\n".join([
+        f"# Starts {service} on the schedule ({schedule.on_calendar}); rendered by wbtui.",
+        "[Unit]",
+        f"Description=wbtui backup of the W&B database ({config.runtime.container_name}), {schedule.on_calendar}",
+        "",
+        "[Timer]",
+        f"OnCalendar={schedule.on_calendar}",
+        "Persistent=true",
+        f"RandomizedDelaySec={BACKUP_RANDOM_DELAY}",
+        f"Unit={service}",
+        "",
+        "[Install]",
+        "WantedBy=timers.target",
+        "",
+    ])
+
+
+def render_units(config: Config, config_path: Path, schedule: backup.Schedule | None, *,
+                 env_file: str = DEFAULT_ENV_FILE, docker: str = "/usr/bin/docker",
+                 command: list[str] | None = None) -> dict[str, str]:
+    """Every unit by file name: the container's, and with a schedule the backup service and its timer."""
+    units = {unit_name(config): render_unit(config, env_file, docker)}
+    if schedule is not None:
+        service, timer = backup_names(config)
+        units[service] = render_backup_service(config, config_path, command)
+        units[timer] = render_backup_timer(config, schedule)
+    return units
