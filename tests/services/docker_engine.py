@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     import docker
 
 STANDIN_TAG = "wbtui-test/local:dev"
+STANDIN_DIRTY_TAG = "wbtui-test/local:dirty"
+"""The same build with crash mode as its default: a tag an upgrade to fails on a dirty migration (wandb/server#16)."""
+STANDIN_TAGS = {STANDIN_TAG: "normal", STANDIN_DIRTY_TAG: "crash"}
+"""Every tag of the stand-in and its STANDIN_DEFAULT_MODE build argument."""
 STANDIN_DIR = Path(__file__).resolve().parent.parent / "standin"
 STANDIN_FILES = ("Dockerfile", "entrypoint.sh", "http.sh")
 CORPUS_DIR = STANDIN_DIR.parent / "diagnosis_corpus"
@@ -130,9 +134,11 @@ def standin_context_hash() -> str:
 
 
 def ensure_standin_image(client: docker.DockerClient) -> tuple[Any, bool]:
-    """The stand-in image, built only when its build files changed; (image, built_now).
+    """The stand-in image (STANDIN_TAG), built only when its build files changed; (image, built_now).
 
-    A file lock serialises concurrent test sessions that would otherwise build twice.
+    Every tag of STANDIN_TAGS is built from the same context (only the default mode differs), so the
+    dirty tag is there whenever the stand-in is. A file lock serialises concurrent test sessions that
+    would otherwise build twice.
     """
     import docker
 
@@ -142,10 +148,14 @@ def ensure_standin_image(client: docker.DockerClient) -> tuple[Any, bool]:
     _BUILD_LOCK.touch(exist_ok=True)
     with open(_BUILD_LOCK) as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        with contextlib.suppress(docker.errors.ImageNotFound):
-            image = client.images.get(STANDIN_TAG)
-            if image.labels.get(HASH_LABEL) == wanted:
-                return image, False
+        images: dict[str, Any] = {}
+        for tag in STANDIN_TAGS:
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                image = client.images.get(tag)
+                if image.labels.get(HASH_LABEL) == wanted:
+                    images[tag] = image
+        if len(images) == len(STANDIN_TAGS):
+            return images[STANDIN_TAG], False
         with tempfile.TemporaryDirectory(prefix="wbtui-standin-") as ctx:
             for name in STANDIN_FILES:
                 shutil.copy2(STANDIN_DIR / name, ctx)
@@ -154,15 +164,24 @@ def ensure_standin_image(client: docker.DockerClient) -> tuple[Any, bool]:
             scenarios.mkdir()
             for name, text in scenario_logs().items():
                 (scenarios / f"{name}.log").write_text(text, encoding="utf-8")
-            try:
-                image, _ = client.images.build(
-                    path=ctx, tag=STANDIN_TAG, labels={HASH_LABEL: wanted},
-                    rm=True, forcerm=True, pull=False,
-                )
-            except docker.errors.BuildError as exc:
-                log = "".join(str(chunk.get("stream", chunk)) for chunk in exc.build_log)
-                raise ServiceError(f"building {STANDIN_TAG} failed: {exc}\n{log[-2000:]}") from exc
-        return image, True
+            for tag, mode in STANDIN_TAGS.items():
+                if tag not in images:
+                    images[tag] = _build(client, ctx, tag, mode, wanted)
+        return images[STANDIN_TAG], True
+
+
+def _build(client: docker.DockerClient, ctx: str, tag: str, mode: str, context_hash: str) -> Any:
+    import docker
+
+    try:
+        image, _ = client.images.build(
+            path=ctx, tag=tag, labels={HASH_LABEL: context_hash}, buildargs={"STANDIN_DEFAULT_MODE": mode},
+            rm=True, forcerm=True, pull=False,
+        )
+    except docker.errors.BuildError as exc:
+        log = "".join(str(chunk.get("stream", chunk)) for chunk in exc.build_log)
+        raise ServiceError(f"building {tag} failed: {exc}\n{log[-2000:]}") from exc
+    return image
 
 
 def _owner_gone(session: str) -> bool:

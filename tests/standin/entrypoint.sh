@@ -1,6 +1,7 @@
 #!/bin/sh
 # W&B Server (wandb/local) stand-in: see README.md for the STANDIN_* variables.
-MODE=${STANDIN_MODE:-normal}
+# STANDIN_DEFAULT_MODE is the image's own (the :dirty tag is built with crash); STANDIN_MODE overrides it
+MODE=${STANDIN_MODE:-${STANDIN_DEFAULT_MODE:-normal}}
 READY_DELAY=${STANDIN_READY_DELAY:-2}
 HEARTBEAT=${STANDIN_HEARTBEAT:-5}
 BURST=${STANDIN_BURST_LINES:-0}
