@@ -148,7 +148,9 @@ def test_service_install_into_a_root(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 @pytest.mark.docker
 def test_up_status_logs_restart_upgrade_stop_start_down(deployment: Any, docker_client: Any, standin_image: str,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+                                                        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the upgrade record of this test only
     path = deployment()
     name = store.load(path).runtime.container_name
     assert run(path, "up") == 0
@@ -180,7 +182,7 @@ def test_up_status_logs_restart_upgrade_stop_start_down(deployment: Any, docker_
     tag = f"upgrade-{secrets.token_hex(3)}"
     docker_client.images.get(standin_image).tag(f"{standin_image.rpartition(':')[0]}:{tag}")
     try:
-        assert run(path, "upgrade", tag, "--yes", "--no-watch") == 0
+        assert run(path, "upgrade", tag, "--yes", "--no-watch", "--no-backup") == 0  # MYSQL is not served here
         assert f"runtime.tag saved as {tag}" in capsys.readouterr().out
         assert store.load(path).runtime.tag == tag
         assert docker_client.containers.get(name).attrs["Config"]["Image"].endswith(f":{tag}")

@@ -14,9 +14,10 @@ from wbtui.ui.widgets.confirm import ConfirmScreen, PromptScreen
     ("4", ("d",), "deploy"),
     ("4", ("X",), "remove"),
     ("4", ("u",), "upgrade"),
+    ("4", ("b",), "roll back"),
     ("2", ("ctrl+s",), "save"),
     ("3", ("b",), "create bucket"),
-], ids=["runtime-deploy", "runtime-remove", "runtime-upgrade", "config-save", "datastores-bucket"])
+], ids=["runtime-deploy", "runtime-remove", "runtime-upgrade", "runtime-rollback", "config-save", "datastores-bucket"])
 async def test_a_mutating_key_names_read_only_mode_and_the_way_out(tmp_path: Path, pane_key: str,
                                                                    keys: tuple[str, ...], what: str) -> None:
     app = make_app(tmp_path, read_only=True)

@@ -94,12 +94,17 @@ async def test_after_a_restart_the_count_says_automatic_and_when_it_started(tmp_
 
 
 async def test_an_upgrade_from_the_dashboard_saves_the_new_tag(tmp_path: Path, standin_image: str,
-                                                               docker_runtimes: Callable, docker_client: Any) -> None:
-    """The dashboard upgraded the container but left runtime.tag as it was: the next deploy went back."""
+                                                               docker_runtimes: Callable, docker_client: Any,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard upgraded the container but left runtime.tag as it was: the next deploy went back.
+
+    MYSQL is empty (the embedded database): the confirmation says there is no backup first."""
     from wbtui.config import store
     from wbtui.ui.widgets.confirm import PromptScreen
 
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the upgrade record of this test only
     config = standin_config(standin_image, prefix="up", secret=secrets.token_hex(6), ready_delay="0", heartbeat="0")
+    config.server.MYSQL = ""
     config.app.timeout = 2.0
     repository = standin_image.rpartition(":")[0]
     tag = f"upgrade-{secrets.token_hex(3)}"
@@ -114,6 +119,7 @@ async def test_an_upgrade_from_the_dashboard_saves_the_new_tag(tmp_path: Path, s
             app.screen.query_one("#prompt-value").value = tag
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the upgrade confirmation")
+            await wait_text(pilot, "NO database backup")
             await pilot.press("y")
             await wait_text(pilot, "✔ Upgrade", timeout=60)
             await wait_until(pilot, lambda: app.session.saved.runtime.tag == tag, 20, "the reloaded config")

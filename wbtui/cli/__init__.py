@@ -29,15 +29,15 @@ if TYPE_CHECKING:
 
 COMMAND_MODULES = (
     "setup_cmd", "ui_cmd", "config_cmd", "render_cmd", "check_cmd", "ack_cmd", "bucket_cmd", "runtime_cmd",
-    "health_cmd", "diagnose_cmd", "backup_cmd", "restore_cmd",
+    "health_cmd", "diagnose_cmd", "backup_cmd", "upgrade_cmd", "restore_cmd",
 )
 COMMANDS: dict[str, str] = {
     "setup": "setup_cmd", "dashboard": "ui_cmd", "serve": "ui_cmd", "config": "config_cmd",
     "render": "render_cmd", "check": "check_cmd", "db": "check_cmd", "ack": "ack_cmd", "unack": "ack_cmd",
     "bucket": "bucket_cmd", "up": "runtime_cmd", "down": "runtime_cmd", "restart": "runtime_cmd",
-    "upgrade": "runtime_cmd", "start": "runtime_cmd", "stop": "runtime_cmd", "status": "runtime_cmd",
+    "start": "runtime_cmd", "stop": "runtime_cmd", "status": "runtime_cmd",
     "logs": "runtime_cmd", "service": "runtime_cmd", "probe": "health_cmd", "doctor": "health_cmd",
-    "diagnose": "diagnose_cmd", "backup": "backup_cmd",
+    "diagnose": "diagnose_cmd", "backup": "backup_cmd", "upgrade": "upgrade_cmd", "rollback": "upgrade_cmd",
     "restore": "restore_cmd",
 }
 """Which module registers each command (tests/test_cli_startup.py keeps it complete): a command line naming

@@ -1,4 +1,4 @@
-"""`wbtui up/down/restart/upgrade/start/stop/status/logs/service`: run the server from the config.
+"""`wbtui up/down/restart/start/stop/status/logs/service`: run the server from the config (upgrade: upgrade_cmd).
 
 Every command goes through the configured backend (Docker or Kubernetes). What
 changes or stops the server refuses under --read-only; what stops or removes it
@@ -60,19 +60,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("restart", help="restart the server")
     _yes(p)
     p.set_defaults(func=cmd_restart)
-
-    p = sub.add_parser(
-        "upgrade", help="move to another image tag, keeping the data",
-        description="Pull (if needed) and run image:TAG with the same config and data volume, save "
-        "TAG as runtime.tag, then watch start-up (migrations run on first start).",
-        epilog="example: wbtui upgrade 0.62.2", formatter_class=_EXAMPLES)
-    p.add_argument("tag", metavar="TAG", help="the new image tag")
-    p.add_argument("--force", action="store_true", help="upgrade even when the config has errors")
-    p.add_argument("--no-watch", action="store_true", help="do not wait for /ready")
-    p.add_argument("--timeout", type=seconds, default=600.0, metavar="S",
-                   help="how long to wait for /ready (default 600)")
-    _yes(p)
-    p.set_defaults(func=cmd_upgrade)
 
     p = sub.add_parser("start", help="start the stopped server")
     p.set_defaults(func=cmd_start)
@@ -273,14 +260,13 @@ def cmd_down(ctx: Context, args: argparse.Namespace) -> int:
     return _act(ctx, "remove", purge=args.purge)
 
 
-def _confirmed(ctx: Context, args: argparse.Namespace, action: str, question: str, tag: str = "", *,
-               purge: bool = False) -> bool:
+def _confirmed(ctx: Context, args: argparse.Namespace, action: str, question: str, *, purge: bool = False) -> bool:
     """Show what the action will do (the dashboard's confirmation shows the same steps), then ask."""
     from ..ops.lifecycle import action_steps
 
     if not args.yes:
         _say(ctx, "This will:", "bold")
-        for step in action_steps(ctx.config(), action, tag, purge=purge):
+        for step in action_steps(ctx.config(), action, purge=purge):
             _say(ctx, f"  - {step}")
     return ctx.confirm(question, args.yes)
 
@@ -319,30 +305,6 @@ def cmd_start(ctx: Context, args: argparse.Namespace) -> int:
 @_problems
 def cmd_stop(ctx: Context, args: argparse.Namespace) -> int:
     return _simple(ctx, args, "stop", "stop the server", "Stop the W&B server? (it stays down until wbtui start)")
-
-
-@_problems
-def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
-    ctx.refuse_if_read_only("upgrade the server")
-    config = ctx.config()
-    current = config.runtime.image_ref
-    if args.tag == config.runtime.tag:
-        raise CliError(f"already on {current}; to redeploy it use wbtui up", EXIT_USAGE)
-    _refuse_invalid(ctx, args.force)
-    if not _confirmed(ctx, args, "upgrade", f"Upgrade {current} to {config.runtime.image}:{args.tag}? The server "
-                      "restarts and runs its migrations (back up the database first).", args.tag):
-        _say(ctx, "cancelled: nothing changed")
-        return EXIT_FINDINGS
-    runtime = _runtime(ctx)
-    try:
-        from ..ops.lifecycle import run_action, save_tag
-
-        image = run_action(runtime, "upgrade", args.tag, progress=_progress_printer(ctx))
-        save_tag(ctx.config_path, args.tag)
-        _say(ctx, f"now running {image}; runtime.tag saved as {args.tag}")
-        return EXIT_OK if args.no_watch else _watch(ctx, runtime, args.timeout)
-    finally:
-        runtime.close()
 
 
 STATUS_CPU_WINDOW = 0.15

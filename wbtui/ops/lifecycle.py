@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 Action = Literal["deploy", "start", "stop", "restart", "upgrade", "remove"]
 
 ACTION_TITLES = {"deploy": "Deploy", "start": "Start", "stop": "Stop", "restart": "Restart",
-                 "upgrade": "Upgrade", "remove": "Remove"}
+                 "upgrade": "Upgrade", "remove": "Remove", "rollback": "Roll back"}
+"""Every runtime action the dashboard runs; "rollback" is ops.upgrade's (its steps come from there)."""
 
 
 def action_steps(config: Config, action: str, tag: str = "", *, purge: bool = False) -> list[str]:
@@ -42,7 +43,7 @@ def action_steps(config: Config, action: str, tag: str = "", *, purge: bool = Fa
             "restart": [f"rollout restart of {where}: new pods replace the old ones",
                         "the server may be unavailable until /ready passes (migrations may run)"],
             "upgrade": [f"change the image of {where} to {r.image}:{tag}", "pods are replaced by a rolling update",
-                        "database migrations run on start; back up MySQL first"],
+                        "the new version runs its database migrations on start"],
             "remove": [f"delete the Deployment, Service, Ingress and Secret of {k.name} in {k.namespace}",
                        f"the PersistentVolumeClaim {k.volume_claim} (data) is DELETED: this cannot be undone"
                        if purge and k.volume_claim else "the PersistentVolumeClaim (data) is kept"],
@@ -58,7 +59,7 @@ def action_steps(config: Config, action: str, tag: str = "", *, purge: bool = Fa
         "stop": [f"stop {where} (SIGTERM, then SIGKILL after 30s): the server is down until started"],
         "restart": [f"restart {where}", "the server is unavailable until /ready passes again"],
         "upgrade": [f"pull {r.image}:{tag} if it is not present", f"replace {where} with {r.image}:{tag}, "
-                    f"keeping volume {r.volume}", "database migrations run on start; back up MySQL first"],
+                    f"keeping volume {r.volume}", "the new version runs its database migrations on start"],
         "remove": [f"remove {where}", f"the volume {r.volume} (data) is DELETED: this cannot be undone"
                    if purge else f"the volume {r.volume} (data) is kept"],
     }[action]

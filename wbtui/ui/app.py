@@ -35,6 +35,7 @@ from .messages import (
     Problem,
     RefreshStatus,
     Retarget,
+    RollbackPlanned,
     RunChecks,
     RunRuntimeAction,
     RuntimeActionUpdate,
@@ -371,15 +372,61 @@ class WbtuiApp(App[int], DashboardState):
         if action == "start":
             self._act(action, tag)
             return
+        if action == "upgrade":
+            self._confirm_upgrade(tag)
+            return
+        if action == "rollback":  # the record is read in a worker; on_rollback_planned asks
+            self.run_worker(partial(workers.plan_rollback, self.core, self.post_message), thread=True,
+                            exclusive=True, group="rollback-plan", exit_on_error=False, name="Rollback plan")
+            return
         config = self.core.target_config()
-        question = f"Upgrade to {config.runtime.image}:{tag}?" if action == "upgrade" else f"{title} the server?"
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._act(action, tag)
 
-        self.push_screen(ConfirmScreen(question, action_steps(config, action, tag), confirm_label=title,
-                                       danger=action in ("stop", "remove", "restart", "upgrade")), answered)
+        self.push_screen(ConfirmScreen(f"{title} the server?", action_steps(config, action, tag), confirm_label=title,
+                                       danger=action in ("stop", "remove", "restart")), answered)
+
+    def _confirm_upgrade(self, tag: str) -> None:
+        """The steps of `wbtui upgrade` (ops.upgrade): back up first, record, deploy, save the tag, watch."""
+        from ..health.watch import STARTUP_WINDOW
+        from ..ops.upgrade import EMBEDDED, backup_covered, upgrade_steps
+        from .widgets.confirm import ConfirmScreen
+
+        config = self.core.target_config()
+        skip = None if backup_covered(config) else EMBEDDED
+        question = f"Upgrade to {config.runtime.image}:{tag}?"
+        if skip is not None:
+            question += " There will be NO database backup first (MYSQL is empty)."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.runtime_action = RuntimeActionUpdate("upgrade")
+                self.run_worker(partial(workers.upgrade, self.core, tag, skip, WATCH_INTERVAL, self.post_message),
+                                thread=True, exclusive=True, group="runtime-action", exit_on_error=False,
+                                name="Upgrade")
+
+        steps = upgrade_steps(config, tag, skip_reason=skip, watch_timeout=STARTUP_WINDOW)
+        self.push_screen(ConfirmScreen(question, steps, confirm_label="Upgrade", danger=True), answered)
+
+    def on_rollback_planned(self, message: RollbackPlanned) -> None:
+        """Ask with the rollback's steps (or say why there is nothing to roll back), then run it."""
+        from .widgets.confirm import ConfirmScreen
+
+        if message.problem is not None:
+            self.notify(message.problem.text(), title="Roll back", severity="warning", markup=False, timeout=10)
+            return
+        plan = message.plan
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.runtime_action = RuntimeActionUpdate("rollback")
+                self.run_worker(partial(workers.rollback, self.core, plan, WATCH_INTERVAL, self.post_message),
+                                thread=True, exclusive=True, group="runtime-action", exit_on_error=False,
+                                name="Roll back")
+
+        self.push_screen(ConfirmScreen(plan.question, plan.steps, confirm_label="Roll back", danger=True), answered)
 
     def _act(self, action: str, tag: str) -> None:
         self.runtime_action = RuntimeActionUpdate(action)
@@ -387,21 +434,23 @@ class WbtuiApp(App[int], DashboardState):
                         exclusive=True, group="runtime-action", exit_on_error=False, name="Runtime action")
 
     def watch_runtime_action(self, update: RuntimeActionUpdate | None) -> None:
-        """An action ended: say how; after a new or restarted server, follow its log and watch it start."""
+        """An action ended: say how; after a new or restarted server, follow its log and watch it start (an upgrade
+        or a rollback watched it already, and saved runtime.tag)."""
         from ..ops.lifecycle import ACTION_TITLES
 
         if update is None or not update.done:
             return
         title = ACTION_TITLES[update.action]
+        if update.action in ("upgrade", "rollback"):
+            self.deployed += 1
+            self.read_config_file(announce=False)
         if update.problem is not None:
             self.show_problem(update.problem, f"{title} failed")
         else:
             self.notify(update.outcome or "done", title=title, markup=False)
-            if update.action in ("deploy", "restart", "upgrade", "start"):
+            if update.action in ("deploy", "restart", "start"):
                 self.deployed += 1
                 self.post_message(StartupWatch())
-            if update.action == "upgrade":
-                self.read_config_file(announce=False)  # runtime.tag was saved
         self.refresh_status(now=True)
 
     def on_startup_watch(self, message: StartupWatch) -> None:

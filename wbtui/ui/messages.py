@@ -155,6 +155,15 @@ class RuntimeActionUpdate(Message):
         self.started = time.monotonic() if started is None else started
 
 
+class RollbackPlanned(Message):
+    """What a rollback of the last upgrade would do (``plan``: an ops.upgrade.RollbackPlan), or why there is none."""
+
+    def __init__(self, plan: Any = None, problem: Problem | None = None) -> None:
+        super().__init__()
+        self.plan = plan
+        self.problem = problem
+
+
 class WatchUpdate(Message):
     """The startup watch: a WatchProgress while it runs, then its WatchResult (``final``)."""
 

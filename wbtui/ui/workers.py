@@ -15,13 +15,23 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 from textual.worker import get_current_worker
 
-from .messages import ChecksUpdate, ConfigFileRead, ProbeUpdate, Problem, RuntimeActionUpdate, StatusUpdate, WatchUpdate
+from .messages import (
+    ChecksUpdate,
+    ConfigFileRead,
+    ProbeUpdate,
+    Problem,
+    RollbackPlanned,
+    RuntimeActionUpdate,
+    StatusUpdate,
+    WatchUpdate,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from ..checks.model import CheckResult
     from ..config.model import Config
+    from ..ops.upgrade import RollbackPlan, Watcher
     from ..runtime.base import Progress, ResourceUsage, Runtime, RuntimeEvent, ServerStatus
     from .core import Core
 
@@ -138,21 +148,112 @@ def act(core: Core, action: str, tag: str, post: Post) -> None:
     from ..ops.lifecycle import run_action
 
     started = time.monotonic()
-
-    def say(progress: Progress) -> None:
-        done = f" ({progress.current}/{progress.total})" if progress.total else ""
-        post(RuntimeActionUpdate(action, progress.message + done, started=started))
-
     try:
-        outcome = run_action(core.runtime(), action, tag, progress=say)
-        if action == "upgrade":  # as `wbtui upgrade` does: the next deploy keeps the new image
-            from ..ops.lifecycle import save_tag
-
-            save_tag(core.session.config_path, tag)
+        outcome = run_action(core.runtime(), action, tag, progress=_steps(action, started, post))
     except Exception as exc:  # the action ends either way: the next one may run
         post(RuntimeActionUpdate(action, done=True, problem=Problem.from_exception(exc), started=started))
     else:
         post(RuntimeActionUpdate(action, done=True, outcome=str(outcome or "done"), started=started))
+
+
+def _steps(action: str, started: float, post: Post) -> Callable[[Progress], None]:
+    def say(progress: Progress) -> None:
+        done = f" ({progress.current}/{progress.total})" if progress.total else ""
+        post(RuntimeActionUpdate(action, progress.message + done, started=started))
+
+    return say
+
+
+def _telling(action: str, started: float, post: Post) -> Callable[[str], None]:
+    """Each line the operation says becomes the action's latest step."""
+
+    def say(text: str) -> None:
+        post(RuntimeActionUpdate(action, text, started=started))
+
+    return say
+
+
+def _watcher(interval: float, post: Post) -> Watcher:
+    """The startup watch inside an upgrade or rollback, reported as the Health pane's watch (WatchUpdate)."""
+    from ..health.watch import STARTUP_WINDOW, run_startup_watch
+
+    def watch(runtime: Runtime, config: Config) -> Any:
+        post(WatchUpdate())
+        result = run_startup_watch(runtime, config, timeout=STARTUP_WINDOW, interval=interval,
+                                   on_progress=lambda progress: post(WatchUpdate(progress=progress)))
+        post(WatchUpdate(result=result))
+        return result
+
+    return watch
+
+
+ROLLBACK_HINT = "press b in the Runtime pane to roll back (the previous tag and the pre-upgrade backup), or run " \
+    "wbtui rollback"
+
+
+def upgrade(core: Core, tag: str, skip_reason: str | None, interval: float, post: Post) -> None:
+    """`wbtui upgrade`'s operation: back up (unless ``skip_reason``), record, deploy, save the tag, watch."""
+    from ..ops.upgrade import run_upgrade
+
+    started = time.monotonic()
+    progress = _steps("upgrade", started, post)
+    config = core.target_config()
+    try:
+        result = run_upgrade(config, core.session.config_path, core.runtime(), tag, skip_reason=skip_reason,
+                             watch=_watcher(interval, post), timeout=config.app.timeout,
+                             say=_telling("upgrade", started, post), progress=progress)
+    except Exception as exc:
+        post(RuntimeActionUpdate("upgrade", done=True, problem=Problem.from_exception(exc), started=started))
+        return
+    if result.failed:
+        post(RuntimeActionUpdate("upgrade", done=True, problem=Problem(result.failure(), ROLLBACK_HINT),
+                                 started=started))
+    else:
+        post(RuntimeActionUpdate("upgrade", done=True, outcome=f"{result.image} is {result.record.outcome}",
+                                 started=started))
+
+
+def plan_rollback(core: Core, post: Post) -> None:
+    """What a rollback would do (read from the upgrade record), for the confirmation."""
+    from ..health.watch import STARTUP_WINDOW
+    from ..ops.upgrade import rollback_plan
+
+    try:
+        plan = rollback_plan(core.target_config(), core.session.config_path, watch_timeout=STARTUP_WINDOW)
+    except Exception as exc:
+        post(RollbackPlanned(problem=Problem.from_exception(exc)))
+        return
+    post(RollbackPlanned(plan))
+
+
+def rollback(core: Core, plan: RollbackPlan, interval: float, post: Post) -> None:
+    """`wbtui rollback`'s operation: stop, restore the pre-upgrade backup, deploy the previous tag, watch."""
+    import os
+
+    from ..checks.mysql_connect import ADMIN_ENV
+    from ..config.urls import MysqlURL
+    from ..ops.upgrade import run_rollback
+
+    started = time.monotonic()
+    config = core.target_config()
+    try:
+        admin_url = os.environ.get(ADMIN_ENV, "") if plan.data else ""  # as `wbtui rollback` without --admin
+        result = run_rollback(config, core.session.config_path, core.runtime(), plan, watch=_watcher(interval, post),
+                              admin=MysqlURL.parse(admin_url) if admin_url else None,
+                              timeout=config.app.timeout,
+                              say=_telling("rollback", started, post), progress=_steps("rollback", started, post))
+    except Exception as exc:
+        post(RuntimeActionUpdate("rollback", done=True, problem=Problem.from_exception(exc), started=started))
+        return
+    what = "tag and data" if plan.data else "the tag only, the data was not restored"
+    if result.ready:
+        post(RuntimeActionUpdate("rollback", done=True, outcome=f"back on {result.image} ({what}), ready",
+                                 started=started))
+    else:
+        message = result.watch.message if result.watch is not None else "not watched"
+        post(RuntimeActionUpdate("rollback", done=True, started=started, problem=Problem(
+            f"rolled back to {result.image} ({what}), but it is not ready: {message}",
+            "see the Health pane's diagnosis and the Logs pane")))
 
 
 def watch_startup(core: Core, interval: float, post: Post) -> None:

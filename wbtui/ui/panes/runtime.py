@@ -55,7 +55,7 @@ class RuntimePane(FilteredPane):
 
     PANE_ID = "runtime"
     TITLE = "Runtime"
-    MUTATING = frozenset({"act", "upgrade"})
+    MUTATING = frozenset({"act", "upgrade", "rollback"})
     KUBERNETES_ONLY = frozenset({"context", "namespace"})
     EVENT_COLUMNS = {"kubernetes": ("TIME", "TYPE", "REASON", "OBJECT", "MESSAGE"),
                      "docker": ("TIME", "EVENT", "MESSAGE")}
@@ -66,6 +66,7 @@ class RuntimePane(FilteredPane):
         Binding("x", "act('stop')", "Stop"),
         Binding("r", "act('restart')", "Restart"),
         Binding("u", "upgrade", "Upgrade"),
+        Binding("b", "rollback", "Roll back"),
         Binding("X", "act('remove')", "Remove"),
         Binding("c", "context", "Context"),
         Binding("n", "namespace", "Namespace"),
@@ -233,7 +234,13 @@ class RuntimePane(FilteredPane):
         config = self.wbtui.core.target_config()
         self.prompt("Image tag to move to", lambda tag: self.post_message(RunRuntimeAction("upgrade", tag)),
                     value=config.runtime.tag,
-                    help="The data volume is kept; pin a release such as 0.59.2 rather than latest.")
+                    help="An external MYSQL is backed up first; the data volume is kept. Pin a release such as "
+                    "0.59.2 rather than latest.")
+
+    def action_rollback(self) -> None:
+        """Undo the last upgrade (`wbtui rollback`): the app reads the record and asks with the steps."""
+        if not self.refuse_read_only("roll back"):
+            self.post_message(RunRuntimeAction("rollback"))
 
     def show_action_update(self, update: RuntimeActionUpdate | None) -> None:
         """The action's latest step and how long it has run (ticking each second until it ends), or its end."""
