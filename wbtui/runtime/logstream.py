@@ -5,7 +5,11 @@ The reader runs in a thread and hands lines over in batches: it appends to a
 shared buffer and wakes the event loop only when the buffer goes from empty to
 non-empty, so a fast producer costs one loop wake-up per batch, not per line.
 A slow consumer holds the producer back at a high-water mark, so memory stays
-bounded. Closing the stream (``aclose``, leaving ``async with``, or cancelling
+bounded. A consumer that takes whole batches (``batches()``) costs one step per batch
+instead of one per item; one that keeps only the newest N items of what comes first (a
+bounded ring) says so with ``keep_newest(N)``, and a producer that can count what it
+leaves out unread (a log file it reads directly) skips the rest and says how many in
+``skipped``. Closing the stream (``aclose``, leaving ``async with``, or cancelling
 the task waiting on it) sets a flag and calls the producer's interrupt hook,
 which closes the blocking socket so the thread ends promptly.
 """
@@ -15,8 +19,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -32,6 +36,19 @@ class Sink(Generic[T]):
     @property
     def closed(self) -> bool:
         return self._stream._closed
+
+    @property
+    def keep(self) -> int | None:
+        """The consumer keeps only the newest ``keep`` items of what comes first (None: every item)."""
+        return self._stream.keep
+
+    def skip(self, count: int) -> None:
+        """Say that ``count`` items before the first one put were left out (the consumer keeps fewer)."""
+        stream = self._stream
+        with stream._lock:
+            if stream._started_putting:
+                raise RuntimeError("skip() must come before the first item is put")
+            stream.skipped += count
 
     def put_many(self, items: list[T]) -> None:
         """Hand items to the consumer; blocks while the consumer is far behind."""
@@ -81,6 +98,27 @@ class ThreadStream(Generic[T]):
         self._ready: asyncio.Event | None = None
         self._done: asyncio.Future[None] | None = None
         self.thread: threading.Thread | None = None
+        self.keep: int | None = None
+        self.skipped = 0
+        """Items the producer left out before its first one (``keep_newest``); set before that item comes."""
+        self._started_putting = False
+
+    def keep_newest(self, count: int) -> ThreadStream[T]:
+        """A hint, before iterating: only the newest ``count`` items of the first window will be kept."""
+        self.keep = max(1, count)
+        return self
+
+    async def batches(self) -> AsyncIterator[list[T]]:
+        """The items as the producer handed them over, a list at a time (never empty)."""
+        if self._pos < len(self._local):
+            rest, self._local, self._pos = self._local[self._pos:], [], 0
+            yield rest
+        while True:
+            try:
+                batch = await self._next_batch()
+            except StopAsyncIteration:
+                return
+            yield batch
 
     def __aiter__(self) -> ThreadStream[T]:
         return self
@@ -99,6 +137,12 @@ class ThreadStream(Generic[T]):
         return await self._refill()
 
     async def _refill(self) -> T:
+        batch = await self._next_batch()
+        self._local, self._pos = batch, 1
+        return batch[0]
+
+    async def _next_batch(self) -> list[T]:
+        """What the producer put since the last call (waits for some); StopAsyncIteration at the end."""
         if self.thread is None:
             if self._closed:
                 raise StopAsyncIteration
@@ -112,8 +156,7 @@ class ThreadStream(Generic[T]):
                     finished, error = self._finished, self._error
                     self._room.notify_all()
                 if batch:
-                    self._local, self._pos = batch, 1
-                    return batch[0]
+                    return batch
                 if finished or self._closed:
                     self._local, self._pos = [], 0
                     if error is not None and not self._closed:
@@ -155,6 +198,7 @@ class ThreadStream(Generic[T]):
                 self._room.wait(0.5)
             if self._closed:
                 return
+            self._started_putting = True
             was_empty = not self._buffer
             self._buffer.extend(items)
         if was_empty:
@@ -191,6 +235,16 @@ class ThreadStream(Generic[T]):
                 await asyncio.wait_for(asyncio.shield(self._done), timeout)
         if self._done is not None and self._done.done() and self.thread is not None:
             self.thread.join(1.0)  # it has signalled its very last step: this returns at once
+
+
+async def batched(stream: Any) -> AsyncIterator[list[Any]]:
+    """Lists of what ``stream`` yields: its own batches for a ThreadStream, one item a list otherwise."""
+    if isinstance(stream, ThreadStream):
+        async for batch in stream.batches():
+            yield batch
+        return
+    async for item in stream:
+        yield [item]
 
 
 def _call_quietly(hook: Callable[[], None]) -> None:

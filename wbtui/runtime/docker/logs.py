@@ -29,6 +29,7 @@ from __future__ import annotations
 import socket
 import struct
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -44,7 +45,9 @@ if TYPE_CHECKING:
 
 TS_LEN = 30  # "2006-01-02T15:04:05.000000000Z", Docker's fixed-width RFC3339Nano
 READ_SIZE = 256 * 1024
+FILE_TAIL_MIN = 10_000  # a shorter tail is quick through the API (the daemon reads the file backwards)
 SOURCES = {1: "stdout", 2: "stderr"}
+STREAM_NUMBERS = {"stdout": 1, "stderr": 2}
 _FRAME_HEADER = struct.Struct(">BxxxL")
 
 
@@ -118,6 +121,9 @@ class FrameDecoder:
 class LineAssembler:
     """Frames to LogLines: timestamps split off, partial lines joined, resume duplicates dropped.
 
+    The resume point is the stamp of the last record (piece) of the last line delivered and how many
+    records delivered carried it: a line Docker split resumes after its last piece, not its first.
+
     Fast path (almost every batch): whole lines, each stamped, not resuming: the batch
     is decoded, split and redacted as one string, leaving little per-line work.
     """
@@ -125,7 +131,7 @@ class LineAssembler:
     def __init__(self, redact: Callable[[str], str], keep_timestamps: bool) -> None:
         self._redact = redact
         self._keep_timestamps = keep_timestamps
-        self._partial: tuple[int, bytes | None, bytes] | None = None
+        self._partial: tuple[int, bytes | None, bytes, list[bytes | None]] | None = None
         self.last_ts: bytes | None = None
         self.last_count = 0
         self._resume: tuple[bytes, int] | None = None
@@ -165,6 +171,27 @@ class LineAssembler:
         return [LogLine(text, parse(row[:TS_LEN]), sources.get(stream, ""), False)
                 for row, text, stream in zip(rows, texts, streams, strict=True)]
 
+    def decoded(self, sources: list[str], stamps: list[str], texts: list[str]) -> list[LogLine]:
+        """Records decoded already (the log file's: source, fixed-width stamp, text with its newline when
+        it ends a line): the same lines as ``lines`` gives for the API's frames of them."""
+        if not texts:
+            return []
+        joined = "".join(texts)
+        if self._resume is not None or self._partial is not None or joined.count("\n") != len(texts):
+            streams = [STREAM_NUMBERS[source] for source in sources]
+            return self._careful(streams, [f"{stamp} {text}".encode("utf-8", "surrogatepass")
+                                           for stamp, text in zip(stamps, texts, strict=True)])
+        shown = self._redact(joined[:-1]).split("\n")
+        if len(shown) != len(texts):
+            shown = [self._redact(text[:-1]) for text in texts]
+        self._remember(stamps)
+        parse = datetime.fromisoformat
+        if self._keep_timestamps:
+            return [LogLine(f"{stamp} {text}", parse(stamp), source, False)
+                    for stamp, text, source in zip(stamps, shown, sources, strict=True)]
+        return [LogLine(text, parse(stamp), source, False)
+                for stamp, text, source in zip(stamps, shown, sources, strict=True)]
+
     def _remember(self, rows: list[str]) -> None:
         """Track the last stamp delivered and how many lines carried it (equal stamps are possible)."""
         last = rows[-1][:TS_LEN].encode("ascii")
@@ -187,24 +214,28 @@ class LineAssembler:
                 ts, text = payload[:TS_LEN], payload[TS_LEN + 1:]
             else:
                 ts, text = None, payload
+            if ts is not None and resume is not None:  # drop what was delivered before, record by record
+                if ts < resume[0]:
+                    continue
+                if ts == resume[0] and resume[1] > 0:
+                    resume = (resume[0], resume[1] - 1)
+                    continue
+                resume = None
+            pieces = [ts]
             if self._partial is not None:  # Docker splits long lines; each piece has its own stamp
-                stream, first_ts, head = self._partial
+                stream, first_ts, head, before = self._partial
+                pieces = [*before, ts]
                 ts, text, self._partial = first_ts, head + text, None
             if not text.endswith(b"\n"):
-                self._partial = (stream, ts, text)
+                self._partial = (stream, ts, text, pieces)
                 continue
-            if ts is not None:
-                if resume is not None:
-                    if ts < resume[0]:
-                        continue
-                    if ts == resume[0] and resume[1] > 0:
-                        resume = (resume[0], resume[1] - 1)
-                        continue
-                    resume = None
-                if ts == last_ts:
+            for piece in pieces:  # the resume point: the last record of a delivered line, and its equals
+                if piece is None:
+                    continue
+                if piece == last_ts:
                     last_count += 1
                 else:
-                    last_ts, last_count = ts, 1
+                    last_ts, last_count = piece, 1
             stamps.append(ts)
             texts.append(text[:-1])
             sources.append(stream)
@@ -276,12 +307,53 @@ class DockerLogReader:
                 raise NotDeployed(f"no container {self._runtime.name} to read logs from", "deploy it: wbtui up")
             if self._previous:
                 self._read_previous(sink, client, attrs)
-            elif not self._follow:
+                return
+            from_file = self._bulk() and self._read_files(sink, attrs)
+            if from_file is None and not sink.closed:  # the file broke off: the rest from the API
+                self._assembler.resume()
+                if not self._follow:
+                    self._read(sink.put_many, client, attrs["Id"], self._params(first=False), sink)
+            if self._follow:
+                self._follow_forever(sink, client, attrs, first=from_file is False)
+            elif not from_file:
                 self._read(sink.put_many, client, attrs["Id"], self._params(first=True), sink)
-            else:
-                self._follow_forever(sink, client, attrs)
         finally:
             client.close()
+
+    def _bulk(self) -> bool:
+        """A window worth reading from the log file: everything, since a time, or a long tail."""
+        return self._tail is None or self._tail >= FILE_TAIL_MIN or self._since is not None
+
+    def _read_files(self, sink: Sink[LogLine], attrs: dict[str, Any]) -> bool | None:
+        """The window from the container's json-file log, if it can be read here (see logfile.py).
+
+        True: the window came from the file (a follow goes on from its last line through the API).
+        False: nothing was read, use the API. None: the file broke off after some lines (a record not
+        Docker's shape, a file gone): the API goes on from the last line delivered, so none is lost.
+        """
+        from .logfile import NotJsonFile, read_window, window_files
+
+        segments = window_files(attrs, self._since)
+        if segments is None:
+            return False
+        assembler, used = self._assembler, False
+
+        def emit(sources: list[str], stamps: list[str], texts: list[str]) -> None:
+            nonlocal used
+            used = True
+            lines = assembler.decoded(sources, stamps, texts)
+            if lines:
+                sink.put_many(lines)
+
+        try:
+            read_window(segments, emit, since=self._since, tail=self._tail, keep=sink.keep,
+                        skipped=sink.skip, closed=lambda: sink.closed)
+        except (NotJsonFile, OSError, EOFError, zlib.error):  # gzip's BadGzipFile is an OSError
+            return None if used else False
+        finally:
+            for segment in segments:
+                segment.close()
+        return True
 
     def _params(self, first: bool) -> dict[str, Any]:
         params: dict[str, Any] = {"stdout": 1, "stderr": 1, "timestamps": 1, "follow": int(self._follow)}
@@ -312,8 +384,9 @@ class DockerLogReader:
         self._read(keep.extend, client, attrs["Id"], params, sink)
         sink.put_many(list(keep))
 
-    def _follow_forever(self, sink: Sink[LogLine], client: Any, attrs: dict[str, Any] | None) -> None:
-        first = True
+    def _follow_forever(self, sink: Sink[LogLine], client: Any, attrs: dict[str, Any] | None,
+                        first: bool = True) -> None:
+        """Follow the log; ``first`` False: the window was read already, go on after its last line."""
         while not sink.closed:
             try:
                 if attrs is not None:
