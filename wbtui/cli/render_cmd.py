@@ -60,9 +60,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "Write it root-only: wbtui render docker-env --reveal -o /etc/wbtui/wandb.env")
     _common(p, secrets=True)
 
-    p = rsub.add_parser("kubernetes", help="Secret, Deployment, Service and Ingress YAML",
+    p = rsub.add_parser("kubernetes", help="Secret, Deployment, Service and Ingress YAML (and the backup CronJob)",
                         description="Multi-document YAML: Secret (LICENSE, BUCKET, MYSQL, secret extras), "
-                        "Deployment (env from the Secret, probes, resources), Service and Ingress.")
+                        "Deployment (env from the Secret, probes, resources), Service and Ingress; with "
+                        "--backup-schedule (or backup.schedule) also a CronJob running mysqldump into a "
+                        "PersistentVolumeClaim, with MYSQL from the Secret.")
+    p.add_argument("--backup-schedule", metavar="SCHEDULE", default=None,
+                   help="add the backup CronJob: daily, weekly, '*-*-* 03:00:00' ... (default: backup.schedule; "
+                   "'' for none)")
     _common(p, secrets=True)
 
     p = rsub.add_parser("nginx", help="nginx reverse-proxy config (TLS, large uploads)",
@@ -132,9 +137,13 @@ def render_text(config: Config, args: argparse.Namespace) -> str:
 
         return docker.render_env_file(config, reveal)
     if kind == "kubernetes":
+        from ..config.backup import SCHEDULE_EXAMPLE, ScheduleError
         from ..runtime.kubernetes import render as kubernetes
 
-        return kubernetes.render_yaml(config, reveal)
+        try:
+            return kubernetes.render_yaml(config, reveal, args.backup_schedule)
+        except ScheduleError as exc:
+            raise CliError(f"--backup-schedule: {exc}; examples: {SCHEDULE_EXAMPLE}", EXIT_USAGE) from None
     if kind == "nginx":
         from ..render import nginx
 

@@ -1,8 +1,10 @@
-"""Kubernetes manifests: Secret, Deployment, Service and Ingress from the guide's example.
+"""Kubernetes manifests: Secret, Deployment, Service and Ingress from the guide's example, and with a backup
+schedule the backup CronJob and its volume claim (backup_job).
 
 Secrets (LICENSE, BUCKET, MYSQL and secret-looking extras) live only in the Secret and
 reach the pod through ``secretKeyRef``, never as plain env. ``objects`` carries the real
-values for the Kubernetes backend to apply; ``text`` masks them unless revealed.
+values for the Kubernetes backend to apply (the Deployment and what it needs: deploy does not
+apply the backup objects); ``render`` adds the backup objects; ``text`` masks secrets unless revealed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from ...config.backup import Schedule, ScheduleError, parse_schedule
 from ...config.model import Config, container_env
 from ...config.urls import PLACEHOLDER_HOST, host_parts
 from ...render.common import is_secret_env, shown_value
@@ -173,19 +176,65 @@ def _masked(obj: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def render(config: Config, reveal: bool = False) -> Manifests:
-    """The objects (real values) and their multi-document YAML (masked unless ``reveal``)."""
+def backup(config: Config, schedule: Schedule | None) -> tuple[list[dict[str, Any]], str]:
+    """The backup claim and CronJob for ``schedule`` (none without one), and a header line saying what they are
+    or why there are none."""
+    from . import backup_job
+
+    if schedule is None:
+        return [], ""
+    why = backup_job.skipped(config)
+    if why:
+        return [], f"# No backup CronJob: {why}.\n"
+    job = backup_job.cronjob(config, schedule, names(config)["secret"])
+    claim = backup_job.claim(config)
+    return [claim, job], (
+        f"# Backups: CronJob {job['metadata']['name']} ({schedule.on_calendar}, cron {schedule.cron!r}) dumps "
+        f"MYSQL's database into PersistentVolumeClaim {claim['metadata']['name']}; `wbtui up` does not apply these "
+        "two, kubectl apply does.\n")
+
+
+def configured_schedule(config: Config, given: str | None = None) -> Schedule | None:
+    """``given`` (--backup-schedule), else ``backup.schedule``; None when neither is set. ScheduleError when bad."""
+    text = given if given is not None else config.backup.schedule
+    return parse_schedule(text) if text.strip() else None
+
+
+def render(config: Config, reveal: bool = False, schedule: str | None = None) -> Manifests:
+    """The objects (real values) and their multi-document YAML (masked unless ``reveal``); with ``schedule``
+    (or ``backup.schedule``) the backup CronJob too. ScheduleError only for a bad ``schedule`` given here."""
     import yaml
 
-    objs = objects(config)
+    try:
+        backup_objects, note = backup(config, configured_schedule(config, schedule))
+    except ScheduleError as exc:
+        if schedule is not None:
+            raise
+        backup_objects, note = [], f"# No backup CronJob: backup.schedule: {exc}.\n"
+    objs = objects(config) + backup_objects
     shown = objs if reveal else [_masked(o) for o in objs]
-    header = "# W&B Server on Kubernetes, rendered by wbtui.\n"
+    header = "# W&B Server on Kubernetes, rendered by wbtui.\n" + note
     if not reveal and any(o["kind"] == "Secret" for o in objs):
         header += "# Secret values are masked (****): `wbtui render kubernetes --reveal` to apply by hand.\n"
-    body = yaml.safe_dump_all(shown, sort_keys=False, default_flow_style=False, allow_unicode=True,
-                              width=float("inf"))  # a value never folds over lines, so redaction finds it
+    body = yaml.dump_all(shown, Dumper=_dumper(), sort_keys=False, default_flow_style=False, allow_unicode=True,
+                         width=float("inf"))  # a value never folds over lines, so redaction finds it
     return Manifests(objs, header + body)
 
 
-def render_yaml(config: Config, reveal: bool = False) -> str:
-    return render(config, reveal).text
+def _dumper() -> Any:
+    """PyYAML's safe dumper, writing multi-line text (the backup script) as a ``|`` block a person can read;
+    every other value stays on one line (no setting may hold a newline)."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> Any:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+    Dumper.add_representer(str, text)
+    return Dumper
+
+
+def render_yaml(config: Config, reveal: bool = False, schedule: str | None = None) -> str:
+    return render(config, reveal, schedule).text
