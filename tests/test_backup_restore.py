@@ -273,9 +273,9 @@ def test_no_secret_in_any_argv_or_environment_during_a_restore(mariadb: Any, mys
                                                                standin_image: str) -> None:
     """`wbtui restore` as a child process, with a zstd wrapper first on its PATH that holds the load's
     decompressor (its second `-d`, after the whole-dump read) until a flag file appears: meanwhile the
-    restore client runs, and every process's argv and environment are read."""
+    restore client runs, and every process's argv and environment are read. The admin account (the dump has a
+    trigger) comes in WBTUI_MYSQL_ADMIN, so only the wbtui process itself may hold its password."""
     db = build(mariadb, mysql_scratch, runs=5)
-    mariadb.execute(f"DROP TRIGGER `{db.database}`.runs_touch")
     path = write_config(tmp_path / "config.toml", _server_config(db, standin_image))  # not deployed
     backups = tmp_path / "b"
     m = run_backup(db.config(), [dst.Local(backups)], keep=None, timeout=10).manifest
@@ -287,7 +287,8 @@ def test_no_secret_in_any_argv_or_environment_during_a_restore(mariadb: Any, mys
         f"else touch {seen}; fi; fi\n"
         'exec /usr/bin/zstd "$@"\n')
     (bin_dir / "zstd").chmod(0o755)
-    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "d")}
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "d"),
+           "WBTUI_MYSQL_ADMIN": mariadb.admin_url}
     child = subprocess.Popen([sys.executable, "-m", "wbtui", "--config", str(path), "restore", m.id, "--yes",
                               "--to", str(backups), "--local-only"], cwd=REPO, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
@@ -298,11 +299,14 @@ def test_no_secret_in_any_argv_or_environment_during_a_restore(mariadb: Any, mys
             client = next((p for p in processes() if p[1].startswith(b"/usr/bin/mariadb\0")
                            and db.database.encode() in p[1]), None)
         assert client is not None, child.stderr.read().decode() if child.poll() is not None else "no client"
-        secret = db.password.encode()
-        assert [(pid, cmd[:80]) for pid, cmd, environ in processes() if secret in cmd or secret in environ] == []
+        secret, admin = db.password.encode(), mariadb.root_password.encode()
+        seen_now = processes()
+        assert [(pid, cmd[:80]) for pid, cmd, environ in seen_now if secret in cmd or secret in environ] == []
+        assert [(pid, cmd[:80]) for pid, cmd, environ in seen_now
+                if pid != child.pid and (admin in cmd or admin in environ)] == []
         defaults = next(a for a in client[1].split(b"\0") if a.startswith(b"--defaults-extra-file="))
         option_file = Path(defaults.split(b"=", 1)[1].decode())
-        assert stat.S_IMODE(option_file.stat().st_mode) == 0o600 and secret in option_file.read_bytes()
+        assert stat.S_IMODE(option_file.stat().st_mode) == 0o600 and admin in option_file.read_bytes()
         names = {item.split(b"=", 1)[0] for item in client[2].split(b"\0") if b"=" in item}
         assert names <= {b"PATH", b"LANG", b"LC_ALL", b"LC_CTYPE", b"TZ", b"HOME"}
     finally:
@@ -310,4 +314,4 @@ def test_no_secret_in_any_argv_or_environment_during_a_restore(mariadb: Any, mys
         out, err = child.communicate(timeout=120)
     assert child.returncode == 0, err
     assert b"safety backup" in out and not option_file.exists()
-    assert secret not in out + err
+    assert secret not in out + err and admin not in out + err
