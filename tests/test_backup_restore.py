@@ -315,3 +315,19 @@ def test_no_secret_in_any_argv_or_environment_during_a_restore(mariadb: Any, mys
     assert child.returncode == 0, err
     assert b"safety backup" in out and not option_file.exists()
     assert secret not in out + err and admin not in out + err
+
+
+def test_a_stored_function_in_the_dump_is_counted_and_refused_for_the_w_and_b_account(
+        mariadb: Any, mysql_scratch: Any, tmp_path: Path) -> None:
+    """The whole-dump read finds mariadb-dump's own text for a function as well as the trigger."""
+    db = build(mariadb, mysql_scratch, runs=2)
+    mariadb.execute(f"CREATE DEFINER = '{db.user}'@'%' FUNCTION `{db.database}`.run_total() RETURNS INT "
+                    f"READS SQL DATA RETURN (SELECT COUNT(*) FROM `{db.database}`.runs)")
+    local = dst.Local(tmp_path)
+    m = _backup(db, local)
+    with pytest.raises(RestoreFailed) as caught:
+        restore_database(db.config(), m.id, [local], timeout=10)
+    assert "1 trigger(s) and 1 stored function(s)" in str(caught.value) and not caught.value.touched
+    report = restore_database(db.config(), m.id, [local], timeout=10, admin=_admin(mariadb))
+    assert report.tables == 6
+    assert mariadb.execute(f"SELECT `{db.database}`.run_total()")[0][0] == 2

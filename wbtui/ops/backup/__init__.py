@@ -3,7 +3,7 @@
 One module per job: ``tools`` (which client programs the host has), ``dump`` (the dump child, streamed through
 the compressor into an atomically written file), ``manifest`` (what a backup holds: tables, rows, checksums,
 schema version), ``destinations`` (a local directory and the configured bucket), ``retention`` (what ``--keep``
-removes), ``verify`` (restore into a scratch database and compare) and ``job`` (the backup from start to end).
-
-Restore, rollback, a schedule and the dashboard's view of backups are not built yet.
+removes), ``verify`` (restore into a scratch database and compare), ``job`` (the backup from start to end),
+``restore`` (a backup put back into W&B's database, with the server stopped and a safety backup first) and
+``volume`` (the /vol volume of embedded stores, archived and put back with the server stopped).
 """

@@ -342,6 +342,7 @@ def run_restore(config: Config, runtime: Runtime | None, backup: str, destinatio
     from ...runtime.base import RuntimeProblem
     from ..lifecycle import run_action
 
+    began = time.monotonic()
     entry, _ = find_backup(backup, destinations)
     assert entry.manifest is not None
     local = safety_destination(destinations)
@@ -386,6 +387,7 @@ def run_restore(config: Config, runtime: Runtime | None, backup: str, destinatio
     if runtime is not None:
         say(run_action(runtime, "start", progress=progress))
         report.done.append("started the server")
+    report.duration = time.monotonic() - began
     return report
 
 
