@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`wbtui backup` throughput against the bare dump tool, and wbtui's peak memory during a large dump.
+"""`wbtui backup` throughput against the bare dump tool, wbtui's peak memory during a large dump, and the
+restore's throughput against the bare client.
 
     python benchmarks/bench_backup.py            # a ~300 MB database (the default)
     python benchmarks/bench_backup.py --mb 1000  # 1 GB: slower to build here (2 shared cores)
@@ -10,6 +11,10 @@ compresses like W&B's JSON configs and summaries, plus hex digests that do not),
 ``wbtui backup --to DIR --no-prune`` (dump, zstd, sha256, the inventory with COUNT(*) and CHECKSUM TABLE on a
 second connection, the manifest, fsync). The best run of each is compared. wbtui's peak RSS is its own
 process's (ru_maxrss of the wbtui process; the dump tool and zstd are separate processes).
+Then the restore of the last backup, alternately ``--rounds`` times each: the bare client fed through the same
+decompression (``zstd -dc FILE | mariadb ... DB``, wbtui's client argv) against wbtui's ``restore_database``
+(size and sha256, the read of the whole dump, emptying the database, the load, COUNT(*) and CHECKSUM TABLE of
+every table), each into the same database; the restore's peak RSS too.
 Goals: throughput >= 0.9x the bare tool; peak RSS < 100 MB (the dump streams).
 """
 
@@ -31,8 +36,8 @@ from tests.services.mariadb import MariaDB  # noqa: E402
 from wbtui.config import store  # noqa: E402
 from wbtui.config.model import Config  # noqa: E402
 from wbtui.config.urls import MysqlURL  # noqa: E402
-from wbtui.ops.backup.dump import ZSTD_ARGS, dump_command, private_dir, write_defaults  # noqa: E402
-from wbtui.ops.backup.tools import DUMP_NAMES, child_env, choose  # noqa: E402
+from wbtui.ops.backup.dump import MAX_PACKET, ZSTD_ARGS, connection_args, dump_command, private_dir, write_defaults  # noqa: E402
+from wbtui.ops.backup.tools import CLIENT_NAMES, DUMP_NAMES, child_env, choose  # noqa: E402
 
 ROW_BYTES = 1100
 WRAPPER = ("import resource, sys; from wbtui.cli import main; rc = main(sys.argv[1:]); "
@@ -88,6 +93,35 @@ def wbtui(config: Path, out: Path) -> tuple[float, int, dict[str, object]]:
     return seconds, rss, json.loads(done.stdout)
 
 
+RESTORE = ("import resource, sys; from wbtui.config import store; from wbtui.ops.backup.destinations import Local; "
+           "from wbtui.ops.backup.restore import restore_database; from pathlib import Path; "
+           "r = restore_database(store.load(Path(sys.argv[1])), sys.argv[2], [Local(Path(sys.argv[3]))], timeout=30); "
+           "print(r.rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+
+
+def bare_restore(url: MysqlURL, dump: Path) -> float:
+    """The bare client with wbtui's argv, fed by ``zstd -dc``: seconds."""
+    choice = choose(CLIENT_NAMES, "mariadb", "the benchmark")
+    with private_dir() as home:
+        defaults = write_defaults(home, url)
+        argv = [choice.tool.path, f"--defaults-extra-file={defaults}", *connection_args(url),
+                "--default-character-set=utf8mb4", "--binary-mode", MAX_PACKET, url.database]
+        began = time.monotonic()
+        subprocess.run(f"zstd -q -dc {shlex.quote(str(dump))} | {shlex.join(argv)}", shell=True, check=True,
+                       env=child_env(str(home)))
+        return time.monotonic() - began
+
+
+def wbtui_restore(config: Path, backup: str, directory: Path) -> tuple[float, int]:
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", RESTORE, str(config), backup, str(directory)], capture_output=True,
+                          text=True, cwd=REPO, check=False)
+    seconds = time.monotonic() - began
+    if done.returncode != 0:
+        raise SystemExit(f"wbtui restore failed: {done.stderr}")
+    return seconds, int(done.stdout.split()[1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=300, help="database size in MB (default 300)")
@@ -119,8 +153,9 @@ def main() -> None:
                 rss_kb.append(rss)
                 manifest = report["manifest"]  # type: ignore[assignment]
                 stage_times.append(float(manifest["seconds"]))  # type: ignore[arg-type]
-                for f in out.iterdir():
-                    f.unlink()
+                if i < args.rounds - 1:
+                    for f in out.iterdir():
+                        f.unlink()
             b, w = min(bare_times), min(wbtui_times)
             mb = size / 1e6
             print(f"dump: {mb:,.0f} MB of SQL; compressed {int(manifest['size']) / 1e6:,.0f} MB "  # type: ignore[call-overload]
@@ -141,6 +176,21 @@ def main() -> None:
                   f"{'ok' if ratio >= 0.9 else 'MISSED'}; {z / w:.2f}x the bare tool piped through zstd "
                   "(what wbtui adds beyond the compression: the inventory, sha256, the file, start-up)")
             print(f"wbtui peak RSS: {peak:.0f} MB (goal < 100 MB): {'ok' if peak < 100 else 'MISSED'}")
+            last = Path(tmp) / f"out{args.rounds - 1}"
+            dump = last / str(manifest["file"])
+            bare_loads, wbtui_loads, restore_rss = [], [], []
+            for _ in range(args.rounds):
+                bare_loads.append(bare_restore(url, dump))
+                seconds, rss = wbtui_restore(path, str(manifest["id"]), last)
+                wbtui_loads.append(seconds)
+                restore_rss.append(rss)
+            bl, wl = min(bare_loads), min(wbtui_loads)
+            print(f"bare zstd -dc | {CLIENT_NAMES[0]}: best {bl:.2f}s ({mb / bl:,.0f} MB/s of SQL) of "
+                  f"{', '.join(f'{t:.2f}' for t in bare_loads)}")
+            print(f"wbtui restore_database:    best {wl:.2f}s ({mb / wl:,.0f} MB/s of SQL) of "
+                  f"{', '.join(f'{t:.2f}' for t in wbtui_loads)}")
+            print(f"restore throughput ratio: {bl / wl:.2f}x the bare client (goal >= 0.9x): "
+                  f"{'ok' if bl / wl >= 0.9 else 'MISSED'}; wbtui's peak RSS {max(restore_rss) / 1024:.0f} MB")
         finally:
             server.stop(remove_data=True)
 
