@@ -331,3 +331,29 @@ def test_a_stored_function_in_the_dump_is_counted_and_refused_for_the_w_and_b_ac
     report = restore_database(db.config(), m.id, [local], timeout=10, admin=_admin(mariadb))
     assert report.tables == 6
     assert mariadb.execute(f"SELECT `{db.database}`.run_total()")[0][0] == 2
+
+
+@pytest.mark.s3
+def test_restore_from_the_bucket_downloads_privately_and_checks_first(mariadb: Any, mysql_scratch: Any, radosgw: Any,
+                                                                       s3_bucket: str, tmp_path: Path) -> None:
+    db = build(mariadb, mysql_scratch, runs=10)
+    config = db.config(BUCKET=radosgw.bucket_url(s3_bucket), AWS_REGION=radosgw.region)
+    bucket = dst.Bucket(config, "restore-test")
+    try:
+        m = run_backup(config, [bucket], keep=None, timeout=10).manifest
+        before = state(mariadb, db.database)
+        damage(mariadb, db)
+        said: list[str] = []
+        report = restore_database(config, m.id, [dst.Local(tmp_path / "none"), bucket], timeout=10, say=said.append,
+                                  admin=_admin(mariadb))
+        assert state(mariadb, db.database) == before
+        assert report.where == bucket.location and any(line.startswith("downloading s3://") for line in said)
+        # a changed object in the bucket: refused before the database is touched
+        radosgw.s3_client().put_object(Bucket=s3_bucket, Key=bucket.key(m.file), Body=b"not the dump")
+        damage(mariadb, db)
+        damaged = state(mariadb, db.database)
+        with pytest.raises(RestoreFailed, match="Nothing was changed"):
+            restore_database(config, m.id, [bucket], timeout=10, admin=_admin(mariadb))
+        assert state(mariadb, db.database) == damaged
+    finally:
+        bucket.close()
