@@ -365,3 +365,52 @@ async def test_the_dashboard_upgrade_backs_up_and_its_failure_offers_the_rollbac
     assert image_of(docker_client, config) == STANDIN_TAG
     assert checksums(mariadb, mysql_scratch.database) == before
     assert the_record(state)["outcome"] == Outcome.ROLLED_BACK
+
+
+# -- Kubernetes: the stop scales to 0, so the rollback scales back -----------------------------------------------
+
+@pytest.mark.mysql
+@pytest.mark.timeout(120)
+def test_a_kubernetes_rollback_restores_the_data_and_scales_the_deployment_back(
+        tmp_path: Path, mariadb: Any, mysql_scratch: Any, state: dict[str, str]) -> None:
+    """kmock stands for the API server (as in test_k8s_backend); the database is the real MariaDB."""
+    from tests.test_k8s_backend import Emulator, write_kubeconfig
+    from tests.test_k8s_backend import make_config as kubernetes_config
+    from wbtui.ops.backup.destinations import Local, default_dir
+    from wbtui.ops.backup.job import run_backup
+    from wbtui.ops.upgrade import rollback_plan, run_rollback
+    from wbtui.runtime.kubernetes.backend import KubernetesRuntime
+
+    small_wandb_schema(mariadb, mysql_scratch)
+    config = kubernetes_config(replicas=2)
+    config.server.MYSQL = mysql_scratch.url
+    path = tmp_path / "config.toml"
+    store.save(config, path)
+    before = checksums(mariadb, mysql_scratch.database)
+    emu = Emulator()
+    try:
+        kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", {"emu": (emu.url, "wandb")}, "emu")
+        runtime = KubernetesRuntime(config, kubeconfig=str(kubeconfig))
+        try:
+            runtime.deploy()
+            backup = run_backup(config, [Local(default_dir())], keep=None, timeout=10).id
+            upgrade_record.save(UpgradeRecord(upgrade_record.now(), upgrade_record.config_key(path), "wandb/local",
+                                              "0.59.2", "0.61.1", backup_id=backup, backup_dir=str(default_dir()),
+                                              outcome=Outcome.INTERRUPTED_MIGRATION))
+            runtime.upgrade("0.61.1")
+            mariadb.execute(f"UPDATE `{mysql_scratch.database}`.schema_migrations SET version = 43, dirty = 1")
+            plan = rollback_plan(config, path, watch_timeout=None)
+            assert any("scaled back to 2 replica(s)" in step for step in plan.steps)
+            said: list[str] = []
+            run_rollback(config, path, runtime, plan, watch=None, timeout=10, say=said.append)
+            deployment = emu.get("apps/v1/deployments", "wandb")
+            assert deployment is not None and deployment["spec"]["replicas"] == 2
+            assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "wandb/local:0.59.2"
+            assert "deployment.apps/wandb scaled to 0 (was 2)" in said
+            assert "deployment.apps/wandb scaled to 2 (was 0)" in said
+        finally:
+            runtime.close()
+    finally:
+        emu.close()
+    assert checksums(mariadb, mysql_scratch.database) == before
+    assert store.load(path).runtime.tag == "0.59.2"

@@ -228,7 +228,9 @@ def rollback_plan(config: Config, config_path: Path, *, watch_timeout: float | N
         question = f"Roll back to {previous} and the database as it was at {record.when}?"
     if r.tag != record.to_tag:
         steps.append(f"note: the config's runtime.tag is {r.tag} now, not {record.to_tag} as the upgrade left it")
-    steps += [f"deploy the previous tag: {target} from {previous}",
+    scale = (f", scaled back to {config.kubernetes.replicas} replica(s)"
+             if r.backend == "kubernetes" and not record.backup_skipped and record.backup_id else "")
+    steps += [f"deploy the previous tag: {target} from {previous}{scale}",
               f"save runtime.tag = {record.from_tag} in the config", _watch_step(watch_timeout)]
     return RollbackPlan(record, steps, question)
 
@@ -256,6 +258,8 @@ def run_rollback(config: Config, config_path: Path, runtime: Runtime, plan: Roll
         _restore(config, record, timeout, say, admin,
                  before=lambda: say(run_action(runtime, "stop", progress=progress)))
     image = run_action(runtime, "upgrade", record.from_tag, progress=progress)
+    if plan.data and config.runtime.backend == "kubernetes":  # a Deployment scaled to 0 stays there on a new image
+        say(run_action(runtime, "start", progress=progress))
     save_tag(config_path, record.from_tag)
     say(f"now running {image}; runtime.tag saved as {record.from_tag}")
     record.rolled_back, record.outcome = upgrade_record.now(), Outcome.ROLLED_BACK
