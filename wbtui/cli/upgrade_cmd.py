@@ -176,6 +176,7 @@ def _admin(args: argparse.Namespace) -> MysqlURL | None:
 
 @_problems
 def cmd_rollback(ctx: Context, args: argparse.Namespace) -> int:
+    from ..config.masking import screen
     from ..ops.upgrade import UpgradeFailed, rollback_plan, run_rollback
 
     ctx.refuse_if_read_only("roll back the last upgrade")
@@ -194,14 +195,15 @@ def cmd_rollback(ctx: Context, args: argparse.Namespace) -> int:
         _say(ctx, "cancelled: nothing changed")
         return EXIT_FINDINGS
     admin = _admin(args) if plan.data else None
+    redact = screen(config, extra=[admin.password] if admin is not None and admin.password else [])
     runtime = _runtime(ctx)
     try:
         result = run_rollback(config, ctx.config_path, runtime, plan, admin=admin,
                               watch=None if args.no_watch else _watcher(ctx, args.timeout),
-                              timeout=config.app.timeout, say=lambda line: _say(ctx, line, "dim"),
+                              timeout=config.app.timeout, say=lambda line: _say(ctx, redact(line), "dim"),
                               progress=_progress_printer(ctx))
     except UpgradeFailed as exc:
-        raise _failed(exc) from None
+        raise CliError(redact(str(_failed(exc)))) from None
     finally:
         runtime.close()
     _say(ctx, f"rolled back to {result.image}" + ("" if plan.data else " (the tag only: the data was not restored)"),
