@@ -414,3 +414,34 @@ def test_a_kubernetes_rollback_restores_the_data_and_scales_the_deployment_back(
         emu.close()
     assert checksums(mariadb, mysql_scratch.database) == before
     assert store.load(path).runtime.tag == "0.59.2"
+
+
+@pytest.mark.docker
+@pytest.mark.mysql
+@pytest.mark.timeout(120)
+def test_a_rollback_after_a_failed_deploy_restores_and_deploys_with_nothing_to_stop(
+        tmp_path: Path, mariadb: Any, mysql_scratch: Any, state: dict[str, str], standin_image: str,
+        docker_runtimes: Callable[..., Any], docker_client: Any) -> None:
+    """The deploy of the new tag failed and left no container: the rollback has nothing to stop, and goes on."""
+    from wbtui.ops.backup.destinations import Local, default_dir
+    from wbtui.ops.backup.job import run_backup
+    from wbtui.ops.upgrade import rollback_plan, run_rollback
+
+    small_wandb_schema(mariadb, mysql_scratch)
+    config = make_config(mysql_scratch.url)
+    path = tmp_path / "config.toml"
+    config.runtime.tag = "gone"  # as the failed upgrade saved nothing but the record
+    store.save(config, path)
+    before = checksums(mariadb, mysql_scratch.database)
+    backup = run_backup(config, [Local(default_dir())], keep=None, timeout=10).id
+    upgrade_record.save(UpgradeRecord(upgrade_record.now(), upgrade_record.config_key(path), "wbtui-test/local", GOOD,
+                                      "gone", backup_id=backup, backup_dir=str(default_dir()),
+                                      outcome=Outcome.DEPLOY_FAILED))
+    mariadb.execute(f"DELETE FROM `{mysql_scratch.database}`.runs")
+    said: list[str] = []
+    plan = rollback_plan(config, path, watch_timeout=None)
+    result = run_rollback(config, path, docker_runtimes(config), plan, watch=None, timeout=10, say=said.append)
+    assert "the server is not deployed: nothing to stop" in said
+    assert result.image == STANDIN_TAG and image_of(docker_client, config) == STANDIN_TAG
+    assert checksums(mariadb, mysql_scratch.database) == before
+    assert store.load(path).runtime.tag == GOOD

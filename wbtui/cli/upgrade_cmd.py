@@ -150,6 +150,7 @@ def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
     finally:
         runtime.close()
     if result.watch is None:
+        _say(ctx, f"not watched: see wbtui status and wbtui probe; to undo the upgrade: {rollback_command(ctx)}")
         return EXIT_OK
     code = _report_watch(ctx, result.watch)
     if result.failed:

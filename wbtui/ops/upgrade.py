@@ -85,7 +85,8 @@ def upgrade_steps(config: Config, tag: str, *, skip_reason: str | None, watch_ti
     else:
         first = (f"NO database backup ({skip_reason}): recorded; a rollback can then bring back the previous "
                  "tag, not the data")
-    return [first, f"record the previous tag {config.runtime.tag} and the backup id in {upgrade_record.default_path()}",
+    kept = "the previous tag " + config.runtime.tag + (" and the backup's id" if skip_reason is None else "")
+    return [first, f"record {kept} in {upgrade_record.default_path()}",
             *action_steps(config, "upgrade", tag), f"save runtime.tag = {tag} in the config",
             _watch_step(watch_timeout, "; if it fails, offer wbtui rollback")]
 
@@ -255,8 +256,7 @@ def run_rollback(config: Config, config_path: Path, runtime: Runtime, plan: Roll
     needs SUPER). Raises UpgradeFailed when the restore fails, saying whether anything was changed."""
     record = plan.record
     if plan.data:
-        _restore(config, record, timeout, say, admin,
-                 before=lambda: say(run_action(runtime, "stop", progress=progress)))
+        _restore(config, record, timeout, say, admin, before=lambda: _stop(runtime, say, progress))
     image = run_action(runtime, "upgrade", record.from_tag, progress=progress)
     if plan.data and config.runtime.backend == "kubernetes":  # a Deployment scaled to 0 stays there on a new image
         say(run_action(runtime, "start", progress=progress))
@@ -271,6 +271,16 @@ def run_rollback(config: Config, config_path: Path, runtime: Runtime, plan: Roll
     record.rollback_detail += f"; {result.message}" if result.ready else f"; not ready: {result.message}"
     upgrade_record.save(record, record_path)
     return RollbackResult(record, image, result)
+
+
+def _stop(runtime: Runtime, say: Say, progress: ProgressCallback | None) -> None:
+    """Nothing may write to the database while it is replaced; one not deployed (a failed deploy) writes nothing."""
+    from ..runtime.base import NotDeployed
+
+    try:
+        say(run_action(runtime, "stop", progress=progress))
+    except NotDeployed:
+        say("the server is not deployed: nothing to stop")
 
 
 def _restore(config: Config, record: UpgradeRecord, timeout: float, say: Say, admin: MysqlURL | None,
