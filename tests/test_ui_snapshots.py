@@ -23,8 +23,11 @@ from wbtui.config.model import Config
 from wbtui.health.history import ProbeHistory
 from wbtui.health.probe import ProbeResult, Sample, Target
 from wbtui.health.watch import WatchProgress
+from wbtui.ops.backup import destinations as dst
+from wbtui.ops.backup.manifest import Manifest, Table, now
 from wbtui.runtime.base import ResourceUsage, RuntimeEvent, ServerStatus
 from wbtui.ui.app import WbtuiApp
+from wbtui.ui.backup_jobs import BackupsListed
 from wbtui.ui.messages import ChecksUpdate, Diagnosed, ErrorLines, ProbeUpdate, StatusUpdate
 from wbtui.ui.panes.datastores import DatastoresPane
 from wbtui.ui.panes.health import HealthPane
@@ -166,6 +169,7 @@ async def feed(pilot: Any, pane: str) -> None:
     app.query_one(RuntimePane).show(status, usage, events, None)
     datastores = app.query_one(DatastoresPane)
     app.on_checks_update(ChecksUpdate(results, running=False, stores=("mysql", "s3"), took=2.4))  # as a run ends
+    app.on_backups_listed(fixed_backups(now() - timedelta(hours=3, minutes=5), now()))  # the Overview's line
     await pilot.pause()
     app.clear_notifications()  # the run's "checked" toast: the panes are what is compared here
     health = app.query_one(HealthPane)
@@ -179,6 +183,31 @@ async def feed(pilot: Any, pane: str) -> None:
     await pilot.pause()
 
 
+def fixed_backups(newest: datetime, listed_at: datetime) -> BackupsListed:
+    """Backups as a list of the local directory and the bucket would find them: verified, never verified, a
+    failed verify, a dirty schema, an incomplete one."""
+    def entry(where: str, created: datetime, verify: dict[str, Any] | None = None, dirty: bool = False,
+              complete: bool = True, size: int = 13_002_342) -> dst.Entry:
+        backup = f"wbtui-wandb_local-{created:%Y%m%dT%H%M%SZ}"
+        tables = [Table("runs", 120_000, 3_917_412_211, "InnoDB"), Table("users", 40, 77_123_001, "InnoDB")]
+        manifest = Manifest(backup, created.isoformat(), "wandb_local", "db.example.com:3306", "8.0.36",
+                            f"{backup}.sql.zst", "zstd", size, "ab" * 32, tables,
+                            {"table": "schema_migrations", "version": 42 if not dirty else 43, "dirty": dirty},
+                            "wandb/local", "0.59.2", {"name": "mysqldump", "why": "the only dump tool here"}, 41.2,
+                            "0.1.0") if complete else None
+        return dst.Entry(backup, where, "/var/lib/wbtui/backups" if where == "local" else
+                         "s3://wandb/wbtui-backups/", manifest, f"{backup}.sql.zst", size, created, verify)
+
+    ok = {"ok": True, "when": (newest + timedelta(minutes=2)).isoformat(), "tables": 2, "rows": 120_040}
+    bad = {"ok": False, "when": (newest - timedelta(days=1)).isoformat(),
+           "problems": ["table runs: 119,998 rows restored, the manifest says 120,000"]}
+    entries = [entry("bucket", newest, ok), entry("local", newest, ok),
+               entry("local", newest - timedelta(days=1), dirty=True, size=12_944_110),
+               entry("local", newest - timedelta(days=2), bad, size=12_801_003),
+               entry("local", newest - timedelta(days=3), complete=False, size=4_194_304)]
+    return BackupsListed(entries, [], ["/var/lib/wbtui/backups", "s3://wandb/wbtui-backups/"], "", listed_at)
+
+
 def fixed_app() -> WbtuiApp:
     session = Session(Path("/etc/wbtui/config.toml"), canary_config(), file_exists=True)
     return WbtuiApp(session, background=False)
@@ -188,6 +217,27 @@ def fixed_app() -> WbtuiApp:
 @pytest.mark.parametrize("pane", PANES)
 def test_pane_snapshot(snap_compare: Any, pane: str, size: str) -> None:
     assert snap_compare(fixed_app(), terminal_size=SIZES[size], run_before=lambda pilot: feed(pilot, pane))
+
+
+async def show_backups(pilot: Any) -> None:
+    """Pane 7 lists its (empty) directory when shown; then the fixed backups, as a list at T0 + 3h found them."""
+    app: WbtuiApp = pilot.app
+    await ready(pilot)
+    await pilot.press("7")
+    await wait_for_workers(app, "backup-list", 30)
+    await pilot.pause()
+    app.on_backups_listed(fixed_backups(T0, T0 + timedelta(hours=3, minutes=5)))
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_backups_snapshot(snap_compare: Any, size: str, tmp_path: Path) -> None:
+    """The Backups pane on a config without BUCKET (its list must not go out to the example host)."""
+    config = canary_config()
+    config.server.BUCKET = ""
+    config.backup.directory = str(tmp_path / "backups")
+    app = WbtuiApp(Session(Path("/etc/wbtui/config.toml"), config, file_exists=True), background=False)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=show_backups)
 
 
 async def open_help(pilot: Any) -> None:

@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 PANE_SPECS: tuple[tuple[str, str, str], ...] = (
     ("overview", "Overview", "overview"), ("config", "Config", "config"),
     ("datastores", "Datastores", "datastores"), ("runtime", "Runtime", "runtime"),
-    ("logs", "Logs", "logs"), ("health", "Health", "health"),
+    ("logs", "Logs", "logs"), ("health", "Health", "health"), ("backups", "Backups", "backups"),
 )
 
 
@@ -556,7 +556,8 @@ class WbtuiApp(App[int], DashboardState):
                     out.append((keys, binding.description))
             return out
 
-        sections = [("Global", [("1-6", "switch pane"), *rows(self.BINDINGS), ("ctrl+p", "command palette")])]
+        sections = [("Global", [(f"1-{len(PANE_SPECS)}", "switch pane"), *rows(self.BINDINGS),
+                                ("ctrl+p", "command palette")])]
         for pane in pane_classes():
             sections.append((pane.TITLE, rows(pane.BINDINGS)))
             for extra_title, extra in pane.extra_bindings():

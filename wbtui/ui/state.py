@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..config.model import Config
     from ..ops.verdict import Verdict
     from ..runtime.base import ServerStatus
+    from .backup_jobs import BackupsListed
 
 
 class DashboardState(DOMNode):
@@ -41,6 +42,8 @@ class DashboardState(DOMNode):
     """Bumped when the runtime target changes without a new config (a picked context or namespace)."""
     deployed: var[int] = var(0, init=False)
     """Bumped when a runtime action replaced the server's container or pods: log streams follow the new one."""
+    backups: var[BackupsListed | None] = var(None, always_update=True, init=False)
+    """The backups last listed (local and bucket), for the Backups pane and the Overview's backup line."""
 
     @property
     def server_status(self) -> ServerStatus | None:
@@ -89,3 +92,6 @@ class DashboardState(DOMNode):
 
     def on_runtime_action_update(self, message: RuntimeActionUpdate) -> None:
         self.runtime_action = message
+
+    def on_backups_listed(self, message: BackupsListed) -> None:
+        self.backups = message

@@ -29,6 +29,7 @@ from ..messages import (
     StatusUpdate,
 )
 from ..text import STATUS_VARIABLE, lines, sparkline, state_style, styled
+from ..widgets.backup_line import BackupLine
 from .base import Pane
 
 if TYPE_CHECKING:
@@ -147,6 +148,7 @@ class OverviewPane(Pane):
             yield self._box("ov-status", "Server", "waiting for the first status…")
             yield self._box("ov-probes", "Probes", "/healthz  waiting…\n/ready    waiting…")
         yield self._box("ov-checks", "Datastores", "not checked yet (c runs the checks)")
+        yield BackupLine(id="ov-backup")
         yield self._box("ov-errors", "Recent errors", "no error lines seen")
 
     def on_mount(self) -> None:

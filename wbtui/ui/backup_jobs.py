@@ -1,0 +1,182 @@
+"""The Backups view's jobs (list, back up, verify), each run in a thread worker that posts messages.
+
+They call the same operations as `wbtui backup`, `wbtui backup list` and `wbtui backup verify`; they never
+touch a widget. A job's progress lines (the operation's ``say``) arrive as ``BackupProgress``, its end as
+``BackupJobEnded``, a list as ``BackupsListed`` (which the app's store keeps for the pane and the Overview).
+The admin URL of a verify lives only in the worker's arguments: no message, text or worker name carries it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from .messages import Problem
+from .workers import posting
+
+if TYPE_CHECKING:
+    from ..config.model import Config
+    from ..ops.backup.destinations import Bucket, Entry, Local
+
+Post = Callable[[Message], object]
+
+
+class BackupsListed(Message):
+    """Every backup of the local directory and the bucket, newest first (``errors``: places that could not be
+    read); ``embedded`` is what is not covered when MYSQL is empty ("" otherwise)."""
+
+    def __init__(self, entries: list[Entry], errors: list[str], locations: list[str], embedded: str,
+                 listed_at: datetime) -> None:
+        super().__init__()
+        self.entries = entries
+        self.errors = errors
+        self.locations = locations
+        self.embedded = embedded
+        self.listed_at = listed_at
+
+
+class BackupProgress(Message):
+    """One line of a running job (``job``: backup, verify)."""
+
+    def __init__(self, job: str, text: str) -> None:
+        super().__init__()
+        self.job = job
+        self.text = text
+
+
+@dataclass
+class JobEnd:
+    job: str
+    backup_id: str = ""
+    outcome: list[str] = field(default_factory=list)
+    """What was done, one line each (shown and notified)."""
+    problems: list[str] = field(default_factory=list)
+    """What a verify found different: the backup is not to be relied on."""
+    problem: Problem | None = None
+    """Why the job could not run or failed, and what to do."""
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None and not self.problems
+
+
+class BackupJobEnded(Message):
+    def __init__(self, end: JobEnd) -> None:
+        super().__init__()
+        self.end = end
+
+
+def list_backups(config: Config, post: Post) -> None:
+    """List the local directory and the bucket (a network call) as `wbtui backup list` does."""
+    from ..ops.backup.job import embedded_message, list_all
+    from ..ops.backup.manifest import now
+    from ..ops.backup.places import close, listed
+
+    post = posting(post)
+    embedded = "" if config.server.MYSQL.strip() else embedded_message(config)
+    places, errors = listed(config)
+    try:
+        entries, unread = list_all(places)
+    except Exception as exc:  # a client failure list_all does not classify: said, not raised
+        entries, unread = [], [f"cannot list the backups: {exc}; run wbtui backup list to see more"]
+    finally:
+        close(places)
+    post(BackupsListed(entries, errors + unread, [p.location for p in places], embedded, now()))
+
+
+def back_up(config: Config, prune: bool, post: Post) -> None:
+    """`wbtui backup` with the config's defaults; ``prune`` False (read-only mode) removes nothing."""
+    from ..ops.backup.destinations import DestinationError
+    from ..ops.backup.job import BackupFailed, NotCovered, run_backup
+    from ..ops.backup.places import close, keep, targets
+
+    end = JobEnd("backup")
+
+    def say(line: str) -> None:
+        post(BackupProgress("backup", line))
+
+    try:
+        places = targets(config)
+    except DestinationError as exc:
+        post(BackupJobEnded(JobEnd("backup", problem=Problem(str(exc), "set BUCKET, or backup.to_bucket = false"))))
+        return
+    try:
+        report = run_backup(config, places, keep=keep(config) if prune else None, timeout=config.app.timeout,
+                            say=say)
+    except NotCovered as exc:
+        end.problem = Problem(str(exc), "", "not-covered")
+    except (BackupFailed, ValueError) as exc:  # ValueError: backup.keep is not a retention
+        end.problem = Problem(str(exc), "" if isinstance(exc, BackupFailed) else "wbtui config set backup.keep 7d")
+    except Exception as exc:  # unexpected: the job ends either way, and says how
+        end.problem = Problem(f"the backup failed: {exc}", "run wbtui backup in a shell to see more")
+    else:
+        m = report.manifest
+        end.backup_id = m.id
+        end.outcome = [f"{m.id}: {len(m.tables)} tables, {sum(t.rows for t in m.tables):,} rows, {m.compression} in "
+                       f"{max(m.seconds, 0.1):.1f}s", *[f"stored: {where}" for where in report.stored],
+                       *[f"note: {note}" for note in report.notes],
+                       *[f"removed (older than backup.keep): {gone}" for gone in report.pruned],
+                       "next: v verifies it (restores it into a scratch database)"]
+        if not prune:
+            end.outcome.append("read-only mode: no old backup was removed")
+    finally:
+        close(places)
+    post(BackupJobEnded(end))
+
+
+def find(config: Config, backup_id: str, where: str, timeout: float) -> tuple[Entry, Local | Bucket]:
+    """The backup ``backup_id`` in its place (``where``: local or bucket), read again now; LookupError when gone."""
+    from ..ops.backup.destinations import DestinationError
+    from ..ops.backup.places import bucket, local
+
+    place: Local | Bucket
+    try:
+        place = local(config) if where == "local" else bucket(config, timeout)
+        found = next((e for e in place.entries() if e.id == backup_id), None)
+    except DestinationError as exc:
+        raise LookupError(str(exc)) from None
+    if found is None:
+        raise LookupError(f"{backup_id} is no longer in {place.location} (removed meanwhile?); g lists again")
+    return found, place
+
+
+def verify_backup(config: Config, backup_id: str, where: str, admin_url: str, post: Post) -> None:
+    """`wbtui backup verify ID` as the admin account; the admin password is scrubbed from every text posted."""
+    from ..config.masking import screen
+    from ..config.urls import MysqlURL, URLError
+    from ..ops.backup.places import UPLOAD_TIMEOUT, close
+    from ..ops.backup.verify import VerifyError, verify
+
+    end = JobEnd("verify", backup_id)
+    try:
+        admin = MysqlURL.parse(admin_url)
+    except URLError as exc:
+        end.problem = Problem(f"the admin URL does not parse: {exc}",
+                              "give it as mysql://root:PASSWORD@HOST:3306/mysql (v asks again)")
+        post(BackupJobEnded(end))
+        return
+    redact = screen(config, extra=[admin.password] if admin.password else [])
+    place: Local | Bucket | None = None
+    try:
+        entry, place = find(config, backup_id, where, UPLOAD_TIMEOUT)
+        post(BackupProgress("verify", f"restoring {backup_id} into a scratch database on {admin.host}:"
+                                      f"{admin.effective_port} as {admin.user} and comparing…"))
+        result = verify(entry, place, admin, timeout=config.app.timeout)
+    except (LookupError, VerifyError) as exc:
+        end.problem = Problem(redact(str(exc)))
+    except Exception as exc:  # unexpected: the job ends either way, and says how (without the admin password)
+        end.problem = Problem(redact(f"the verify failed: {exc}"), "run wbtui backup verify ID in a shell to see more")
+    else:
+        if result.ok:
+            end.outcome = [f"{backup_id}: {result.tables} tables, {result.rows:,} rows restored into "
+                           f"{result.scratch} and matched the manifest (dropped again) in {result.seconds:.1f}s"]
+        else:
+            end.problems = [redact(p) for p in result.problems]
+    finally:
+        if place is not None:
+            close([place])
+    post(BackupJobEnded(end))
