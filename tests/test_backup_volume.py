@@ -5,8 +5,11 @@ is refused before /vol is touched; verify checks it as a file; Kubernetes says w
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import secrets
+import tarfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from wbtui.config.model import Config
 from wbtui.ops.backup import destinations as dst
 from wbtui.ops.backup.manifest import Manifest
 from wbtui.ops.backup.retention import to_prune
+from wbtui.ops.backup.volume import archive_problem
 
 SECRET = "Vol-" + secrets.token_hex(6)
 FILES = "/vol/data.txt /vol/mysql/ibdata1 /vol/.hidden"
@@ -150,3 +154,23 @@ def test_retention_keeps_the_newest_good_backup_of_each_kind() -> None:
                _entry("volume", 40, now)]
     gone = [e.id for e in to_prune(entries, timedelta(days=7), now)]
     assert gone == [entries[3].id, entries[1].id]  # the old volume backup stays: it is the newest of its kind
+
+
+def test_an_archive_with_a_path_outside_vol_is_not_a_volume_backup(tmp_path: Path) -> None:
+    def archive(*names: str) -> Path:
+        raw = io.BytesIO()
+        with tarfile.open(fileobj=raw, mode="w") as tar:
+            for name in names:
+                info = tarfile.TarInfo(name)
+                info.size = 2
+                tar.addfile(info, io.BytesIO(b"x\n"))
+        path = tmp_path / f"{len(names)}-{names[-1].replace('/', '_')}.vol.tar.gz"
+        path.write_bytes(gzip.compress(raw.getvalue()))
+        return path
+
+    assert archive_problem(archive("vol/a", "vol/mysql/b"), "gzip") == ""
+    assert "outside vol/" in archive_problem(archive("vol/a", "vol/../etc/passwd"), "gzip")
+    assert "outside vol/" in archive_problem(archive("etc/passwd"), "gzip")
+    cut = archive("vol/a", "vol/c")
+    cut.write_bytes(cut.read_bytes()[:40])
+    assert "cut short" in archive_problem(cut, "gzip") or "not a readable tar" in archive_problem(cut, "gzip")

@@ -208,7 +208,8 @@ def archive_problem(path: Any, compression: str) -> str:
             members = 0
             with tarfile.open(fileobj=_Reader(chunks), mode="r|") as tar:  # type: ignore[call-overload]
                 for member in tar:
-                    if member.name != "vol" and not member.name.startswith("vol/"):
+                    parts = member.name.split("/")
+                    if parts[0] != "vol" or ".." in parts:
                         return f"the archive holds {member.name!r}, outside vol/: it is not a /vol backup"
                     members += 1
     except (tarfile.TarError, EOFError) as exc:
