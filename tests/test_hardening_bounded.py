@@ -160,7 +160,7 @@ def test_a_database_that_stops_answering_costs_one_timeout(mariadb, mysql_scratc
     by_id = {r.id: r for r in results}
     assert by_id["mysql.connect"].status is Status.PASS
     assert by_id["mysql.server"].status is Status.FAIL and "within 3s" in by_id["mysql.server"].summary
-    rest = results[2:]
+    rest = [r for r in results[2:] if r.id != "mysql.backup"]  # Newest backup reads files: it is still reported
     assert all(r.status is Status.SKIPPED and "Server version timed out" in r.summary for r in rest), \
         [(r.id, r.status, r.summary) for r in rest]
     assert elapsed <= BOUND, f"{elapsed:.1f}s for a {TIMEOUT:g}s timeout"

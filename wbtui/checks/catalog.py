@@ -19,6 +19,7 @@ CHECKS: dict[str, str] = {
     "mysql.replication": "Hot standby",
     "mysql.cpu": "CPU (this host)",
     "mysql.from_container": "Connect from the container",
+    "mysql.backup": "Newest backup",
     "s3.config": "BUCKET setting",
     "s3.queue": "BUCKET_QUEUE",
     "s3.endpoint": "Endpoint reachable",

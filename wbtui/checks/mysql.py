@@ -21,6 +21,7 @@ from ..config.urls import MYSQL_EXAMPLE, MysqlURL, URLError
 from . import mysql_from_container
 from .model import CheckFailed, CheckResult, CheckRun, CheckWarning, Outcome, Status
 from .mysql_accounts import examine_denied
+from .mysql_backup import EMBEDDED, NewestBackup
 from .mysql_connect import (
     ADMIN_ENV,
     db_init_fix,
@@ -61,12 +62,15 @@ def run_mysql_checks(config: Config, *, timeout: float = 5.0,
             "MYSQL is empty: W&B uses the database embedded in its container",
             "Fine for a trial; the guide asks production deployments to provide MySQL 5.7 or 8.",
             f"wbtui config set MYSQL {MYSQL_EXAMPLE}"))
+        run.skip("mysql.backup", "Newest backup", EMBEDDED)
         return run.results
+    backups = NewestBackup(config, timeout).start()  # files and the bucket, while the database is checked
     try:
         url = MysqlURL.parse(text)
     except URLError as exc:
         run.record(CheckResult("mysql.config", "MySQL configured", Status.FAIL, f"MYSQL does not parse: {exc}",
                                fix=f"wbtui config set MYSQL {exc.example}"))
+        run.record(backups.result())
         return run.results
     checks = MysqlChecks(url, timeout, cpu_window, admin)
     if closers is not None:
@@ -89,7 +93,10 @@ def run_mysql_checks(config: Config, *, timeout: float = 5.0,
                      "system for > 5 minutes means it is resource starved)")
         else:
             run.run("mysql.cpu", "CPU (this host)", checks.cpu, requires=after_connect)
-        _from_container(run, config, url, timeout, admin)  # last: it adds to Connect, and may take a while
+        _from_container(run, config, url, timeout, admin)  # it adds to Connect, and may take a while
+        # last, so its look (files, the bucket) has had all the checks above to finish; about files, not the
+        # server: reported even when the server stopped answering
+        run.record(backups.result())
     finally:
         checks.close()
     return run.results

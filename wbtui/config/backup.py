@@ -1,4 +1,5 @@
-"""The ``[backup]`` settings' own grammar: retention ("7d"), the schedule and where backups live by default.
+"""The ``[backup]`` settings' own grammar: retention ("7d"), the schedule, where backups live by default and how
+their files are named (read by ``ops.backup`` and by the backup-age check, which may not import it).
 
 The schedule is written the way systemd's ``OnCalendar=`` reads it (``daily``, ``Mon..Fri 02:30``,
 ``*-*-* 03:00:00``), because the timer is the main consumer; the Kubernetes CronJob needs the same moments in
@@ -17,6 +18,14 @@ from pathlib import Path
 
 from .model import Config
 
+BACKUP_ID = re.compile(r"wbtui-[A-Za-z0-9_-]+-\d{8}T\d{6}Z")
+"""``wbtui-DATABASE-20261202T042252Z``: every file of one backup starts with it."""
+VOLUME_SUFFIXES = (".vol.tar.zst", ".vol.tar.gz")
+"""A /vol volume backup's archive (embedded stores): it stands where a dump does."""
+DUMP_SUFFIXES = (".sql.zst", ".sql.gz", *VOLUME_SUFFIXES)
+MANIFEST_SUFFIX = ".manifest.json"
+"""Written last: a dump without one is an incomplete backup."""
+VERIFY_SUFFIX = ".verify.json"
 DEFAULT_KEEP_DAYS = 7
 SCHEDULE_EXAMPLE = "daily, weekly, '*-*-* 03:00:00' or 'Mon..Fri 02:30'"
 _KEEP = re.compile(r"(\d+)\s*([hdw]?)")
@@ -33,6 +42,14 @@ def parse_keep(text: str) -> timedelta:
     if keep > _MAX_KEEP:
         raise ValueError(f"{text!r} is more than ten years: give hours, days or weeks, e.g. 36h, 7d, 2w")
     return keep
+
+
+def split_name(name: str) -> tuple[str, str] | None:
+    """A backup file's (ID, suffix); None for a file that is not one of a backup's."""
+    for suffix in (*DUMP_SUFFIXES, MANIFEST_SUFFIX, VERIFY_SUFFIX):
+        if name.endswith(suffix) and BACKUP_ID.fullmatch(name[: -len(suffix)]):
+            return name[: -len(suffix)], suffix
+    return None
 
 
 def default_directory() -> Path:

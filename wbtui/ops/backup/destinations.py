@@ -20,21 +20,19 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ...config import store
-from ...config.backup import default_directory
+from ...config.backup import DUMP_SUFFIXES as DUMP_SUFFIXES
+from ...config.backup import MANIFEST_SUFFIX as MANIFEST_SUFFIX
+from ...config.backup import VERIFY_SUFFIX as VERIFY_SUFFIX
+from ...config.backup import VOLUME_SUFFIXES as VOLUME_SUFFIXES
+from ...config.backup import default_directory, split_name
 from ...config.model import Config
 from ...config.urls import URLError
 from .manifest import Manifest
 
 Where = Literal["local", "bucket"]
-VOLUME_SUFFIXES = (".vol.tar.zst", ".vol.tar.gz")
-"""A /vol volume backup's archive (embedded stores): it stands where a dump does."""
-DUMP_SUFFIXES = (".sql.zst", ".sql.gz", *VOLUME_SUFFIXES)
-MANIFEST_SUFFIX = ".manifest.json"
-VERIFY_SUFFIX = ".verify.json"
 DEFAULT_PREFIX = "wbtui-backups/"
 PART_SIZE = 64 << 20
 """Multipart part size: a 100 GB dump is ~1600 parts, well under S3's 10,000."""
-_ID = re.compile(r"wbtui-[A-Za-z0-9_-]+-\d{8}T\d{6}Z")
 
 
 class DestinationError(Exception):
@@ -86,17 +84,10 @@ class Entry:
                 "sha256": self.manifest.sha256 if self.manifest else None}
 
 
-def _split(name: str) -> tuple[str, str] | None:
-    for suffix in (*DUMP_SUFFIXES, MANIFEST_SUFFIX, VERIFY_SUFFIX):
-        if name.endswith(suffix) and _ID.fullmatch(name[: -len(suffix)]):
-            return name[: -len(suffix)], suffix
-    return None
-
-
 def _group(names: Iterable[tuple[str, int, datetime]]) -> dict[str, dict[str, tuple[str, int, datetime]]]:
     groups: dict[str, dict[str, tuple[str, int, datetime]]] = {}
     for name, size, modified in names:
-        split = _split(name.rsplit("/", 1)[-1])
+        split = split_name(name.rsplit("/", 1)[-1])
         if split is not None:
             groups.setdefault(split[0], {})[split[1]] = (name, size, modified)
     return groups
