@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 DEFAULT_CAPACITY = 100_000
 
@@ -21,6 +22,13 @@ _ERROR = re.compile(r"\b(error|fatal|panic|critical|exception|traceback|oomkille
 _WARNING = re.compile(r"\b(warn|warning|deprecated)\b|level=warn", re.IGNORECASE)
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b[@-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def stamp_text(when: datetime | str | None) -> str:
+    """The time column's text: milliseconds, as the stream's datetime says (a str is taken as it is)."""
+    if when is None or isinstance(when, str):
+        return when or ""
+    return when.isoformat(timespec="milliseconds")[:23]  # as strftime("%Y-%m-%dT%H:%M:%S.%f")[:23], 10x faster
 
 
 def printable(text: str) -> str:
@@ -56,6 +64,21 @@ def is_error(text: str) -> bool:
     return _may_be_error(text.lower()) and _ERROR.search(text) is not None
 
 
+def last_errors(texts: list[str], limit: int) -> list[str]:
+    """The last ``limit`` error lines of ``texts``, in order: a batch with no error word in it is
+    passed over in one scan of its joined text, and the others from their end until ``limit`` are found."""
+    if not texts or not _may_be_error("\n".join(texts).lower()):
+        return []
+    found: list[str] = []
+    for text in reversed(texts):
+        if is_error(text):
+            found.append(text)
+            if len(found) == limit:
+                break
+    found.reverse()
+    return found
+
+
 def compile_pattern(pattern: str, regex: bool) -> re.Pattern[str]:
     """A case-insensitive matcher; ValueError (with the reason) for a bad regex."""
     try:
@@ -78,9 +101,10 @@ class LogRing:
         if capacity < 1:
             raise ValueError("capacity must be at least 1")
         self.capacity = capacity
-        # Two deques of strings, not one of (timestamp, text) tuples: strings are not tracked by the
+        # Two deques, not one of (timestamp, text) tuples: strings and datetimes are not tracked by the
         # garbage collector, so 100k held lines never make it scan them (tuples it must, at least once).
-        self._stamps: deque[str] = deque(maxlen=capacity)
+        # A time is kept as it came (a datetime) and formatted when a line is shown or saved.
+        self._stamps: deque[datetime | str | None] = deque(maxlen=capacity)
         self._texts: deque[str] = deque(maxlen=capacity)
         self.first_seq = 0
         self.dropped = 0
@@ -102,8 +126,15 @@ class LogRing:
     def filtered(self) -> bool:
         return self._match is not None
 
-    def extend(self, lines: Iterable[tuple[str, str]], skipped: int = 0) -> int:
-        """Append ``(timestamp, text)`` pairs; returns how many were added.
+    def extend(self, lines: Iterable[tuple[datetime | str | None, str]], skipped: int = 0) -> int:
+        """Append ``(timestamp, text)`` pairs; returns how many were added (see ``extend_columns``)."""
+        batch = lines if isinstance(lines, list) else list(lines)
+        stamps, texts = (list(column) for column in zip(*batch, strict=True)) if batch else ([], [])
+        return self.extend_columns(stamps, texts, skipped)
+
+    def extend_columns(self, stamps: list[datetime | str | None], texts: list[str], skipped: int = 0) -> int:
+        """Append lines given as their times (a datetime, a text or None) and their texts; returns how many
+        were added.
 
         ``skipped``: lines that came before these and were never handed over (a batch longer than the
         ring is cut to its newest ``capacity`` lines before it is masked): they get their sequence
@@ -115,12 +146,10 @@ class LogRing:
             self._stamps.clear()
             self._texts.clear()
             self._view.clear()
-        batch = lines if isinstance(lines, list) else list(lines)
-        if not batch:
+        if not texts:
             return 0
         start = self.next_seq
-        overflow = len(self._texts) + len(batch) - self.capacity
-        stamps, texts = zip(*batch, strict=True)
+        overflow = len(self._texts) + len(texts) - self.capacity
         self._stamps.extend(stamps)
         self._texts.extend(texts)
         width = max(map(len, texts))
@@ -136,7 +165,7 @@ class LogRing:
             view = self._view
             while view and view[0] < first:
                 view.popleft()
-        return len(batch)
+        return len(texts)
 
     def clear(self) -> None:
         """Forget every line (the drop counter is kept: those lines were shown once)."""
@@ -177,7 +206,7 @@ class LogRing:
     def entry(self, index: int) -> Entry:
         seq = self.seq_at(index)
         offset = seq - self.first_seq
-        return Entry(seq, self._stamps[offset], self._texts[offset])
+        return Entry(seq, stamp_text(self._stamps[offset]), self._texts[offset])
 
     def find(self, start: int, forward: bool, predicate: Callable[[str], object],
              limit_seq: int | None = None) -> int | None:

@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from .connect import docker_host
 
-CHUNK = 4 << 20  # bytes read at a time: a few ms of work, a bounded buffer
+CHUNK = 1 << 20  # bytes read at a time: about 7k lines, a few ms of work, a small buffer
 _PREFIX = b'{"log":"'
 _SEP = b'","stream":"'
 _TIME = b'"time":"'
@@ -298,8 +298,9 @@ def records(piece: bytes, skip_lines: int, since: bytes | None) -> tuple[list[st
     if not rows:
         return [], [], []
     texts, sources, whens = map(list, zip(*rows, strict=True))
-    if not _SOURCES.issuperset(sources):
+    if not _SOURCES.keys() >= set(sources):
         raise NotJsonFile(piece[:80])
+    sources = list(map(_SOURCES.__getitem__, sources))
     fix = _fixed_text
     if not all(type(when) is str for when in whens) or not all(type(text) is str for text in texts):
         raise NotJsonFile(piece[:80])
@@ -325,7 +326,7 @@ def _fixed_text(when: str) -> str:
 
 
 _AS_ARRAYS = ((b'{"log":', b"["), (b',"stream":', b","), (b',"time":', b","), (b"}\n", b"],"))
-_SOURCES = {"stdout", "stderr"}
+_SOURCES = {"stdout": "stdout", "stderr": "stderr"}  # one string each, not one a line
 
 
 def _one_record(record: bytes) -> tuple[str, str, str]:

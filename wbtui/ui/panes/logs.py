@@ -20,7 +20,8 @@ from textual.widgets import Static
 
 from ...config import masking
 from ...present.windows import parse_window
-from ..logring import DEFAULT_CAPACITY, is_error
+from ...runtime.logstream import ThreadStream, batched
+from ..logring import DEFAULT_CAPACITY, last_errors
 from ..messages import Diagnosed, ErrorLines, Notice, Problem
 from ..text import lines, styled
 from ..widgets.confirm import ChoiceScreen
@@ -31,6 +32,7 @@ from .base import Pane
 if TYPE_CHECKING:
     from textual.timer import Timer
 
+FLUSH_SLICE = 10_000  # lines masked and moved into the ring at a time
 COALESCE_SECONDS = 0.05  # lines that arrive together are drawn together
 HIDDEN_FLUSH_SECONDS = 1.0  # pane not shown: lines still reach the ring (and errors the Overview), once a second
 ERRORS_EVERY = 2.0
@@ -102,11 +104,38 @@ class FrameBudget:
         return (1 - weight) * self.rate + weight * (self._bytes / elapsed)
 
 
-def _stamp(when: datetime | str | None) -> str:
-    """The time column's text: milliseconds, as the stream's datetime says (a str is taken as it is)."""
-    if when is None or isinstance(when, str):
-        return when or ""
-    return when.isoformat(timespec="milliseconds")[:23]  # as strftime("%Y-%m-%dT%H:%M:%S.%f")[:23], 10x faster
+class Waiting:
+    """Lines that arrived and wait for the next frame, unmasked: their times and texts in two lists (no
+    object per line), never many more than the ring holds (older ones could never be shown: they are
+    cut and counted in ``skipped``)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.whens: list[datetime | str | None] = []
+        self.texts: list[str] = []
+        self.skipped = 0
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def add(self, whens: list[datetime | str | None], texts: list[str]) -> None:
+        self.whens.extend(whens)
+        self.texts.extend(texts)
+        if len(self.texts) > self.capacity + self.capacity // 4:  # amortised: cut a quarter at a time
+            self.trim()
+
+    def trim(self) -> None:
+        cut = len(self.texts) - self.capacity
+        if cut > 0:
+            del self.whens[:cut], self.texts[:cut]
+            self.skipped += cut
+
+    def take(self) -> tuple[list[datetime | str | None], list[str], int]:
+        """Everything waiting (at most ``capacity`` lines) and how many lines before it were cut."""
+        self.trim()
+        taken = self.whens, self.texts, self.skipped
+        self.whens, self.texts, self.skipped = [], [], 0
+        return taken
 
 
 class LogsPane(Pane):
@@ -157,14 +186,13 @@ class LogsPane(Pane):
         self.tail: int | None = DEFAULT_TAIL
         self.since: datetime | None = None
         self._filter_note = ""  # "filter cleared" once Escape removed one, until the next filter
-        self._pending: list[tuple[datetime | str | None, str]] = []  # unmasked: masked when they are kept
         self._errors: deque[str] = deque(maxlen=20)
         self._errors_posted = 0.0
         self._errors_changed = False
         self._errors_timer: Timer | None = None
         self._flush_timer: Timer | None = None
         self._capacity = DEFAULT_CAPACITY  # the ring's (compose sets the app's)
-        self._skipped = 0  # lines cut from the pending batch (more than the ring holds), counted as dropped
+        self._pending = Waiting(self._capacity)  # unmasked: masked when they are kept
         self._status_rows = 0
         self._status_shown: tuple[str, tuple[Any, ...]] | None = None
         self._stream_state = "not started"
@@ -177,6 +205,7 @@ class LogsPane(Pane):
         yield FilterBar("filter lines (Enter: keep, Escape: clear)", id="lg-filter")
         yield FilterBar("search and highlight (Enter, then n / N)", id="lg-search")
         self._capacity = self.wbtui.log_capacity or DEFAULT_CAPACITY
+        self._pending = Waiting(self._capacity)
         yield LogView(self._capacity, id="lg-view")
 
     @property
@@ -224,7 +253,7 @@ class LogsPane(Pane):
 
     # ---- streaming ------------------------------------------------------------------------------------
     def start_stream(self) -> None:
-        self._pending, self._skipped = [], 0  # the old stream's lines (a new window, pod or target starts afresh)
+        self._pending = Waiting(self._capacity)  # the old stream's lines (a new window, pod or target starts afresh)
         self.stream_state = "connecting"
         self._stream(self.tail, self.since)
 
@@ -247,18 +276,21 @@ class LogsPane(Pane):
                 resume = last + timedelta(microseconds=1) if last is not None else since
                 stream = runtime.logs(follow=True, tail=None if last is not None else tail, since=resume,
                                       timestamps=False, pod=self.wbtui.core.log_pod)
-                pending = self._pending
+                if isinstance(stream, ThreadStream):  # lines the ring would drop unseen are never read
+                    stream.keep_newest(self._capacity)
+                skipped = 0
                 async with contextlib.aclosing(stream):
-                    async for line in stream:
-                        if line.timestamp is not None and not (line.gap or line.restart):  # a marker's time
-                            last = line.timestamp
-                        if pending is not self._pending:
-                            pending = self._pending
-                        pending.append((line.timestamp, line.text))  # masked in flush, if the ring keeps it
+                    async for batch in batched(stream):
+                        if isinstance(stream, ThreadStream) and stream.skipped != skipped:
+                            self._pending.skipped += stream.skipped - skipped  # they came before this batch
+                            skipped = stream.skipped
+                        for line in reversed(batch):
+                            if line.timestamp is not None and not (line.gap or line.restart):  # a marker's time
+                                last = line.timestamp
+                                break
+                        self._pending.add([line.timestamp for line in batch], [line.text for line in batch])
                         if self._flush_timer is None:
                             self._schedule_flush()
-                        elif len(pending) > 2 * self._capacity:
-                            self._trim_pending()
                 self.stream_state = f"ended; reconnecting in {RETRY_SECONDS:g}s"
             except Exception as exc:
                 problem = Problem.from_exception(exc)
@@ -268,23 +300,14 @@ class LogsPane(Pane):
 
     def ingest(self, lines: Sequence[tuple[datetime | str | None, str]]) -> None:
         """Add ``(timestamp, text)`` lines as if they came from the stream (fixed data, benchmarks)."""
-        self._pending.extend(lines)
+        self._pending.add([when for when, _ in lines], [text for _, text in lines])
         self.flush()
 
     def receive(self, lines: Sequence[tuple[datetime | str | None, str]]) -> None:
         """Add lines as the stream does: drawn when the frame budget allows (benchmarks)."""
-        self._pending.extend(lines)
-        if len(self._pending) > 2 * self._capacity:
-            self._trim_pending()
+        self._pending.add([when for when, _ in lines], [text for _, text in lines])
         if self._flush_timer is None:
             self._schedule_flush()
-
-    def _trim_pending(self) -> None:
-        """More lines wait than the ring holds: the oldest could never be shown; count them, keep the rest."""
-        cut = len(self._pending) - self._capacity
-        if cut > 0:
-            del self._pending[:cut]
-            self._skipped += cut
 
     def _schedule_flush(self) -> None:
         """One timer, only while lines wait: the next frame the budget allows (once a second when hidden)."""
@@ -303,35 +326,47 @@ class LogsPane(Pane):
         """Move the lines that arrived into the ring: masked, and classified, only those it keeps.
 
         A window longer than the ring (``T all`` on a big log) is cut to its newest lines first: the others
-        would fall off unseen, so they are counted as dropped, never masked or searched for errors.
+        would fall off unseen, so they are counted as dropped, never masked or searched for errors. The rest
+        go in slices, each let go once it is in the ring, so a window of 100k lines is not held twice.
         """
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
         if not self._pending:
             return
-        batch, self._pending = self._pending, []
-        view = self.view
-        skipped = len(batch) - view.ring.capacity
-        if skipped > 0:
-            del batch[:skipped]
-        skipped, self._skipped = max(0, skipped) + self._skipped, 0
-        redact = self._redact or self._masker()
-        texts = redact("\n".join([text.rstrip("\n") for _, text in batch])).split("\n")
-        if len(texts) != len(batch):  # a mask changed the line count: one by one
-            texts = [redact(text.rstrip("\n")) for _, text in batch]
-        stamp = _stamp
-        kept = [(stamp(when), text) for (when, _), text in zip(batch, texts, strict=True)]
-        self.budget.arrived(sum(map(len, texts)) + 2 * len(texts))
-        view.append(kept, skipped)
+        whens, texts, skipped = self._pending.take()
+        view, found = self.view, self._errors
+        arrived = 0
+        while texts:
+            part = texts[:FLUSH_SLICE]
+            stamps = whens[:FLUSH_SLICE]  # formatted when shown
+            del texts[:FLUSH_SLICE], whens[:FLUSH_SLICE]
+            part = self._masked(part)
+            arrived += sum(map(len, part)) + 2 * len(part)
+            view.append_columns(stamps, part, skipped)
+            skipped = 0
+            errors = last_errors(part, found.maxlen or 0)  # older ones would fall off the 20 kept
+            if errors:
+                found.extend(errors)
+                self._errors_changed = True
+        self.budget.arrived(arrived)
         if self.shown:
             self.budget.drew(time.monotonic())
             self.update_status()
-        found = [text for text in texts if is_error(text)]
-        if found:
-            self._errors.extend(found)
-            self._errors_changed = True
+        if self._errors_changed:
             self._post_errors()
+
+    def _masked(self, texts: list[str]) -> list[str]:
+        """The texts masked (the same objects when nothing in them is a secret), without a trailing newline."""
+        redact = self._redact or self._masker()
+        joined = "\n".join([text.rstrip("\n") for text in texts])
+        masked = redact(joined)
+        if masked is joined:
+            return texts if all(text[-1:] != "\n" for text in texts) else joined.split("\n")
+        shown = masked.split("\n")
+        if len(shown) != len(texts):  # a mask changed the line count: one by one
+            shown = [redact(text.rstrip("\n")) for text in texts]
+        return shown
 
     def _masker(self) -> Callable[[str], str]:
         session = self.wbtui.session

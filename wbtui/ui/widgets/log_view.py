@@ -11,6 +11,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from math import ceil
 
 from rich.segment import Segment
@@ -117,8 +118,12 @@ class LogView(ScrollView, can_focus=True):
         self._frame: tuple[Style, int, int, int, int, int] = (Style(), 0, 0, 0, 0, 0)
 
     # ---- feeding -------------------------------------------------------------
-    def append(self, lines: list[tuple[str, str]], skipped: int = 0) -> None:
-        """Add ``(timestamp, text)`` lines; older lines fall off the ring and are counted.
+    def append(self, lines: list[tuple[datetime | str | None, str]], skipped: int = 0) -> None:
+        """Add ``(timestamp, text)`` lines (see ``append_columns``)."""
+        self.append_columns([stamp for stamp, _ in lines], [text for _, text in lines], skipped)
+
+    def append_columns(self, stamps: list[datetime | str | None], texts: list[str], skipped: int = 0) -> None:
+        """Add lines as their timestamps and texts; older lines fall off the ring and are counted.
 
         ``skipped``: lines before these that were never held (more than the ring keeps), counted as dropped.
         Only what changed on screen is repainted: paused, or reading above the end with follow off, the
@@ -131,7 +136,7 @@ class LogView(ScrollView, can_focus=True):
         if not self.follow and before:
             anchor = ring.seq_at(min(top, before - 1))
         first = ring.first_seq
-        ring.extend(lines, skipped)
+        ring.extend_columns(stamps, texts, skipped)
         after = ring.count(self._limit)
         moved = ring.first_seq != first
         self._sync(repaint=after != before and (self.follow or moved or before < top + self.size.height))
