@@ -321,8 +321,8 @@ class DockerLogReader:
             client.close()
 
     def _bulk(self) -> bool:
-        """A window worth reading from the log file: everything, since a time, or a long tail."""
-        return self._tail is None or self._tail >= FILE_TAIL_MIN or self._since is not None
+        """A window worth reading from the log file: all of it (since a time or not), or a long tail."""
+        return self._tail is None or self._tail >= FILE_TAIL_MIN
 
     def _read_files(self, sink: Sink[LogLine], attrs: dict[str, Any]) -> bool | None:
         """The window from the container's json-file log, if it can be read here (see logfile.py).
