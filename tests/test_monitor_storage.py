@@ -128,11 +128,13 @@ def test_samples_across_runs_give_growth(radosgw, s3_bucket, tmp_path):
     put(radosgw, s3_bucket, {"a/1": 1000, "a/2": 1000})
     t0 = 1_800_000_000.0
     first = collect(config, samples_path=path, now=t0)
-    assert first.growth is None and "next run" in first.samples_note
+    assert first.growth is None and "known once samples 10 minutes apart" in first.samples_note
+    soon = collect(config, samples_path=path, now=t0 + 60)
+    assert soon.growth is None  # a minute says nothing about a day
     put(radosgw, s3_bucket, {"a/3": 3000, "b/1": 500})
     second = collect(config, samples_path=path, now=t0 + 2 * 3600)
     g = second.growth
-    assert g is not None and g.exact and g.samples == 2 and g.span_seconds == 7200
+    assert g is not None and g.exact and g.samples == 2 and g.span_seconds == 7200  # t0+60 was replaced
     assert g.bytes_per_day == pytest.approx(3500 * 12)
     assert g.objects_per_day == pytest.approx(2 * 12)
     assert os.stat(path).st_mode & 0o777 == 0o600
@@ -273,3 +275,41 @@ def test_cli_prints_80_columns_and_json_without_secrets(radosgw, s3_bucket, tmp_
     data = json.loads(text)
     assert data["bucket"]["exact"] is False and data["bucket"]["listed_objects"] == 5
     assert main(["--config", str(path), "storage", "--limit", "0"]) == 2
+
+
+def rgw_user(radosgw, *caps: str) -> tuple[str, str]:
+    """A new radosgw user (with ``caps``, e.g. ``buckets=read``): its access and secret key."""
+    uid, access, secret = f"wbt-{secrets.token_hex(4)}", "WBTSTATS" + secrets.token_hex(6).upper(), \
+        secrets.token_urlsafe(24)
+    argv = ["radosgw-admin", "-c", str(radosgw.conf), "-n", "client.rgw", "user", "create", "--uid", uid,
+            "--display-name", uid, "--access-key", access, "--secret", secret]
+    subprocess.run([*argv, *(["--caps", ";".join(caps)] if caps else [])], check=True, capture_output=True,
+                   timeout=60)
+    return access, secret
+
+
+@pytest.mark.s3
+def test_radosgw_statistics_with_an_admin_key(radosgw, s3_bucket, monkeypatch):
+    objects = folders(2, 6)
+    put(radosgw, s3_bucket, objects)
+    access, secret = rgw_user(radosgw, "buckets=read")
+    monkeypatch.setenv("WBTUI_RGW_ADMIN", f"{access}:{secret}")
+    usage = measure_bucket(config_for(radosgw, s3_bucket), limit_objects=3)
+    assert usage.how.startswith("radosgw's bucket statistics") and usage.exact and usage.pages == 0
+    assert (usage.objects, usage.bytes) == (len(objects), sum(objects.values()))
+    assert secret not in json.dumps(usage.to_dict())
+
+
+@pytest.mark.s3
+def test_admin_key_without_the_capability_falls_back_to_the_listing(radosgw, s3_bucket, monkeypatch):
+    objects = folders(1, 3)
+    put(radosgw, s3_bucket, objects)
+    access, secret = rgw_user(radosgw)
+    monkeypatch.setenv("WBTUI_RGW_ADMIN", f"{access}:{secret}")
+    usage = measure_bucket(config_for(radosgw, s3_bucket))
+    assert (usage.objects, usage.exact, usage.pages) == (3, True, 1)
+    refused = "radosgw's statistics not used: the admin API refused the key in WBTUI_RGW_ADMIN (403 AccessDenied)"
+    assert refused in usage.how
+    assert "caps add" in usage.how
+    prefixed = measure_bucket(config_for(radosgw, f"{s3_bucket}/team-0"))
+    assert "they cover the whole bucket, not team-0/" in prefixed.how and prefixed.objects == 3

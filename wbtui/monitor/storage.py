@@ -136,7 +136,8 @@ def _growth(report: StorageReport, path: Path | None) -> None:
         return
     report.growth = samples.growth(kept)
     if report.growth is None:
-        report.samples_note = "growth: known from the next run on (samples are kept between runs)"
+        report.samples_note = (f"growth: known once samples {samples.MIN_SPAN / 60:g} minutes apart are kept (one "
+                               "per run)")
 
 
 def _findings(report: StorageReport) -> list[Finding]:
@@ -160,7 +161,8 @@ def bucket_lines(report: StorageReport) -> list[str]:
         return [f"{usage.where or 'bucket'} on {usage.store or '?'}: no figures", f"  {usage.error}"]
     about = "" if usage.exact else "~"
     lines = [f"{usage.where} on {usage.store}",
-             f"  {about}{usage.objects:,} objects, {about}{size(usage.bytes)} ({usage.bytes:,} bytes)",
+             f"  {about}{usage.objects:,} objects, {about}{size(usage.bytes)}"
+             + (f" ({usage.bytes:,} bytes)" if usage.bytes >= 1024 else ""),
              f"  {usage.how}, {usage.seconds:.1f} s"]
     g = report.growth
     if g is not None:

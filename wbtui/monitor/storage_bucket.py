@@ -3,7 +3,8 @@
 Listing a bucket is the one way every S3 store answers, but it costs a request per 1,000
 objects, so it stops after ``limit_objects`` objects or ``limit_seconds``. A listing that
 stopped is an estimate: the folders under the W&B prefix that it listed completely give an
-average, which stands in for the folders it did not reach. The figures say which it is.
+average, which stands in for the folders it did not reach. The figures say which it is. With a
+radosgw admin key configured (storage_rgw), the store's own statistics replace the listing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..checks.s3_client import S3Target
 from ..checks.s3_transport import boto_call, error_of
 from ..config.model import Config
 from ..config.urls import URLError
+from .storage_rgw import ADMIN_ENV, StatsUnavailable, admin_keys, bucket_stats
 
 LIMIT_OBJECTS = 100_000
 LIMIT_SECONDS = 10.0
@@ -42,6 +44,8 @@ class BucketUsage:
     how: str = ""  # how the figures were obtained, in words
     error: str = ""
     fix: str = ""
+    stats_note: str = ""  # why radosgw's statistics were configured but not used
+
 
     @property
     def key(self) -> str:
@@ -95,7 +99,10 @@ def measure_bucket(config: Config, *, limit_objects: int = LIMIT_OBJECTS, limit_
     usage = BucketUsage(target.hostport, bucket, prefix)
     started = time.monotonic()
     try:
+        if _from_statistics(target, usage):
+            return usage
         _list(target, usage, limit_objects, limit_seconds, page_size, started)
+        usage.how += usage.stats_note
     except CheckEnded as exc:
         usage.error, usage.fix = exc.summary, exc.fix
     except Exception as exc:
@@ -107,6 +114,23 @@ def measure_bucket(config: Config, *, limit_objects: int = LIMIT_OBJECTS, limit_
         usage.seconds = round(time.monotonic() - started, 3)
         target.close()
     return usage
+
+
+def _from_statistics(target: S3Target, usage: BucketUsage) -> bool:
+    """Fill ``usage`` from radosgw's statistics when WBTUI_RGW_ADMIN is set; False to list instead."""
+    try:
+        keys = admin_keys()
+        if keys is None:
+            return False
+        if usage.prefix:
+            raise StatsUnavailable(f"they cover the whole bucket, not {usage.prefix}")
+        usage.objects, usage.bytes = bucket_stats(target, usage.bucket, keys)
+    except StatsUnavailable as exc:
+        usage.stats_note = f" (radosgw's statistics not used: {exc})"
+        return False
+    usage.exact = True
+    usage.how = f"radosgw's bucket statistics (admin API, the key in {ADMIN_ENV})"
+    return True
 
 
 def _client_error(usage: BucketUsage, code: str, message: str, status: int) -> tuple[str, str]:

@@ -26,6 +26,7 @@ SPACING = 3600.0  # seconds between kept samples
 KEEP = 24 * 30  # samples per bucket: a month at SPACING
 BUCKETS = 8  # buckets kept (the ones sampled most recently)
 WINDOW = 30 * 86400.0  # growth is measured over at most this much of the past
+MIN_SPAN = 600.0  # and over at least this much: seconds apart say nothing about a day
 DAY = 86400.0
 
 
@@ -104,12 +105,12 @@ def record(key: str, sample: Sample, path: Path | None = None) -> list[Sample]:
 
 def growth(samples: list[Sample]) -> Growth | None:
     """Per day from the oldest sample within WINDOW of the newest, of the newest's kind (a complete listing,
-    or estimates) when there are two; else None."""
+    or estimates), when it is at least MIN_SPAN older; else None."""
     if not samples:
         return None
     newest = samples[-1]
     usable = [s for s in samples if newest.time - s.time <= WINDOW and s.exact == newest.exact]
-    if len(usable) < 2 or newest.time <= usable[0].time:
+    if len(usable) < 2 or newest.time - usable[0].time < MIN_SPAN:
         return None
     oldest = usable[0]
     span = newest.time - oldest.time
