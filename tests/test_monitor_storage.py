@@ -17,7 +17,7 @@ from wbtui.cli import main
 from wbtui.config import store
 from wbtui.config.model import Config
 from wbtui.monitor import storage_samples as samples
-from wbtui.monitor.storage import collect
+from wbtui.monitor.storage import collect, space_lines
 from wbtui.monitor.storage_bucket import measure_bucket
 from wbtui.monitor.storage_space import CRITICAL, OK, UNKNOWN, WARN, measure, mysql_datadir, vol
 
@@ -313,3 +313,10 @@ def test_admin_key_without_the_capability_falls_back_to_the_listing(radosgw, s3_
     assert "caps add" in usage.how
     prefixed = measure_bucket(config_for(radosgw, f"{s3_bucket}/team-0"))
     assert "they cover the whole bucket, not team-0/" in prefixed.how and prefixed.objects == 3
+
+
+def test_a_place_that_cannot_be_looked_at_says_why_and_what_to_do(tmp_path):
+    space = measure("/vol (host directory)", str(tmp_path / "missing"), "grow it")
+    assert space.level == UNKNOWN and space.note.startswith("cannot look at ") and "No such file" in space.note
+    assert space_lines(space) == ["- /vol (host directory)", f"    {space.note}",
+                                  "    fix: check the path exists on this host"]

@@ -181,15 +181,6 @@ MARK = {"ok": "✔", "warning": "⚠", "critical": "✘", "unknown": "-"}
 def space_lines(s: Space) -> list[str]:
     """One place: its mark, name, percent free and sizes; then its path, or why it is not measured."""
     if s.percent_free is None:
-        return [f"{MARK[s.level]} {s.what}", f"    {s.note}"]
+        return [f"{MARK[s.level]} {s.what}", f"    {s.note}", *([f"    fix: {s.fix}"] if s.fix else [])]
     head = f"{MARK[s.level]} {s.what}: {s.percent_free:.1f}% free, {size(s.free)} of {size(s.total)}"
     return [head, f"    {s.path}"]
-
-
-def summary(report: StorageReport) -> str:
-    """One line: the worst finding, or that all is well."""
-    if not report.findings:
-        return f"Storage: ok (every place above {space.WARN_PERCENT:g}% free)" if report.spaces else "Storage: ok"
-    worst = report.findings[0]
-    more = f" (+{len(report.findings) - 1} more)" if len(report.findings) > 1 else ""
-    return f"{worst.text}{more}"
