@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 from tests.test_backup_fixtures import MIGRATION_VERSION, build
 from tests.ui_support import make_app, noticed, ready, screen_text, wait_text, wait_until
@@ -203,6 +203,53 @@ async def test_enter_shows_the_manifest_and_80x24_shows_what_matters(mariadb: An
         await wait_until(pilot, lambda: noticed(app, "is incomplete"), 5, "the refusal of an incomplete one")
 
 
+@pytest.mark.docker
+@pytest.mark.mysql
+async def test_restore_asks_with_its_steps_then_brings_the_data_back(
+        mariadb: Any, mysql_scratch: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, docker_client: Any,
+        docker_labels: dict[str, str]) -> None:
+    """Not deployed (a container name that does not exist): the database alone is restored, after a safety
+    backup. The admin account loads it (WBTUI_MYSQL_ADMIN), as MariaDB's binary log wants for the trigger."""
+    from tests.test_backup_restore import damage, state
+    from wbtui.runtime.docker.backend import DockerRuntime
+
+    db = build(mariadb, mysql_scratch, runs=5)
+    config = _config(db, tmp_path / "backups")
+    config.runtime.container_name = f"wbtui-test-absent-{tmp_path.name[-8:]}"
+    made = run_backup(config, [dst.Local(tmp_path / "backups")], keep=None, timeout=10).manifest
+    before = state(mariadb, db.database)
+    damage(mariadb, db)
+    assert state(mariadb, db.database) != before
+    monkeypatch.setenv(ADMIN_ENV, mariadb.admin_url)
+    app = make_app(tmp_path, config, runtime_factory=lambda c: DockerRuntime(c, labels=docker_labels))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        pane = await _open(pilot)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10, "the restore's confirmation")
+        await wait_text(pilot, f"Restore {made.id}", "Restore (y)")
+        assert app.screen.query_one("#yes", Button).variant == "error"  # danger styling
+        asked = await _answer_yes(pilot, "not deployed", f"replace database {db.database}", "safety backup")
+        assert mariadb.root_password not in asked and db.password not in asked
+        await wait_until(pilot, lambda: not pane.job, JOB_SECONDS, "the restore")
+        await wait_until(pilot, lambda: len(pane.entries) == 2, 10, "the safety backup in the list")
+        assert noticed(app, f"restored {made.id}"), [str(n.message) for n in app._notifications]
+        assert "✔ Restore:" in screen_text(app)
+    assert state(mariadb, db.database) == before
+
+
+@pytest.mark.mysql
+async def test_read_only_refuses_restore(mariadb: Any, mysql_scratch: Any, tmp_path: Path) -> None:
+    db = build(mariadb, mysql_scratch, runs=3)
+    config = _config(db, tmp_path / "backups")
+    run_backup(config, [dst.Local(tmp_path / "backups")], keep=None, timeout=10)
+    app = make_app(tmp_path, config, read_only=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await _open(pilot)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: noticed(app, "Read-only mode: restore is disabled"), 5, "the refusal")
+        assert not isinstance(app.screen, ConfirmScreen)
+
+
 async def test_the_embedded_database_is_said_not_covered_with_what_to_do(tmp_path: Path) -> None:
     config = Config()
     config.backup.directory = str(tmp_path / "backups")
@@ -227,7 +274,7 @@ async def test_keys_without_a_backup_say_so_and_palette_commands_run(tmp_path: P
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await _open(pilot)
         await wait_text(pilot, "No backups in", "b backs up")
-        for key in ("v", "enter"):
+        for key in ("v", "r", "enter"):
             app.clear_notifications()
             await pilot.press(key)
             await wait_until(pilot, lambda: noticed(app, "No backup selected"), 5, f"{key}'s notice")

@@ -1,6 +1,7 @@
-"""The Backups view's jobs (list, back up, verify), each run in a thread worker that posts messages.
+"""The Backups view's jobs (list, back up, verify, restore), each run in a thread worker that posts messages.
 
-They call the same operations as `wbtui backup`, `wbtui backup list` and `wbtui backup verify`; they never
+They call the same operations as `wbtui backup`, `wbtui backup list`, `wbtui backup verify` and `wbtui restore`
+(``ops.backup.restore.run_restore``: stop, safety backup, replace the data, start); they never
 touch a widget. A job's progress lines (the operation's ``say``) arrive as ``BackupProgress``, its end as
 ``BackupJobEnded``, a list as ``BackupsListed`` (which the app's store keeps for the pane and the Overview).
 The admin URL of a verify lives only in the worker's arguments: no message, text or worker name carries it.
@@ -20,7 +21,9 @@ from .workers import posting
 
 if TYPE_CHECKING:
     from ..config.model import Config
+    from ..config.urls import MysqlURL
     from ..ops.backup.destinations import Bucket, Entry, Local
+    from .core import Core
 
 Post = Callable[[Message], object]
 
@@ -58,10 +61,24 @@ class JobEnd:
     """What a verify found different: the backup is not to be relied on."""
     problem: Problem | None = None
     """Why the job could not run or failed, and what to do."""
+    restarted: bool = False
+    """A restore started the server again: the dashboard watches it come up."""
 
     @property
     def ok(self) -> bool:
         return self.problem is None and not self.problems
+
+
+class RestorePlanned(Message):
+    """What a restore of ``entry`` will do (``steps``), whether the server is deployed (then it is stopped and
+    started again), or ``problem``: why the restore cannot be planned."""
+
+    def __init__(self, entry: Entry, steps: list[str], deployed: bool, problem: Problem | None = None) -> None:
+        super().__init__()
+        self.entry = entry
+        self.steps = steps
+        self.deployed = deployed
+        self.problem = problem
 
 
 class BackupJobEnded(Message):
@@ -179,4 +196,67 @@ def verify_backup(config: Config, backup_id: str, where: str, admin_url: str, po
     finally:
         if place is not None:
             close([place])
+    post(BackupJobEnded(end))
+
+
+def _env_admin() -> MysqlURL | None:
+    """WBTUI_MYSQL_ADMIN, as `wbtui restore` takes it: the account that loads the dump where MYSQL's may not."""
+    import os
+
+    from ..checks.mysql_connect import ADMIN_ENV
+    from ..config.urls import MysqlURL, URLError
+
+    text = os.environ.get(ADMIN_ENV, "")
+    try:
+        return MysqlURL.parse(text) if text else None
+    except URLError:
+        return None
+
+
+def plan_restore(core: Core, config: Config, entry: Entry, post: Post) -> None:
+    """Ask the runtime whether the server is deployed (a stop and a start are then part of it) and list the steps."""
+    from ..ops.backup.restore import deployed, restore_steps
+
+    post = posting(post)
+    try:
+        is_deployed = deployed(core.runtime())
+    except Exception as exc:  # no daemon, no cluster: the restore would not know what it stops
+        post(RestorePlanned(entry, [], False, Problem(f"cannot tell whether the server runs: {exc}; nothing was "
+                                                      "changed", "start Docker (or reach the cluster), then r")))
+        return
+    post(RestorePlanned(entry, restore_steps(config, entry, safety_backup=True, is_deployed=is_deployed),
+                        is_deployed))
+
+
+def restore_backup(core: Core, config: Config, backup_id: str, is_deployed: bool, post: Post) -> None:
+    """`wbtui restore ID` with a safety backup first; the startup watch is the dashboard's (``restarted``)."""
+    from ..config.masking import screen
+    from ..ops.backup.places import UPLOAD_TIMEOUT, close, listed
+    from ..ops.backup.restore import RestoreFailed, run_restore
+
+    admin = _env_admin()
+    redact = screen(config, extra=[admin.password] if admin is not None and admin.password else [])
+    end = JobEnd("restore", backup_id)
+
+    def say(line: str) -> None:
+        post(BackupProgress("restore", redact(line)))
+
+    places, _ = listed(config, UPLOAD_TIMEOUT)
+    try:
+        report = run_restore(config, core.runtime() if is_deployed else None, backup_id, places, safety_backup=True,
+                             say=say, timeout=config.app.timeout, admin=admin)
+    except RestoreFailed as exc:
+        end.problem = Problem(redact(str(exc)))
+    except Exception as exc:  # the daemon went away meanwhile: the restore stopped there
+        end.problem = Problem(redact(f"the restore stopped: {exc}"), "see 4 Runtime (the server's state) and g here")
+    else:
+        what = (f"{report.tables} tables, {report.rows:,} rows" if report.manifest.kind == "database"
+                else f"/vol from {report.manifest.size:,} bytes")
+        end.outcome = [f"restored {report.id} ({what}) in {report.duration:.1f}s",
+                       *[f"done: {redact(step)}" for step in report.done]]
+        if report.safety_backup:
+            end.outcome.append(f"the data as it was before: backup {report.safety_backup} (r on it goes back)")
+        end.restarted = is_deployed
+    finally:
+        close(places)
     post(BackupJobEnded(end))

@@ -28,13 +28,14 @@ def bucket(config: Config, timeout: float) -> Bucket:
     return Bucket(config, config.backup.prefix, timeout=timeout)
 
 
-def listed(config: Config) -> tuple[list[Local | Bucket], list[str]]:
-    """The places the backups are listed from, and why one could not be (BUCKET does not parse)."""
+def listed(config: Config, timeout: float | None = None) -> tuple[list[Local | Bucket], list[str]]:
+    """The places the backups are listed from, and why one could not be (BUCKET does not parse); ``timeout``
+    bounds the bucket's calls (default app.timeout; a download or upload wants ``UPLOAD_TIMEOUT``)."""
     places: list[Local | Bucket] = [local(config)]
     errors = []
     if config.server.BUCKET.strip():
         try:
-            places.append(bucket(config, config.app.timeout))
+            places.append(bucket(config, config.app.timeout if timeout is None else timeout))
         except DestinationError as exc:
             errors.append(str(exc))
     return places, errors

@@ -1,6 +1,7 @@
-"""The Backups pane: the backups on disk and in the bucket; back up now, verify, read a manifest.
+"""The Backups pane: the backups on disk and in the bucket; back up now, verify, restore, read a manifest.
 
-It does what `wbtui backup`, `wbtui backup list` and `wbtui backup verify` do, with the config's defaults
+It does what `wbtui backup`, `wbtui backup list`, `wbtui backup verify` and `wbtui restore` do, with the config's
+defaults
 (``backup.directory``, ``backup.to_bucket``, ``backup.prefix``, ``backup.keep``). Every list and job runs in a
 thread worker (``ui.backup_jobs``): the bucket's list is a network call, a dump takes minutes.
 """
@@ -19,13 +20,24 @@ from textual.widgets import DataTable, Static
 
 from ...ops.backup.destinations import Entry
 from ...present.durations import ago
-from ..backup_jobs import BackupJobEnded, BackupProgress, BackupsListed, JobEnd, back_up, list_backups, verify_backup
+from ..backup_jobs import (
+    BackupJobEnded,
+    BackupProgress,
+    BackupsListed,
+    JobEnd,
+    RestorePlanned,
+    back_up,
+    list_backups,
+    plan_restore,
+    restore_backup,
+    verify_backup,
+)
 from ..backup_text import COLUMNS, Cell, detail_lines, manifest_text, row_cells
-from ..messages import Problem
+from ..messages import Problem, RefreshStatus, StartupWatch
 from ..text import TONE_VARIABLE, cell, lines, styled
 from .base import Pane
 
-JOB_TITLES = {"backup": "Backup", "verify": "Verify"}
+JOB_TITLES = {"backup": "Backup", "verify": "Verify", "restore": "Restore"}
 AGE_SECONDS = 30.0
 ADMIN_EXAMPLE = "mysql://root:PASSWORD@db.example.com:3306/mysql"
 
@@ -55,13 +67,14 @@ class BackupsPane(Pane):
 
     PANE_ID = "backups"
     TITLE = "Backups"
-    MUTATING = frozenset({"verify"})
+    MUTATING = frozenset({"verify", "restore"})
     """A backup adds files and changes nothing (in read-only mode it removes no old one); a verify creates a
-    database, so read-only mode refuses it, as `wbtui backup verify` does."""
+    database and a restore replaces W&B's data, so read-only mode refuses both, as the CLI does."""
 
     BINDINGS = [
         Binding("b", "backup", "Back up now"),
         Binding("v", "verify", "Verify"),
+        Binding("r", "restore", "Restore"),
         Binding("enter", "details", "Details", priority=True),  # the table's own enter would take it
         Binding("g", "refresh", "Refresh"),
     ]
@@ -178,7 +191,7 @@ class BackupsPane(Pane):
         if entry is not None:
             rows += [_content(row) for row in detail_lines(entry)]
             if entry.complete:
-                rows.append(styled(("enter: the manifest · v verifies · b backs up now", "$text-muted")))
+                rows.append(styled(("enter: the manifest · v verifies · r restores · b backs up now", "$text-muted")))
         elif not self.embedded:
             rows.append(Content("b backs up the W&B database now (it asks first and says where it goes)."))
         self.query_one("#bk-details-text", Static).update(lines(*rows))
@@ -234,6 +247,10 @@ class BackupsPane(Pane):
         self._job_clock.pause()
         self._said(end)
         self.list_now()
+        if end.job == "restore":
+            self.post_message(RefreshStatus())
+            if end.restarted:
+                self.post_message(StartupWatch())  # as after a deploy: the Health pane and a notice follow it
 
     def _said(self, end: JobEnd) -> None:
         """A job's end on the job line and as a notification (secrets scrubbed, never markup)."""
@@ -347,3 +364,42 @@ class BackupsPane(Pane):
                                                            self.post_message), f"{entry.id}…"),
                      confirm_label="Verify")
 
+
+    def action_restore(self) -> None:
+        if self.refuse_read_only("restore") or self._busy():
+            return
+        entry = self.selected()
+        if entry is None:
+            self.notify("No backup selected: b makes one.", markup=False)
+            return
+        if not entry.complete or entry.manifest is None:
+            self.notify(f"{entry.id} is incomplete (no manifest or no dump): it cannot be restored. Pick a complete "
+                        "one.", severity="warning", markup=False)
+            return
+        config = self.wbtui.session.saved.copy()
+        if entry.manifest.kind == "volume" and config.runtime.backend == "kubernetes":
+            self.notify(f"{entry.id} is a backup of a Docker container's /vol; this config runs W&B on Kubernetes, "
+                        "whose volume is a PersistentVolumeClaim wbtui does not restore: copy the files back into "
+                        "the claim yourself (kubectl cp into a pod that mounts it, with the server scaled to 0).",
+                        title="Restore: not covered", severity="warning", timeout=20, markup=False)
+            return
+        if entry.verified is False:
+            self.notify(f"{entry.id} failed its last verify: restoring it is asked for all the same.",
+                        severity="warning", markup=False)
+        self.run_worker(partial(plan_restore, self.wbtui.core, config, entry, self.post_message), thread=True,
+                        group="backup-plan", exit_on_error=False, name="Plan restore", description="Plan restore")
+
+    def on_restore_planned(self, message: RestorePlanned) -> None:
+        message.stop()
+        if message.problem is not None:
+            self.wbtui.show_problem(message.problem, "Restore: cannot plan it")
+            return
+        entry = message.entry
+        config = self.wbtui.session.saved.copy()
+        redact = self.wbtui.session.redactor()
+        steps = [redact(step) for step in message.steps]
+        steps.append("The safety backup goes into the local backup directory, beside the others: r on it goes back.")
+        self.confirm(f"Restore {entry.id} ({entry.where})? The current data is replaced.", steps,
+                     lambda: self._start("restore", partial(restore_backup, self.wbtui.core, config, entry.id,
+                                                            message.deployed, self.post_message), f"{entry.id}…"),
+                     confirm_label="Restore", danger=True)
