@@ -141,6 +141,14 @@ def _system_ticks() -> int:
     return sum(int(x) for x in first[1:9])  # user nice system idle iowait irq softirq steal
 
 
+def cpu_ticks(pids: list[int]) -> tuple[dict[int, tuple[int, int] | None], int]:
+    """Each pid's (start time, CPU ticks), None once it exited, and the whole system's ticks, read now.
+
+    For a watcher that takes its readings at its own pace (wbtui db status) rather than over a window.
+    """
+    return {pid: _process_stat(pid) for pid in pids}, _system_ticks()
+
+
 @dataclass(frozen=True)
 class CpuSample:
     percent: float  # of the whole system: all CPUs together are 100%
