@@ -10,7 +10,7 @@ same lines: long lines that Docker split into 16 KiB pieces are joined, and
 secrets are masked, alike.
 
 A consumer that keeps only the newest N lines (the Logs pane's ring) gets only those: the older
-lines are counted (newlines, a few byte counts per 4 MiB) but never decoded or masked.
+lines are counted (newlines and a few byte counts per MiB) but never decoded or masked.
 
 ``window_files`` returns None whenever the file is not the way to read (another driver, a remote
 daemon, a path this process cannot open or that is not this container's, a podman-style file);
@@ -89,6 +89,7 @@ def window_files(attrs: dict[str, Any], since: datetime | None) -> list[Segment]
 
 
 def _open_all(path: str, since: datetime | None) -> list[Segment] | None:
+    """Every file of the window opened, the live one last; None when rotation moved them meanwhile."""
     live = open(path, "rb", buffering=0)  # noqa: SIM115 (closed by the caller, or below)
     opened: list[Segment] = []
     try:
@@ -98,30 +99,26 @@ def _open_all(path: str, since: datetime | None) -> list[Segment] | None:
             segment = _open_rotated(f"{path}.{number}", since)
             if segment is None:
                 continue
+            opened.append(segment)
             inode = os.fstat(segment.handle.fileno()).st_ino
-            if inode in inodes:  # renamed under us: take the set again
-                segment.close()
+            if inode in inodes:
                 raise _Rotated
             inodes.add(inode)
-            opened.append(segment)
         if os.stat(path).st_ino != live_stat.st_ino:
             raise _Rotated
-    except _Rotated:
+    except BaseException as exc:
         live.close()
         for segment in opened:
             segment.close()
-        return None
-    except BaseException:
-        live.close()
-        for segment in opened:
-            segment.close()
+        if isinstance(exc, _Rotated):
+            return None
         raise
     opened.append(Segment(path, live, live_stat.st_size, False, live=True))
     return opened
 
 
 class _Rotated(Exception):
-    pass
+    """The files were renamed while they were opened (the daemon rotated the log): take the set again."""
 
 
 def _rotated_numbers(path: str) -> list[int]:
@@ -137,10 +134,10 @@ def _rotated_numbers(path: str) -> list[int]:
 
 
 def _open_rotated(name: str, since: datetime | None) -> Segment | None:
-    """``name`` itself if it is there (being compressed: complete), else ``name.gz``; None if neither.
+    """``name`` itself if it is there (being compressed: complete), else ``name.gz``.
 
-    A compressed file whose header says its last line came before ``since`` is left out, as the
-    daemon does.
+    None: a compressed file whose header says its last line came before ``since``, left out as the
+    daemon does. Neither file there any more: the log rotated meanwhile (``_Rotated``).
     """
     with contextlib.suppress(FileNotFoundError):
         handle = open(name, "rb", buffering=0)  # noqa: SIM115 (closed by the caller)
@@ -148,7 +145,7 @@ def _open_rotated(name: str, since: datetime | None) -> Segment | None:
     try:
         raw = open(name + ".gz", "rb")  # noqa: SIM115 (closed by the caller)
     except FileNotFoundError:
-        return None
+        raise _Rotated from None
     if since is not None:
         last = _gzip_last_time(raw)
         if last is not None and last < since_stamp(since):
