@@ -159,6 +159,18 @@ def test_retention_keeps_the_newest_good_backup(mariadb: Any, mysql_scratch: Any
     assert prune(local, timedelta(hours=1), now=t0 + timedelta(days=365)) == []
 
 
+def test_a_dump_with_an_empty_bucket_says_the_files_in_vol_are_not_in_it(mariadb: Any, mysql_scratch: Any,
+                                                                          tmp_path: Path) -> None:
+    """MYSQL set, BUCKET empty: the database is dumped, and the note says W&B's files stay in /vol."""
+    db = build(mariadb, mysql_scratch)
+    empty = run_backup(db.config(), [dst.Local(tmp_path / "a")], keep=None, timeout=10)
+    assert any("BUCKET is empty" in n and "wbtui backup --volume" in n for n in empty.notes)
+    assert empty.notes == empty.manifest.notes
+    external = run_backup(db.config(BUCKET="s3://key:secret@127.0.0.1:9/bucket"), [dst.Local(tmp_path / "b")],
+                          keep=None, timeout=10)
+    assert not any("BUCKET" in n for n in external.notes)
+
+
 def test_embedded_mysql_is_not_covered(tmp_path: Path) -> None:
     """The dump needs an external MySQL; on Kubernetes, embedded stores are not covered at all (exit 3)."""
     from wbtui.config.model import Config

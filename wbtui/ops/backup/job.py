@@ -175,6 +175,9 @@ def _manifest(config: Config, url: MysqlURL, version: str, backup: str, name: st
     if counter.migration and counter.migration.get("dirty"):
         notes.append(f"schema_migrations is dirty at version {counter.migration.get('version')}: a migration "
                      "failed half-way; this backup holds that state")
+    if not config.server.BUCKET.strip():
+        notes.append("BUCKET is empty: W&B's files are in the object store embedded in /vol, which this dump does "
+                     "not hold; archive them too with wbtui backup --volume (it stops the server while it runs)")
     return mf.Manifest(
         id=backup, created=created.isoformat(), database=url.database, host=f"{url.host}:{url.effective_port}",
         server_version=version, file=name, compression=written.compression, size=written.size,
