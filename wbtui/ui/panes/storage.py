@@ -33,12 +33,12 @@ class StoragePane(Pane):
     DEFAULT_CSS = """
     StoragePane #sg-warnings {
         height: auto;
-        max-height: 8;
         padding: 0 1;
     }
 
     StoragePane #sg-body {
         height: 1fr;
+        min-height: 3;
     }
     """
 
