@@ -3,5 +3,6 @@
 pytest_plugins = [
     "tests.services.docker_fixtures",
     "tests.services.mysql_fixtures",
+    "tests.services.mariadb_replica",
     "tests.services.s3_fixtures",
 ]

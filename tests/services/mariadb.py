@@ -40,8 +40,11 @@ class MariaDB:
     root_user = "root"
 
     def __init__(self, workdir: Path, port: int | None = None, root_password: str | None = None,
-                 bind_addresses: tuple[str, ...] = ("127.0.0.1",)):
+                 bind_addresses: tuple[str, ...] = ("127.0.0.1",), server_id: int = 1,
+                 extra_args: tuple[str, ...] = ()):
         self.workdir = Path(workdir)
+        self.server_id = server_id  # replication needs a distinct one per server
+        self.extra_args = extra_args
         self.bind_addresses = bind_addresses  # MariaDB >= 10.11 listens on a list
         self.datadir = self.workdir / "data"
         self.socket = str(self.workdir / "mysqld.sock")
@@ -80,9 +83,9 @@ class MariaDB:
         self.process = Process(
             ["mariadbd", "--no-defaults", f"--datadir={self.datadir}", f"--port={self.port}",
              f"--socket={self.socket}", f"--bind-address={','.join(self.bind_addresses)}", "--skip-name-resolve",
-             f"--log-bin={self.datadir / 'binlog'}", "--server-id=1",
+             f"--log-bin={self.datadir / 'binlog'}", f"--server-id={self.server_id}",
              f"--pid-file={self.workdir / 'mariadbd.pid'}",
-             f"--log-error={self.workdir / 'mariadbd.err'}", *user],
+             f"--log-error={self.workdir / 'mariadbd.err'}", *self.extra_args, *user],
             self.workdir / "mariadbd.out",
         )
         wait_for(self._socket_answers, timeout, f"mariadbd on {self.socket}")

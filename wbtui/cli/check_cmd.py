@@ -21,6 +21,7 @@ from rich.text import Text
 
 from ..checks.model import CheckResult, Status
 from ..checks.mysql_host import DEFAULT_CPU_WINDOW
+from . import db_status_cmd
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
 
 if TYPE_CHECKING:
@@ -52,8 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "the guide's rule is about 300)")
     p.set_defaults(func=_check)
 
-    db = sub.add_parser("db", help="set up the W&B MySQL database",
-                        description="Database set-up for W&B Server.")
+    db = sub.add_parser("db", help="set up and watch the W&B MySQL database",
+                        description="Database set-up and monitoring for W&B Server.")
     dsub = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
     i = dsub.add_parser(
         "init", help="create MYSQL's user and utf8mb4 database and grant ALL (idempotent)",
@@ -70,6 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="if the user exists with another password, ALTER USER to the one in MYSQL")
     i.add_argument("--timeout", type=seconds, metavar="S", help="connect/read timeout (default: app.timeout)")
     i.set_defaults(func=_db_init)
+    db_status_cmd.register(dsub)
 
 
 # -- check ---------------------------------------------------------------------------------

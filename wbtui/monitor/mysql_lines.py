@@ -15,6 +15,7 @@ from .mysql_status import CpuState, DbStatus
 
 BARS = "▁▂▃▄▅▆▇█"
 CHART_ROWS = 4
+ROLES = {"relay": "replica and primary", "standalone": "no replication", "unknown": "replication hidden"}
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,15 @@ def alert_lines(status: DbStatus) -> Section:
 def figure_lines(status: DbStatus, width: int) -> Section:
     rates, history = status.rates, status.history
     hit = f"{status.buffer_pool_hit:.1f}%" if status.buffer_pool_hit is not None else "-"
-    role = status.replication.role
+    role = ROLES.get(status.replication.role, status.replication.role)
     head = (f"{status.version} at {status.where} · up {duration(status.uptime)} · {role}"
             + (" · read-only" if status.read_only else ""))
     used = (f"connections {status.connections}/{status.max_connections} (peak {status.peak_connections})"
-            f" · running {status.threads_running} · buffer pool hit {hit}"
-            f" · row lock waits {_rate(rates.get('row_lock_waits'))}/s ({status.row_lock_current_waits} now)")
+            f" · threads running {status.threads_running}")
+    innodb = (f"buffer pool hit {hit} · row lock waits {_rate(rates.get('row_lock_waits'))}/s "
+              f"({status.row_lock_current_waits} waiting now)")
     spark_width = max(8, min(60, width - 22))
-    lines = [Line(head, "head"), Line(used)]
+    lines = [Line(head, "head"), Line(used), Line(innodb, "warn" if status.row_lock_current_waits else "")]
     for name, label in (("queries", "queries/s"), ("commits", "commits/s"), ("transactions", "tx/s"),
                         ("slow", "slow/s")):
         value = rates.get(name)
