@@ -82,7 +82,7 @@ async def test_t_all_on_a_big_log_holds_its_newest_lines_masked_and_counts_the_r
     runtime = docker_runtimes(config)
     await asyncio.to_thread(runtime.deploy)
     container = runtime.client().containers.get(runtime.name)
-    await asyncio.to_thread(wait_for, lambda: all(needle in container.logs(tail=4) for needle in (
+    await asyncio.to_thread(wait_for, lambda: all(needle in container.logs(tail=20) for needle in (
         b"ERROR: mysql", b"server ready")), 60, "the stand-in's last lines", 0.05)
     everything = await through_the_api(runtime)
     from wbtui.runtime.docker import logfile
