@@ -319,3 +319,54 @@ def test_an_http_host_has_no_tls_as_a_warning(upstream: WandbLike) -> None:
     assert found["proxy.body_size"].severity == fd.OK  # straight to the upstream: nothing limits it
     assert door.severity == fd.WARN
     assert fd.check_front_door(Config()) is None  # no HOST: nothing to judge
+
+
+def _saved(server: Nginx, tmp_path: Path) -> Path:
+    from wbtui.config import store
+
+    config = server.config()
+    config.runtime.port = free_port()
+    config.runtime.bind_address = "127.0.0.1"
+    path = tmp_path / "config.toml"
+    store.save(config, path)
+    return path
+
+
+def test_probe_prints_the_front_door_with_its_severity(trust: LocalCA, serve: Any, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from wbtui.cli import main
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/absent.sock")
+    path = _saved(serve(trust.leaf(15)), tmp_path)
+    main(["--config", str(path), "probe"])
+    out = capsys.readouterr().out
+    assert "front door https://localhost:" in out and ": warn" in out
+    assert "! WARN     Certificate expiry: the certificate expires in 14 days" in out
+    assert "fix: renew it" in out and "✔ OK       Large uploads: a 1.1 MB upload passed the proxy" in out
+    main(["--config", str(path), "probe", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["front_door"]["severity"] == "warn" and data["front_door"]["certificate"]["days_left"] == 14
+    main(["--config", str(path), "probe", "--url", "http://127.0.0.1:9", "--json"])
+    assert json.loads(capsys.readouterr().out)["front_door"] is None  # --url: HOST's door is not the one probed
+
+
+def test_doctor_counts_a_critical_front_door_as_a_problem(trust: LocalCA, serve: Any, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from wbtui.cli import main
+
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/absent.sock")
+    path = _saved(serve(trust.leaf(5)), tmp_path)
+    assert main(["--config", str(path), "doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "\nFront door\n" in out and "✘ CRITICAL Certificate expiry: the certificate expires in 4 days" in out
+    main(["--config", str(path), "doctor", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["front_door"]["severity"] == "critical"
+    assert any(p.startswith("front door Certificate expiry: the certificate expires in 4 days")
+               for p in report["problems"])

@@ -15,6 +15,7 @@ from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seco
 
 if TYPE_CHECKING:
     from ..config.model import Config
+    from ..health.front_door import FrontDoor
     from ..health.probe import ProbeResult, Sample
     from ..runtime.base import Runtime
 
@@ -25,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="GET /healthz (alive) and /ready (migrations done, serving) on HOST, or on the "
         "published local port when HOST does not answer from this machine (the output says which). "
         "Failures are classified: refused, DNS, timeout, TLS (self-signed certificates are not "
-        "supported by W&B), 4xx, 5xx, redirect to a login page. Exit 0 when /ready answers 200.",
+        "supported by W&B), 4xx, 5xx, redirect to a login page. Without --watch or --url it also judges HOST's "
+        "front door: the certificate (days left, trusted, names HOST) and whether a 1.1 MB upload passes the "
+        "proxy. Exit 0 when /ready answers 200.",
         epilog="examples: wbtui probe\n"
         "          wbtui probe --watch --interval 10\n"
         "          wbtui probe --url http://127.0.0.1:8080 --json",
@@ -96,6 +99,18 @@ def _print_sample(ctx: Context, sample: Sample, *, verbose: bool) -> None:
         ctx.out.print(escape(redact(f"{transition.time:%H:%M:%S} {transition.message}")), style="bold")
 
 
+def _print_front_door(ctx: Context, door: FrontDoor) -> None:
+    """HOST's certificate and upload findings, each in its severity's colour (the exit code stays /ready's)."""
+    from rich.markup import escape
+
+    from ..health.front_door import STYLES, report_lines
+
+    redact = ctx.redactor()
+    ctx.out.print(escape(redact(f"front door {door.host}: {door.severity}")), style="bold")
+    for severity, text in report_lines(door):
+        ctx.out.print(escape(redact(text)), style=STYLES[severity])
+
+
 def _json_line(ctx: Context, data: object) -> None:
     sys.stdout.write(ctx.redactor()(json.dumps(data, default=str)) + "\n")
     sys.stdout.flush()
@@ -113,11 +128,16 @@ def cmd_probe(ctx: Context, args: argparse.Namespace) -> int:
     prober = Prober(config, runtime, url=args.url, timeout=timeout)
     try:
         if not args.watch:
+            from ..health.front_door import check_front_door
+
             sample = prober.sample_sync()
+            door = None if args.url else check_front_door(config, timeout=timeout)  # HOST's, not --url's
             if args.json:
-                ctx.print_json(sample.to_dict())
+                ctx.print_json({**sample.to_dict(), "front_door": door.to_dict() if door else None})
             else:
                 _print_sample(ctx, sample, verbose=True)
+                if door is not None:
+                    _print_front_door(ctx, door)
             return EXIT_OK if sample.ready.ok else EXIT_FINDINGS
 
         async def watch() -> Sample | None:

@@ -186,3 +186,18 @@ def _verifying() -> ssl.SSLContext:
     context = trust_context()
     context.check_hostname = True
     return context
+
+
+ICONS = {OK: "✔", UNKNOWN: "…", WARN: "!", CRITICAL: "✘"}
+STYLES = {OK: "green", UNKNOWN: "dim", WARN: "yellow", CRITICAL: "bold red"}
+"""How the CLI's reports colour each severity (rich style names)."""
+
+
+def report_lines(door: FrontDoor) -> list[tuple[str, str]]:
+    """(severity, text) per line for a report: each finding, then its fix when it is not ok."""
+    out = []
+    for f in door.findings:
+        out.append((f.severity, f"{ICONS[f.severity]} {f.severity.upper():<8} {f.title}: {f.message}"))
+        if f.fix and f.severity != OK:
+            out.append((f.severity, f"      fix: {f.fix}"))
+    return out

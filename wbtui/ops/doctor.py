@@ -23,6 +23,7 @@ from ..config.masking import Redactor
 from ..config.validate import Finding, validate
 from ..diagnosis.engine import Diagnosis, diagnose, facts_from
 from ..health.bounded import Deadline, Pending, run_sync
+from ..health.front_door import STYLES, FrontDoor, check_front_door, report_lines
 from ..health.history import plain
 from ..health.probe import NoTarget, Prober, Sample
 from ..present.durations import duration
@@ -67,6 +68,8 @@ class DoctorReport:
     events: list[RuntimeEvent] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
     sample: Sample | None = None
+    front_door: FrontDoor | None = None
+    """HOST's certificate and upload findings (None: HOST not set, or the part failed)."""
     diagnosis: list[Diagnosis] = field(default_factory=list)
     parts: dict[str, PartOutcome] = field(default_factory=dict)
 
@@ -86,6 +89,8 @@ class DoctorReport:
         out += [f"{d.title}" for d in self.diagnosis if d.severity in ("critical", "error")]
         if self.sample is not None and not self.sample.ready.ok:
             out.append(f"/ready: {self.sample.ready.message}")
+        if self.front_door is not None:
+            out += [f"front door {f.title}: {f.message}" for f in self.front_door.critical]
         failed: dict[str, list[str]] = {}  # one line per distinct error (status, events and logs share one)
         for part in self.parts.values():
             if not part.ok and part.name not in ("versions", "target"):  # informational
@@ -110,6 +115,7 @@ class DoctorReport:
             "status": plain(self.status.to_dict()) if self.status else None,
             "events": [_event_dict(e) for e in self.events],
             "probe": self.sample.to_dict() if self.sample else None,
+            "front_door": self.front_door.to_dict() if self.front_door else None,
             "diagnosis": [d.to_dict() for d in self.diagnosis],
             "logs": self.logs,
             "parts": {name: p.to_dict() for name, p in self.parts.items()},
@@ -200,6 +206,9 @@ def run_doctor(config: Config, *, runtime: Runtime | None = None, checks_fn: Che
                                                  on_result=collected.append), "checks"), checks_timeout)
     prober = Prober(config, runtime, url=url, timeout=config.app.timeout)
     jobs["probe"] = (Pending(lambda: run_sync(prober.sample()), "probe"), part_timeout)
+    if config.server.HOST.strip():
+        jobs["front_door"] = (Pending(lambda: check_front_door(config, timeout=config.app.timeout), "front door"),
+                              part_timeout)
     if runtime is not None:
         rt = runtime
         jobs["target"] = (Pending(rt.describe, "target"), part_timeout)
@@ -253,6 +262,8 @@ def _store(report: DoctorReport, name: str, value: Any, redact: Redactor) -> Non
         report.target = dict(value)
     elif name == "probe":
         report.sample = value
+    elif name == "front_door":
+        report.front_door = value
     elif name == "status":
         report.status = value
         if value.image:
@@ -316,6 +327,14 @@ def render(report: DoctorReport, console: Console, redact: Callable[[str], str],
                 "green" if result.ok else "red")
             if result.fix and not result.ok:
                 say(f"      fix: {result.fix}")
+
+    if report.front_door is not None or _part_error(report, "front_door"):
+        say("\nFront door", "bold")
+        if report.front_door is None:
+            say(f"  not checked: {_part_error(report, 'front_door')}", "red")
+        else:
+            for severity, text in report_lines(report.front_door):
+                say(f"  {text}", STYLES[severity])
 
     say("\nDatastore checks", "bold")
     if not report.checks:
