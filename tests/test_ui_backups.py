@@ -250,8 +250,52 @@ async def test_read_only_refuses_restore(mariadb: Any, mysql_scratch: Any, tmp_p
         assert not isinstance(app.screen, ConfirmScreen)
 
 
-async def test_the_embedded_database_is_said_not_covered_with_what_to_do(tmp_path: Path) -> None:
+@pytest.mark.docker
+async def test_embedded_stores_on_docker_b_archives_vol_with_the_server_stopped_then_v_checks_it(
+        tmp_path: Path, docker_runtimes: Any, docker_client: Any, standin_image: str,
+        docker_labels: dict[str, str]) -> None:
+    from tests.test_backup_volume import _config as volume_config
+    from tests.test_backup_volume import _deployed, _sh
+    from wbtui.runtime.docker.backend import DockerRuntime
+
+    config = volume_config(standin_image)
+    config.backup.directory = str(tmp_path / "backups")
+    container = _deployed(docker_runtimes, docker_client, config)
+    started = container.attrs["State"]["StartedAt"]
+    app = make_app(tmp_path, config, runtime_factory=lambda c: DockerRuntime(c, labels=docker_labels))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        pane = await _open(pilot)
+        await wait_text(pilot, "MYSQL is empty (the embedded database)", "b archives /vol")
+        await pilot.press("b")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the confirmation")
+        await wait_text(pilot, "Stop and archive (y)")
+        assert app.screen.query_one("#yes", Button).variant == "error"
+        await _answer_yes(pilot, f"Stop {config.runtime.container_name}", "Archive /vol", "again")
+        await wait_until(pilot, lambda: not pane.job and len(pane.entries) == 1, JOB_SECONDS, "the /vol backup")
+        entry = pane.entries[0]
+        assert entry.manifest is not None and entry.manifest.kind == "volume"
+        await wait_text(pilot, "✔ Backup:", "/vol of the container")
+        container.reload()
+        assert container.attrs["State"]["Running"] and container.attrs["State"]["StartedAt"] != started
+        await pilot.press("v")  # a /vol archive is checked as a file: no admin URL is asked for
+        await _answer_yes(pilot, "read its tar to the end")
+        await wait_until(pilot, lambda: not pane.job and pane.entries[0].verified is True, JOB_SECONDS, "the verify")
+        assert app.query_one(BackupLine).said[0].endswith("local (verified)")
+        before = _sh(container, "cat /vol/data.txt")
+        _sh(container, "echo changed > /vol/data.txt")
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10, "the restore's confirmation")
+        await _answer_yes(pilot, "replace everything in /vol", "safety backup")
+        await wait_until(pilot, lambda: not pane.job and len(pane.entries) == 2, JOB_SECONDS,
+                         "the restore (and its safety backup)")
+        assert noticed(app, f"restored {entry.id}"), [str(n.message) for n in app._notifications]
+        container.reload()
+        assert container.attrs["State"]["Running"] and _sh(container, "cat /vol/data.txt") == before
+
+
+async def test_embedded_stores_on_kubernetes_are_said_not_covered_with_what_to_do(tmp_path: Path) -> None:
     config = Config()
+    config.runtime.backend = "kubernetes"
     config.backup.directory = str(tmp_path / "backups")
     app = make_app(tmp_path, config)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -263,7 +307,7 @@ async def test_the_embedded_database_is_said_not_covered_with_what_to_do(tmp_pat
         await pilot.press("b")
         await wait_until(pilot, lambda: noticed(app, "MYSQL is empty"), 5, "the notice")
         assert not isinstance(app.screen, ConfirmScreen)
-        assert app.query_one(BackupLine).said[0].startswith("Backup: not covered")
+        assert app.query_one(BackupLine).said[0].startswith("Backup: none of the embedded database")
 
 
 async def test_keys_without_a_backup_say_so_and_palette_commands_run(tmp_path: Path) -> None:

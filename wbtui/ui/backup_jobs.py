@@ -145,6 +145,36 @@ def back_up(config: Config, prune: bool, post: Post) -> None:
     post(BackupJobEnded(end))
 
 
+def back_up_volume(core: Core, config: Config, prune: bool, post: Post) -> None:
+    """`wbtui backup` of the embedded stores (Docker): stop the server, archive /vol, start it again, prune."""
+    from ..ops.backup.places import keep, local
+    from ..ops.backup.volume import run_volume_backup
+    from ..runtime.docker.backend import DockerRuntime
+
+    end = JobEnd("backup")
+
+    def say(line: str) -> None:
+        post(BackupProgress("backup", line))
+
+    try:
+        runtime = core.runtime()
+        if not isinstance(runtime, DockerRuntime):
+            raise TypeError("a /vol archive needs the Docker backend")
+        manifest, pruned = run_volume_backup(config, runtime, local(config), keep=keep(config) if prune else None,
+                                             say=say)
+    except Exception as exc:  # VolumeBackupFailed, RuntimeProblem: the message says in what state and what to do
+        end.problem = Problem(f"the /vol backup failed: {exc}",
+                              "see 4 Runtime: the server is started again if it was running")
+    else:
+        end.backup_id = manifest.id
+        end.outcome = [f"{manifest.id}: /vol of {config.runtime.container_name}, {manifest.size:,} bytes "
+                       f"({manifest.compression}) in {max(manifest.seconds, 0.1):.1f}s",
+                       *[f"removed (older than backup.keep): local: {gone}" for gone in pruned],
+                       "next: v verifies it (reads the archive to the end)"]
+        end.restarted = True
+    post(BackupJobEnded(end))
+
+
 def find(config: Config, backup_id: str, where: str, timeout: float) -> tuple[Entry, Local | Bucket]:
     """The backup ``backup_id`` in its place (``where``: local or bucket), read again now; LookupError when gone."""
     from ..ops.backup.destinations import DestinationError
@@ -162,7 +192,8 @@ def find(config: Config, backup_id: str, where: str, timeout: float) -> tuple[En
 
 
 def verify_backup(config: Config, backup_id: str, where: str, admin_url: str, post: Post) -> None:
-    """`wbtui backup verify ID` as the admin account; the admin password is scrubbed from every text posted."""
+    """`wbtui backup verify ID` as the admin account (``admin_url`` "" for a /vol archive, checked as a file); the
+    admin password is scrubbed from every text posted."""
     from ..config.masking import screen
     from ..config.urls import MysqlURL, URLError
     from ..ops.backup.places import UPLOAD_TIMEOUT, close
@@ -170,25 +201,29 @@ def verify_backup(config: Config, backup_id: str, where: str, admin_url: str, po
 
     end = JobEnd("verify", backup_id)
     try:
-        admin = MysqlURL.parse(admin_url)
+        admin = MysqlURL.parse(admin_url) if admin_url else None
     except URLError as exc:
         end.problem = Problem(f"the admin URL does not parse: {exc}",
                               "give it as mysql://root:PASSWORD@HOST:3306/mysql (v asks again)")
         post(BackupJobEnded(end))
         return
-    redact = screen(config, extra=[admin.password] if admin.password else [])
+    redact = screen(config, extra=[admin.password] if admin is not None and admin.password else [])
     place: Local | Bucket | None = None
     try:
         entry, place = find(config, backup_id, where, UPLOAD_TIMEOUT)
         post(BackupProgress("verify", f"restoring {backup_id} into a scratch database on {admin.host}:"
-                                      f"{admin.effective_port} as {admin.user} and comparing…"))
+                                      f"{admin.effective_port} as {admin.user} and comparing…" if admin is not None
+                            else f"reading {backup_id}'s archive to the end…"))
         result = verify(entry, place, admin, timeout=config.app.timeout)
     except (LookupError, VerifyError) as exc:
         end.problem = Problem(redact(str(exc)))
     except Exception as exc:  # unexpected: the job ends either way, and says how (without the admin password)
         end.problem = Problem(redact(f"the verify failed: {exc}"), "run wbtui backup verify ID in a shell to see more")
     else:
-        if result.ok:
+        if result.ok and admin is None:
+            end.outcome = [f"{backup_id}: a /vol archive whose size and sha256 match the manifest and whose tar "
+                           f"reads to the end, in {result.seconds:.1f}s"]
+        elif result.ok:
             end.outcome = [f"{backup_id}: {result.tables} tables, {result.rows:,} rows restored into "
                            f"{result.scratch} and matched the manifest (dropped again) in {result.seconds:.1f}s"]
         else:

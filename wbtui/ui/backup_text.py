@@ -56,6 +56,9 @@ def verify_lines(entry: Entry) -> list[Cell]:
         return [Cell("Never verified: v restores it into a scratch database and compares it with its manifest.",
                      "muted")]
     when = str(result.get("when", ""))[:16].replace("T", " ")
+    if result.get("ok") and entry.manifest is not None and entry.manifest.kind == "volume":
+        return [Cell(f"Verified {when} UTC: the archive's size and sha256 match the manifest and its tar reads to "
+                     "the end.", "good")]
     if result.get("ok"):
         return [Cell(f"Verified {when} UTC: {result.get('tables', 0)} tables, {int(result.get('rows', 0)):,} rows "
                      "restored and matched the manifest.", "good")]
@@ -68,9 +71,12 @@ def detail_lines(entry: Entry) -> list[Cell]:
     """The selected backup, in the box under the table (the manifest in full is one key away: enter)."""
     out = [Cell(entry.id, "strong"), Cell(f"{entry.where}: {entry.location}")]
     m = entry.manifest
-    if m is not None:
+    image = f" · W&B {m.image}:{m.tag}" if m is not None and m.image else ""
+    if m is not None and m.kind == "volume":
+        out.append(Cell(f"/vol of the container (volume {m.volume or '?'}), archived with the server stopped"
+                        + image))
+    elif m is not None:
         rows = sum(t.rows for t in m.tables)
-        image = f" · W&B {m.image}:{m.tag}" if m.image else ""
         out.append(Cell(f"{m.database} on {m.host} ({m.server_version}) · {len(m.tables)} tables, {rows:,} rows"
                         + image))
     out += verify_lines(entry)
@@ -88,6 +94,16 @@ def manifest_text(entry: Entry, now: datetime) -> str:
                 f"Modified:  {entry.modified.strftime(TIME_FORMAT)} UTC "
                 f"({ago((now - entry.modified).total_seconds())})",
                 "", *[c.text for c in verify_lines(entry)]]
+        return "\n".join(out) + "\n"
+    if m.kind == "volume":
+        out += [f"File:      {m.file} ({size(m.size)}, {m.compression})", f"sha256:    {m.sha256}",
+                f"Created:   {entry.created.strftime(TIME_FORMAT)} UTC ({ago((now - entry.created).total_seconds())}), "
+                f"the archive took {m.seconds:.1f}s",
+                f"Holds:     the container's /vol (volume {m.volume or '?'}): W&B's embedded stores",
+                f"W&B:       {m.image}:{m.tag}" if m.image else "W&B:       (no image recorded)",
+                f"wbtui:     {m.wbtui_version}", "", *[c.text for c in verify_lines(entry)]]
+        if m.notes:
+            out += ["", "Notes:", *[f"  - {note}" for note in m.notes]]
         return "\n".join(out) + "\n"
     rows = sum(t.rows for t in m.tables)
     migration = m.migration or {}
@@ -132,8 +148,8 @@ def newest(entries: Sequence[Entry]) -> list[Entry]:
 
 def overview_line(entries: Sequence[Entry] | None, errors: Sequence[str], embedded: bool, now: datetime) -> Cell:
     """``Backup: 3h ago, 12.4 MiB, local (verified)``, or what is missing and the key that makes it."""
-    if embedded:
-        return Cell("Backup: not covered - MYSQL is empty (the embedded database): 7 says what to do", "warn")
+    if embedded and not any(e.complete for e in entries or ()):
+        return Cell("Backup: none of the embedded database (MYSQL is empty) - 7 says what to do", "warn")
     if entries is None:
         return Cell("Backup: not listed yet (7 lists them)", "muted")
     copies = newest(entries)

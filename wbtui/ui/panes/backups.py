@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from ...config.model import Config
 from ...ops.backup.destinations import Entry
 from ...present.durations import ago
 from ..backup_jobs import (
@@ -27,6 +28,7 @@ from ..backup_jobs import (
     JobEnd,
     RestorePlanned,
     back_up,
+    back_up_volume,
     list_backups,
     plan_restore,
     restore_backup,
@@ -142,7 +144,10 @@ class BackupsPane(Pane):
             if keep == (entry.where, entry.id):
                 table.move_cursor(row=index)
         rows: list[Content | str] = []
-        if listed.embedded:
+        if listed.embedded and self.wbtui.session.saved.runtime.backend == "docker":
+            rows.append(styled(("MYSQL is empty (the embedded database): ", "$warning bold"),
+                               "no dump; b archives /vol with the server stopped (asks first)."))
+        elif listed.embedded:
             rows.append(styled(("Not covered: MYSQL is empty (the embedded database). ", "$warning bold"),
                                "What to do is below."))
         count = len(self.entries)
@@ -186,8 +191,8 @@ class BackupsPane(Pane):
     def _show_details(self) -> None:
         entry = self.selected()
         rows: list[Content | str] = []
-        if self.embedded:
-            rows.append(Content(self.embedded))
+        if self.embedded and (entry is None or self.wbtui.session.saved.runtime.backend != "docker"):
+            rows.append(Content(self.embedded))  # on Docker, once there is a /vol archive, the status line says it
         if entry is not None:
             rows += [_content(row) for row in detail_lines(entry)]
             if entry.complete:
@@ -247,7 +252,7 @@ class BackupsPane(Pane):
         self._job_clock.pause()
         self._said(end)
         self.list_now()
-        if end.job == "restore":
+        if end.job == "restore" or end.restarted:
             self.post_message(RefreshStatus())
             if end.restarted:
                 self.post_message(StartupWatch())  # as after a deploy: the Health pane and a notice follow it
@@ -279,10 +284,7 @@ class BackupsPane(Pane):
             return
         config = self.wbtui.session.saved.copy()
         if not config.server.MYSQL.strip():
-            from ...ops.backup.job import embedded_message
-
-            self.notify(embedded_message(config), title="Backup: not covered", severity="warning", timeout=20,
-                        markup=False)
+            self._back_up_volume(config)
             return
         try:
             places = [place.location for place in targets(config)]
@@ -314,6 +316,30 @@ class BackupsPane(Pane):
                      lambda: self._start("backup", partial(back_up, config, not self.read_only, self.post_message),
                                          "starting…"), confirm_label="Back up")
 
+    def _back_up_volume(self, config: Config) -> None:
+        """The embedded stores live in /vol: on Docker, archive it with the server stopped (asked first, refused in
+        read-only mode, as `wbtui backup` does); on Kubernetes, say what is not covered."""
+        from ...ops.backup.job import embedded_message
+        from ...ops.backup.places import local
+
+        if config.runtime.backend != "docker":
+            self.notify(embedded_message(config), title="Backup: not covered", severity="warning", timeout=20,
+                        markup=False)
+            return
+        if self.refuse_read_only("stopping the server to archive /vol"):
+            return
+        name, volume = config.runtime.container_name, config.runtime.volume
+        steps = [f"Stop {name} if it runs: the server is down until the archive is written.",
+                 f"Archive /vol (volume {volume}: W&B's embedded database and files) through the Docker API into "
+                 f"{local(config).location} (zstd, else gzip; files 0600, with a manifest).",
+                 f"Start {name} again, also when the archive fails.",
+                 f"Then remove the local backups older than {config.backup.keep} (backup.keep), never the newest "
+                 "good one. A /vol archive stays local (it is not uploaded to the bucket)."]
+        self.confirm(f"Stop {name} and archive /vol?", steps,
+                     lambda: self._start("backup", partial(back_up_volume, self.wbtui.core, config, True,
+                                                           self.post_message), "stopping the server…"),
+                     confirm_label="Stop and archive", danger=True)
+
     def action_verify(self) -> None:
         from ...checks.mysql_connect import ADMIN_ENV
 
@@ -326,6 +352,9 @@ class BackupsPane(Pane):
         if not entry.complete:
             self.notify(f"{entry.id} is incomplete (no manifest or no dump): it cannot be verified. b makes a new "
                         "backup.", severity="warning", markup=False)
+            return
+        if entry.manifest is not None and entry.manifest.kind == "volume":  # a /vol archive is checked as a file
+            self._confirm_verify(entry, "")
             return
         admin = os.environ.get(ADMIN_ENV, "")
         if admin:
@@ -340,6 +369,19 @@ class BackupsPane(Pane):
         from ...config.urls import MysqlURL, URLError
         from ...ops.backup.verify import SCRATCH_PREFIX
 
+        config = self.wbtui.session.saved.copy()
+
+        def run() -> None:
+            self._start("verify", partial(verify_backup, config, entry.id, entry.where, admin_url, self.post_message),
+                        f"{entry.id}…")
+
+        if not admin_url:
+            self.confirm(f"Verify {entry.id} ({entry.where})?",
+                         [f"Check {entry.dump_name}'s size and sha256 against its manifest and read its tar to the "
+                          "end (a /vol archive is checked as a file: nothing is restored).",
+                          f"Record the result beside the backup ({entry.id}.verify.json)."], run,
+                         confirm_label="Verify")
+            return
         try:
             admin = MysqlURL.parse(admin_url)
         except URLError as exc:
@@ -358,11 +400,7 @@ class BackupsPane(Pane):
                   "manifest.",
                   "Drop the scratch database, whatever happens.",
                   f"Record the result beside the backup ({entry.id}.verify.json)."]
-        config = self.wbtui.session.saved.copy()
-        self.confirm(f"Verify {entry.id} ({entry.where})?", steps,
-                     lambda: self._start("verify", partial(verify_backup, config, entry.id, entry.where, admin_url,
-                                                           self.post_message), f"{entry.id}…"),
-                     confirm_label="Verify")
+        self.confirm(f"Verify {entry.id} ({entry.where})?", steps, run, confirm_label="Verify")
 
 
     def action_restore(self) -> None:
