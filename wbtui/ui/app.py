@@ -62,6 +62,7 @@ PANE_SPECS: tuple[tuple[str, str, str], ...] = (
     ("overview", "Overview", "overview"), ("config", "Config", "config"),
     ("datastores", "Datastores", "datastores"), ("runtime", "Runtime", "runtime"),
     ("logs", "Logs", "logs"), ("health", "Health", "health"), ("backups", "Backups", "backups"),
+    ("database", "Database", "database"),
 )
 
 
