@@ -25,6 +25,7 @@ from wbtui.monitor.mysql_cpu import CpuReading, CpuRule
 from wbtui.monitor.mysql_lines import cpu_chart, sections, spark
 from wbtui.monitor.mysql_status import CpuState, DbStatus
 from wbtui.monitor.mysql_watch import MysqlWatch
+from wbtui.present.sizes import size
 
 LOADED = 5.0  # percent of the machine: busy mariadbd is above it, idle far below
 WAIT = 90.0  # seconds: the most any state below may take to be reached on a loaded 2-core machine
@@ -178,7 +179,8 @@ def test_table_sizes_and_their_growth(mariadb: MariaDB, mysql_scratch: Scratch) 
     assert grown.tables is not None
     runs = grown.tables[0]
     assert runs.rows > 1000 and runs.grown is not None and runs.grown > 1_000_000 and runs.since_start == runs.grown
-    assert "since last" in "\n".join(line.text for line in sections(grown, 80)["tables"])
+    shown = "\n".join(line.text for line in sections(grown, 80)["tables"])
+    assert f"+{size(runs.grown)} (+{size(runs.grown)} in all)" in shown
 
 
 @pytest.mark.mysql

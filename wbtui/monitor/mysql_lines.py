@@ -126,9 +126,9 @@ def cpu_lines(status: DbStatus, width: int) -> Section:
     now = f"{cpu.percent:g}%" if cpu.percent is not None else "-"
     held = (f", above {cpu.threshold:g}% for {duration(cpu.above_for)} of {duration(cpu.window)}"
             if cpu.above_for else "")
-    head = Line(f"CPU (this host) {now} of the machine{held} · {cpu.how}",
+    head = Line(f"CPU (this host) {now} of the machine{held}",
                 "error" if cpu.alert else "warn" if cpu.above_for else "")
-    return [head, *cpu_chart(cpu, max(8, min(60, width - 20)))]
+    return [head, *cpu_chart(cpu, max(8, min(60, width - 20))), Line(cpu.how, "muted")]
 
 
 def statement_lines(status: DbStatus, width: int) -> Section:
@@ -149,16 +149,18 @@ def table_lines(status: DbStatus) -> Section:
         return [Line("largest tables: not read yet", "muted")]
     if not status.tables:
         return [Line("largest tables: the database has no tables yet", "muted")]
-    age = f" (read {ago(status.tables_age)})"
+    age = f" (read {ago(status.tables_age)}; growth since the reading before)"
     lines = [Line("largest tables" + age, "head")]
     for t in status.tables:
-        grown = ""
-        if t.grown is not None:
-            grown = f"  {'+' if t.grown >= 0 else '-'}{size(abs(t.grown))} since last"
+        grown = f"  {_signed(t.grown)}" if t.grown is not None else ""
         if t.since_start:
-            grown += f", {'+' if t.since_start >= 0 else '-'}{size(abs(t.since_start))} since start"
-        lines.append(Line(f"{t.name:<28} {t.rows:>10,} rows {size(t.bytes):>10}{grown}"))
+            grown += f" ({_signed(t.since_start)} in all)"
+        lines.append(Line(f"{t.name:<18} {t.rows:>10,} rows {size(t.bytes):>10}{grown}"))
     return lines
+
+
+def _signed(delta: int) -> str:
+    return ("+" if delta >= 0 else "-") + size(abs(delta))
 
 
 def footer_line(status: DbStatus) -> Line:
