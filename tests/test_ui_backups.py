@@ -95,7 +95,7 @@ async def test_back_up_now_prunes_the_old_one_then_verify_with_the_admin_env(
         assert mariadb.root_password not in text
         assert "(verified)" in app.query_one(BackupLine).said[0]
         await pilot.press("1")
-        await wait_text(pilot, "Backup: ", " ago, ", "local (verified)")
+        await wait_text(pilot, "Backup: ", ", local (verified)")
     assert not mariadb.execute("SHOW DATABASES LIKE 'wbtui\\_verify\\_%'")
 
 
@@ -112,7 +112,8 @@ async def test_verify_asks_for_the_admin_url_masked_and_never_shows_it(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         pane = await _open(pilot)
         await pilot.press("v")
-        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen), 5, "the admin URL prompt")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen) and app.screen.query(Input), 5,
+                         "the admin URL prompt")
         field = app.screen.query_one(Input)
         assert field.password
         await pilot.press(*mariadb.admin_url)
@@ -364,7 +365,9 @@ def test_the_overview_line_says_age_size_where_and_verified() -> None:
     assert overview_line(newer_but_cut, [], False, moment).text.startswith("Backup: 3h ago")
     assert overview_line([], [], False, moment) == ("Backup: none - press 7 then b", "warn")
     assert overview_line([], ["cannot list"], False, moment).text == "Backup: cannot list the backups - 7 says why"
-    assert overview_line([], [], True, moment).text.startswith("Backup: not covered")
+    assert overview_line([], [], True, moment) == \
+        ("Backup: none of the embedded database (MYSQL is empty) - 7 says what to do", "warn")
+    assert overview_line([_entry("local", three, True)], [], True, moment).text.startswith("Backup: 3h ago")
 
 
 async def test_the_overview_line_repaints_only_when_its_text_changes(tmp_path: Path) -> None:
