@@ -63,6 +63,7 @@ PANE_SPECS: tuple[tuple[str, str, str], ...] = (
     ("datastores", "Datastores", "datastores"), ("runtime", "Runtime", "runtime"),
     ("logs", "Logs", "logs"), ("health", "Health", "health"), ("backups", "Backups", "backups"),
     ("database", "Database", "database"),
+    ("storage", "Storage", "storage"),
 )
 
 
