@@ -9,7 +9,9 @@ rounds that alternate:
   ``python3 -m venv /tmp/toolong-venv && /tmp/toolong-venv/bin/pip install toolong`` (skipped if missing);
 * the dashboard in a pty: the Logs pane, ``T``, ``all``, Enter: until the status line says the whole log
   arrived (``900,000 dropped``: the ring keeps 100k) with the last line on screen; the process's peak RSS
-  (VmHWM) then, with the real stream (the Docker reader's own batches).
+  (VmHWM) then, with the real stream (the Docker reader's own batches). As root on this host the window
+  comes from the container's json-file log (wbtui/runtime/docker/logfile.py), as toolong reads its file;
+  with a remote daemon it would come through the daemon's stream, which ``docker logs`` measures.
 
 ``--before DIR`` adds the dashboard from another checkout (``git archive HEAD wbtui css | tar -x -C DIR``).
 Goals (issue 17): last line on screen <= 1.2x toolong, >= 0.9x the speed of raw ``docker logs``; peak RSS
