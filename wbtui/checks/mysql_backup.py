@@ -79,12 +79,13 @@ def _groups(names: list[str]) -> dict[str, set[str]]:
 def newest_local(folder: Path) -> Found | None:
     """The newest complete, not failed backup in ``folder`` (regular files only: a symlink is never read)."""
     try:
-        names = [n for n in os.listdir(folder) if stat.S_ISREG(os.lstat(folder / n).st_mode)]
+        listed = os.listdir(folder)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise CheckFailed(f"cannot list {folder}: {exc.strerror}", "check its permissions, or set "
                           "backup.directory") from None
+    names = [n for n in listed if _regular(folder / n)]
     best: Found | None = None
     for backup, suffixes in _groups(names).items():
         if MANIFEST_SUFFIX not in suffixes or not suffixes & set(DUMP_SUFFIXES):
@@ -97,6 +98,13 @@ def newest_local(folder: Path) -> Found | None:
         if created is not None and not _failed_verify(verify) and (best is None or created > best.created):
             best = Found(backup, created, str(folder))
     return best
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:  # removed since the listing
+        return False
 
 
 def _read(path: Path) -> bytes:
