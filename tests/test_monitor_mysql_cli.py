@@ -99,13 +99,19 @@ def test_connection_failures_and_usage(tmp_path: Path, capsys: pytest.CaptureFix
         assert info.value.code == 2
 
 
+def _default_sigint() -> None:
+    """Ctrl-C as in a terminal: a test run in the background (``cmd &``) ignores SIGINT, and its children
+    would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.mysql
 def test_watch_json_streams_until_ctrl_c(tmp_path: Path, mariadb: MariaDB, mysql_scratch: Scratch) -> None:
     guide_setup(mariadb, mysql_scratch)
     cfg = write_config(tmp_path, mysql_scratch.url)
     proc = subprocess.Popen([sys.executable, "-m", "wbtui", "--config", cfg, "db", "status", "--watch", "--json",
                              "--interval", "0.2"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+                            text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, preexec_fn=_default_sigint)
     try:
         assert proc.stdout is not None
         first, second = json.loads(proc.stdout.readline()), json.loads(proc.stdout.readline())

@@ -23,8 +23,10 @@ from wbtui.config.urls import MysqlURL
 from wbtui.monitor.mysql_replication import Downstream, ReplicaProblem, ReplicaState, Replication
 from wbtui.monitor.mysql_sample import Statement
 from wbtui.monitor.mysql_status import Alert, CpuState, DbStatus, TableGrowth
+from wbtui.ui.app import WbtuiApp
 from wbtui.ui.db_watch import DatabaseUpdate
 from wbtui.ui.panes.database import DatabasePane
+from wbtui.ui.session import Session
 
 SIZE = (80, 24)
 
@@ -52,10 +54,10 @@ async def test_the_pane_shows_the_figures_and_g_and_t_sample_again(tmp_path: Pat
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         pane = pane_of(app)
-        assert pane.updates == 0 and not pane.refreshing, "hidden: nothing sampled"
+        assert pane.updates == 0, "hidden: nothing sampled"
         await pilot.press("8")
         await wait_until(pilot, lambda: pane.updates >= 1, 30, "the first sample")
-        assert pane.refreshing
+        assert not pane.refreshing, "without the app's refreshers only keys sample"
         text = await wait_text(pilot, f"127.0.0.1:{mariadb.port}", "connections", "queries/s")
         await pilot.press("g")
         await wait_until(pilot, lambda: pane.updates >= 2, 30, "the sample g asked for")
@@ -66,10 +68,34 @@ async def test_the_pane_shows_the_figures_and_g_and_t_sample_again(tmp_path: Pat
         await wait_for_workers(app, "database", 30)
         await pilot.press("end")  # the body scrolls to the tables
         text = await wait_text(pilot, "largest tables", "runs")
+    assert s.password not in text and quote(s.password, safe="") not in text
+
+
+@pytest.mark.mysql
+async def test_the_pane_refreshes_by_itself_only_while_shown(tmp_path: Path, mariadb: MariaDB,
+                                                            mysql_scratch: Scratch,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    s = mysql_scratch
+    mariadb.create_database(s.database)
+    mariadb.create_user(s.user, s.password)
+    mariadb.grant("ALL", f"`{s.database}`.*", s.user)
+    monkeypatch.setattr(DatabasePane, "REFRESH_SECONDS", 0.3)
+    config = config_for(s.url)
+    config.runtime.container_name = f"wbtui-test-absent-{s.user}"  # the app's own refreshers find nothing
+    app = make_app(tmp_path, config, background=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        pane = pane_of(app)
+        assert pane.updates == 0 and not pane.refreshing, "hidden: no timer, no query"
+        await pilot.press("8")
+        assert pane.refreshing
+        await wait_until(pilot, lambda: pane.updates >= 3, 30, "samples taken by the timer, no key pressed")
         await pilot.press("1")
         await pilot.pause()
-        assert not pane.refreshing, "hidden again: the refresh timer is paused"
-    assert s.password not in text and quote(s.password, safe="") not in text
+        assert not pane.refreshing, "hidden again: the timer is paused"
+        await pilot.press("8")
+        shown = pane.updates
+        await wait_until(pilot, lambda: pane.updates >= shown + 2, 30, "the timer again once shown")
 
 
 @pytest.mark.mysql
@@ -141,8 +167,9 @@ async def show_fixed(pilot: Any) -> None:
     await pilot.pause()
 
 
-def test_database_snapshot(snap_compare: Any, tmp_path: Path) -> None:
+def test_database_snapshot(snap_compare: Any) -> None:
     """Alerts first at 80x24: the CPU rule holding and a broken replica, then the figures."""
     config = config_for(MysqlURL("wandb_local", "CanaryMysqlPw-7f3a9", "127.0.0.1", "wandb_local",
                                  free_port()).format())
-    assert snap_compare(make_app(tmp_path, config), terminal_size=SIZE, run_before=show_fixed)
+    app = WbtuiApp(Session(Path("/etc/wbtui/config.toml"), config, file_exists=True), background=False)
+    assert snap_compare(app, terminal_size=SIZE, run_before=show_fixed)

@@ -21,7 +21,7 @@ STATUS_NAMES = (
     "Com_rollback", "Handler_commit", "Slow_queries", "Innodb_buffer_pool_read_requests",
     "Innodb_buffer_pool_reads", "Innodb_row_lock_waits", "Innodb_row_lock_current_waits",
 )
-VARIABLE_NAMES = ("max_connections", "read_only", "server_id", "version", "version_comment", "log_bin")
+VARIABLE_NAMES = ("max_connections", "read_only", "version", "version_comment")
 STATEMENT_LIMIT = 5
 STATEMENT_TEXT = 200  # characters of a statement's text: enough to recognise it, cheap to carry
 TABLE_LIMIT = 8
@@ -136,8 +136,8 @@ class MysqlSampler:
         at = time.monotonic()
         names = ", ".join(f"'{n}'" for n in STATUS_NAMES)
         status = {str(k): _int(v) for k, v in self._rows(f"SHOW GLOBAL STATUS WHERE Variable_name IN ({names})")}
-        names = ", ".join(f"'{n}'" for n in VARIABLE_NAMES)
-        variables = {str(k): str(v) for k, v in self._rows(f"SHOW GLOBAL VARIABLES WHERE Variable_name IN ({names})")}
+        values = self._rows("SELECT " + ", ".join(f"@@GLOBAL.{n}" for n in VARIABLE_NAMES))[0]  # a third of SHOW's cost
+        variables = {name: _text(value) for name, value in zip(VARIABLE_NAMES, values, strict=True)}
         if self._process is None:  # once per connection: who we are, and whether we see every session
             account, process = self._rows(
                 "SELECT CURRENT_USER(), EXISTS(SELECT 1 FROM information_schema.USER_PRIVILEGES "
@@ -216,6 +216,10 @@ class MysqlSampler:
             "ORDER BY COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) DESC, TABLE_NAME LIMIT %s",
             (self.url.database, TABLE_LIMIT))
         return [TableSize(str(name), int(n), int(data), int(index)) for name, n, data, index in rows]
+
+
+def _text(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _int(value: Any) -> int:

@@ -83,7 +83,7 @@ class DatabasePane(Pane):
 
     def on_show(self) -> None:
         self.sample()
-        if self._refresh_timer is not None:
+        if self.wbtui.background and self._refresh_timer is not None:  # tests without refreshers feed data
             self._refresh_timer.resume()
             self.refreshing = True
 
