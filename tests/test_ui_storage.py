@@ -138,3 +138,22 @@ def test_storage_snapshot(snap_compare: Any, tmp_path: Path, monkeypatch) -> Non
     app = WbtuiApp(Session(Path("/etc/wbtui/config.toml"), config, file_exists=True), background=False)
     assert os.environ["XDG_STATE_HOME"].startswith(str(tmp_path))
     assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=show_fixed)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+async def test_the_storage_tab_shows_when_it_is_the_active_one(tmp_path, monkeypatch, size):
+    """Nine tabs do not fit 80 columns closed up: the first ones give way, marked "…", so the active tab shows."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    config = Config()
+    config.runtime.backend = "kubernetes"
+    app = make_app(tmp_path, config)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        assert screen_text(app).splitlines()[1].strip().startswith("1 Overview 2 Config ")
+        await pilot.press(KEY)
+        await measured(pilot, 1)
+        bar = screen_text(app).splitlines()[1]
+        assert bar.strip().startswith("… ") and bar.rstrip().endswith(f"{KEY} Storage") and len(bar.rstrip()) <= size[0]
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen_text(app).splitlines()[1].strip().startswith("1 Overview 2 Config ")
