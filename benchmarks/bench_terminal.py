@@ -232,11 +232,12 @@ def container(rate: int | None) -> Iterator[tuple[str, int]]:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True)
 
 
-def write_config(directory: Path, name: str, port: int) -> Path:
+def write_config(directory: Path, name: str, port: int, mysql: str = "") -> Path:
     from wbtui.config import store
     from wbtui.config.model import Config
 
     config = Config()
+    config.server.MYSQL = mysql
     config.runtime.image, config.runtime.tag = IMAGE.split(":")
     config.runtime.container_name, config.runtime.volume = name, f"{name}-data"
     config.runtime.bind_address, config.runtime.port = "127.0.0.1", port
@@ -350,6 +351,31 @@ def run_overview_streaming(args: argparse.Namespace, variants: dict[str, Path], 
     return case
 
 
+def run_database(args: argparse.Namespace, variants: dict[str, Path], tmp: Path) -> Case:
+    """The Database pane open (sampling every 3 s) vs the same dashboard idle on the Overview, both watching
+    the W&B-like database of benchmarks/bench_db_status.py."""
+    from benchmarks.bench_db_status import wandb_database
+
+    case = Case(f"Database pane open vs idle on the Overview, 80x24, {args.window * 3:g} s windows "
+                f"(median (min-max) of {args.rounds} rounds)", "wbtui after, Overview")
+    with container(None) as (name, port), wandb_database() as (mysql, _):
+        config = write_config(tmp, name, port, mysql)
+        for _ in range(args.rounds):
+            terms = {"wbtui after, Overview": dashboard(REPO, config, (80, 24), tmp)}
+            terms.update({f"wbtui {v}, Database": dashboard(repo, config, (80, 24), tmp)
+                          for v, repo in variants.items()})
+            try:
+                started(terms, 3.0)
+                for v in variants:
+                    terms[f"wbtui {v}, Database"].write(b"8")
+                time.sleep(args.settle)
+                case.add(measure(terms, args.window * 3))
+            finally:
+                for term in terms.values():
+                    term.close()
+    return case
+
+
 def run_keys(args: argparse.Namespace, variants: dict[str, Path], tmp: Path) -> None:
     print(f"\nkey-to-frame while 1,000 lines/s stream into the Logs pane, 120x40, {args.keys} keys "
           "(target p95 <= 50 ms)")
@@ -396,7 +422,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--before", type=Path, help="a checkout of the dashboard to compare with (its wbtui/, css/)")
     parser.add_argument("--only", default="idle,logs,overview,keys,startup",
-                        help="comma-separated cases: idle, logs, overview, keys, startup")
+                        help="comma-separated cases: idle, logs, overview, keys, startup, database")
     parser.add_argument("--sizes", default="80x24,200x50")
     parser.add_argument("--rates", default="100,1000")
     args = parser.parse_args()
@@ -423,6 +449,8 @@ def main() -> None:
             report(run_idle(args, variants, tmp))
         if "keys" in only:
             run_keys(args, variants, tmp)
+        if "database" in only:
+            report(run_database(args, variants, tmp))
     if "startup" in only:
         run_startup(args)
 
