@@ -15,7 +15,8 @@ from tests.import_contracts import module_level_imports
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("cli", "ui", "ops", "setup", "health", "monitor", "diagnosis", "present", "checks", "runtime", "render", "config")
+PACKAGES = ("cli", "ui", "ops", "setup", "metrics", "health", "monitor", "diagnosis", "present", "checks", "runtime",
+            "render", "config")
 
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:

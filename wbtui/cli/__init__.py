@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 COMMAND_MODULES = (
     "setup_cmd", "ui_cmd", "config_cmd", "render_cmd", "check_cmd", "ack_cmd", "bucket_cmd", "runtime_cmd",
-    "health_cmd", "diagnose_cmd", "backup_cmd", "upgrade_cmd", "restore_cmd", "storage_cmd",
+    "health_cmd", "diagnose_cmd", "backup_cmd", "upgrade_cmd", "restore_cmd", "storage_cmd", "metrics_cmd",
 )
 COMMANDS: dict[str, str] = {
     "setup": "setup_cmd", "dashboard": "ui_cmd", "serve": "ui_cmd", "config": "config_cmd",
@@ -38,7 +38,7 @@ COMMANDS: dict[str, str] = {
     "start": "runtime_cmd", "stop": "runtime_cmd", "status": "runtime_cmd",
     "logs": "runtime_cmd", "service": "runtime_cmd", "probe": "health_cmd", "doctor": "health_cmd",
     "diagnose": "diagnose_cmd", "backup": "backup_cmd", "upgrade": "upgrade_cmd", "rollback": "upgrade_cmd",
-    "restore": "restore_cmd", "storage": "storage_cmd",
+    "restore": "restore_cmd", "storage": "storage_cmd", "metrics": "metrics_cmd",
 }
 """Which module registers each command (tests/test_cli_startup.py keeps it complete): a command line naming
 one gets a parser with only that module's commands, so `wbtui status` does not import the other nine."""

@@ -92,7 +92,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also the backup timer: daily, weekly, '*-*-* 03:00:00' ... (default: backup.schedule; "
                    "'' for none)")
     p.add_argument("--wbtui", metavar="PATH", default=None, type=_file_name,
-                   help="the wbtui program the backup service runs (default: this one)")
+                   help="the wbtui program the backup (and metrics) service runs (default: this one)")
+    p.add_argument("--metrics", metavar="HOST:PORT", nargs="?", const="127.0.0.1:9187", default=None,
+                   help="also NAME-metrics.service, `wbtui metrics --listen HOST:PORT` (default 127.0.0.1:9187)")
     _common(p, secrets=False)
 
     p = rsub.add_parser("sql", help="CREATE USER / DATABASE / GRANT for MYSQL",
@@ -194,10 +196,10 @@ def systemd_units(ctx: Context, args: argparse.Namespace) -> dict[str, str] | No
     except ScheduleError as exc:
         where = "--backup" if args.backup is not None else "backup.schedule"
         raise CliError(f"{where}: {exc}; examples: {SCHEDULE_EXAMPLE}", EXIT_USAGE) from None
-    if schedule is None:
+    if schedule is None and args.metrics is None:
         return None
     return systemd.render_units(config, Path(os.path.abspath(ctx.config_path)), schedule, env_file=args.env_file,
-                                docker=args.docker, command=[args.wbtui] if args.wbtui else None)
+                                docker=args.docker, command=[args.wbtui] if args.wbtui else None, metrics=args.metrics)
 
 
 def _joined(units: dict[str, str]) -> str:

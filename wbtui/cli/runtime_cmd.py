@@ -109,6 +109,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--backup", metavar="SCHEDULE", default=None,
                    help="also install the backup timer: daily, weekly, '*-*-* 03:00:00' ... (default: "
                    "backup.schedule; '' for none)")
+    s.add_argument("--metrics", metavar="HOST:PORT", nargs="?", const="127.0.0.1:9187", default=None,
+                   help="also install NAME-metrics.service: `wbtui metrics --listen HOST:PORT` "
+                   "(default 127.0.0.1:9187)")
     _yes(s)
     s.set_defaults(func=cmd_service_install)
 
@@ -414,7 +417,7 @@ def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
         _say(ctx, "cancelled: nothing changed")
         return EXIT_FINDINGS
     result = install_service(config, args.root, config_path=Path(os.path.abspath(ctx.config_path)),
-                             schedule=schedule)
+                             schedule=schedule, metrics=args.metrics)
     _say(ctx, f"unit:     {result.unit_path}")
     _say(ctx, f"env file: {result.env_path} (mode 0600, holds the secrets)")
     for path in result.backup_paths:

@@ -71,9 +71,10 @@ def _systemctl(*args: str) -> None:
 
 
 def install_service(config: Config, root: Path | str = "/", *, config_path: Path | None = None,
-                    schedule: Schedule | None = None) -> InstallResult:
+                    schedule: Schedule | None = None, metrics: str | None = None) -> InstallResult:
     """Write the unit and its env file under ``root``, then enable (and start, when systemd runs) it; with
-    ``schedule`` also the backup service and timer (running ``wbtui --config config_path backup``)."""
+    ``schedule`` also the backup service and timer (running ``wbtui --config config_path backup``), with
+    ``metrics`` (an address) the metrics service."""
     from .render import render_env_file
     from .systemd_unit import render_units, unit_name
 
@@ -81,9 +82,9 @@ def install_service(config: Config, root: Path | str = "/", *, config_path: Path
     name = unit_name(config)
     env_file = f"/{ENV_DIR}/{config.runtime.container_name}.env"
     env_path = root / env_file.lstrip("/")
-    if schedule is not None and config_path is None:
-        raise ValueError("a backup schedule needs the config file's path")
-    units = render_units(config, Path(config_path or "/"), schedule, env_file=env_file)
+    if (schedule is not None or metrics is not None) and config_path is None:
+        raise ValueError("a backup schedule or the metrics service needs the config file's path")
+    units = render_units(config, Path(config_path or "/"), schedule, env_file=env_file, metrics=metrics)
     paths = {unit: root / UNIT_DIR / unit for unit in units}
     try:
         env_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -94,7 +95,7 @@ def install_service(config: Config, root: Path | str = "/", *, config_path: Path
     except OSError as exc:
         raise RuntimeProblem(f"cannot install the unit under {root}: {exc.strerror or exc}",
                              "run as root, or pass --root DIR to install into another tree") from None
-    timer = [unit for unit in units if unit.endswith(".timer")]
+    timer = [unit for unit in units if unit.endswith((".timer", "-metrics.service"))]
     extra = tuple(path for unit, path in paths.items() if unit != name)
     scheduled = f"; backups {schedule.on_calendar} by {timer[0]} (systemctl list-timers {timer[0]})" \
         if schedule is not None else ""

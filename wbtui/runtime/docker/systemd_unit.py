@@ -170,13 +170,63 @@ def render_backup_timer(config: Config, schedule: backup.Schedule) -> str:
     ])
 
 
+def metrics_name(config: Config) -> str:
+    return f"{config.runtime.container_name}-metrics.service"
+
+
+def render_metrics_service(config: Config, config_path: Path, listen: str, command: list[str] | None = None) -> str:
+    """A long-running ``wbtui --config PATH metrics --listen ADDR``: no secret in the unit (the config holds them).
+
+    With ``backup.directory`` empty it sets the XDG data directory the backup service sets, so the backup age it
+    serves is that of the backups the timer makes."""
+    argv = [*(command or wbtui_command()), "--config", str(config_path), "metrics", "--listen", listen]
+    env = []
+    if not config.backup.directory.strip():
+        env = [f"Environment={_assignment('XDG_DATA_HOME', str(backup.default_directory().parent.parent))}"]
+    return "\n".join([
+        f"# wbtui metrics for Prometheus ({listen}/metrics); rendered by wbtui.",
+        f"# Install in /etc/systemd/system, then: systemctl daemon-reload && "
+        f"systemctl enable --now {metrics_name(config)}",
+        "[Unit]",
+        f"Description=wbtui metrics of W&B Server ({config.runtime.container_name})",
+        "After=network-online.target docker.service",
+        "Wants=network-online.target",
+        "",
+        "[Service]",
+        "Type=simple",
+        *env,
+        f"ExecStart={_exec(argv)}",
+        "Restart=on-failure",
+        "RestartSec=10",
+        "UMask=0077",
+        "NoNewPrivileges=yes",
+        "PrivateTmp=yes",
+        "PrivateDevices=yes",
+        "ProtectSystem=full",
+        "ProtectKernelTunables=yes",
+        "ProtectKernelModules=yes",
+        "ProtectControlGroups=yes",
+        "RestrictSUIDSGID=yes",
+        "LockPersonality=yes",
+        "RestrictRealtime=yes",
+        "Nice=5",
+        "",
+        "[Install]",
+        "WantedBy=multi-user.target",
+        "",
+    ])
+
+
 def render_units(config: Config, config_path: Path, schedule: backup.Schedule | None, *,
                  env_file: str = DEFAULT_ENV_FILE, docker: str = "/usr/bin/docker",
-                 command: list[str] | None = None) -> dict[str, str]:
-    """Every unit by file name: the container's, and with a schedule the backup service and its timer."""
+                 command: list[str] | None = None, metrics: str | None = None) -> dict[str, str]:
+    """Every unit by file name: the container's, with a schedule the backup service and its timer, and with
+    ``metrics`` (the address) the metrics service."""
     units = {unit_name(config): render_unit(config, env_file, docker)}
     if schedule is not None:
         service, timer = backup_names(config)
         units[service] = render_backup_service(config, config_path, command)
         units[timer] = render_backup_timer(config, schedule)
+    if metrics is not None:
+        units[metrics_name(config)] = render_metrics_service(config, config_path, metrics, command)
     return units
