@@ -15,15 +15,18 @@ import gc
 import hashlib
 import importlib.metadata
 import inspect
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
-from textual._compositor import Compositor
+from textual._compositor import ChopsUpdate, Compositor
 from textual.app import App, ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
@@ -52,6 +55,8 @@ PINNED_SOURCES: dict[str, tuple[Callable[..., object], str]] = {
     "Compositor.full_map (rebuilds _full_map)": (Compositor.full_map.fget, "cecfd00ffbfaf055"),
     "Compositor.reflow_visible (sets _visible_map)": (Compositor.reflow_visible, "cac5dbc453489329"),
     "DOMNode.__init__ (sets _bindings)": (textual_compat.textual_dom_init, "92386cf024a399a8"),
+    "ChopsUpdate.render_segments (writes from each chop's start)": (textual_compat.textual_render_segments,
+                                                                    "4c1cdb567e0b8354"),
 }
 
 
@@ -83,11 +88,14 @@ def test_on_an_unverified_textual_the_patches_stand_aside(unverified: None,
     monkeypatch.setattr(Strip, "divide", textual_compat.textual_divide)
     monkeypatch.setattr(Strip, "crop_extend", textual_compat.textual_crop_extend)
     monkeypatch.setattr(Compositor, "reflow", textual_compat.textual_reflow)
+    monkeypatch.setattr(ChopsUpdate, "render_segments", textual_compat.textual_render_segments)
     textual_compat.keep_strips_acyclic()
     textual_compat.repaint_what_a_reflow_removes()
+    textual_compat.write_only_what_changed()
     assert Strip.divide is textual_compat.textual_divide
     assert Strip.crop_extend is textual_compat.textual_crop_extend
     assert Compositor.reflow is textual_compat.textual_reflow
+    assert ChopsUpdate.render_segments is textual_compat.textual_render_segments
 
 
 def test_the_guard_finds_the_version_next_to_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -177,6 +185,76 @@ async def test_an_unverified_textual_keeps_its_frame_timer(unverified: None) -> 
     async with app.run_test() as pilot:
         await pilot.pause()
         assert app.screen._update_timer._skip is True
+
+
+# ---- partial updates: only the dirty cells ----------------------------------------------------------
+CHOP_TEXTS = st.lists(st.text(alphabet="ab 界x", min_size=1, max_size=6), min_size=1, max_size=4)
+MOVE = re.compile(r"\x1b\[(\d+);(\d+)H")
+STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def paint(canvas: list[list[str]], written: str) -> set[tuple[int, int]]:
+    """Apply what a terminal received (cursor moves, styles, text) to ``canvas``; the cells it wrote."""
+    touched: set[tuple[int, int]] = set()
+    x = y = 0
+    for piece in re.split(r"(\x1b\[\d+;\d+H)", STYLE.sub("", written)):
+        move = MOVE.fullmatch(piece)
+        if move:
+            y, x = int(move.group(1)) - 1, int(move.group(2)) - 1
+            continue
+        for character in piece.replace("\n", ""):
+            width = cell_len(character)
+            canvas[y][x] = character
+            touched.add((x, y))
+            if width == 2:
+                canvas[y][x + 1] = ""
+                touched.add((x + 1, y))
+            x += width
+    return touched
+
+
+def chops_update(texts: list[str], spans: list[tuple[int, int]]) -> tuple[ChopsUpdate, int]:
+    """One screen row cut into chops, one per text (styled differently), and dirty spans on it."""
+    strips = [make([text]) for text in texts]
+    starts = [0]
+    for strip in strips:
+        starts.append(starts[-1] + strip.cell_length)
+    chops = [dict(zip(starts[:-1], strips, strict=True))]
+    return ChopsUpdate(chops, [(0, x1, x2) for x1, x2 in spans], [starts[1:]]), starts[-1]
+
+
+@given(CHOP_TEXTS, st.integers(0, 30), st.integers(1, 30))
+@settings(deadline=None)  # a loaded machine is slow, not wrong
+def test_a_partial_update_writes_the_dirty_cells_and_little_else(texts: list[str], x1: int, length: int) -> None:
+    update, width = chops_update(texts, [(x1, x1 + length)])
+    console = Console(width=width + 2, force_terminal=True, color_system="truecolor", legacy_windows=False)
+    truth = [["."] * (width + 2)]
+    paint(truth, "\x1b[1;1H" + "".join(texts))
+    ours = textual_compat._render_dirty_cells(update, console)
+    on_top = [row[:] for row in truth]
+    touched = paint(on_top, ours)
+    assert on_top == truth  # every cell written holds what the screen shows there
+    x2 = min(x1 + length, width)
+    assert {(x, 0) for x in range(x1, x2)} <= touched  # the whole dirty span is written
+    first = x1 - 1 if 0 < x1 < width and truth[0][x1] == "" else x1  # out to whole wide characters
+    last = x2 + 1 if x2 < width and truth[0][x2] == "" else x2
+    assert touched <= {(x, 0) for x in range(first, last)}
+    assert len(ours) <= len(textual_compat.textual_render_segments(update, console)) + len("界")
+
+
+def test_a_change_in_the_middle_of_a_chop_is_written_from_that_cell() -> None:
+    update, width = chops_update(["│ /ready   ✔ 200 OK  12 ms    │"], [(21, 23)])
+    console = Console(width=width, force_terminal=True, color_system="truecolor", legacy_windows=False)
+    written = STYLE.sub("", textual_compat._render_dirty_cells(update, console))
+    assert written == "\x1b[1;22H12"
+    assert STYLE.sub("", textual_compat.textual_render_segments(update, console)) == "\x1b[1;1H│ /ready   ✔ 200 OK  12"
+
+
+def test_a_wide_character_across_either_end_of_the_span_is_written_whole() -> None:
+    update, width = chops_update(["ab界界cd"], [(3, 5)])  # cell 3 is the right half of a 界, cell 4 the left
+    console = Console(width=width, force_terminal=True, color_system="truecolor", legacy_windows=False)
+    assert STYLE.sub("", textual_compat._render_dirty_cells(update, console)) == "\x1b[1;3H界界"
+    assert STYLE.sub("", textual_compat.textual_render_segments(update, console)) == "\x1b[1;1Hab界 "  # cut in two
 
 
 # ---- scrolling without a layout -------------------------------------------------------------------

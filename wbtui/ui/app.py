@@ -47,7 +47,14 @@ from .panes.overview import OverviewPane
 from .paths import app_css
 from .session import Session
 from .state import DashboardState
-from .textual_compat import draw_without_skipping, exit_requested, keep_strips_acyclic, repaint_what_a_reflow_removes
+from .textual_compat import (
+    draw_without_skipping,
+    exit_requested,
+    keep_strips_acyclic,
+    render_only_what_changed,
+    repaint_what_a_reflow_removes,
+    write_only_what_changed,
+)
 from .widgets.pane_bar import PaneBar
 
 if TYPE_CHECKING:
@@ -133,6 +140,8 @@ class WbtuiApp(App[int], DashboardState):
         super().__init__()
         keep_strips_acyclic()
         repaint_what_a_reflow_removes()
+        write_only_what_changed()
+        render_only_what_changed()
         self._tune_gc = tune_gc
         self.session = session
         self.core = Core(session, runtime_factory)

@@ -9,6 +9,10 @@ of everything patched or read here, so a Textual upgrade is re-verified rather t
 - ``draw_without_skipping``: a screen's frame timer (``Screen._update_timer``) no longer skips a slot.
 - ``repaint_what_a_reflow_removes``: ``Compositor.reflow`` also diffs against the previous reflow's map, so
   a widget removed in between (an expired toast) is repainted away.
+- ``write_only_what_changed``: ``ChopsUpdate.render_segments`` writes a partial update from the first dirty
+  cell, not from the left edge of the widget that holds it.
+- ``render_only_what_changed``: ``Compositor._get_renders`` renders, for a partial update, the widgets under
+  the dirty area and only its rows, not every widget whose parent's area it touches.
 - ``resize_without_layout``: ``Widget._scroll_update``, a new virtual size and its scrollbars, no layout.
 - ``exit_requested``: no private read (``App.return_code``), but a timing Textual does not document.
 - ``own_bindings``: a widget's own bindings for a key (``DOMNode._bindings``), for ``OrderedInput``.
@@ -22,12 +26,15 @@ from pathlib import Path
 from weakref import WeakKeyDictionary
 
 import textual
+from rich.cells import get_character_cell_size
+from rich.console import Console
+from rich.control import Control
 from rich.style import Style
-from textual._compositor import Compositor, CompositorMap, ReflowResult
+from textual._compositor import ChopsUpdate, Compositor, CompositorMap, ReflowResult
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
@@ -114,6 +121,87 @@ def repaint_what_a_reflow_removes() -> None:
     """Replace ``Compositor.reflow`` once per process (idempotent)."""
     if verified():
         Compositor.reflow = _reflow_against_what_was_painted  # type: ignore[method-assign]
+
+
+# ---- partial updates ----------------------------------------------------------------------------
+# A partial frame is a list of dirty spans per screen row. Textual crops each widget's piece of a row ("chop")
+# at the span's end but writes it from the chop's own start (a "TODO: crop to x extents" in its source), so a
+# changed cell in the middle of a box resends the box's border and every cell before it, with their styles.
+# The replacement writes each piece from the span's first cell to its end (both moved out to whole characters
+# where a wide one straddles them). The screen ends up the same; the terminal receives only the dirty cells.
+
+textual_render_segments = ChopsUpdate.render_segments
+
+
+def _whole_characters(strip: Strip, start: int, stop: int) -> tuple[int, int]:
+    """``start`` moved back and ``stop`` on to where characters of ``strip`` begin (never inside a wide one)."""
+    position = 0
+    first = None
+    for segment in strip:
+        for character in segment.text:
+            width = get_character_cell_size(character)
+            if first is None and position + width > start:
+                first = position
+            if position >= stop and width:
+                return first if first is not None else position, position
+            position += width
+    return first if first is not None else position, position
+
+
+def _render_dirty_cells(self: ChopsUpdate, console: Console) -> str:
+    sequences: list[str] = []
+    append = sequences.append
+    move_to = Control.move_to
+    last_y = self.spans[-1][0]
+    for y, x1, x2 in self.spans:
+        for end, (x, strip) in zip(self.chop_ends[y], self.chops[y].items(), strict=False):
+            if strip is None or x >= x2 or end <= x1:
+                continue
+            start = 0
+            if x < x1 or end > x2:  # a piece of the chop: from and to whole characters
+                start, stop = _whole_characters(strip, max(0, x1 - x), min(end, x2) - x)
+                strip = strip.crop(start, stop)
+            append(move_to(x + start, y).segment.text)
+            append(strip.render(console))
+        if y != last_y:
+            append("\n")
+    return "".join(sequences)
+
+
+def write_only_what_changed() -> None:
+    """Replace ``ChopsUpdate.render_segments`` once per process (idempotent)."""
+    if verified():
+        ChopsUpdate.render_segments = _render_dirty_cells  # type: ignore[method-assign]
+
+
+# A partial frame renders what ``Compositor._get_renders(crop)`` yields, ``crop`` being the box around the dirty
+# regions. Textual picks the widgets whose *clip* (their container's visible area) overlaps it, so the footer,
+# the top bar and every widget whose parent is the screen are rendered on every frame, wherever the change is,
+# each costing its style lookups; and each widget renders all its lines although only the crop's are used.
+# The replacement yields the widgets whose visible area overlaps the crop, each for the crop's rows only (the
+# region it yields is that band, so ``_render_chops`` lines its strips up as before). A full update (the crop
+# is the screen) takes Textual's own path.
+
+textual_get_renders = Compositor._get_renders
+
+
+def _renders_under(self: Compositor, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
+    if crop is None or crop.contains_region(self.size.region):
+        yield from textual_get_renders(self, crop)
+        return
+    for widget, (region, clip) in list(self.visible_widgets.items()):
+        visible = region.intersection(clip)
+        if not crop.overlaps(visible):
+            continue
+        band = visible.intersection(Region(visible.x, crop.y, visible.width, crop.height))
+        yield band, band, widget.render_lines(Region(band.x - region.x, band.y - region.y, band.width,
+                                                     band.height))
+
+
+def render_only_what_changed() -> None:
+    """Replace ``Compositor._get_renders`` once per process (idempotent)."""
+    if verified():
+        Compositor._get_renders = _renders_under  # type: ignore[method-assign]
 
 
 # ---- scrolling ------------------------------------------------------------------------------------

@@ -11,9 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.geometry import Region
-from textual.visual import Visual, visualize
-from textual.widget import Widget
 
 from ...present.durations import ago, stale
 from ...present.sizes import size
@@ -28,8 +25,10 @@ from ..messages import (
     RunRuntimeAction,
     StatusUpdate,
 )
+from ..spark_window import SparkWindow
 from ..text import STATUS_VARIABLE, lines, sparkline, state_style, styled
 from ..widgets.backup_line import BackupLine
+from ..widgets.rows import Rows
 from .base import Pane
 
 if TYPE_CHECKING:
@@ -40,57 +39,6 @@ VERDICT_LOOK = {"good": ("✔", "$success"), "warn": ("!", "$warning"), "bad": (
                 "muted": ("…", "$text-muted")}
 SPARK_WIDTH = 36
 AGE_SECONDS = 10.0
-
-
-class Rows(Widget):
-    """A Static for Content that repaints only the rows that changed on screen, and nothing when none did.
-
-    A box updated every 5 s (status, probes) mostly changes a number or a sparkline: over SSH, the box's
-    other rows (borders, labels) are what a whole repaint would send again each time. The rows compared
-    are the rendered ones (wrapped and cut to the box's width); when their number changes the widget is
-    refreshed whole and laid out.
-    """
-
-    DEFAULT_CSS = """
-    Rows {
-        height: auto;
-    }
-    """
-
-    def __init__(self, content: Content, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self._content = content
-        self._drawn: tuple[int, list[tuple[Any, ...]]] | None = None  # (width, rendered rows) of the last update
-
-    @property
-    def content(self) -> Content:
-        return self._content
-
-    def render(self) -> Content:
-        return self._content
-
-    def update(self, content: Content | str) -> None:
-        content = Content(content) if isinstance(content, str) else content
-        old_content, self._content = self._content, content
-        width = self.size.width
-        if not self.is_mounted or not width:
-            self._drawn = None
-            self.refresh(layout=True)
-            return
-        before = self._drawn[1] if self._drawn is not None and self._drawn[0] == width else \
-            self._rendered(old_content, width)
-        after = self._rendered(content, width)
-        self._drawn = (width, after)
-        if after == before:
-            return
-        if len(after) != len(before):
-            self.refresh(layout=True)
-            return
-        self.refresh(*[Region(0, y, width, 1) for y, (a, b) in enumerate(zip(before, after, strict=True)) if a != b])
-
-    def _rendered(self, content: Content, width: int) -> list[tuple[Any, ...]]:
-        strips = Visual.to_strips(self, visualize(self, content), width, None, self.visual_style)
-        return [tuple(strip) for strip in strips]
 
 
 class OverviewPane(Pane):
@@ -140,6 +88,10 @@ class OverviewPane(Pane):
         Binding("b", "bundle", "Doctor bundle"),
         Binding("g", "refresh", "Refresh"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._sparks = {endpoint: SparkWindow(SPARK_WIDTH) for endpoint in ENDPOINTS}
 
     def compose(self) -> ComposeResult:
         yield Rows(Content("… waiting for the first status"), id="ov-verdict", classes="verdict")
@@ -225,7 +177,8 @@ class OverviewPane(Pane):
         if usage is not None:
             cpu = f"{usage.cpu_percent:.0f}%" if usage.cpu_percent is not None else "-"
             limit = f" / {size(usage.memory_limit_bytes)}" if usage.memory_limit_bytes else ""
-            rows.append(Content(f"cpu {cpu}  ·  mem {size(usage.memory_bytes)}{limit}"))
+            # one line in the box at 80x24 (36 cells) even at "1000.0 KiB": a wrap would lay the screen out again
+            rows.append(Content(f"cpu {cpu} · mem {size(usage.memory_bytes)}{limit}"))
         if status.oom_killed:
             rows.append(styled(("killed: out of memory", "$error bold"), " (raise runtime.memory_limit)"))
         if status.reason or status.message:
@@ -249,7 +202,8 @@ class OverviewPane(Pane):
             latency = f"{result.latency * 1000:.0f} ms" if result.latency is not None else "-"
             icon, style = ("✔ ", "$success") if result.ok else ("✘ ", "$error")
             rows.append(styled((f"/{endpoint:<8}", "bold"), (icon, style), f"{result.message}  {latency}"))
-            rows.append(styled((sparkline(message.latencies.get(endpoint, [])[-SPARK_WIDTH:]), "$accent")))
+            shown = self._sparks[endpoint].update(message.latencies.get(endpoint, []))
+            rows.append(styled((sparkline(shown), "$accent")))
             if not result.ok and result.fix and result.fix not in fixes:
                 fixes.append(result.fix)
         rows.extend(styled(("fix: ", "$text-muted"), fix) for fix in fixes)  # once, when both say the same
