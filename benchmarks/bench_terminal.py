@@ -2,6 +2,9 @@
 
 * idle: 120 s on the Overview of a running stand-in container (heartbeat every 5 s, probes on a published
   port): the dashboard's CPU and the bytes it writes to the terminal, vs a bare Textual app with a 1 s clock.
+  The window opens 20 s after the first output (``IDLE_SETTLE``): what start-up does after its first frame
+  (client libraries imported on first use, the first checks and their toast) took 5-10 s on this loaded
+  machine and is the start-up case's, not the idle one's.
 * logs: the Logs pane following a container that logs at a steady 100 and 1,000 lines/s (the stand-in image
   with its entrypoint replaced by a busybox awk loop: ``STANDIN_*`` has no steady rate), at 80x24 and
   200x50, vs ``docker logs -f`` of the same container in the same kind of terminal.
@@ -46,6 +49,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 IMAGE = "wbtui-test/local:dev"
+IDLE_SETTLE = 20.0
+"""Seconds from the first output to the idle window (start-up's own work after the first frame is over)."""
 TICKS = os.sysconf("SC_CLK_TCK")
 LINE = ('{"level":"info","ts":"2026-12-02T03:40:00Z","logger":"gorilla","msg":"handled request",'
         '"method":"POST","path":"/graphql","status":200,"ms":12,"seq":%d}')  # [shape] a wandb/local JSON line
@@ -296,7 +301,8 @@ def report(case: Case) -> None:
 
 
 def run_idle(args: argparse.Namespace, variants: dict[str, Path], tmp: Path) -> Case:
-    case = Case(f"idle on the Overview, {args.idle:g} s, 80x24 (median (min-max) of {args.rounds} rounds)",
+    case = Case(f"idle on the Overview, {args.idle:g} s from {args.idle_settle:g} s after start, 80x24 "
+                f"(median (min-max) of {args.rounds} rounds)",
                 "bare Textual + clock")
     with container(None) as (name, port):
         config = write_config(tmp, name, port)
@@ -304,7 +310,7 @@ def run_idle(args: argparse.Namespace, variants: dict[str, Path], tmp: Path) -> 
             terms = {"bare Textual + clock": Term([sys.executable, "-c", CLOCK_APP], (80, 24))}
             terms.update({f"wbtui {v}": dashboard(repo, config, (80, 24), tmp) for v, repo in variants.items()})
             try:
-                started(terms, args.settle)
+                started(terms, args.idle_settle)
                 case.add(measure(terms, args.idle))
             finally:
                 for term in terms.values():
@@ -426,9 +432,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="80x24,200x50")
     parser.add_argument("--rates", default="100,1000")
     args = parser.parse_args()
-    args.idle, args.window, args.settle, args.keys = 120.0, 20.0, 5.0, 100
+    args.idle, args.window, args.settle, args.idle_settle, args.keys = 120.0, 20.0, 5.0, IDLE_SETTLE, 100
     if args.quick:
-        args.idle, args.window, args.settle, args.keys, args.rounds = 15.0, 8.0, 3.0, 40, 1
+        args.idle, args.window, args.settle, args.idle_settle, args.keys, args.rounds = 15.0, 8.0, 3.0, 10.0, 40, 1
     variants = {"after": REPO}
     if args.before is not None:
         variants = {"before": args.before.resolve(), "after": REPO}
