@@ -44,7 +44,7 @@ def parse(text: str) -> Listen:
         if ":" in host:
             raise ListenError(f"{text!r}: write an IPv6 address in brackets, e.g. [::1]:9187")
     if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-        raise ListenError(f"{text!r}: the port must be a number from 0 to 65535")
+        raise ListenError(f"{text!r}: the port must be a number from 0 to 65535, e.g. {DEFAULT}")
     return Listen(host, int(port_text))
 
 
