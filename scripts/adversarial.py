@@ -498,9 +498,9 @@ def family_kill9(target: Target, base: Path, scale: float, seed: int) -> Family:
 # -- 4. malformed invocations ---------------------------------------------------------------------
 
 
-EXCLUDED = {("dashboard",), ("serve",), ("setup",), ("service", "install")}
-"""The full-screen dashboard and its server run until quit; setup opens it (or, with answers, creates
-things); service install writes under / and runs systemctl. setup --example is run on its own."""
+EXCLUDED = {("dashboard",), ("serve",), ("setup",), ("service", "install"), ("metrics",)}
+"""The full-screen dashboard and its server, and the metrics server, run until quit; setup opens it (or, with
+answers, creates things); service install writes under / and runs systemctl. setup --example is run on its own."""
 EXCLUDED_OPTIONS = {"--watch", "--count", "--follow"}  # repeat or follow until interrupted
 HUGE = ["9" * 5000, "x" * 100_000, "1" + "0" * 400, "99999999999d", "1e999", "-1e999"]
 BAD = ["", " ", "-", "--", "abc", "-1", "0", "nan", "inf", "²", "1,5", "0x10", "1e-300", "\x1b[31m", "a\nb", "é😀",
@@ -623,7 +623,7 @@ def family_malformed(target: Target, base: Path, scale: float, jobs: int, seed: 
         for found in pool.map(lambda item: one_malformed(target, base, *item), plans):
             family.runs += 1
             family.defects += found
-    family.notes.append(f"{len(all_leaves)} commands of the parser (dashboard, serve, setup, service install, "
+    family.notes.append(f"{len(all_leaves)} commands of the parser (dashboard, serve, metrics, setup, service install, "
                         "--watch/--count/--follow left out); stdin /dev/null; argv passed as bytes")
     return family
 

@@ -33,6 +33,7 @@ EXCLUDED_COMMANDS = {
     ("serve",): "serves the dashboard over HTTP until stopped",
     ("setup",): "opens the guided setup; with --answers it creates database users, buckets and containers",
     ("service", "install"): "writes systemd units under / (or --root) and runs systemctl",
+    ("metrics",): "serves the metrics over HTTP until stopped",
 }
 EXCLUDED_OPTIONS = {
     "--watch": "probe --watch repeats until interrupted",
