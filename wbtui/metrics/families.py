@@ -29,7 +29,7 @@ _ALL = (
     Family("wbtui_probe_http_status", "HTTP status of the last probe of the endpoint (absent: no answer)",
            ("endpoint",)),
     Family("wbtui_server_running", "1 when the runtime reports the server's container (pod) running"),
-    Family("wbtui_server_restarts", "Restart count the runtime reports (Docker's RestartCount, the pods' sum)"),
+    Family("wbtui_server_restarts", "Restart count the runtime reports, as wbtui status shows it"),
     Family("wbtui_server_uptime_seconds", "Seconds since the server's container started"),
     # checks
     Family("wbtui_check_result", "1 for the severity the check's last result has, 0 for the others",
