@@ -229,7 +229,7 @@ def test_days_left_decide_the_severity(days: int, severity: str, trust: LocalCA,
     assert door.severity == severity
     if severity != fd.OK:
         assert "renew" in found["tls.expiry"].fix and f"expires in {days - 1} days" in found["tls.expiry"].message
-        assert door.summary() == found["tls.expiry"].message + ", large uploads pass"
+        assert door.summary() == found["tls.expiry"].message
     else:
         assert door.summary() == f"certificate {days - 1} days left (wbtui tests), large uploads pass"
 
@@ -370,3 +370,30 @@ def test_doctor_counts_a_critical_front_door_as_a_problem(trust: LocalCA, serve:
     assert report["front_door"]["severity"] == "critical"
     assert any(p.startswith("front door Certificate expiry: the certificate expires in 4 days")
                for p in report["problems"])
+
+
+async def test_the_overview_and_the_health_pane_show_the_front_door(trust: LocalCA, serve: Any,
+                                                                    tmp_path: Path) -> None:
+    from tests.ui_support import make_app, ready, wait_text, wait_until
+    from wbtui.ui.widgets.front_door_line import FrontDoorLine
+
+    server = serve(trust.leaf(5))
+    app = make_app(tmp_path, server.config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        line = app.query_one("#ov-front-door", FrontDoorLine)
+        assert not line.display  # nothing said before the first check
+        line.check_now()  # what the status cadence starts, in a thread worker
+        await wait_until(pilot, lambda: app.front_door is not None, 30, "the front-door check")
+        await wait_text(pilot, "Front door: ✘ critical the certificate expires in 4 days")
+        assert line.said == "Front door: ✘ critical the certificate expires in 4 days " \
+            f"({door_day(app)})"
+        await pilot.press("6")
+        text = await wait_text(pilot, "✘ Certificate expiry: the certificate expires in 4 days", "fix: renew it")
+        assert "✔ ok: Certificate chain, Certificate name, Large uploads" in text
+        assert app.query_one("#hp-front-door", FrontDoorLine).said.startswith("Front door: ✘ critical")
+
+
+def door_day(app: Any) -> str:
+    door = app.front_door.door
+    return f"{door.certificate.fields.not_after:%Y-%m-%d}"

@@ -69,14 +69,9 @@ class FrontDoor:
         worst = next((f for f in reversed(self.findings) if f.severity == self.severity), None)
         if cert is not None and cert.fields is not None and self.severity in (OK, UNKNOWN):
             issuer = cert.fields.issuer.get("O") or cert.fields.issuer.get("CN") or "?"
-            head = f"certificate {cert.days_left} days left ({issuer})"
-        elif worst is not None:
-            head = worst.message
-        else:
-            head = "nothing checked"
-        upload = self.upload
-        tail = "" if upload is None or upload.passed is not True else ", large uploads pass"
-        return head + tail
+            passes = self.upload is not None and self.upload.passed is True
+            return f"certificate {cert.days_left} days left ({issuer})" + (", large uploads pass" if passes else "")
+        return worst.message if worst is not None else "nothing checked"
 
     def to_dict(self) -> dict[str, Any]:
         return {"host": self.host, "severity": self.severity, "checked": self.checked.isoformat(),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..ops.verdict import Verdict
     from ..runtime.base import ServerStatus
     from .backup_jobs import BackupsListed
+    from .widgets.front_door_line import FrontDoorChecked
 
 
 class DashboardState(DOMNode):
@@ -44,6 +45,8 @@ class DashboardState(DOMNode):
     """Bumped when a runtime action replaced the server's container or pods: log streams follow the new one."""
     backups: var[BackupsListed | None] = var(None, always_update=True, init=False)
     """The backups last listed (local and bucket), for the Backups pane and the Overview's backup line."""
+    front_door: var[FrontDoorChecked | None] = var(None, always_update=True, init=False)
+    """HOST's certificate and upload findings, last checked (the Overview's and the Health pane's front door)."""
 
     @property
     def server_status(self) -> ServerStatus | None:
@@ -95,3 +98,6 @@ class DashboardState(DOMNode):
 
     def on_backups_listed(self, message: BackupsListed) -> None:
         self.backups = message
+
+    def on_front_door_checked(self, message: FrontDoorChecked) -> None:
+        self.front_door = message

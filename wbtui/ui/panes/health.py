@@ -14,6 +14,7 @@ from ...health.history import ENDPOINTS, Transition
 from ..messages import ProbeNow, ProbeUpdate, StartupWatch, WatchUpdate
 from ..text import cell, lines, styled
 from ..widgets.filter_bar import FilterBar, row_matches
+from ..widgets.front_door_line import FrontDoorLine
 from .base import FilteredPane
 
 
@@ -76,6 +77,7 @@ class HealthPane(FilteredPane):
     def compose(self) -> ComposeResult:
         yield Static(Content("Probes start when the dashboard has a target (HOST or a deployed server)."),
                      id="hp-target", classes="pane-status")
+        yield FrontDoorLine(detail=True, id="hp-front-door")
         with Horizontal(id="hp-probes"):
             for endpoint in ENDPOINTS:
                 box = Vertical(id=f"hp-{endpoint}-box", classes="box")

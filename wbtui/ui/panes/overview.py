@@ -28,6 +28,7 @@ from ..messages import (
 from ..spark_window import SparkWindow
 from ..text import STATUS_VARIABLE, lines, sparkline, state_style, styled
 from ..widgets.backup_line import BackupLine
+from ..widgets.front_door_line import FrontDoorLine
 from ..widgets.rows import Rows
 from .base import Pane
 
@@ -101,6 +102,7 @@ class OverviewPane(Pane):
             yield self._box("ov-probes", "Probes", "/healthz  waiting…\n/ready    waiting…")
         yield self._box("ov-checks", "Datastores", "not checked yet (c runs the checks)")
         yield BackupLine(id="ov-backup")
+        yield FrontDoorLine(detail=False, id="ov-front-door")
         yield self._box("ov-errors", "Recent errors", "no error lines seen")
 
     def on_mount(self) -> None:
