@@ -151,3 +151,15 @@ def test_ui_workers_post_messages() -> None:
         if any(isinstance(node, ast.Attribute) and node.attr == "call_from_thread" for node in ast.walk(tree)):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_every_work_decorator_names_its_worker() -> None:
+    """Textual's @work without a description keeps the repr of the call's arguments as the worker's description
+    (an admin URL, a config with its secrets); every worker of ours says what it is instead."""
+    offenders = []
+    for path in sorted((PACKAGE / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "work"
+                    and not any(k.arg == "description" for k in node.keywords)):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

@@ -331,7 +331,8 @@ class ConfigPane(Pane):
         session = self.wbtui.session
         self._write(session.draft.copy(), session.config_path, store.dumps(session.saved), over_newer)
 
-    @work(thread=True, exclusive=True, group="config-save", exit_on_error=False, name="Save config")
+    @work(thread=True, exclusive=True, group="config-save", exit_on_error=False, name="Save config",
+          description="Save config")
     def _write(self, config: Any, path: Path, loaded: str, over_newer: bool) -> None:
         """Write the draft, unless the file changed since it was loaded (then say so, with what it holds).
 
@@ -429,7 +430,8 @@ class ConfigPane(Pane):
         """The draft against the file as it is on disk now (it may have changed since it was loaded)."""
         self._read_file(self.wbtui.session.config_path, store.dumps(self.wbtui.session.saved))
 
-    @work(thread=True, exclusive=True, group="config-diff", exit_on_error=False, name="Read config")
+    @work(thread=True, exclusive=True, group="config-diff", exit_on_error=False, name="Read config",
+          description="Read config")
     def _read_file(self, path: Path, loaded: str) -> None:
         disk = store.load(path)
         self.post_message(FileRead(disk, file_stamp(path), "diff",
@@ -445,7 +447,8 @@ class ConfigPane(Pane):
         self.notify("Reading the running server's settings…", markup=False)
         self._read_running(self.wbtui.session.draft.copy())
 
-    @work(thread=True, exclusive=True, group="config-running", exit_on_error=False, name="Running config")
+    @work(thread=True, exclusive=True, group="config-running", exit_on_error=False, name="Running config",
+          description="Running config")
     def _read_running(self, draft: Any) -> None:
         self.post_message(RunningRead(self.wbtui.core.running_config(draft)))
 

@@ -325,7 +325,8 @@ class DatastoresPane(FilteredPane):
 
         self.app.push_screen(ChoiceScreen("For how long?", list(self.LASTING)), chosen)
 
-    @work(thread=True, exclusive=True, group="acknowledge", exit_on_error=False, name="Acknowledge")
+    @work(thread=True, exclusive=True, group="acknowledge", exit_on_error=False, name="Acknowledge",
+          description="Acknowledge")
     def _acknowledge(self, result: CheckResult, why: str, lasting: timedelta | None) -> None:
         from ...ops.acknowledging import acknowledge_in_file
 
@@ -338,7 +339,8 @@ class DatastoresPane(FilteredPane):
         self.post_message(Acknowledged(None, f"{result.id} acknowledged{until}: it no longer counts while the "
                                              f"check says the same. k again removes it."))
 
-    @work(thread=True, exclusive=True, group="acknowledge", exit_on_error=False, name="Acknowledge")
+    @work(thread=True, exclusive=True, group="acknowledge", exit_on_error=False, name="Acknowledge",
+          description="Acknowledge")
     def _unacknowledge(self, check_id: str) -> None:
         from ...ops.acknowledging import unacknowledge_in_file
 
@@ -379,7 +381,7 @@ class DatastoresPane(FilteredPane):
         self._set_status(styled((f"{FIX_TITLES[action]}: inspecting…", "$warning")))
         self._inspect(action, config, admin_url, reset_password)
 
-    @work(thread=True, exclusive=True, group="fix", exit_on_error=False, name="Fix action")
+    @work(thread=True, exclusive=True, group="fix", exit_on_error=False, name="Fix action", description="Fix action")
     def _inspect(self, action: FixAction, config: Any, admin_url: str, reset_password: bool) -> None:
         try:
             plan = self.wbtui.core.plan_fix(action, config, admin_url, reset_password=reset_password)
@@ -410,7 +412,7 @@ class DatastoresPane(FilteredPane):
         self._set_status(styled((f"{plan.title}: applying…", "$warning")))
         self._run_fix(plan)
 
-    @work(thread=True, exclusive=True, group="fix", exit_on_error=False, name="Fix action")
+    @work(thread=True, exclusive=True, group="fix", exit_on_error=False, name="Fix action", description="Fix action")
     def _run_fix(self, plan: FixPlan) -> None:
         try:
             self.post_message(FixApplied(plan, plan.apply()))

@@ -257,7 +257,7 @@ class LogsPane(Pane):
         self.stream_state = "connecting"
         self._stream(self.tail, self.since)
 
-    @work(exclusive=True, group="logs", exit_on_error=False, name="Log stream")
+    @work(exclusive=True, group="logs", exit_on_error=False, name="Log stream", description="Log stream")
     async def _stream(self, tail: int | None, since: datetime | None) -> None:
         """Follow the log; when it cannot (nothing deployed yet, daemon down) say why and retry.
 
@@ -391,7 +391,7 @@ class LogsPane(Pane):
         self._errors_timer = None
         self._post_errors()
 
-    @work(thread=True, exclusive=True, group="diagnose", exit_on_error=False, name="Diagnosis")
+    @work(thread=True, exclusive=True, group="diagnose", exit_on_error=False, name="Diagnosis", description="Diagnosis")
     def _diagnose(self, lines: list[str], status: Any) -> None:
         found = self.wbtui.core.diagnose(lines, status, [])
         items = []
@@ -410,7 +410,8 @@ class LogsPane(Pane):
         self.notify(f"Diagnosing the {len(shown):,} shown lines…", markup=False)
         self._diagnose_shown(shown, self.wbtui.server_status)
 
-    @work(thread=True, exclusive=True, group="diagnose-shown", exit_on_error=False, name="Diagnose shown lines")
+    @work(thread=True, exclusive=True, group="diagnose-shown", exit_on_error=False, name="Diagnose shown lines",
+          description="Diagnose shown lines")
     def _diagnose_shown(self, shown: list[str], status: Any) -> None:
         from ...ops.diagnose_log import bounded, clean_lines, diagnose_lines, redactor_for, report_lines
 
@@ -613,7 +614,8 @@ class LogsPane(Pane):
         self.prompt("Save the shown lines to", lambda path: self._save(Path(path), self.view.texts()), value=name,
                     help="Writes the lines shown (after the filter), secrets already masked; mode 0600.")
 
-    @work(thread=True, exclusive=True, group="save-logs", exit_on_error=False, name="Save logs")
+    @work(thread=True, exclusive=True, group="save-logs", exit_on_error=False, name="Save logs",
+          description="Save logs")
     def _save(self, path: Path, lines: list[str]) -> None:
         from ..widgets.text_screen import write_text_file
 

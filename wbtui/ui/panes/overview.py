@@ -289,7 +289,8 @@ class OverviewPane(Pane):
         self.notify("Writing the doctor bundle…", markup=False)
         self._bundle(Path.cwd())
 
-    @work(thread=True, exclusive=True, group="bundle", exit_on_error=False, name="Doctor bundle")
+    @work(thread=True, exclusive=True, group="bundle", exit_on_error=False, name="Doctor bundle",
+          description="Doctor bundle")
     def _bundle(self, directory: Path) -> None:
         path = self.wbtui.core.doctor_bundle(directory)
         self.post_message(Notice(f"Support bundle (secrets redacted): {path}", "Doctor", timeout=15))

@@ -279,7 +279,8 @@ class RuntimePane(FilteredPane):
     def action_context(self) -> None:
         self._contexts()
 
-    @work(thread=True, exclusive=True, group="contexts", exit_on_error=False, name="Kubernetes contexts")
+    @work(thread=True, exclusive=True, group="contexts", exit_on_error=False, name="Kubernetes contexts",
+          description="Kubernetes contexts")
     def _contexts(self) -> None:
         self.post_message(ContextsRead(*self.wbtui.core.contexts()))
 

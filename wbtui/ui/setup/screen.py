@@ -338,7 +338,7 @@ class SetupScreen(Screen[bool]):
         self._job(what, fn, done)
         return True
 
-    @work(thread=True, group="setup", exit_on_error=False, name="setup")
+    @work(thread=True, group="setup", exit_on_error=False, name="setup", description="setup")
     def _job(self, what: str, fn: Callable[[Job], T], done: Callable[[T], None]) -> None:
         job = Job(self, get_current_worker())
         try:

@@ -136,7 +136,7 @@ class TextScreen(Dialog[None]):
         self.app.push_screen(PromptScreen("Save to file", value=name, help="Path of the file to write (mode 0600)."),
                              answered)
 
-    @work(thread=True, exclusive=True, group="save-file", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="save-file", exit_on_error=False, description="Save file")
     def _save(self, path: Path, text: str) -> None:
         written = write_text_file(path, text)
         self.post_message(Notice(f"Saved {written}", "Saved"))
