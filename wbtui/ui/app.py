@@ -567,7 +567,8 @@ class WbtuiApp(App[int], DashboardState):
                     out.append((keys, binding.description))
             return out
 
-        sections = [("Global", [(f"1-{len(PANE_SPECS)}", "switch pane"), *rows(self.BINDINGS),
+        own = [b for b in self.BINDINGS if not (isinstance(b, Binding) and b.action.startswith("show_pane("))]
+        sections = [("Global", [(f"1-{len(PANE_SPECS)}", "switch pane"), *rows(own),  # 1-9 stands for each number
                                 ("ctrl+p", "command palette")])]
         for pane in pane_classes():
             sections.append((pane.TITLE, rows(pane.BINDINGS)))
