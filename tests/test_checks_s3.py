@@ -214,13 +214,16 @@ def test_signed_url_signed_with_a_wrong_clock_is_explained(radosgw, s3_bucket, m
     from wbtui.checks.s3_objects import signed_urls
 
     now = botocore.auth.get_current_datetime
-    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: now() - datetime.timedelta(hours=2))
-    target = S3Target.from_config(make_config(radosgw, s3_bucket), 5.0)
-    try:
-        with pytest.raises(CheckFailed) as caught:
-            signed_urls(target, HOST)
-    finally:
-        target.close()
+    # The clock goes back inside a context: the autouse XDG fixture holds the test's monkeypatch, whose undo
+    # would otherwise run after s3_bucket's teardown, which then signs with the skewed clock too.
+    with monkeypatch.context() as skewed:
+        skewed.setattr(botocore.auth, "get_current_datetime", lambda: now() - datetime.timedelta(hours=2))
+        target = S3Target.from_config(make_config(radosgw, s3_bucket), 5.0)
+        try:
+            with pytest.raises(CheckFailed) as caught:
+                signed_urls(target, HOST)
+        finally:
+            target.close()
     assert caught.value.data["cause"] == "clock-skew"
     assert "expired or not yet valid" in caught.value.summary
     assert "NTP" in caught.value.fix
