@@ -142,18 +142,28 @@ def test_storage_snapshot(snap_compare: Any, tmp_path: Path, monkeypatch) -> Non
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24)])
 async def test_the_storage_tab_shows_when_it_is_the_active_one(tmp_path, monkeypatch, size):
-    """Nine tabs do not fit 80 columns closed up: the first ones give way, marked "…", so the active tab shows."""
+    """Nine tabs do not fit 80 columns closed up: the other titles are shortened, so the active tab shows
+    whole and every number stays on the bar."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     config = Config()
     config.runtime.backend = "kubernetes"
     app = make_app(tmp_path, config)
     async with app.run_test(size=size) as pilot:
         await ready(pilot)
-        assert screen_text(app).splitlines()[1].strip().startswith("1 Overview 2 Config ")
+        assert screen_text(app).splitlines()[1].strip().startswith("1 Overview 2 Co")
         await pilot.press(KEY)
         await measured(pilot, 1)
         bar = screen_text(app).splitlines()[1]
-        assert bar.strip().startswith("… ") and bar.rstrip().endswith(f"{KEY} Storage") and len(bar.rstrip()) <= size[0]
+        assert bar.strip().startswith("1 Ov") and bar.rstrip().endswith(f"{KEY} Storage")
+        assert len(bar.rstrip()) <= size[0]
         await pilot.press("1")
         await pilot.pause()
-        assert screen_text(app).splitlines()[1].strip().startswith("1 Overview 2 Config ")
+        assert screen_text(app).splitlines()[1].strip().startswith("1 Overview 2 Co")
+        await pilot.press(KEY)
+        await measured(pilot, 1)
+        bar = screen_text(app).splitlines()[1]
+        assert bar.strip().startswith("1 Ov") and bar.rstrip().endswith(f"{KEY} Storage")
+        assert len(bar.rstrip()) <= size[0]
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen_text(app).splitlines()[1].strip().startswith("1 Overview 2 Co")
