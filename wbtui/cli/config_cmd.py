@@ -66,6 +66,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_unset)
 
+    p = csub.add_parser("edit", help="edit the config file in $VISUAL/$EDITOR (validated, saved atomically)",
+                        description="Open the config file (or, with none yet, a commented template of every "
+                        "setting) in $VISUAL, $EDITOR or vi, as a private temporary copy. On close it is "
+                        "validated: when it does not parse or has a new error, the editor opens again with the "
+                        "errors on top as comments. An unchanged or empty file cancels. A valid file is saved "
+                        "as written (comments kept), atomically, unless the file changed on disk meanwhile.",
+                        epilog='examples: wbtui config edit\n          EDITOR="code -w" wbtui config edit',
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--json", action="store_true", help="machine-readable result after the editor closes")
+    p.set_defaults(func=cmd_edit)
+
     p = csub.add_parser("validate", help="check every setting; exit 1 on errors",
                         description="Check every setting and the config file's permissions. "
                         "Exit 0 when there is no error (warnings allowed), 1 otherwise.")
@@ -306,6 +317,7 @@ def cmd_unset(ctx: Context, args: argparse.Namespace) -> int:
         else:
             unset_value(config, key)
             edit.config = config
+            edit.remove.add(key)  # the line leaves the file: a later default reaches this config too
             value = None if is_env_key(key) else _shown(key, get_value(config, key), False)
             message = f"{key} removed" if is_env_key(key) else f"{key} reset to its default: {value}"
     if args.json:
@@ -313,6 +325,33 @@ def cmd_unset(ctx: Context, args: argparse.Namespace) -> int:
     else:
         ctx.out.print(Text(message))
     return EXIT_OK
+
+
+# --- edit --------------------------------------------------------------------------------
+
+
+def cmd_edit(ctx: Context, args: argparse.Namespace) -> int:
+    from ..config.edit import EditorFailed, edit_file
+
+    ctx.refuse_if_read_only("edit the configuration")
+    try:
+        with file_errors():
+            outcome = edit_file(ctx.config_path)
+    except EditorFailed as exc:
+        raise CliError(str(exc)) from None
+    scrub = Scrub(outcome.config or ctx.config())
+    code = EXIT_FINDINGS if outcome.status == "changed on disk" else EXIT_OK
+    if args.json:
+        _emit_json({"status": outcome.status, "saved": outcome.status == "saved", "path": str(outcome.path),
+                    "message": outcome.message, "kept": None if outcome.kept is None else str(outcome.kept),
+                    "findings": [f.to_dict() for f in outcome.findings]}, scrub)
+        return code
+    if code:
+        raise CliError(outcome.message)
+    ctx.out.print(Text(outcome.message))
+    for f in outcome.findings:
+        _line(ctx, f, scrub)
+    return code
 
 
 # --- validate ----------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """Where the configuration lives on disk, and how it is read and written safely.
 
-TOML at ``$XDG_CONFIG_HOME/wbtui/config.toml``. Every write of ours (the config, its
+TOML at ``$XDG_CONFIG_HOME/wbtui/config.toml``. The file is the user's: a save changes only the
+settings whose value differs from what the file holds (tomlkit keeps every comment, the order, the
+formatting and keys we do not know), and a new file holds only what differs from the defaults, so a
+default that changes in a later wbtui reaches every config that never set it. Every write of ours (the config, its
 backup, rendered files, env files, bundles) goes through ``write_atomic``: a temporary
 file with a random name in the target's directory, created with O_CREAT|O_EXCL|O_NOFOLLOW
 (a planted file or symlink is never written through), fsynced, renamed over the target,
@@ -21,13 +24,17 @@ import stat
 import threading
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import FIELDS, SETTING_SECTIONS, Config, FieldError, from_dict
+
+if TYPE_CHECKING:
+    from tomlkit.container import Container
+    from tomlkit.items import Table
 
 SECTIONS = (*SETTING_SECTIONS, "env", "acknowledged")
 STALE_AFTER = 600.0
@@ -43,6 +50,10 @@ class ConfigFileError(Exception):
 
 class NotRegularFile(ConfigFileError):
     """The config path is a device, FIFO, directory or socket: refused, never read or replaced."""
+
+
+class ChangedOnDisk(ConfigFileError):
+    """The file is not what the writer read before (another shell saved meanwhile): nothing was written."""
 
 
 def default_path() -> Path:
@@ -188,9 +199,116 @@ def exists(path: Path | None = None) -> bool:
 
 
 def dumps(config: Config) -> str:
-    import tomli_w  # only when writing: reading needs just tomllib
+    """Every setting as TOML, the same text for equal configs: what the dashboard compares, not what is saved."""
+    import tomli_w  # only when comparing or writing: reading needs just tomllib
 
     return tomli_w.dumps(config.to_dict())
+
+
+HEADER = ("wbtui configuration (TOML). Only the settings that differ from their defaults are written;",
+          "`wbtui config show` lists every setting, `wbtui config edit` opens this file in your editor.")
+
+
+def render(config: Config, old: bytes | None = None, remove: Collection[str] = ()) -> str:
+    """The text of a file that holds ``config``: ``old`` (the file as it is) with only the settings whose
+    value differs from what ``old`` says, keeping its comments, order, formatting and unknown keys.
+
+    A setting at its default is written only when it was in the file (then with its new value), unless
+    its key is in ``remove`` (``config unset``): then the line goes. A value of None (an unset UID) and a
+    name no longer in a table of names (``env``) are removed. Without a readable ``old`` (no file, an empty
+    or broken one: the backup keeps it) the text is a header and the settings that differ from the defaults.
+    """
+    import tomlkit
+
+    doc, base = _start(old)
+    want, had = config.to_dict(), base.to_dict()
+    gone = {key.lower() for key in remove}
+    for spec in FIELDS:
+        value = want[spec.section].get(spec.attr)
+        if value is None or (spec.key.lower() in gone and value == spec.default):
+            _drop(doc, spec.section, spec.attr)
+        elif value != had[spec.section].get(spec.attr):
+            _put(doc, spec.section, spec.attr, value)
+    for section in (want.keys() | had.keys()) - set(SETTING_SECTIONS):
+        new, before = want.get(section), had.get(section)
+        if new == before:
+            continue
+        if isinstance(new, list) or isinstance(before, list):  # [[acknowledged]]: wbtui's records, as a whole
+            _put_records(doc, section, new or [])
+            continue
+        for name in (before or {}).keys() - (new or {}).keys():  # env, keys: names are exact
+            _drop(doc, section, name, fold=False)
+        for name, text in (new or {}).items():
+            if (before or {}).get(name) != text:
+                _put(doc, section, name, text, fold=False)
+    return tomlkit.dumps(doc)
+
+
+def _start(old: bytes | None) -> tuple[Container, Config]:
+    """The document to change and the config it holds; a new one (the header) when ``old`` is no config."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    if old is not None:
+        try:
+            text = old.decode("utf-8")
+            base = from_dict(tomllib.loads(text))
+            if text.strip():
+                return tomlkit.parse(text), base
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, FieldError, TOMLKitError):
+            pass
+    doc = tomlkit.document()
+    for line in HEADER:
+        doc.add(tomlkit.comment(line))
+    return doc, Config()
+
+
+def _table(doc: Container, section: str, create: bool) -> Table | None:
+    import tomlkit
+
+    table = doc.get(section)
+    if table is None and create:
+        table = tomlkit.table()
+        doc.add(section, table)
+    return table
+
+
+def _matching(table: Table, name: str, fold: bool) -> list[str]:
+    """The table's keys that are this setting: settings are read case-insensitively, env names exactly."""
+    return [key for key in table if (key.lower() == name.lower() if fold else key == name)]
+
+
+def _put(doc: Container, section: str, name: str, value: Any, fold: bool = True) -> None:
+    table = _table(doc, section, create=True)
+    assert table is not None
+    found = _matching(table, name, fold)
+    for extra in found[1:]:  # HOST and host both written: the first one written stays, with the new value
+        del table[extra]
+    table[found[0] if found else name] = value
+
+
+def _drop(doc: Container, section: str, name: str, fold: bool = True) -> None:
+    table = _table(doc, section, create=False)
+    if table is not None:
+        for key in _matching(table, name, fold):
+            del table[key]
+
+
+def _put_records(doc: Container, section: str, records: list[dict[str, Any]]) -> None:
+    """An array of tables replaced as a whole (none at all when empty)."""
+    import tomlkit
+
+    old = doc.get(section)
+    if not records:
+        if old is not None:
+            del doc[section]
+        return
+    tables = tomlkit.aot()
+    for record in records:
+        tables.append(tomlkit.item(record))
+    if old is not None and old.as_string().endswith("\n\n"):
+        tables[-1].add(tomlkit.nl())  # the blank line before the next table stays
+    doc[section] = tables
 
 
 @contextmanager
@@ -220,11 +338,15 @@ def locked(path: Path) -> Iterator[Path]:
 
 @dataclass
 class Edit:
-    """One read-modify-write: ``loaded`` is the file as read under the lock; set ``config`` to save it."""
+    """One read-modify-write: ``loaded`` is the file as read under the lock; set ``config`` to save it.
+
+    ``remove``: keys whose line leaves the file (``config unset``), so they follow the default from now on.
+    """
 
     loaded: Config
     path: Path
     config: Config | None = None
+    remove: set[str] = field(default_factory=set)
 
 
 @contextmanager
@@ -235,20 +357,41 @@ def editing(path: Path | None = None) -> Iterator[Edit]:
         edit = Edit(load(real), real)
         yield edit
         if edit.config is not None:
-            save(edit.config, real)
+            save(edit.config, real, remove=edit.remove)
 
 
-def save(config: Config, path: Path | None = None) -> Path:
-    """Write atomically with mode 0600 under the lock, keeping the previous file as a backup."""
+def save(config: Config, path: Path | None = None, remove: Collection[str] = ()) -> Path:
+    """Write atomically with mode 0600 under the lock, keeping the previous file as a backup; only the
+    settings that changed are changed in the file (``render``)."""
     path = path or default_path()
     with locked(path) as real:
-        data = dumps(config).encode("utf-8")
-        remove_stale_temps(backup_path(real))  # a killed backup write, even when this save needs no backup
         old = _read(real)
-        if old is not None and old != data:
-            write_private(backup_path(real), old)
-        write_private(real, data)
+        _commit(real, old, render(config, old, remove).encode("utf-8"))
     return path
+
+
+def save_text(path: Path, text: str, expected: bytes | None) -> Path:
+    """Write ``text`` as the file (what the user wrote in ``config edit``), under the lock, when the file
+    is still ``expected`` (None: no file); else ChangedOnDisk and nothing is written."""
+    with locked(path) as real:
+        old = _read(real)
+        if old != expected:
+            raise ChangedOnDisk(f"{path} changed on disk since it was read (another shell or the dashboard "
+                                "saved it)")
+        _commit(real, old, text.encode("utf-8"))
+    return path
+
+
+def read_bytes(path: Path) -> bytes | None:
+    """The file as it is (None when missing), read as every load reads it: a FIFO or device is refused."""
+    return _read(real_path(path))
+
+
+def _commit(real: Path, old: bytes | None, data: bytes) -> None:
+    remove_stale_temps(backup_path(real))  # a killed backup write, even when this save needs no backup
+    if old is not None and old != data:
+        write_private(backup_path(real), old)
+    write_private(real, data)
 
 
 def write_private(path: Path, data: bytes) -> None:
