@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(docker.io iptables mariadb-server ceph-mon ceph-osd radosgw busybox-static
+APT_PACKAGES=(docker.io iptables mariadb-server ceph-mon ceph-osd radosgw busybox-static openssh-server
               nginx-light systemd tmux openssl ca-certificates)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -17,17 +17,21 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("argv", [
     [], ["dashboard"], ["--read-only"], ["--config", "c.toml"], ["--config=c.toml", "dashboard"],
     ["--read-only", "--config", "a.toml", "--config", "b.toml", "dashboard"], ["--config="], ["--config", ""],
+    ["dashboard", "--read-only"], ["dashboard", "--config", "c.toml"], ["--profile", "prod"],
+    ["--read-only", "dashboard", "--profile=staging"],
 ])
 def test_a_dashboard_start_reads_what_the_parser_reads(argv: list[str]) -> None:
     fast = dashboard_args(argv)
     parsed = build_parser().parse_args(argv)
     assert fast is not None
-    assert (fast.config, fast.read_only, fast.command) == (parsed.config, parsed.read_only, parsed.command)
+    assert (fast.config, fast.profile, fast.read_only, fast.command) == (
+        parsed.config, parsed.profile, parsed.read_only, parsed.command)
 
 
 @pytest.mark.parametrize("argv", [
-    ["--help"], ["-h"], ["--version"], ["status"], ["dashboard", "--read-only"], ["dashboard", "dashboard"],
+    ["--help"], ["-h"], ["--version"], ["status"], ["dashboard", "dashboard"],
     ["--config"], ["--config", "--read-only"], ["--read"], ["--", "dashboard"], ["serve"], ["-x"],
+    ["--profile", "Bad"], ["--profile", "prod", "--config", "c.toml"], ["--profile"],
 ])
 def test_anything_else_goes_to_the_parser(argv: list[str]) -> None:
     assert dashboard_args(argv) is None

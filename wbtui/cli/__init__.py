@@ -3,7 +3,7 @@
 Each command group lives in its own module with a ``register(subparsers)``
 function; modules import their client libraries inside the command, so
 ``wbtui --help`` stays fast. The dashboard (no command, or just `dashboard`, with
-only --config/--read-only before it) skips the parser altogether: building it
+only the global options --config/--profile/--read-only around it) skips the parser altogether: building it
 imports every command module (rich tables, asyncio, the checks), ~60 ms the
 dashboard would pay before its first frame for nothing.
 """
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 COMMAND_MODULES = (
     "setup_cmd", "ui_cmd", "config_cmd", "render_cmd", "check_cmd", "ack_cmd", "bucket_cmd", "runtime_cmd",
     "health_cmd", "diagnose_cmd", "backup_cmd", "upgrade_cmd", "restore_cmd", "storage_cmd", "metrics_cmd",
+    "profile_cmd",
 )
 COMMANDS: dict[str, str] = {
     "setup": "setup_cmd", "dashboard": "ui_cmd", "serve": "ui_cmd", "config": "config_cmd",
@@ -39,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "logs": "runtime_cmd", "service": "runtime_cmd", "probe": "health_cmd", "doctor": "health_cmd",
     "diagnose": "diagnose_cmd", "backup": "backup_cmd", "upgrade": "upgrade_cmd", "rollback": "upgrade_cmd",
     "restore": "restore_cmd", "storage": "storage_cmd", "metrics": "metrics_cmd",
+    "profile": "profile_cmd",
 }
 """Which module registers each command (tests/test_cli_startup.py keeps it complete): a command line naming
 one gets a parser with only that module's commands, so `wbtui status` does not import the other nine."""
@@ -54,10 +56,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "Without a command, opens the dashboard.",
     )
     parser.add_argument("--version", action="version", version=f"wbtui {__version__}")
-    parser.add_argument("--config", metavar="FILE", help="config file (default: "
-                        "$XDG_CONFIG_HOME/wbtui/config.toml)")
-    parser.add_argument("--read-only", action="store_true",
-                        help="refuse every action that changes something")
+    parser.set_defaults(config=None, profile=None, read_only=False)  # the global options (parser.Parser adds them)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in COMMAND_MODULES if only is None else (only,):
         importlib.import_module(f"{__name__}.{name}").register(sub)
@@ -70,14 +69,18 @@ def command_module(argv: list[str]) -> str | None:
     i = 0
     while i < len(argv):
         arg = argv[i]
-        if arg == "--config":
+        if arg in VALUED_GLOBALS:
             i += 2
             continue
-        if arg == "--read-only" or arg.startswith("--config="):
+        if arg == "--read-only" or arg.startswith(tuple(f"{option}=" for option in VALUED_GLOBALS)):
             i += 1
             continue
         return None if arg.startswith("-") else COMMANDS.get(arg)
     return None
+
+
+VALUED_GLOBALS = ("--config", "--profile")
+"""The global options that take a value (parser.add_global_options); --read-only takes none."""
 
 
 EXIT_PIPE_CLOSED = 141
@@ -118,32 +121,42 @@ def _stdout_to_devnull() -> None:
 def dashboard_args(argv: list[str]) -> argparse.Namespace | None:
     """The arguments of a dashboard start, read without the parser; None for anything else (the parser's).
 
-    Accepts exactly what the parser would take the same way: ``--config FILE``, ``--config=FILE`` and
-    ``--read-only`` (any order, repeated: the last --config wins), then optionally ``dashboard`` last.
-    Anything more (``--help``, another command, an option after ``dashboard``, a value that looks like an
-    option) goes through the parser, which explains it or refuses it as before."""
-    config: str | None = None
+    Accepts exactly what the parser would take the same way: the global options ``--config FILE``,
+    ``--config=FILE``, ``--profile NAME``, ``--profile=NAME`` and ``--read-only`` (any order, repeated: the last
+    value wins), and ``dashboard`` once, anywhere among them. Anything more (``--help``, another command, a
+    value that looks like an option, a bad profile name, --config with --profile) goes through the parser,
+    which explains it or refuses it as before."""
+    values: dict[str, str | None] = {"--config": None, "--profile": None}
     read_only = False
     command: str | None = None
     i = 0
     while i < len(argv):
         arg = argv[i]
-        if command is not None:
-            return None  # `dashboard --config X`: the dashboard subcommand takes no options; the parser says so
+        option, equals, value = arg.partition("=")
         if arg == "--read-only":
             read_only = True
-        elif arg == "--config" and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
-            config = argv[i + 1]
+        elif arg in VALUED_GLOBALS and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+            values[arg] = argv[i + 1]
             i += 1
-        elif arg.startswith("--config="):
-            config = arg.removeprefix("--config=")
-        elif arg == "dashboard":
+        elif equals and option in VALUED_GLOBALS:
+            values[option] = value
+        elif arg == "dashboard" and command is None:
             command = arg
         else:
             return None
         i += 1
+    config, profile = values["--config"], values["--profile"]
+    if profile is not None and (config is not None or not _plain_profile_name(profile)):
+        return None
     # not argparse's Namespace: argparse (and gettext) stay unimported on the dashboard's way to its first frame
-    return cast("argparse.Namespace", SimpleNamespace(config=config, read_only=read_only, command=command))
+    return cast("argparse.Namespace", SimpleNamespace(config=config, profile=profile, read_only=read_only,
+                                                      command=command))
+
+
+def _plain_profile_name(name: str) -> bool:
+    from ..config.profiles import NAME_RULE
+
+    return NAME_RULE.fullmatch(name) is not None
 
 
 def _dispatch(argv: list[str] | None) -> int:
@@ -159,6 +172,8 @@ def _dispatch(argv: list[str] | None) -> int:
         argv = sys.argv[1:] if argv is None else argv
         parser = build_parser(command_module(argv))
         args = parser.parse_args(argv)
+        if args.config is not None and args.profile is not None:
+            parser.error("give either --config or --profile, not both")
         func = getattr(args, "func", None)
         if func is None:
             if not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -167,7 +182,11 @@ def _dispatch(argv: list[str] | None) -> int:
             from .ui_cmd import cmd_dashboard
 
             func = cmd_dashboard
-    ctx = Context.from_args(args)
+    try:
+        ctx = Context.from_args(args)
+    except CliError as exc:  # $WBTUI_PROFILE not a profile name, or it and $WBTUI_CONFIG both set
+        sys.stderr.write(f"wbtui: error: {exc}\n")
+        return exc.code
     try:
         return int(func(ctx, args) or 0)
     except CliError as exc:

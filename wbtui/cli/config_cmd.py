@@ -8,8 +8,10 @@ example; a value that only draws warnings is saved and the warnings are printed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from ..config import masking, store
+from ..config import environment, masking, store
 from ..config.license import LicenseError, parse_license
 from ..config.masking import mask_value, secrets_of
 from ..config.model import FIELDS, Config, FieldError, get_value, is_env_key, set_value, spec_for, unset_value
@@ -192,17 +194,36 @@ def _shown(key: str, value: Any, reveal: bool) -> Any:
 # --- show ----------------------------------------------------------------------------------
 
 
-def field_rows(config: Config, reveal: bool) -> list[dict[str, Any]]:
+def field_rows(config: Config, reveal: bool, from_environment: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """One row per setting; ``source`` says where its value came from: ``environment`` (``variable`` names the
+    WBTUI_<KEY> that gave it), ``file``, or ``default`` (the value is the default)."""
+    from_environment = from_environment or {}
     rows = []
     for spec in FIELDS:
         value = get_value(config, spec.key)
-        rows.append({"key": spec.key, "value": _shown(spec.key, value, reveal),
-                     "default": value == spec.default, "secret": spec.secret, "doc": spec.doc})
+        rows.append(_with_source({"key": spec.key, "value": _shown(spec.key, value, reveal),
+                                  "default": value == spec.default, "secret": spec.secret, "doc": spec.doc},
+                                 from_environment))
     for name, value in config.env.items():
         key = f"env.{name}"
-        rows.append({"key": key, "value": _shown(key, value, reveal), "default": False,
-                     "secret": mask_value(key, value) != value, "doc": "extra environment variable"})
+        rows.append(_with_source({"key": key, "value": _shown(key, value, reveal), "default": False,
+                                  "secret": mask_value(key, value) != value, "doc": "extra environment variable"},
+                                 from_environment))
     return rows
+
+
+def _with_source(row: dict[str, Any], from_environment: dict[str, str]) -> dict[str, Any]:
+    variable = from_environment.get(row["key"])
+    row["source"] = "environment" if variable else "default" if row["default"] else "file"
+    if variable:
+        row["variable"] = variable
+    return row
+
+
+def _source_note(row: dict[str, Any]) -> str:
+    if row["source"] == "environment":
+        return f"(from environment {row['variable']})"
+    return "default" if row["default"] else ""
 
 
 def _license_claims(config: Config) -> dict[str, Any] | None:
@@ -214,10 +235,18 @@ def _license_claims(config: Config) -> dict[str, Any] | None:
         return None
 
 
+def from_environment(findings: list[Finding], sources: dict[str, str]) -> list[Finding]:
+    """Findings about a value the environment gave name its variable: the file is not where to fix it."""
+    by_key = {key.lower(): variable for key, variable in sources.items()}
+    return [dataclasses.replace(f, message=f"{f.message} (the value comes from {by_key[f.field.lower()]} in the "
+                                "environment)") if f.field.lower() in by_key else f for f in findings]
+
+
 def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.config()
-    findings = validate(config) + unknown_key_findings(ctx.config_path) + permission_findings(ctx.config_path, config)
-    rows = field_rows(config, args.reveal)
+    findings = (from_environment(validate(config), ctx.environment_sources()) + unknown_key_findings(ctx.config_path)
+                + permission_findings(ctx.config_path, config))
+    rows = field_rows(config, args.reveal, ctx.environment_sources())
     claims = _license_claims(config)
     scrub = Scrub(config, args.reveal)
     if args.json:
@@ -230,10 +259,10 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
                   title_justify="left")
     table.add_column("key", no_wrap=True)
     table.add_column("value", overflow="fold")
-    table.add_column("", no_wrap=True)
+    table.add_column("", overflow="fold", max_width=20)  # "(from environment WBTUI_X)" wraps at its space
     for row in rows:
         value = "" if row["value"] is None else str(row["value"])
-        table.add_row(Text(row["key"]), Text(value), Text("default" if row["default"] else "", style="dim"))
+        table.add_row(Text(row["key"]), Text(value), Text(_source_note(row), style="dim"))
     ctx.out.print(table)
     if claims:
         shown = ", ".join(f"{k}={v}" for k, v in claims.items())
@@ -276,6 +305,7 @@ def cmd_set(ctx: Context, args: argparse.Namespace) -> int:
         edit.config = config
     path = ctx.config_path
     shown = _shown(key, get_value(config, key), False)
+    _say_overridden(ctx, key)
     if args.json:
         _emit_json({"key": key, "value": shown, "saved": True, "path": str(path),
                     "findings": [f.to_dict() for f in own + knock_on]}, scrub)
@@ -288,6 +318,14 @@ def cmd_set(ctx: Context, args: argparse.Namespace) -> int:
         for f in knock_on:
             _line(ctx, f, scrub)
     return EXIT_OK
+
+
+def _say_overridden(ctx: Context, key: str) -> None:
+    """The file now has the value, but a WBTUI_<KEY> in this environment still wins: say so (on stderr)."""
+    variable = environment.variable_for(key)
+    if variable in os.environ:
+        ctx.err.print(Text(f"note: {variable} is set in this environment and overrides {key} while it is set "
+                           f"(unset {variable} to use the file's value)", style="yellow"))
 
 
 def _line(ctx: Context, f: Finding, scrub: Scrub) -> None:
@@ -359,7 +397,8 @@ def cmd_edit(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_validate(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.config()
-    findings = validate(config) + unknown_key_findings(ctx.config_path) + permission_findings(ctx.config_path, config)
+    findings = (from_environment(validate(config), ctx.environment_sources()) + unknown_key_findings(ctx.config_path)
+                + permission_findings(ctx.config_path, config))
     code = EXIT_FINDINGS if has_errors(findings) else EXIT_OK
     scrub = Scrub(config)
     if args.json:

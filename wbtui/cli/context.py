@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import store
+from ..config import environment, profiles, store
 from ..config.masking import Redactor, screen
 from ..config.model import Config
 
@@ -82,7 +82,12 @@ def file_errors() -> Iterator[None]:
 class Context:
     config_path: Path
     read_only_flag: bool = False
+    profile: str | None = None
+    """The profile the config file is (None: a file outside the profiles, given by --config or WBTUI_CONFIG)."""
+    selected_by: str = "default"
+    """What chose the file: --config, --profile, WBTUI_CONFIG, WBTUI_PROFILE or default."""
     _config: Config | None = None
+    _overrides: list[environment.Override] = field(default_factory=list, repr=False)
     _out: Console | None = field(default=None, repr=False)
     _err: Console | None = field(default=None, repr=False)
 
@@ -100,14 +105,27 @@ class Context:
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Context:
-        path = Path(args.config).expanduser() if getattr(args, "config", None) else store.default_path()
-        return cls(config_path=path, read_only_flag=bool(getattr(args, "read_only", False)))
+        """The file --config, --profile, $WBTUI_CONFIG or $WBTUI_PROFILE selects (profiles.select); CliError
+        (usage) when that is ambiguous or no profile name."""
+        try:
+            chosen = profiles.select(getattr(args, "config", None), getattr(args, "profile", None))
+        except profiles.ProfileError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+        return cls(config_path=chosen.path, read_only_flag=bool(getattr(args, "read_only", False)),
+                   profile=chosen.profile, selected_by=chosen.source)
 
     def config(self) -> Config:
         if self._config is None:
             with file_errors():
-                self._config = store.load(self.config_path)
+                loaded = store.load(self.config_path)
+                self._overrides = environment.overrides()  # WBTUI_<KEY>: a bad value names its variable
+                self._config = environment.apply(loaded, self._overrides)
         return self._config
+
+    def environment_sources(self) -> dict[str, str]:
+        """The settings WBTUI_<KEY> variables gave this run: key -> variable (the file has its own values)."""
+        self.config()
+        return environment.sources(self._overrides)
 
     def use_config(self, config: Config) -> None:
         """Share a config object another component edits (the setup flow), so redaction sees new secrets."""
@@ -116,8 +134,9 @@ class Context:
     def save(self, config: Config) -> Path:
         self.refuse_if_read_only("save the configuration")
         self._config = config
-        with file_errors():
-            return store.save(config, self.config_path)
+        with file_errors():  # what only the environment gave stays out of the file
+            return store.save(environment.file_values(config, store.load(self.config_path), self._overrides),
+                              self.config_path)
 
     @contextmanager
     def editing(self, action: str = "save the configuration") -> Iterator[store.Edit]:
@@ -125,7 +144,7 @@ class Context:
         self.refuse_if_read_only(action)
         with file_errors(), store.editing(self.config_path) as edit:
             yield edit
-        self._config = edit.config or edit.loaded
+        self._config = None  # read again when asked: the file's new values with the environment's over them
 
     @property
     def read_only(self) -> bool:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..present.sizes import size
 from ..present.status import status_lines
 from ..present.windows import MAX_LINES_DIGITS, parse_since
+from . import status_all
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="The server's state, health, restart count, uptime, image, ports, "
                        "exit code and reason, and CPU/memory use. Exit 0 when it is running.")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    status_all.add_arguments(p)
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser(
@@ -325,6 +327,8 @@ def _usage_now(runtime: Runtime) -> ResourceUsage | None:
 
 @_problems
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
+    if args.all:
+        return status_all.cmd_status_all(ctx, args)
     from ..runtime.base import RuntimeProblem
     from ..runtime.docker.status import DockerUsage
 

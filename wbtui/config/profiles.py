@@ -7,13 +7,17 @@ locking rules), so `wbtui --config` and `wbtui --profile` reach the same files.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .store import default_path
 
 DEFAULT = "default"
+CONFIG_VARIABLE = "WBTUI_CONFIG"
+PROFILE_VARIABLE = "WBTUI_PROFILE"
 NAME_RULE = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 """Lower-case letters, digits, '-' and '_', at most 63: safe as a file name and as a systemd unit suffix."""
 
@@ -70,3 +74,41 @@ def name_of(path: Path) -> str | None:
             NAME_RULE.fullmatch(resolved.stem):
         return resolved.stem
     return None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which config file this run uses, and what chose it (for `profile list` and error messages)."""
+
+    path: Path
+    profile: str | None
+    """The profile that file is (None for a file outside the profiles)."""
+    source: str
+    """``--config``, ``--profile``, ``WBTUI_CONFIG``, ``WBTUI_PROFILE`` or ``default``."""
+
+
+def select(config: str | None = None, profile: str | None = None,
+           environ: Mapping[str, str] | None = None) -> Selection:
+    """The config file of this run: ``--config``, else ``--profile``, else $WBTUI_CONFIG, else $WBTUI_PROFILE,
+    else the default. Both options, or both variables (with neither option), is ambiguous: ProfileError."""
+    environ = os.environ if environ is None else environ
+    if config and profile:
+        raise ProfileError("give either --config or --profile, not both")
+    if config:
+        path = Path(config).expanduser()
+        return Selection(path, name_of(path), "--config")
+    if profile:
+        return Selection(profile_path(profile), profile, "--profile")
+    from_env, named = environ.get(CONFIG_VARIABLE), environ.get(PROFILE_VARIABLE)
+    if from_env and named:
+        raise ProfileError(f"both {CONFIG_VARIABLE} and {PROFILE_VARIABLE} are set: unset one (or pass --config "
+                           "or --profile)")
+    if from_env:
+        path = Path(from_env).expanduser()
+        return Selection(path, name_of(path), CONFIG_VARIABLE)
+    if named:
+        try:
+            return Selection(profile_path(named), named, PROFILE_VARIABLE)
+        except ProfileError as exc:
+            raise ProfileError(f"{PROFILE_VARIABLE}: {exc}") from None
+    return Selection(default_path(), DEFAULT, "default")

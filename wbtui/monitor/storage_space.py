@@ -89,12 +89,12 @@ MYSQL_FIX = ("grow the database's disk, or purge old binary logs (PURGE BINARY L
 def docker_root(timeout: float) -> Space:
     """The daemon's DockerRootDir, when the daemon is on this host (a unix socket)."""
     from ..runtime.base import RuntimeProblem
-    from ..runtime.docker.connect import connect, docker_host
+    from ..runtime.docker.connect import connect, endpoint
     from ..runtime.docker.errors import translated
 
     what = "Docker data root"
-    if not docker_host().startswith("unix://"):
-        return not_visible(what, f"the Docker daemon is at {docker_host()}, not on this host: look there (df)")
+    if not endpoint().local:
+        return not_visible(what, f"the Docker daemon is at {endpoint().shown}, not on this host: look there (df)")
     try:
         client = connect(timeout)
         try:
@@ -127,12 +127,12 @@ def vol(config: Config, timeout: float) -> Space:
 
 def _named_volume(volume: str, timeout: float) -> Space:
     from ..runtime.base import RuntimeProblem
-    from ..runtime.docker.connect import connect, docker_host
+    from ..runtime.docker.connect import connect, endpoint
     from ..runtime.docker.errors import translated
 
     what = f"/vol (volume {volume})"
-    if not docker_host().startswith("unix://"):
-        return not_visible(what, f"the Docker daemon is at {docker_host()}, not on this host: look there")
+    if not endpoint().local:
+        return not_visible(what, f"the Docker daemon is at {endpoint().shown}, not on this host: look there")
     import docker.errors
 
     try:

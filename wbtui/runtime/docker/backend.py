@@ -24,7 +24,7 @@ from ..base import (
     RuntimeProblem,
     ServerStatus,
 )
-from .connect import connect, docker_host
+from .connect import connect, docker_host, endpoint
 from .errors import adopt_fix, image_fix, translated
 from .spec import HASH_LABEL, UNIT_LABEL, is_host_path, is_ours, labelled_spec
 from .status import (
@@ -473,7 +473,9 @@ class DockerRuntime(Runtime):
         return import_docker_inspect(attrs, base, defaults, source=f"container {self.name}").config
 
     def describe(self) -> dict[str, str]:
-        return {"docker host": docker_host(), "container": self.name}
+        where = endpoint()
+        shown = {"docker context": where.context} if where.context not in ("", "default") else {}
+        return {"docker host": where.address, **shown, "container": self.name}
 
     def versions(self) -> dict[str, str]:
         with translated("ask the daemon for its version", timeout=self.timeout):

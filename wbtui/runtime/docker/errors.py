@@ -10,10 +10,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ...config.masking import mask_url_password
 from ..base import ImageMissing, NameConflict, PermissionDenied, PortInUse, RuntimeProblem, Unreachable
-from .connect import docker_host
+from .connect import endpoint
+from .contexts import Endpoint, ssh_target
 
 START_DOCKER = "start Docker (systemctl start docker) or point DOCKER_HOST at a running daemon"
+INVALID_FIX = "set DOCKER_HOST to unix:///var/run/docker.sock or tcp://HOST:PORT, or unset it"
+
+
+def invalid_fix(where: Endpoint) -> str:
+    if where.context == "":
+        return INVALID_FIX
+    return (f"docker context update {where.context} --docker host=unix:///var/run/docker.sock "
+            "(or ssh://USER@HOST, tcp://HOST:PORT), or docker context use default")
+
+
+def _start_fix(where: Endpoint) -> str:
+    if where.context == "":
+        return START_DOCKER
+    return (f"start Docker (systemctl start docker), or fix the address of context \"{where.context}\" "
+            f"(docker context inspect {where.context}), or docker context use default")
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -32,36 +49,65 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 
 def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
+    return mask_url_password(" ".join(str(text).split()))
 
 
 def connection_problem(exc: BaseException, timeout: float | None = None) -> RuntimeProblem | None:
-    """The daemon-side problem behind ``exc`` (socket missing, refused, denied, timed out)."""
+    """The daemon-side problem behind ``exc`` (socket missing, refused, denied, timed out, ssh failed)."""
     import requests.exceptions
 
-    host = docker_host()
-    path = host[len("unix://"):] if host.startswith("unix://") else host
+    from .ssh import SSHFailed
+
+    where = endpoint()
+    shown = where.shown
     chain = list(_chain(exc))
     text = " ".join(str(x) for x in chain)
-    if any(isinstance(x, PermissionError) for x in chain) or "Permission denied" in text:
+    ssh = next((x for x in chain if isinstance(x, SSHFailed)), None)
+    if ssh is not None:
+        return _ssh_problem(where, ssh)
+    if where.local and (any(isinstance(x, PermissionError) for x in chain) or "Permission denied" in text):
         return PermissionDenied(
-            f"permission denied on the Docker socket {path}",
+            f"permission denied on the Docker socket {where.socket_path}{where.context_note}",
             "add your user to the docker group (sudo usermod -aG docker $USER, then log in again) "
             "or run wbtui as root")
-    if any(isinstance(x, FileNotFoundError) for x in chain):
-        return Unreachable(f"Docker daemon not reachable: no socket at {path} (DOCKER_HOST={host})", START_DOCKER)
+    if where.local and any(isinstance(x, FileNotFoundError) for x in chain):
+        return Unreachable(f"Docker daemon not reachable at {shown}: the socket does not exist", _start_fix(where))
     if any(isinstance(x, ConnectionRefusedError) for x in chain) or "Connection refused" in text:
-        return Unreachable(f"Docker daemon not reachable at {host}: connection refused", START_DOCKER)
+        return Unreachable(f"Docker daemon not reachable at {shown}: connection refused", _start_fix(where))
     if any(isinstance(x, requests.exceptions.Timeout | TimeoutError) for x in chain):
         within = f" within {timeout:g}s" if timeout else ""
-        return Unreachable(f"Docker daemon at {host} did not answer{within}",
-                           "check that dockerd is healthy: systemctl status docker")
+        fix = (f"check that {ssh_target(where.host).command} docker version answers" if where.scheme == "ssh"
+               else "check that dockerd is healthy: systemctl status docker")
+        return Unreachable(f"Docker daemon at {shown} did not answer{within}", fix)
     if "Invalid bind address" in text or "URLSchemeUnknown" in text:
-        return Unreachable(f"DOCKER_HOST={host} is not a valid Docker address ({_one_line(exc)})",
-                           "set DOCKER_HOST to unix:///var/run/docker.sock or tcp://HOST:PORT, or unset it")
+        return Unreachable(f"{where.origin} is not a valid Docker address ({_one_line(exc)})", invalid_fix(where))
     if any(isinstance(x, requests.exceptions.ConnectionError | ConnectionError) for x in chain):
-        return Unreachable(f"lost the connection to the Docker daemon at {host}", START_DOCKER)
+        return Unreachable(f"lost the connection to the Docker daemon at {shown}", _start_fix(where))
     return None
+
+
+def _ssh_problem(where: Endpoint, failed: BaseException) -> Unreachable:
+    """ssh's failure in words an operator acts on: what ssh said, and the ssh command to try by hand."""
+    detail = getattr(failed, "detail", str(failed))
+    code = getattr(failed, "returncode", None)
+    by_hand = ssh_target(where.host).command
+    low = detail.lower()
+    if "host key verification failed" in low or "remote host identification has changed" in low:
+        fix = f"check the host key and accept it once by hand: {by_hand} true (wbtui's ssh never prompts)"
+    elif "permission denied" in low and "docker" in low:
+        fix = f"let that user use Docker there: {by_hand} sudo usermod -aG docker USER (then log in again)"
+    elif "permission denied" in low:
+        fix = (f"make {by_hand} work without a prompt (a key in ssh-agent: ssh-add; or IdentityFile in "
+               "~/.ssh/config), then try again")
+    elif code == 127 or "command not found" in low:
+        fix = f"install the docker CLI on {ssh_target(where.host).host} (wbtui runs docker system dial-stdio there)"
+    elif "cannot connect to the docker daemon" in low or "raw stream connection" in low:  # dial-stdio's words
+        fix = f"start Docker on that host: {by_hand} systemctl start docker"
+    elif "no ssh client" in low:
+        fix = "install openssh-client (apt install openssh-client)"
+    else:
+        fix = f"check that {by_hand} docker version works"
+    return Unreachable(f"Docker daemon not reachable at {where.shown}: {detail}", fix)
 
 
 def explain(exc: BaseException, action: str, *, image: str = "", name: str = "", port: str = "",

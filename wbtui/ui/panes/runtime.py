@@ -15,6 +15,8 @@ from textual.widgets import DataTable, Static
 from ...ops.lifecycle import ACTION_TITLES
 from ...present.status import status_lines
 from ...runtime.base import ResourceUsage, RuntimeEvent, ServerStatus
+from ...runtime.docker.connect import endpoint
+from ...runtime.docker.contexts import DEFAULT_HOST
 from ..messages import Problem, RefreshStatus, Retarget, RunRuntimeAction, RuntimeActionUpdate, StatusUpdate
 from ..text import cell, lines, styled, tone_line
 from ..widgets.confirm import ChoiceScreen
@@ -135,6 +137,9 @@ class RuntimePane(FilteredPane):
                           f"  ·  deployment {k.name}  ·  {r.image_ref}")
         else:
             text = styled(("docker", "bold"), f"  container {r.container_name}  ·  {r.image_ref}  ·  port {r.port}")
+            where = endpoint()  # two small local files (config.json, a context's meta.json): no worker needed
+            if where.host != DEFAULT_HOST or where.context_note:  # another daemon than this host's: say which
+                text = text + styled(f"  ·  engine {where.shown or f'context {where.context} (cannot be used)'}")
         if self.wbtui.core.overrides:
             text = text + styled(("  (picked here, not saved)", "$warning"))
         self.query_one("#rt-target", Static).update(text)
