@@ -62,8 +62,14 @@ class BridgeMariaDB(MariaDB):
 
 @pytest.fixture(scope="module")
 def bridge_gateway(docker_client: object) -> str:
-    gateway = docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]  # type: ignore[attr-defined]
-    return str(gateway)
+    ipam = docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]  # type: ignore[attr-defined]
+    if "Gateway" in ipam:
+        return str(ipam["Gateway"])
+    # A dockerd that adopted a docker0 left by an earlier one reports only the subnet; its gateway is the
+    # subnet's first address, as Docker picks it.
+    import ipaddress
+
+    return str(ipaddress.ip_network(ipam["Subnet"])[1])
 
 
 @pytest.fixture(scope="module")
