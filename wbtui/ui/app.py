@@ -380,6 +380,10 @@ class WbtuiApp(App[int], DashboardState):
             self.notify(f"{ACTION_TITLES[running.action]} is still running; wait for it to finish.",
                         severity="warning", markup=False)
             return
+        if self.server_job:
+            self.notify(f"{self.server_job} (Backups, 7) is still running and has the server stopped; wait for it "
+                        "to finish.", severity="warning", markup=False)
+            return
         if action == "start":
             self._act(action, tag)
             return

@@ -37,6 +37,9 @@ class DashboardState(DOMNode):
     """One line: up, or why not and what to do (``ops.verdict``), judged again whenever one of the above changes."""
     startup: var[WatchUpdate | None] = var(None, always_update=True, init=False)
     runtime_action: var[RuntimeActionUpdate | None] = var(None, always_update=True, init=False)
+    server_job: var[str] = var("", init=False)
+    """A Backups pane job that stops or replaces the server now ("Restore", "Archive /vol"), or "": runtime
+    actions wait for it, as it waits for them."""
     loaded: var[Config | None] = var(None, always_update=True, init=False)
     """The config file as last read or written (the session's ``saved``); set again on every load."""
     targeted: var[int] = var(0, init=False)

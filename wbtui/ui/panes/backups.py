@@ -221,7 +221,23 @@ class BackupsPane(Pane):
                         markup=False)
         return bool(self.job)
 
-    def _start(self, job: str, work: partial[None], what: str) -> None:
+    def _server_busy(self) -> bool:
+        """A deploy, restart, upgrade... running: stopping the server for a restore or a /vol archive now would
+        race it (the app refuses runtime actions while such a job runs, see ``server_job``)."""
+        from ...ops.lifecycle import ACTION_TITLES
+
+        running = self.wbtui.runtime_action
+        if running is not None and not running.done:
+            self.notify(f"{ACTION_TITLES[running.action]} (Runtime, 4) is still running: wait for it to end.",
+                        severity="warning", markup=False)
+            return True
+        return False
+
+    def _start(self, job: str, work: partial[None], what: str, stops_server: str = "") -> None:
+        """Run ``work``; ``stops_server`` (the job's title) marks a job that stops the server, for the app."""
+        if stops_server and self._server_busy():
+            return
+        self.wbtui.server_job = stops_server
         self.job, self._job_started, self._job_text = job, time.monotonic(), what
         self._job_clock.resume()
         self._show_job()
@@ -249,6 +265,7 @@ class BackupsPane(Pane):
         message.stop()
         end = message.end
         self.job = ""
+        self.wbtui.server_job = ""
         self._job_clock.pause()
         self._said(end)
         self.list_now()
@@ -326,7 +343,7 @@ class BackupsPane(Pane):
             self.notify(embedded_message(config), title="Backup: not covered", severity="warning", timeout=20,
                         markup=False)
             return
-        if self.refuse_read_only("stopping the server to archive /vol"):
+        if self.refuse_read_only("stopping the server to archive /vol") or self._server_busy():
             return
         name, volume = config.runtime.container_name, config.runtime.volume
         steps = [f"Stop {name} if it runs: the server is down until the archive is written.",
@@ -337,7 +354,8 @@ class BackupsPane(Pane):
                  "good one. A /vol archive stays local (it is not uploaded to the bucket)."]
         self.confirm(f"Stop {name} and archive /vol?", steps,
                      lambda: self._start("backup", partial(back_up_volume, self.wbtui.core, config, True,
-                                                           self.post_message), "stopping the server…"),
+                                                           self.post_message), "stopping the server…",
+                                         "Archive /vol"),
                      confirm_label="Stop and archive", danger=True)
 
     def action_verify(self) -> None:
@@ -404,7 +422,7 @@ class BackupsPane(Pane):
 
 
     def action_restore(self) -> None:
-        if self.refuse_read_only("restore") or self._busy():
+        if self.refuse_read_only("restore") or self._busy() or self._server_busy():
             return
         entry = self.selected()
         if entry is None:
@@ -439,5 +457,6 @@ class BackupsPane(Pane):
         steps.append("The safety backup goes into the local backup directory, beside the others: r on it goes back.")
         self.confirm(f"Restore {entry.id} ({entry.where})? The current data is replaced.", steps,
                      lambda: self._start("restore", partial(restore_backup, self.wbtui.core, config, entry.id,
-                                                            message.deployed, self.post_message), f"{entry.id}…"),
+                                                            message.deployed, self.post_message), f"{entry.id}…",
+                                                    "Restore"),
                      confirm_label="Restore", danger=True)
