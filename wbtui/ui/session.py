@@ -13,7 +13,7 @@ import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import store
+from ..config import environment, store
 from ..config.masking import Redactor, mask_value, screen
 from ..config.model import FIELDS, Config, get_value, is_env_key, spec_for
 
@@ -52,6 +52,8 @@ class Session:
     """Keys in the file no setting reads (a typo such as HSOT), as last read: the dashboard warns of them."""
     kept_over_file: list[str] = field(init=False, default_factory=list)
     """Draft edits kept over a newer value in the file (see ``rebase``); cleared by a save or revert."""
+    overrides: list[environment.Override] = field(default_factory=list)
+    """The WBTUI_<KEY> variables of this process: ``saved`` and ``draft`` hold their values, the file never."""
 
     def __post_init__(self) -> None:
         self.draft = self.saved.copy()
@@ -61,9 +63,23 @@ class Session:
         """Load the config file (defaults when it does not exist yet)."""
         stamp = file_stamp(config_path)
         config, unknown = store.read(config_path)
-        session = cls(config_path, config, read_only, store.exists(config_path), stamp)
+        found = environment.overrides()  # a bad value: EnvironmentValueError, a ConfigFileError naming the variable
+        session = cls(config_path, environment.apply(config, found), read_only, store.exists(config_path), stamp,
+                      overrides=found)
         session.unknown = unknown
         return session
+
+    def effective(self, disk: Config) -> Config:
+        """The file's config as this dashboard uses it: with the environment's values over it."""
+        return environment.apply(disk, self.overrides)
+
+    def for_file(self, config: Config, disk: Config) -> Config:
+        """What a save writes of ``config`` over the file now holding ``disk``: the environment's values left out."""
+        return environment.file_values(config, disk, self.overrides)
+
+    def from_environment(self) -> dict[str, str]:
+        """Setting key -> the WBTUI_<KEY> variable that gives its value."""
+        return environment.sources(self.overrides)
 
     @property
     def read_only(self) -> bool:

@@ -271,12 +271,13 @@ def watch_startup(core: Core, interval: float, post: Post) -> None:
 
 def read_config(path: Path, announce: bool, post: Post) -> None:
     """Read the config file as it is now (another shell may have changed it)."""
-    from ..config import store
+    from ..config import environment, store
     from .session import file_stamp
 
     stamp = file_stamp(path)
     try:
         config, unknown = store.read(path)
+        config = environment.overlay(config)  # as Session.open: WBTUI_<KEY> values over the file's
     except store.ConfigFileError as exc:
         post(ConfigFileRead(None, True, stamp, Problem.from_exception(exc), announce=announce))
         return

@@ -153,10 +153,15 @@ class ConfigPane(Pane):
             widgets.append(Static(Content("Extra environment variables for the container. a: add or change, "
                                           "d: delete (secrets by name are masked)."), classes="section-note"))
             widgets.append(DataTable(id="env-table", cursor_type="row", zebra_stripes=True))
+        from_environment = session.from_environment()
         for key in keys:
             spec = spec_for(key)
             assert spec is not None
-            widgets.append(FieldRow(spec, get_value(session.draft, key), disabled=session.read_only))
+            variable = from_environment.get(key)
+            note = f"From environment {variable}: unset it to edit here (the file keeps its own value)." \
+                if variable else ""
+            widgets.append(FieldRow(spec, get_value(session.draft, key), disabled=session.read_only or bool(variable),
+                                    note=note))
         await self.query_one(f"#section-{sid}", VerticalScroll).mount_all(widgets)
         if sid == "env":
             self.query_one("#env-table", DataTable).add_columns("NAME", "VALUE")
@@ -340,10 +345,11 @@ class ConfigPane(Pane):
         """
         try:
             with store.editing(path) as edit:
-                if not over_newer and store.exists(path) and store.dumps(edit.loaded) != loaded:
-                    self.post_message(FileRead(edit.loaded, file_stamp(path), "save"))
+                disk = self.wbtui.session.effective(edit.loaded)  # as loaded: WBTUI_<KEY> values over the file's
+                if not over_newer and store.exists(path) and store.dumps(disk) != loaded:
+                    self.post_message(FileRead(disk, file_stamp(path), "save"))
                     return
-                edit.config = config
+                edit.config = self.wbtui.session.for_file(config, edit.loaded)  # no value only the environment gave
             written = path
         except store.ConfigFileError as exc:  # the file on disk is broken: not overwritten blindly
             self.post_message(Notice(f"{exc}\nFix it, or move it away, then save again.", "Not saved",
@@ -433,7 +439,7 @@ class ConfigPane(Pane):
     @work(thread=True, exclusive=True, group="config-diff", exit_on_error=False, name="Read config",
           description="Read config")
     def _read_file(self, path: Path, loaded: str) -> None:
-        disk = store.load(path)
+        disk = self.wbtui.session.effective(store.load(path))
         self.post_message(FileRead(disk, file_stamp(path), "diff",
                                    newer=store.exists(path) and store.dumps(disk) != loaded))
 

@@ -91,9 +91,11 @@ class FieldRow(Vertical):
     }
     """
 
-    def __init__(self, spec: FieldSpec, value: Any, *, disabled: bool) -> None:
+    def __init__(self, spec: FieldSpec, value: Any, *, disabled: bool, note: str = "") -> None:
+        """``note``: said after the setting's meaning (where its value comes from, when not the file)."""
         super().__init__(id=widget_id(spec.key))
         self.spec = spec
+        self._note = note
         self._value = value
         self._disabled = disabled
         self.editor = self._make_editor()
@@ -102,7 +104,7 @@ class FieldRow(Vertical):
         spec = self.spec
         yield Label(Content(spec.key), classes="field-label")
         yield self.editor
-        yield Static(Content(spec.doc), classes="field-doc")
+        yield Static(Content(f"{spec.doc} {self._note}" if self._note else spec.doc), classes="field-doc")
         if spec.secret:
             yield Static(Content(""), classes="field-masked")
         yield Static(Content(""), classes="field-finding")
