@@ -17,7 +17,7 @@ Families (what a defect is):
   is not 0600, or one more save leaves a ``.config.toml.*.tmp``;
 - ``malformed``: random argv from the parser's own tree, broken (unknown options, missing values, bad
   types, huge values, bytes that are not UTF-8, empty strings): a traceback, a hang or an exit code
-  other than 0, 1, 2 or 141;
+  other than 0, 1, 2, 4 (the engine did not answer) or 141;
 - ``readonly``: every command that changes something, with --read-only and with app.read_only = true:
   an exit code other than 2 (bucket commands: 1 with the store unreachable, as a command with nothing
   to change works in read-only mode and it must ask the store first), or any file changed;
@@ -600,7 +600,7 @@ def one_malformed(target: Target, base: Path, index: int, argv: list[str]) -> li
         found.append(f"{result.describe()}: traceback: {result.err.strip().splitlines()[-1:]}")
     elif result.code is None:
         found.append(f"{result.describe()}: still running after 30 s")
-    elif result.code not in (0, 1, 2, 141):
+    elif result.code not in (0, 1, 2, 4, 141):
         found.append(f"{result.describe()}: {result.err.strip()[-200:]}")
     shutil.rmtree(run_dir, ignore_errors=True)
     return found

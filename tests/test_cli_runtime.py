@@ -112,7 +112,7 @@ def test_up_refuses_a_config_with_errors(tmp_path: Path, capsys: pytest.CaptureF
     assert run(path, "up") == 1
     err = capsys.readouterr().err
     assert "the config has errors: HOST: HOST is not set" in err and "--force" in err
-    assert run(path, "up", "--force") == 1  # past validation: now the (absent) daemon is the problem
+    assert run(path, "up", "--force") == 4  # past validation: now the (absent) daemon is the problem
     assert "Docker daemon not reachable" in capsys.readouterr().err
 
 
@@ -261,12 +261,12 @@ def test_up_diagnoses_a_crash(deployment: Any, capsys: pytest.CaptureFixture[str
 
 @pytest.mark.docker
 @pytest.mark.parametrize("host", ["unix:///nonexistent.sock", "tcp://127.0.0.1:{port}"])
-def test_unreachable_daemon_is_one_line_and_exit_1(host: str, deployment: Any, monkeypatch: pytest.MonkeyPatch,
+def test_unreachable_daemon_is_one_line_and_exit_4(host: str, deployment: Any, monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     path = deployment()
     monkeypatch.setenv("DOCKER_HOST", host.format(port=free_port()))
     for argv in (["status"], ["up"], ["logs"], ["down", "--yes"]):
-        assert run(path, *argv) == 1
+        assert run(path, *argv) == 4
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
         assert "Docker daemon not reachable" in err and "systemctl start docker" in err

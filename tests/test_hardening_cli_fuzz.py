@@ -219,7 +219,7 @@ def test_random_command_lines_exit_0_1_or_2(offline: Path, data: st.DataObject, 
             code, text = wbtui(config, ["config", "set", key, value])
             assert code in (0, 1, 2) and "Traceback" not in text, text[-2000:]
     code, text = wbtui(config, argv)
-    assert code in (0, 1, 2), (code, text[-2000:])
+    assert code in (0, 1, 2, 4), (code, text[-2000:])  # 4: the (closed) Docker daemon or cluster did not answer
     assert "Traceback" not in text, text[-2000:]
 
 

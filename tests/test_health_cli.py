@@ -112,7 +112,7 @@ def test_doctor_json_and_bundle_with_the_daemon_down(server: HealthServer, tmp_p
                  "--timeout", "5"])
     captured = capsys.readouterr()
     data = json.loads(captured.out)
-    assert code == 1 and not data["healthy"]
+    assert code == 4 and not data["healthy"] and "absent.sock" in data["unreachable"]  # the daemon is down
     assert data["status"] is None and data["probe"]["healthz"]["ok"]
     assert any(not part["ok"] for part in data["parts"].values())
     assert SECRET not in captured.out + captured.err
@@ -125,7 +125,7 @@ def test_doctor_json_and_bundle_with_the_daemon_down(server: HealthServer, tmp_p
 def test_doctor_human_output(server: HealthServer, tmp_path: Path, no_docker: None,
                              capsys: pytest.CaptureFixture[str]) -> None:
     path = write_config(tmp_path, host=server.url())
-    assert main(["--config", str(path), "doctor", "--timeout", "5"]) == 1
+    assert main(["--config", str(path), "doctor", "--timeout", "5"]) == 4  # the daemon is down
     out = capsys.readouterr().out
     assert "W&B Server doctor" in out and "Probe" in out and "problem(s)" in out
     assert SECRET not in out

@@ -187,14 +187,14 @@ def _dispatch(argv: list[str] | None) -> int:
     except CliError as exc:  # $WBTUI_PROFILE not a profile name, or it and $WBTUI_CONFIG both set
         sys.stderr.write(f"wbtui: error: {exc}\n")
         return exc.code
+    ctx.json = bool(getattr(args, "json", False))
+    ctx.kube_context, ctx.kube_namespace = getattr(args, "kube_context", None), getattr(args, "kube_namespace", None)
     try:
         return int(func(ctx, args) or 0)
     except CliError as exc:
-        ctx.error(str(exc))
-        return exc.code
+        return ctx.fail(exc)
     except KeyboardInterrupt:
-        ctx.error("interrupted")
-        return 130
+        return ctx.fail(CliError("interrupted", 130, kind="interrupted"))
 
 
 START_UP_GC_THRESHOLD = 100_000

@@ -3,7 +3,8 @@ archives of the /vol volume when the stores are embedded (MYSQL empty, or --volu
 
 Exit codes: 0 done (verify: the backup restored and matched); 1 the backup, upload or verify failed, or a
 verify found differences; 2 a usage error (a bad --keep, no admin URL, read-only mode for verify or for a /vol
-backup, which stops the server); 3 not covered: embedded stores on Kubernetes (a PersistentVolumeClaim).
+backup, which stops the server); 3 not covered: embedded stores on Kubernetes (a PersistentVolumeClaim); 4 the
+Docker daemon did not answer (a /vol backup).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
+from .flags import add_kube
 
 if TYPE_CHECKING:
     from ..ops.backup.destinations import Bucket, Entry, Local
@@ -55,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--yes", "-y", action="store_true", help="stop the server for a /vol backup without asking")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--timeout", type=seconds, metavar="S", help="connect timeout (default: app.timeout)")
+    add_kube(parser)
     parser.set_defaults(func=cmd_backup)
     bsub = parser.add_subparsers(dest="backup_command", metavar="COMMAND")
 
@@ -139,8 +142,7 @@ def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
     try:
         report = run_backup(config, destinations, keep=keep, timeout=args.timeout or config.app.timeout, say=say)
     except NotCovered as exc:
-        ctx.error(str(exc))
-        return EXIT_NOT_COVERED
+        return ctx.fail(CliError(str(exc), EXIT_NOT_COVERED, kind="not-covered"))
     except BackupFailed as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -190,8 +192,7 @@ def _volume_backup(ctx: Context, args: argparse.Namespace, keep: timedelta | Non
 
     config = ctx.config()
     if config.runtime.backend == "kubernetes":
-        ctx.error(kubernetes_not_covered(config))
-        return EXIT_NOT_COVERED
+        return ctx.fail(CliError(kubernetes_not_covered(config), EXIT_NOT_COVERED, kind="not-covered"))
     ctx.refuse_if_read_only("stop the server to archive /vol")
     redact = ctx.redactor()
     console = ctx.err if args.json else ctx.out
@@ -224,8 +225,8 @@ def _volume_backup(ctx: Context, args: argparse.Namespace, keep: timedelta | Non
     except (VolumeBackupFailed, RestoreFailed) as exc:
         raise CliError(redact(str(exc))) from None
     except RuntimeProblem as exc:
-        raise CliError(redact(f"{exc}; see wbtui status (the server is started again if it was running)")) \
-            from None
+        raise CliError.from_problem(exc, "; see wbtui status (the server is started again if it was running)",
+                                    redact) from None
     finally:
         runtime.close()
     if args.json:

@@ -10,7 +10,9 @@ acknowledges (`wbtui ack`) is shown as such and left out of the exit code.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import sys
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -70,6 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--reset-password", action="store_true",
                    help="if the user exists with another password, ALTER USER to the one in MYSQL")
     i.add_argument("--timeout", type=seconds, metavar="S", help="connect/read timeout (default: app.timeout)")
+    i.add_argument("--json", action="store_true", help="print the plan and what was done as one JSON object "
+                   "(the plan also on stderr)")
     i.set_defaults(func=_db_init)
     db_status_cmd.register(dsub)
 
@@ -194,19 +198,29 @@ def _db_init(ctx: Context, args: argparse.Namespace) -> int:
     except DbInitError as exc:
         raise CliError(redact(str(exc))) from None
     where = f"{admin.host}:{admin.effective_port}"
+    out = ctx.err if ctx.json else ctx.out  # under --json stdout carries the one JSON object
     _print_plan(ctx, steps, where, admin.user, redact)
     blocked = any(s.action == "blocked" for s in steps)
     pending = [s for s in steps if s.pending]
+
+    def finish(code: int, message: str, results: Sequence[Any] = ()) -> int:
+        if not ctx.json:
+            out.print(message)
+            return code
+        plan = [{"title": s.title, "action": s.action, "note": s.note, "sql": s.sql} for s in steps]
+        done = [{"title": r.step.title, "outcome": r.outcome, "message": r.message} for r in results]
+        text = json.dumps({"server": where, "admin_user": admin.user, "plan": plan, "dry_run": args.dry_run,
+                           "results": done, "ok": code == EXIT_OK, "message": message}, indent=2)
+        sys.stdout.write(redact(text) + "\n")
+        return code
+
     if args.dry_run:
-        ctx.out.print("dry run: nothing changed")
-        return EXIT_FINDINGS if blocked else EXIT_OK
+        return finish(EXIT_FINDINGS if blocked else EXIT_OK, "dry run: nothing changed")
     if not pending:
-        ctx.out.print("nothing to do: everything is already present" if not blocked
-                      else "nothing else to do")
-        return EXIT_FINDINGS if blocked else EXIT_OK
+        return finish(EXIT_FINDINGS if blocked else EXIT_OK, "nothing to do: everything is already present"
+                      if not blocked else "nothing else to do")
     if not ctx.confirm(f"Run {len(pending)} statement(s) on {where}?", args.yes):
-        ctx.out.print("cancelled: nothing changed")
-        return EXIT_FINDINGS
+        return finish(EXIT_FINDINGS, "cancelled: nothing changed")
     results = apply_db_init(config, admin_url, steps, timeout=timeout)
     ok = True
     for r in results:
@@ -214,20 +228,20 @@ def _db_init(ctx: Context, args: argparse.Namespace) -> int:
         line = Text.assemble((f"{r.outcome:>15}", _OUTCOME_STYLE[r.outcome]), "  ", redact(r.step.title))
         if r.message:
             line.append(f": {redact(r.message)}", style="dim" if r.outcome != "failed" else "red")
-        ctx.out.print(line)
-    if ok:
-        ctx.out.print("done; next: wbtui check mysql")
-    return EXIT_OK if ok else EXIT_FINDINGS
+        out.print(line)
+    return finish(EXIT_OK if ok else EXIT_FINDINGS, "done; next: wbtui check mysql" if ok else
+                  "a statement failed: see above", results)
 
 
 def _print_plan(ctx: Context, steps: list[Any], where: str, admin_user: str, redact: Any) -> None:
-    ctx.out.print(Text(f"Plan for {where} (as {admin_user}):", style="bold"))
+    out = ctx.err if ctx.json else ctx.out
+    out.print(Text(f"Plan for {where} (as {admin_user}):", style="bold"))
     for step in steps:
         mark, style = _PLAN_MARK[step.action]
         verb = {"create": "create", "alter": "change", "none": "already present", "blocked": "needs a decision"}
         line = Text.assemble("  ", (mark, style), " ", redact(step.title), " — ", (verb[step.action], style))
         if step.note:
             line.append(f": {redact(step.note)}", style="dim")
-        ctx.out.print(line)
+        out.print(line)
         if step.sql and step.action != "none":
-            ctx.out.print(Text("      " + redact(step.sql), style="cyan"))
+            out.print(Text("      " + redact(step.sql), style="cyan"))

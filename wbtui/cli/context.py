@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     import argparse
 
     from rich.console import Console
+
+    from ..runtime.base import RuntimeProblem
 
 
 @cache
@@ -44,6 +46,10 @@ def pipe_console(**kwargs: Any) -> Console:
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_UNREACHABLE = 4
+"""The Docker daemon or the Kubernetes API server did not answer, so the server's state is unknown: a script must
+tell that from "a check failed" (1). 4 is LSB's init-script status code for "status unknown" (systemctl's 3,
+"inactive", is a known state, which `wbtui status` reports as 1; and 3 is backup/restore's "not covered")."""
 
 
 def seconds(text: str) -> float:
@@ -60,11 +66,26 @@ def seconds(text: str) -> float:
 
 
 class CliError(Exception):
-    """A failure to report in one line (no traceback), with its exit code."""
+    """A failure to report in one line (no traceback), with its exit code; ``fix`` (what to do) and ``kind``
+    (a stable word for scripts) go into the JSON error object."""
 
-    def __init__(self, message: str, code: int = EXIT_FINDINGS) -> None:
-        super().__init__(message)
-        self.code = code
+    def __init__(self, message: str, code: int = EXIT_FINDINGS, *, fix: str = "", kind: str = "") -> None:
+        super().__init__(f"{message} (fix: {fix})" if fix else message)
+        self.message, self.code, self.fix = message, code, fix
+        self.kind = kind or {EXIT_USAGE: "usage", EXIT_UNREACHABLE: "unreachable"}.get(code, "error")
+
+    @classmethod
+    def from_problem(cls, problem: RuntimeProblem, note: str = "", redact: Callable[[str], str] = str) -> CliError:
+        """A runtime problem with its exit code: EXIT_UNREACHABLE when the engine or cluster did not answer.
+        ``note`` follows the message (what state it left); ``redact`` masks what the default redactor cannot."""
+        code = EXIT_UNREACHABLE if problem.kind == "unreachable" else EXIT_FINDINGS
+        return cls(redact(problem.message + note), code, fix=redact(problem.fix), kind=problem.kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"message": self.message, "code": self.code, "kind": self.kind}
+        if self.fix:
+            data["fix"] = self.fix
+        return data
 
 
 @contextmanager
@@ -86,6 +107,11 @@ class Context:
     """The profile the config file is (None: a file outside the profiles, given by --config or WBTUI_CONFIG)."""
     selected_by: str = "default"
     """What chose the file: --config, --profile, WBTUI_CONFIG, WBTUI_PROFILE or default."""
+    json: bool = False
+    """--json was given: errors are also printed as a JSON object on stdout, and questions go to stderr."""
+    kube_context: str | None = None
+    kube_namespace: str | None = None
+    """--context / -n: override kubernetes.context / namespace for this run (never saved)."""
     _config: Config | None = None
     _overrides: list[environment.Override] = field(default_factory=list, repr=False)
     _out: Console | None = field(default=None, repr=False)
@@ -119,13 +145,24 @@ class Context:
             with file_errors():
                 loaded = store.load(self.config_path)
                 self._overrides = environment.overrides()  # WBTUI_<KEY>: a bad value names its variable
-                self._config = environment.apply(loaded, self._overrides)
+                self._config = self._for_this_run(environment.apply(loaded, self._overrides))
         return self._config
 
     def environment_sources(self) -> dict[str, str]:
         """The settings WBTUI_<KEY> variables gave this run: key -> variable (the file has its own values)."""
         self.config()
         return environment.sources(self._overrides)
+
+    def _for_this_run(self, config: Config) -> Config:
+        """The config with --context / -n applied (Kubernetes' kubectl-like flags); the file keeps its own."""
+        if self.kube_context is None and self.kube_namespace is None:
+            return config
+        config = config.copy()
+        if self.kube_context is not None:
+            config.kubernetes.context = self.kube_context
+        if self.kube_namespace is not None:
+            config.kubernetes.namespace = self.kube_namespace
+        return config
 
     def use_config(self, config: Config) -> None:
         """Share a config object another component edits (the setup flow), so redaction sees new secrets."""
@@ -174,6 +211,19 @@ class Context:
 
         self.err.print(Text.assemble(("error:", "bold red"), " ", self.redactor()(message)))
 
+    def fail(self, exc: CliError) -> int:
+        """Report a failure: one line on stderr, and with --json also ``{"error": {...}}`` on stdout (the last
+        line there, so a script reading JSON lines sees why it stopped); the exit code."""
+        self.error(str(exc))
+        if self.json:
+            self.print_json_line({"error": exc.to_dict()})
+        return exc.code
+
+    def print_json_line(self, data: Any) -> None:
+        """One compact JSON object on its own line, masked, flushed (JSON lines: one per step or log line)."""
+        sys.stdout.write(self.redactor()(json.dumps(data, default=str)) + "\n")
+        sys.stdout.flush()
+
     def confirm(self, question: str, assume_yes: bool) -> bool:
         """Ask before destroying or changing anything; --yes answers for scripts."""
         if assume_yes:
@@ -181,5 +231,10 @@ class Context:
         if not sys.stdin.isatty():
             raise CliError(f"{question} -- refusing without a terminal; pass --yes to confirm",
                            EXIT_USAGE)
+        if self.json:  # stdout carries only JSON: the question goes where the human is
+            sys.stderr.write(f"{question} [y/N] ")
+            sys.stderr.flush()
+            answer = input().strip().lower()
+            return answer in ("y", "yes")
         answer = input(f"{question} [y/N] ").strip().lower()
         return answer in ("y", "yes")

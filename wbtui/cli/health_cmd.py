@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
+from .context import EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, CliError, Context, seconds
+from .flags import add_kube
 
 if TYPE_CHECKING:
     from ..config.model import Config
@@ -39,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--count", type=int, metavar="N", help="stop after N probes (--watch)")
     p.add_argument("--timeout", type=seconds, metavar="S", help="per-request timeout (default: app.timeout)")
     p.add_argument("--json", action="store_true", help="machine-readable output (JSON lines with --watch)")
+    add_kube(p)
     p.set_defaults(func=cmd_probe)
 
     p = sub.add_parser(
@@ -47,7 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "S3 checks, the runtime's status and events, the last log lines, /healthz and /ready, and "
         "a diagnosis (cause and fix) of what they show. Every part has a deadline; a part that "
         "fails (Docker daemon down) is reported, not fatal. Check findings accepted with `wbtui ack` are "
-        "listed as acknowledged and do not count. Exit 0 when healthy, 1 otherwise.",
+        "listed as acknowledged and do not count. Exit 0 when healthy, 4 when the Docker daemon or Kubernetes "
+        "API server did not answer (the server's state is unknown), 1 otherwise.",
         epilog="examples: wbtui doctor\n"
         "          wbtui doctor --json > report.json\n"
         "          wbtui doctor --bundle wandb-support.tar.gz",
@@ -58,6 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=seconds, metavar="S",
                    help="deadline per part (default: twice app.timeout, at least 10 s)")
     p.add_argument("--url", metavar="URL", help="probe this base URL instead of HOST / the local port")
+    add_kube(p)
     p.set_defaults(func=cmd_doctor)
 
 
@@ -190,4 +194,6 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
             raise CliError(f"cannot write the bundle {args.bundle}: {exc.strerror or exc}") from None
         ctx.err.print(f"support bundle written: {path} ({path.stat().st_size} bytes, mode 0600)",
                       markup=False, highlight=False)
+    if report.unreachable:
+        return EXIT_UNREACHABLE
     return EXIT_OK if report.healthy else EXIT_FINDINGS

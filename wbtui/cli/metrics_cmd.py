@@ -12,6 +12,7 @@ import signal
 import threading
 
 from .context import EXIT_OK, EXIT_USAGE, CliError, Context, seconds
+from .flags import add_kube
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cadence", metavar="SOURCE=S", action="append", default=[], type=_cadence,
                    help=f"seconds between samples of one source ({', '.join(KINDS)}); repeatable")
     p.add_argument("--timeout", type=seconds, metavar="S", help="per-request timeout (default: app.timeout)")
+    add_kube(p)
     p.set_defaults(func=cmd_metrics)
 
 

@@ -20,6 +20,7 @@ from ..config import store
 from ..config.model import Config
 from ..config.validate import Finding, has_errors, validate
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context
+from .flags import add_kube
 
 KINDS = ("docker", "docker-env", "kubernetes", "nginx", "systemd", "sql", "mc", "cors")
 
@@ -69,6 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="add the backup CronJob: daily, weekly, '*-*-* 03:00:00' ... (default: backup.schedule; "
                    "'' for none)")
     _common(p, secrets=True)
+    add_kube(p)
 
     p = rsub.add_parser("nginx", help="nginx reverse-proxy config (TLS, large uploads)",
                         description="The guide's nginx.conf for HOST, with an http->https redirect "

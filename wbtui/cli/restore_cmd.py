@@ -4,7 +4,8 @@ Shows what will happen and asks (--yes for scripts); refuses in read-only mode. 
 ``ops.backup.restore.run_restore`` (the dashboard's path too): checks the backup, stops the server, takes a
 safety backup of what is there now, restores, starts the server and watches start-up as `wbtui up` does.
 Exit codes: 0 restored (and ready); 1 the restore failed (the message says in what state, and what to do), or
-the server did not become ready; 2 usage or read-only mode; 3 not covered (a /vol backup with Kubernetes).
+the server did not become ready; 2 usage or read-only mode; 3 not covered (a /vol backup with Kubernetes); 4 the
+Docker daemon or Kubernetes API server did not answer.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
+from .flags import add_kube
 
 if TYPE_CHECKING:
     from ..config.urls import MysqlURL
@@ -48,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--prefix", default=None, metavar="P", help="key prefix in the bucket")
     p.add_argument("--local-only", action="store_true", help="do not look in the bucket")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_kube(p)
     p.set_defaults(func=cmd_restore)
 
 
@@ -74,7 +77,7 @@ def _runtime(ctx: Context) -> tuple[Runtime, bool]:
         return runtime, deployed(runtime)
     except RuntimeProblem as exc:
         runtime.close()
-        raise CliError(f"cannot tell whether the server runs: {exc}; nothing was changed") from None
+        raise CliError.from_problem(exc, "; nothing was changed (cannot tell whether the server runs)") from None
 
 
 def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
@@ -99,10 +102,11 @@ def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
         raise CliError(redact(str(exc))) from None
     assert entry.manifest is not None
     if entry.manifest.kind == "volume" and config.runtime.backend == "kubernetes":
-        ctx.error(f"{entry.id} is a backup of a Docker container's /vol; this config runs W&B on Kubernetes, whose "
-                  "volume is a PersistentVolumeClaim wbtui does not restore: copy the files back into the claim "
-                  "yourself (kubectl cp into a pod that mounts it, with the server scaled to 0)")
-        return EXIT_NOT_COVERED
+        return ctx.fail(CliError(
+            f"{entry.id} is a backup of a Docker container's /vol; this config runs W&B on Kubernetes, whose volume "
+            "is a PersistentVolumeClaim wbtui does not restore: copy the files back into the claim yourself "
+            "(kubectl cp into a pod that mounts it, with the server scaled to 0)", EXIT_NOT_COVERED,
+            kind="not-covered"))
     runtime, is_deployed = _runtime(ctx)
     try:
         if not is_deployed:
@@ -123,8 +127,8 @@ def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
         except RestoreFailed as exc:
             raise CliError(redact(str(exc))) from None
         except RuntimeProblem as exc:
-            raise CliError(redact(f"{exc}; the restore stopped there: see wbtui status and wbtui backup list")) \
-                from None
+            raise CliError.from_problem(exc, "; the restore stopped there: see wbtui status and wbtui backup list",
+                                        redact) from None
         return _finish(ctx, args, report, runtime if is_deployed else None, redact)
     finally:
         runtime.close()

@@ -3,9 +3,10 @@
 Every command goes through the configured backend (Docker or Kubernetes). What
 changes or stops the server refuses under --read-only; what stops or removes it
 asks first unless --yes, and so does `up` when it would replace a running server.
-Runtime problems (daemon down, permission denied,
-image missing, name conflict, port in use) end the command with exit 1 and one
-line saying what is wrong and how to fix it.
+Runtime problems (permission denied, image missing, name conflict, port in use)
+end the command with exit 1 and one line saying what is wrong and how to fix it;
+a Docker daemon or Kubernetes API server that does not answer, with exit 3.
+With --json the lifecycle commands print JSON lines of their steps (json_steps).
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from ..present.status import status_lines
 from ..present.windows import MAX_LINES_DIGITS, parse_since
 from . import status_all
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
+from .flags import JSON_STEPS_HELP, add_json, add_kube
+from .json_steps import Steps, watch_data
 
 if TYPE_CHECKING:
     from ..health.watch import WatchProgress, WatchResult
-    from ..runtime.base import Progress, ResourceUsage, Runtime
+    from ..runtime.base import LogLine, Progress, ResourceUsage, Runtime
 
 _EXAMPLES = argparse.RawDescriptionHelpFormatter
 # How the CLI shows a status line's tone (the dashboard uses theme variables).
@@ -48,7 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="how long to wait for /ready (default 600)")
     p.add_argument("--no-pull", action="store_true", help="never pull: fail when the image is not local")
     p.add_argument("--force", action="store_true", help="deploy even when the config has errors")
-    _yes(p)
+    _yes(p, "do not ask before replacing a running server (the one question up asks)")
+    _lifecycle(p)
     p.set_defaults(func=cmd_up)
 
     p = sub.add_parser("down", help="stop and remove the server (data volume kept unless --purge)",
@@ -56,25 +60,30 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "`wbtui up` brings the same data back; --purge deletes the volume too.")
     p.add_argument("--purge", action="store_true", help="also delete the data volume (irreversible)")
     _yes(p)
+    _lifecycle(p)
     p.set_defaults(func=cmd_down)
 
     p = sub.add_parser("restart", help="restart the server")
     _yes(p)
+    _lifecycle(p)
     p.set_defaults(func=cmd_restart)
 
     p = sub.add_parser("start", help="start the stopped server")
+    _lifecycle(p)
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser("stop", help="stop the server (it stays deployed)")
     p.add_argument("--timeout", type=seconds, default=30.0, metavar="S",
                    help="seconds to wait for a clean shutdown before killing (default 30)")
     _yes(p)
+    _lifecycle(p)
     p.set_defaults(func=cmd_stop)
 
     p = sub.add_parser("status", help="state, restarts, uptime, image, ports, resources",
                        description="The server's state, health, restart count, uptime, image, ports, "
                        "exit code and reason, and CPU/memory use. Exit 0 when it is running.")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_json(p)
+    add_kube(p)
     status_all.add_arguments(p)
     p.set_defaults(func=cmd_status)
 
@@ -93,6 +102,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-t", "--timestamps", action="store_true", help="prefix each line with its time")
     p.add_argument("-p", "--previous", action="store_true",
                    help="the log of the previous instance (before the last restart / the run that ended)")
+    add_json(p, 'one JSON object per line: {"line", "time"?, "source"?, "gap"?, "restart"?} (masked)')
+    add_kube(p)
     p.set_defaults(func=cmd_logs)
 
     p = sub.add_parser("service", help="the systemd unit that keeps the container running (and the backup timer)")
@@ -115,13 +126,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also install NAME-metrics.service: `wbtui metrics --listen HOST:PORT` "
                    "(default 127.0.0.1:9187)")
     _yes(s)
+    add_json(s, "print the files written and whether the unit started as one JSON object")
     s.set_defaults(func=cmd_service_install)
 
 
-def _yes(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+def _yes(parser: argparse.ArgumentParser, help: str = "do not ask for confirmation") -> None:
+    parser.add_argument("-y", "--yes", action="store_true", help=help)
 
 
+def _lifecycle(parser: argparse.ArgumentParser) -> None:
+    """--json (steps as JSON lines) and the Kubernetes flags: what every lifecycle command takes."""
+    add_json(parser, JSON_STEPS_HELP)
+    add_kube(parser)
 
 
 def _tail(text: str) -> int | None:
@@ -150,7 +166,7 @@ def _problems(func: Callable[[Context, argparse.Namespace], int]) -> Callable[[C
         try:
             return func(ctx, args)
         except RuntimeProblem as exc:
-            raise CliError(str(exc)) from None
+            raise CliError.from_problem(exc) from None
 
     return wrapper
 
@@ -172,9 +188,17 @@ def _runtime(ctx: Context, *, pull: bool = True) -> Runtime:
 
 
 def _say(ctx: Context, message: str, style: str = "") -> None:
+    """A line for the human: stdout, or stderr under --json (stdout carries only JSON then)."""
     from rich.text import Text  # here: `status --json` prints no rich text, and rich costs ~30 ms to import
 
-    ctx.out.print(Text(ctx.redactor()(message), style=style))
+    (ctx.err if ctx.json else ctx.out).print(Text(ctx.redactor()(message), style=style))
+
+
+def _cancelled(ctx: Context) -> int:
+    if ctx.json:
+        return Steps(ctx).result(EXIT_FINDINGS, "cancelled: nothing changed")
+    _say(ctx, "cancelled: nothing changed")
+    return EXIT_FINDINGS
 
 
 def _progress_printer(ctx: Context) -> Callable[[Progress], None]:
@@ -200,6 +224,12 @@ def _watch(ctx: Context, runtime: Runtime, timeout: float) -> int:
     from ..health.watch import run_startup_watch
 
     config = ctx.config()
+    if ctx.json:
+        steps = Steps(ctx)
+        steps.emit("watch", "started", f"waiting for /ready (up to {timeout:g}s)")
+        watched = run_startup_watch(runtime, config, timeout=timeout, on_progress=steps.watch_progress())
+        steps.watched(watched)
+        return _report_watch(ctx, watched)
     status = ctx.err.status("waiting for /ready ...") if ctx.err.is_terminal else None
     seen: list[str] = []
 
@@ -219,7 +249,12 @@ def _watch(ctx: Context, runtime: Runtime, timeout: float) -> int:
     return _report_watch(ctx, result)
 
 
-def _report_watch(ctx: Context, result: WatchResult) -> int:
+def _report_watch(ctx: Context, result: WatchResult, **data: Any) -> int:
+    """The watch's verdict: its lines for the human, or under --json the result line (``data`` added)."""
+    if ctx.json:
+        return Steps(ctx).result(EXIT_OK if result.ready else EXIT_FINDINGS,
+                                 result.message if result.ready else f"not ready: {result.message}",
+                                 watch=watch_data(result), **data)
     if result.ready:
         _say(ctx, result.message, "green")
         return EXIT_OK
@@ -243,8 +278,11 @@ def cmd_up(ctx: Context, args: argparse.Namespace) -> int:
         running = runtime.replaced_by_deploy()
         if running and not _confirmed(ctx, args, "deploy", f"Replace the running {running}? (the data volume is "
                                       "kept; the server is down until the new one is ready)"):
-            _say(ctx, "cancelled: nothing changed")
-            return EXIT_FINDINGS
+            return _cancelled(ctx)
+        if ctx.json:
+            steps = Steps(ctx)
+            done = steps.run("deploy", f"deploying {ctx.config().runtime.image_ref}", runtime.deploy, runtime)
+            return steps.result(EXIT_OK, done) if args.no_watch else _watch(ctx, runtime, args.timeout)
         runtime.progress = _progress_printer(ctx)
         _say(ctx, runtime.deploy())
         return EXIT_OK if args.no_watch else _watch(ctx, runtime, args.timeout)
@@ -260,8 +298,7 @@ def cmd_down(ctx: Context, args: argparse.Namespace) -> int:
     question = (f"Remove {name} AND DELETE its data volume {config.runtime.volume!r}? This cannot be undone."
                 if args.purge else f"Stop and remove {name}? (the data volume is kept)")
     if not _confirmed(ctx, args, "remove", question, purge=args.purge):
-        _say(ctx, "cancelled: nothing changed")
-        return EXIT_FINDINGS
+        return _cancelled(ctx)
     return _act(ctx, "remove", purge=args.purge)
 
 
@@ -277,10 +314,15 @@ def _confirmed(ctx: Context, args: argparse.Namespace, action: str, question: st
 
 
 def _act(ctx: Context, action: str, *, purge: bool = False, stop_timeout: float = 30) -> int:
-    from ..ops.lifecycle import run_action
+    from ..ops.lifecycle import ACTION_TITLES, run_action
 
     runtime = _runtime(ctx)
     try:
+        if ctx.json:
+            steps = Steps(ctx)
+            done = steps.run(action, f"{ACTION_TITLES[action].lower()} {runtime.name}",
+                             lambda: run_action(runtime, action, purge=purge, stop_timeout=stop_timeout), runtime)
+            return steps.result(EXIT_OK, done)
         _say(ctx, run_action(runtime, action, purge=purge, stop_timeout=stop_timeout,
                              progress=_progress_printer(ctx)))
     finally:
@@ -291,8 +333,7 @@ def _act(ctx: Context, action: str, *, purge: bool = False, stop_timeout: float 
 def _simple(ctx: Context, args: argparse.Namespace, action: str, what: str, question: str | None) -> int:
     ctx.refuse_if_read_only(what)
     if question is not None and not _confirmed(ctx, args, action, question):
-        _say(ctx, "cancelled: nothing changed")
-        return EXIT_FINDINGS
+        return _cancelled(ctx)
     return _act(ctx, action, stop_timeout=getattr(args, "timeout", 30))
 
 
@@ -376,11 +417,12 @@ def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
         from ..runtime.logstream import batched
 
         out = sys.stdout
+        shown = _json_log_line if args.json else _text_log_line
         stream = runtime.logs(follow=args.follow, tail=args.tail, since=args.since,
                               timestamps=args.timestamps, previous=args.previous)
         async with contextlib.aclosing(stream):
             async for batch in batched(stream):  # a write a batch, not a line: 1M lines of --since in seconds
-                out.write("".join([f"{line.text}\n" for line in batch]))
+                out.write("".join([shown(line) for line in batch]))
                 if args.follow:
                     out.flush()
 
@@ -395,6 +437,26 @@ def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
         runtime.close()
     sys.stdout.flush()
     return EXIT_OK
+
+
+def _text_log_line(line: LogLine) -> str:
+    return f"{line.text}\n"
+
+
+def _json_log_line(line: LogLine) -> str:
+    """One log line as a JSON object; the backend masked its text already (as for the plain lines)."""
+    import json
+
+    data: dict[str, Any] = {"line": line.text}
+    if line.timestamp is not None:
+        data["time"] = line.timestamp.isoformat()
+    if line.source:
+        data["source"] = line.source
+    if line.gap:
+        data["gap"] = True
+    if line.restart:
+        data["restart"] = True
+    return json.dumps(data, ensure_ascii=False) + "\n"
 
 
 @_problems
@@ -418,10 +480,12 @@ def cmd_service_install(ctx: Context, args: argparse.Namespace) -> int:
     timer = f" and a backup timer ({schedule.on_calendar})" if schedule else ""
     if not ctx.confirm(f"Install and enable the systemd unit for {config.runtime.container_name}{timer} under "
                        f"{args.root}? It replaces a container of that name when it starts.", args.yes):
-        _say(ctx, "cancelled: nothing changed")
-        return EXIT_FINDINGS
+        return _cancelled(ctx)
     result = install_service(config, args.root, config_path=Path(os.path.abspath(ctx.config_path)),
                              schedule=schedule, metrics=args.metrics)
+    if ctx.json:
+        return Steps(ctx).result(EXIT_OK, result.message, unit=str(result.unit_path), env_file=str(result.env_path),
+                                 backup=[str(path) for path in result.backup_paths], started=result.started)
     _say(ctx, f"unit:     {result.unit_path}")
     _say(ctx, f"env file: {result.env_path} (mode 0600, holds the secrets)")
     for path in result.backup_paths:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from .context import EXIT_USAGE, CliError, Context
+from .json_steps import Steps
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--restart", action="store_true", help="forget the saved progress and start at step 1")
     p.add_argument("--timeout", type=float, default=None, help="network timeout in seconds (default: app.timeout)")
     p.add_argument("--example", action="store_true", help="print an example answers file and exit")
+    p.add_argument("--json", action="store_true", help="with --answers: JSON lines, one per message or check "
+                   "result as the steps run ({step: \"setup\", status, message, at}), then {\"result\": ...}")
     p.set_defaults(func=_setup)
 
 
@@ -33,6 +36,8 @@ def _setup(ctx: Context, args: argparse.Namespace) -> int:
         ctx.out.print(EXAMPLE, markup=False, highlight=False)
         return 0
     if args.answers is None:
+        if args.json:
+            raise CliError("--json goes with --answers; the setup screen is interactive", EXIT_USAGE)
         if args.yes:
             raise CliError("--yes goes with --answers; the setup screen asks before each change", EXIT_USAGE)
         from ..ui.setup.app import run_setup
@@ -56,11 +61,19 @@ def _headless(ctx: Context, args: argparse.Namespace) -> int:
         flow.reset()
     ctx.use_config(flow.config)
 
+    steps = Steps(ctx) if ctx.json else None
+
     def echo(line: str) -> None:
+        if steps is not None:
+            if line.strip():
+                steps.emit("setup", "progress", line.strip())
+            return
         ctx.out.print(ctx.redactor()(line), markup=False, highlight=False)
 
     def show(results: list) -> None:
-        if results:
+        if results and steps is not None:
+            steps.emit("setup", "progress", "check results", checks=[r.to_dict() for r in results])
+        elif results:
             print_results(ctx, results, sum(r.duration for r in results), flow.config.acknowledged)
 
     started = time.monotonic()
@@ -68,6 +81,9 @@ def _headless(ctx: Context, args: argparse.Namespace) -> int:
         code = HeadlessSetup(flow, answers, assume_yes=args.yes, echo=echo, show=show).run()
     except AnswersError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    echo(f"\nsetup {'finished' if code == 0 else 'stopped'} in {time.monotonic() - started:.0f}s "
-         f"(progress saved in {flow.state_file})")
+    message = (f"setup {'finished' if code == 0 else 'stopped'} in {time.monotonic() - started:.0f}s "
+               f"(progress saved in {flow.state_file})")
+    if steps is not None:
+        return steps.result(code, message, state_file=str(flow.state_file))
+    echo(f"\n{message}")
     return code

@@ -2,7 +2,8 @@
 
 The steps shown, the backup, the record and the rollback are wbtui.ops.upgrade's, as in the dashboard.
 Exit codes: 0 done and ready (or not watched); 1 the new (or the previous) version is not ready, the backup,
-deploy or restore failed, or the answer was no; 2 usage (same tag, read-only mode, no terminal to ask on).
+deploy or restore failed, or the answer was no; 2 usage (same tag, read-only mode, no terminal to ask on);
+3 the Docker daemon or Kubernetes API server did not answer. --json: the steps as JSON lines (json_steps).
 """
 
 from __future__ import annotations
@@ -11,7 +12,18 @@ import argparse
 from typing import TYPE_CHECKING
 
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, seconds
-from .runtime_cmd import _problems, _progress_printer, _refuse_invalid, _report_watch, _runtime, _say, _yes
+from .json_steps import Steps
+from .runtime_cmd import (
+    _cancelled,
+    _lifecycle,
+    _problems,
+    _progress_printer,
+    _refuse_invalid,
+    _report_watch,
+    _runtime,
+    _say,
+    _yes,
+)
 
 if TYPE_CHECKING:
     from ..config.model import Config
@@ -38,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=seconds, default=600.0, metavar="S",
                    help="how long to wait for /ready (default 600)")
     _yes(p)
+    _lifecycle(p)
     p.set_defaults(func=cmd_upgrade)
 
     p = sub.add_parser(
@@ -52,17 +65,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=seconds, default=600.0, metavar="S",
                    help="how long to wait for /ready (default 600)")
     _yes(p)
+    _lifecycle(p)
     p.set_defaults(func=cmd_rollback)
 
 
-def _watcher(ctx: Context, timeout: float) -> Watcher:
-    """The startup watch with its progress on stderr: a live line on a terminal, else each new phase."""
+def _watcher(ctx: Context, timeout: float, steps: Steps | None, step: str) -> Watcher:
+    """The startup watch with its progress on stderr: a live line on a terminal, else each new phase. Under
+    --json: ``step`` (the deploy before it) is done, then the watch's own step lines."""
 
     def watch(runtime: Runtime, config: Config) -> WatchResult:
         from rich.text import Text
 
         from ..health.watch import run_startup_watch
 
+        if steps is not None:
+            steps.emit(step, "done", "the new image is deployed")
+            steps.emit("watch", "started", f"waiting for /ready (up to {timeout:g}s)")
+            result = run_startup_watch(runtime, config, timeout=timeout, on_progress=steps.watch_progress())
+            steps.watched(result)
+            return result
         status = ctx.err.status("waiting for /ready ...") if ctx.err.is_terminal else None
         seen: list[str] = []
 
@@ -137,18 +158,32 @@ def cmd_upgrade(ctx: Context, args: argparse.Namespace) -> int:
         _steps(ctx, upgrade_steps(config, args.tag, skip_reason=skip, watch_timeout=watch_timeout))
     if not ctx.confirm(f"Upgrade {current} to {config.runtime.image}:{args.tag}? The server restarts and runs its "
                        "migrations.", args.yes):
-        _say(ctx, "cancelled: nothing changed")
-        return EXIT_FINDINGS
+        return _cancelled(ctx)
+    steps = Steps(ctx) if ctx.json else None
     runtime = _runtime(ctx)
     try:
+        if steps is not None:
+            steps.emit("upgrade", "started", f"upgrading {current} to {config.runtime.image}:{args.tag}")
         result = run_upgrade(config, ctx.config_path, runtime, args.tag, skip_reason=skip,
-                             watch=None if args.no_watch else _watcher(ctx, args.timeout),
-                             timeout=config.app.timeout, say=lambda line: _say(ctx, line, "dim"),
-                             progress=_progress_printer(ctx))
-    except UpgradeFailed as exc:
-        raise _failed(exc) from None
+                             watch=None if args.no_watch else _watcher(ctx, args.timeout, steps, "upgrade"),
+                             timeout=config.app.timeout,
+                             say=steps.say("upgrade") if steps else lambda line: _say(ctx, line, "dim"),
+                             progress=steps.progress("upgrade") if steps else _progress_printer(ctx))
+    except BaseException as exc:
+        if steps is not None:
+            steps.fail_open(exc)
+        if isinstance(exc, UpgradeFailed):
+            raise _failed(exc) from None
+        raise
     finally:
         runtime.close()
+    if steps is not None:
+        if result.watch is None:
+            steps.emit("upgrade", "done", f"now running {result.image}")
+            return steps.result(EXIT_OK, "not watched: see wbtui status and wbtui probe", image=result.image,
+                                outcome=result.record.outcome, rollback=rollback_command(ctx))
+        return _report_watch(ctx, result.watch, image=result.image, outcome=result.record.outcome,
+                             failure=result.failure(), rollback=rollback_command(ctx))
     if result.watch is None:
         _say(ctx, f"not watched: see wbtui status and wbtui probe; to undo the upgrade: {rollback_command(ctx)}")
         return EXIT_OK
@@ -193,20 +228,34 @@ def cmd_rollback(ctx: Context, args: argparse.Namespace) -> int:
     if not args.yes:
         _steps(ctx, plan.steps)
     if not ctx.confirm(plan.question, args.yes):
-        _say(ctx, "cancelled: nothing changed")
-        return EXIT_FINDINGS
+        return _cancelled(ctx)
     admin = _admin(args) if plan.data else None
     redact = screen(config, extra=[admin.password] if admin is not None and admin.password else [])
+    steps = Steps(ctx) if ctx.json else None
     runtime = _runtime(ctx)
     try:
+        if steps is not None:
+            steps.emit("rollback", "started", f"rolling back to {record.image}:{record.from_tag}")
         result = run_rollback(config, ctx.config_path, runtime, plan, admin=admin,
-                              watch=None if args.no_watch else _watcher(ctx, args.timeout),
-                              timeout=config.app.timeout, say=lambda line: _say(ctx, redact(line), "dim"),
-                              progress=_progress_printer(ctx))
-    except UpgradeFailed as exc:
-        raise CliError(redact(str(_failed(exc)))) from None
+                              watch=None if args.no_watch else _watcher(ctx, args.timeout, steps, "rollback"),
+                              timeout=config.app.timeout,
+                              say=(lambda line: steps.emit("rollback", "progress", redact(line))) if steps else
+                              (lambda line: _say(ctx, redact(line), "dim")),
+                              progress=steps.progress("rollback") if steps else _progress_printer(ctx))
+    except BaseException as exc:
+        if steps is not None:
+            steps.fail_open(exc, redact)
+        if isinstance(exc, UpgradeFailed):
+            raise CliError(redact(str(_failed(exc)))) from None
+        raise
     finally:
         runtime.close()
-    _say(ctx, f"rolled back to {result.image}" + ("" if plan.data else " (the tag only: the data was not restored)"),
-         "green")
+    restored = "" if plan.data else " (the tag only: the data was not restored)"
+    if steps is not None:
+        if result.watch is None:
+            steps.emit("rollback", "done", f"now running {result.image}")
+            return steps.result(EXIT_OK, f"rolled back to {result.image}{restored}", image=result.image,
+                                data_restored=plan.data)
+        return _report_watch(ctx, result.watch, image=result.image, data_restored=plan.data)
+    _say(ctx, f"rolled back to {result.image}{restored}", "green")
     return EXIT_OK if result.watch is None else _report_watch(ctx, result.watch)

@@ -27,7 +27,7 @@ from ..health.front_door import STYLES, FrontDoor, check_front_door, report_line
 from ..health.history import plain
 from ..health.probe import NoTarget, Prober, Sample
 from ..present.durations import duration
-from ..runtime.base import RuntimeProblem
+from ..runtime.base import RuntimeProblem, Unreachable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -72,6 +72,9 @@ class DoctorReport:
     """HOST's certificate and upload findings (None: HOST not set, or the part failed)."""
     diagnosis: list[Diagnosis] = field(default_factory=list)
     parts: dict[str, PartOutcome] = field(default_factory=dict)
+    unreachable: str = ""
+    """Why the Docker daemon or Kubernetes API server was not reached ("" when it answered): the server's state
+    is then unknown, which the CLI's exit code tells apart from findings."""
 
     @property
     def marked_checks(self) -> list[Marked]:
@@ -119,6 +122,7 @@ class DoctorReport:
             "diagnosis": [d.to_dict() for d in self.diagnosis],
             "logs": self.logs,
             "parts": {name: p.to_dict() for name, p in self.parts.items()},
+            "unreachable": self.unreachable,
         }
 
 
@@ -192,6 +196,8 @@ def run_doctor(config: Config, *, runtime: Runtime | None = None, checks_fn: Che
             runtime = Pending(lambda: runtime_for(config), "runtime").result(part_timeout)
         except Exception as exc:
             record("runtime", False, _explain(exc, part_timeout))
+            if isinstance(exc, Unreachable):
+                report.unreachable = redact(str(exc))
 
     collected: list[CheckResult] = []
     jobs: dict[str, tuple[Pending[Any], float]] = {}
@@ -225,6 +231,8 @@ def run_doctor(config: Config, *, runtime: Runtime | None = None, checks_fn: Che
         except Exception as exc:
             if isinstance(exc, RuntimeProblem):
                 problems.append(exc)
+            if isinstance(exc, Unreachable) and name == "status" and not report.unreachable:
+                report.unreachable = redact(str(exc))
             record(name, False, _explain(exc, limit), launched)
             continue
         _store(report, name, value, redact)
