@@ -152,16 +152,18 @@ class Scrub:
 
 
 def print_findings(ctx: Context, findings: list[Finding], scrub: Scrub, title: str = "Findings") -> None:
+    """One line per finding and its fix on the next, never wrapped (a table cell broke a suggested
+    `wbtui config set ...` mid-word at 80 columns, which pasted as two broken commands): the terminal
+    soft-wraps a long line, and copying it gives the whole command."""
     if not findings:
         ctx.out.print(Text("No findings: the configuration is valid.", style="green"))
         return
-    table = Table(title=title, title_justify="left", show_lines=False)
-    for column in ("severity", "field", "message", "fix"):
-        table.add_column(column, overflow="fold")
+    ctx.out.print(Text(f"{title}:", style="bold"))
     for f in findings:
-        table.add_row(Text(f.severity, style=_STYLE[f.severity]), Text(f.field),
-                      Text(scrub.message(f.message)), Text(scrub.fix(f.fix)))
-    ctx.out.print(table)
+        ctx.out.print(Text.assemble(("  ", ""), (f"{f.severity:<7}", _STYLE[f.severity]), " ", (f.field, "bold"),
+                                    ": ", scrub.message(f.message)), soft_wrap=True)
+        if f.fix:
+            ctx.out.print(Text.assemble("          fix: ", (scrub.fix(f.fix), "cyan")), soft_wrap=True)
 
 
 def _summary(findings: list[Finding]) -> str:
