@@ -58,3 +58,38 @@ def test_the_installed_versions_are_the_pinned_ones() -> None:
     differ = {name: (pinned, installed.get(name)) for name, pinned in _pins().items()
               if installed.get(name) != pinned}
     assert differ == {}, "run scripts/update-constraints.sh, or reinstall with -c constraints.txt"
+
+
+def _imported_top_level_modules() -> set[str]:
+    """Every module wbtui imports by absolute name (at any depth: client libraries are imported inside
+    functions), top level only."""
+    import ast
+
+    names = set()
+    for path in (ROOT / "wbtui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.partition(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.partition(".")[0])
+    return names - set(sys.stdlib_module_names) - {"wbtui"}
+
+
+def test_every_imported_third_party_module_is_a_declared_dependency() -> None:
+    """Importing a library that arrives only as another's dependency (PyYAML through kubernetes, requests
+    through docker) works until that one drops it; wbtui declares what it imports. textual-serve is the
+    `serve` extra's, imported only by `wbtui serve`."""
+    import re
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {_normal(re.split(r"[<>=!~\[; ]", dep, maxsplit=1)[0])
+                for dep in [*project["dependencies"], *project["optional-dependencies"]["serve"]]}
+    providers = packages_distributions()
+    imported = _imported_top_level_modules()
+    assert {"yaml", "textual", "botocore"} <= imported  # imported inside functions too
+    unknown = {module for module in imported if module not in providers}
+    assert unknown == set(), "imported but installed by no distribution"
+    undeclared = {module: providers[module] for module in imported
+                  if not {_normal(dist) for dist in providers[module]} & declared}
+    assert undeclared == {}, "add them to [project] dependencies in pyproject.toml (and pin them)"
