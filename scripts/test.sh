@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(docker.io iptables mariadb-server ceph-mon ceph-osd radosgw busybox-static openssh-server
-              nginx-light systemd tmux openssl ca-certificates)
+              nginx-light systemd tmux openssl ca-certificates zsh fish man-db bash-completion)
+APT_PACKAGES+=(podman uidmap slirp4netns fuse-overlayfs catatonit)  # the Podman tests, rootless too
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
