@@ -22,14 +22,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..config.backup import DUMP_SUFFIXES, MANIFEST_SUFFIX, VERIFY_SUFFIX, directory, split_name
+from ..config.backup import DAILY, DUMP_SUFFIXES, MANIFEST_SUFFIX, VERIFY_SUFFIX, directory, split_name
 from ..config.model import Config
 from .model import CheckFailed, CheckResult, Status
 
 CHECK_ID = "mysql.backup"
 TITLE = "Newest backup"
-DAILY = timedelta(hours=26)
-"""The guide asks for daily backups; 26 hours leaves a timer's random delay and a slow dump some room."""
 _MANIFEST_BYTES = 1 << 24
 _NEWEST_TRIED = 3
 """Bucket manifests read, newest first, before giving up on finding a good one (each is one GET)."""

@@ -27,6 +27,9 @@ MANIFEST_SUFFIX = ".manifest.json"
 """Written last: a dump without one is an incomplete backup."""
 VERIFY_SUFFIX = ".verify.json"
 DEFAULT_KEEP_DAYS = 7
+DAILY = timedelta(hours=26)
+"""The newest backup is too old after this: the guide asks for daily backups, and 26 hours leaves a timer's random
+delay and a slow dump some room (the Newest-backup check, the Overview's backup line, the metrics' alert rule)."""
 SCHEDULE_EXAMPLE = "daily, weekly, '*-*-* 03:00:00' or 'Mon..Fri 02:30'"
 _KEEP = re.compile(r"(\d+)\s*([hdw]?)")
 _UNIT = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1), "": timedelta(days=1)}

@@ -5,15 +5,15 @@ text, and the Overview's one line. Plain strings (no Textual): the pane and the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
+from ..config.backup import DAILY
 from ..ops.backup.destinations import Entry
 from ..ops.backup.manifest import Table
 from ..present.durations import ago
 from ..present.sizes import size
 
-WARN_AFTER = timedelta(hours=26)
 """The guide's rule is a daily backup: a newest backup older than a day and some slack is a warning."""
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
@@ -163,6 +163,6 @@ def overview_line(entries: Sequence[Entry] | None, errors: Sequence[str], embedd
     state = "verified" if True in verified else "verify FAILED" if False in verified else "not verified"
     age = now - entry.created
     text = f"Backup: {ago(age.total_seconds())}, {size(entry.size)}, {where} ({state})"
-    if age > WARN_AFTER:
-        return Cell(f"{text} - older than {WARN_AFTER.total_seconds() / 3600:.0f} h: 7 then b", "warn")
+    if age > DAILY:
+        return Cell(f"{text} - older than {DAILY.total_seconds() / 3600:.0f} h: 7 then b", "warn")
     return Cell(text, "bad" if state == "verify FAILED" else "")
