@@ -121,8 +121,9 @@ def test_lifecycle_json_lines_on_a_real_docker(deployed: Path, capsys: pytest.Ca
 
     code = main(["--config", str(deployed), "logs", "--tail", "all", "--timestamps", "--json"])
     logged = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert code == 0 and logged and all("line" in entry for entry in logged)
-    assert any("Starting W&B server" in entry["line"] for entry in logged)
+    assert code == 0 and logged and all("line" in entry and "time" in entry for entry in logged)
+    assert logged[0]["line"] == "*** Starting W&B server (wandb/local stand-in, mode=normal)"  # no stamp in it
+    assert all(datetime.fromisoformat(entry["time"]).tzinfo for entry in logged)
     assert all(SECRET not in entry["line"] for entry in logged)
 
     code, lines = run("down", "--yes")

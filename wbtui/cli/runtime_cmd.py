@@ -102,7 +102,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-t", "--timestamps", action="store_true", help="prefix each line with its time")
     p.add_argument("-p", "--previous", action="store_true",
                    help="the log of the previous instance (before the last restart / the run that ended)")
-    add_json(p, 'one JSON object per line: {"line", "time"?, "source"?, "gap"?, "restart"?} (masked)')
+    add_json(p, 'one JSON object per line: {"line", "time", "source"?, "gap"?, "restart"?} (masked; the time '
+             'is always a field, never in the line)')
     add_kube(p)
     p.set_defaults(func=cmd_logs)
 
@@ -418,8 +419,8 @@ def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
 
         out = sys.stdout
         shown = _json_log_line if args.json else _text_log_line
-        stream = runtime.logs(follow=args.follow, tail=args.tail, since=args.since,
-                              timestamps=args.timestamps, previous=args.previous)
+        stream = runtime.logs(follow=args.follow, tail=args.tail, since=args.since,  # --json: the time is a field
+                              timestamps=args.timestamps and not args.json, previous=args.previous)
         async with contextlib.aclosing(stream):
             async for batch in batched(stream):  # a write a batch, not a line: 1M lines of --since in seconds
                 out.write("".join([shown(line) for line in batch]))
