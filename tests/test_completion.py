@@ -62,6 +62,16 @@ def bash_offers(script: Path, *words: str, env: dict[str, str], cwd: Path | None
     return [line for line in out.stdout.splitlines() if line]
 
 
+def fish_offers(script: Path, line: str, env: dict[str, str]) -> set[str]:
+    """What fish offers for the command line ``line`` (its last word being completed)."""
+    if shutil.which("fish") is None:
+        pytest.skip("fish is not installed (scripts/test.sh installs it)")
+    out = subprocess.run(["fish", "--no-config", "-c", f"source {script}; complete -C {line!r}"],
+                         capture_output=True, text=True, timeout=60, check=True, env=env)
+    assert out.stderr == ""
+    return {row.split("\t")[0] for row in out.stdout.splitlines()}
+
+
 def test_bash_completes_commands_and_their_options(scripts: dict[str, Path], tmp_path: Path) -> None:
     env = _env(tmp_path)
     assert set(bash_offers(scripts["bash"], "st", env=env)) == {"start", "status", "stop", "storage"}
@@ -159,8 +169,15 @@ def test_bash_completes_the_local_tags_of_the_configured_image(scripts: dict[str
         env = _env(tmp_path, DOCKER_HOST=docker_host)
         assert bash_offers(scripts["bash"], "upgrade", "completion-", env=env) == [tag]
         assert tag in bash_offers(scripts["bash"], "upgrade", "", env=env)
+        assert bash_offers(scripts["bash"], "upgrade", "", env={**env, "WBTUI_RUNTIME_IMAGE": "wbtui-test/none"}) == []
+        profile = config.parent / "profiles" / "prod.toml"  # $WBTUI_PROFILE's file, as wbtui picks it
+        profile.parent.mkdir()
+        profile.write_text(config.read_text())
         config.write_text('[runtime]\nimage = "wbtui-test/none-such"\n')
         assert bash_offers(scripts["bash"], "upgrade", "", env=env) == []
+        assert tag in bash_offers(scripts["bash"], "upgrade", "", env={**env, "WBTUI_PROFILE": "prod"})
+        assert fish_offers(scripts["fish"], "wbtui upgrade completion-", env={**env, "WBTUI_PROFILE": "prod"}) == {
+            tag}
     finally:
         docker_client.images.remove(f"{repository}:{tag}")
 
@@ -196,10 +213,7 @@ def test_fish_completes_keys_commands_and_contexts(scripts: dict[str, Path], tmp
     env = _env(tmp_path, KUBECONFIG=_kubeconfigs(tmp_path))
 
     def offers(line: str) -> set[str]:
-        out = subprocess.run(["fish", "--no-config", "-c", f"source {scripts['fish']}; complete -C {line!r}"],
-                             capture_output=True, text=True, timeout=60, check=True, env=env)
-        assert out.stderr == ""
-        return {row.split("\t")[0] for row in out.stdout.splitlines()}
+        return fish_offers(scripts["fish"], line, env=env)
 
     assert offers("wbtui config set runtime.i") == {"runtime.image"}
     assert offers("wbtui st") == {"start", "status", "stop", "storage"}

@@ -37,12 +37,14 @@ _KUBE_CONTEXTS_AWK = (
 )
 
 SH_FUNCTIONS = f"""
-# wbtui: the local tags of runtime.image (from the config file: $WBTUI_CONFIG or the default; else wandb/local)
+# wbtui: the local tags of runtime.image: $WBTUI_RUNTIME_IMAGE, else the config file's ($WBTUI_CONFIG, else
+# $WBTUI_PROFILE's, else the default file), else wandb/local
 _wbtui_image_tags() {{
   command -v docker >/dev/null 2>&1 || return 0
-  local image
-  image=$(awk -F= '{_RUNTIME_IMAGE_AWK}' \\
-    "${{WBTUI_CONFIG:-${{XDG_CONFIG_HOME:-$HOME/.config}}/wbtui/config.toml}}" 2>/dev/null)
+  local dir="${{XDG_CONFIG_HOME:-$HOME/.config}}/wbtui" file image
+  file="$dir/config.toml"
+  [ -n "${{WBTUI_PROFILE:-}}" ] && [ "$WBTUI_PROFILE" != default ] && file="$dir/profiles/$WBTUI_PROFILE.toml"
+  image=${{WBTUI_RUNTIME_IMAGE:-$(awk -F= '{_RUNTIME_IMAGE_AWK}' "${{WBTUI_CONFIG:-$file}}" 2>/dev/null)}}
   docker image ls --format '{{{{.Tag}}}}' "${{image:-wandb/local}}" 2>/dev/null | grep -vx '<none>'
 }}
 # wbtui: the kubeconfig's contexts (kubectl when installed, else the files of $KUBECONFIG or ~/.kube/config)
@@ -69,16 +71,19 @@ _wbtui_zsh_kube_contexts() { compadd -- $(_wbtui_kube_contexts); }
 `$(command)` form would run once, when the script is loaded."""
 
 FISH_FUNCTIONS = f"""
-# wbtui: the local tags of runtime.image (from the config file: $WBTUI_CONFIG or the default; else wandb/local)
+# wbtui: the local tags of runtime.image: $WBTUI_RUNTIME_IMAGE, else the config file's ($WBTUI_CONFIG, else
+# $WBTUI_PROFILE's, else the default file), else wandb/local
 function _wbtui_image_tags
     command -q docker; or return 0
-    set -l file $WBTUI_CONFIG
-    if test -z "$file"
-        set -l base $XDG_CONFIG_HOME
-        test -n "$base"; or set base $HOME/.config
-        set file $base/wbtui/config.toml
+    set -l dir $XDG_CONFIG_HOME
+    test -n "$dir"; or set dir $HOME/.config
+    set -l file $dir/wbtui/config.toml
+    if test -n "$WBTUI_PROFILE" -a "$WBTUI_PROFILE" != default
+        set file $dir/wbtui/profiles/$WBTUI_PROFILE.toml
     end
-    set -l image (awk -F= '{_RUNTIME_IMAGE_AWK}' $file 2>/dev/null)
+    test -n "$WBTUI_CONFIG"; and set file $WBTUI_CONFIG
+    set -l image $WBTUI_RUNTIME_IMAGE
+    test -n "$image"; or set image (awk -F= '{_RUNTIME_IMAGE_AWK}' $file 2>/dev/null)
     test -n "$image"; or set image wandb/local
     docker image ls --format '{{{{.Tag}}}}' $image 2>/dev/null | string match -v -- '<none>'
 end

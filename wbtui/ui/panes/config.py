@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,6 +27,9 @@ from ..widgets.field_row import FieldRow
 from ..widgets.preview_screen import PreviewScreen
 from ..widgets.text_screen import TextScreen, diff_content
 from .base import Pane
+
+if TYPE_CHECKING:
+    from ...config.edit import Outcome
 
 SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("server", "Server", ("HOST", "LICENSE")),
@@ -108,18 +111,19 @@ class ConfigPane(Pane):
 
     PANE_ID = "config"
     TITLE = "Config"
-    MUTATING = frozenset({"save", "revert", "env_add", "env_delete"})
+    MUTATING = frozenset({"save", "revert", "env_add", "env_delete", "edit_file"})
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="config.save"),
-        Binding("ctrl+r", "reveal", "Reveal secrets", id="config.reveal"),
-        Binding("ctrl+o", "diff_saved", "Diff saved", id="config.diff_saved"),
-        Binding("ctrl+n", "diff_running", "Diff running", id="config.diff_running"),
-        Binding("ctrl+t", "previews", "Previews", id="config.previews"),
-        Binding("ctrl+b", "revert", "Revert", show=False, id="config.revert"),
-        Binding("escape", "sections", "Sections", show=False, id="config.sections"),
-        Binding("a", "env_add", "Add env var", show=False, id="config.env_add"),
-        Binding("delete,d", "env_delete", "Delete env var", show=False, id="config.env_delete"),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+r", "reveal", "Reveal secrets"),
+        Binding("ctrl+o", "diff_saved", "Diff saved"),
+        Binding("ctrl+n", "diff_running", "Diff running"),
+        Binding("ctrl+t", "previews", "Previews"),
+        Binding("ctrl+b", "revert", "Revert", show=False),
+        Binding("escape", "sections", "Sections", show=False),
+        Binding("a", "env_add", "Add env var", show=False),
+        Binding("delete,d", "env_delete", "Delete env var", show=False),
+        Binding("E", "edit_file", "Edit the file in $EDITOR", show=False, id="config.edit_file"),
     ]
 
     def __init__(self) -> None:
@@ -431,6 +435,36 @@ class ConfigPane(Pane):
         """A config was read or written (a save, the setup, another shell): show the draft as it now is."""
         self._reload_editors()
 
+    # ---- the file in the user's editor ----------------------------------------------------
+    def action_edit_file(self) -> None:
+        """The config file in $VISUAL/$EDITOR, as `wbtui config edit` does (the same loop) while the dashboard
+        steps aside; then the file is read again as after a change from another shell (unsaved edits kept)."""
+        from textual.app import SuspendNotSupported
+
+        if self.refuse_read_only("editing the config file"):
+            return
+        path = self.wbtui.session.config_path
+        try:
+            with self.app.suspend():
+                outcome, problem = _edit_in_terminal(path)
+        except SuspendNotSupported:
+            self.notify("The editor needs a terminal, and this dashboard has none (a browser or a test). Run "
+                        "`wbtui config edit` in a shell instead.", title="Not available", severity="warning",
+                        markup=False)
+            return
+        if outcome is None:
+            self.notify(f"{problem}", title="Not saved", severity="error", timeout=10, markup=False)
+            return
+        self.wbtui.read_config_file()
+        if outcome.status == "saved":
+            errors = sum(f.severity == "error" for f in outcome.findings)
+            self.notify(f"{outcome.message}; {errors} error(s) remain." if errors else outcome.message,
+                        title="Saved", severity="warning" if errors else "information", markup=False)
+        elif outcome.status == "cancelled":
+            self.notify(outcome.message, markup=False)
+        else:
+            self.notify(outcome.message, title="Not saved", severity="error", timeout=15, markup=False)
+
     # ---- diffs and previews ----------------------------------------------------------
     def action_diff_saved(self) -> None:
         """The draft against the file as it is on disk now (it may have changed since it was loaded)."""
@@ -474,3 +508,14 @@ class ConfigPane(Pane):
             self.notify("No renderers are installed.", severity="warning", markup=False)
             return
         self.app.push_screen(PreviewScreen("Rendered files from the draft (secrets masked)", items))
+
+def _edit_in_terminal(path: Path) -> tuple[Outcome | None, str]:
+    """The edit loop with the terminal handed over; never raises, so the dashboard always gets it back."""
+    from ...config.edit import EditorFailed, edit_file
+
+    try:
+        return edit_file(path), ""
+    except (EditorFailed, store.ConfigFileError) as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"cannot edit {path}: {exc.strerror or exc}"

@@ -46,7 +46,7 @@ class StoragePane(Pane):
     TITLE = "Storage"
 
     BINDINGS = [
-        Binding("g", "measure", "Measure now", id="storage.measure"),
+        Binding("g", "measure", "Measure now"),
     ]
 
     def __init__(self) -> None:
