@@ -509,6 +509,7 @@ class ConfigPane(Pane):
             return
         self.app.push_screen(PreviewScreen("Rendered files from the draft (secrets masked)", items))
 
+
 def _edit_in_terminal(path: Path) -> tuple[Outcome | None, str]:
     """The edit loop with the terminal handed over; never raises, so the dashboard always gets it back."""
     from ...config.edit import EditorFailed, edit_file
