@@ -132,3 +132,15 @@ def test_lifecycle_json_lines_on_a_real_docker(deployed: Path, capsys: pytest.Ca
     code, lines = run("start")  # nothing left to start: the failed step, then the error as the last line
     assert code == 1 and steps(lines) == [("start", "started"), ("start", "failed")]
     assert lines[-1]["error"]["kind"] == "not-deployed" and lines[-1]["error"]["fix"]
+
+
+def test_a_usage_error_under_json_is_a_json_error_too(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["status", "--json", "--no-such-option"])
+    captured = capsys.readouterr()
+    assert exited.value.code == 2 and "unrecognized arguments: --no-such-option" in captured.err
+    assert json.loads(captured.out) == {"error": {"message": "unrecognized arguments: --no-such-option", "code": 2,
+                                                  "kind": "usage"}}
+    with pytest.raises(SystemExit):
+        main(["status", "--no-such-option"])
+    assert capsys.readouterr().out == ""  # without --json, stdout stays empty

@@ -171,11 +171,21 @@ def _dispatch(argv: list[str] | None) -> int:
 
         func = cmd_dashboard  # what `dashboard` (or no command on a terminal) runs, without building the parser
     else:
+        import json
+
+        from .parser import UsageError
+
         argv = sys.argv[1:] if argv is None else argv
         parser = build_parser(command_module(argv))
-        args = parser.parse_args(argv)
-        if args.config is not None and args.profile is not None:
-            parser.error("give either --config or --profile, not both")
+        try:
+            args = parser.parse_args(argv)
+            if args.config is not None and args.profile is not None:
+                parser.error("give either --config or --profile, not both")
+        except UsageError as exc:  # said on stderr; with --json also as the error object on stdout
+            if "--json" in argv:
+                sys.stdout.write(json.dumps({"error": {"message": exc.message, "code": exc.code, "kind": "usage"}})
+                                 + "\n")
+            raise
         func = getattr(args, "func", None)
         if func is None:
             if not (sys.stdin.isatty() and sys.stdout.isatty()):

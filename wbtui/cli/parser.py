@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
+
 class Parser(argparse.ArgumentParser):
     """Exit 2 on usage errors; and no abbreviated options: `--rev` read as `--reveal` showed the secrets,
     `--y` would have meant `--yes`. Nested subcommands get this class too (argparse's default), and with
@@ -17,10 +18,19 @@ class Parser(argparse.ArgumentParser):
         add_global_options(self)
 
     def error(self, message: str) -> NoReturn:  # usage errors exit 2 with help hint
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise UsageError(message)
+
+
+class UsageError(SystemExit):
+    """A command line the parser refused: exit 2, as argparse's own; ``message`` for --json's error object."""
+
+    def __init__(self, message: str) -> None:
         from .context import EXIT_USAGE
 
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        super().__init__(EXIT_USAGE)
+        self.message = message
 
 
 def profile_name(text: str) -> str:
