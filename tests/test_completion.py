@@ -1,8 +1,8 @@
 """`wbtui completion`: the scripts are loaded by the real shells and asked what a TAB offers.
 
 bash: the generated function is called with COMP_WORDS/COMP_CWORD set as readline sets them, and COMPREPLY is
-read. fish: `complete -C` answers for a command line. zsh: the script loads and registers its function (zsh
-completes only inside its line editor, which a script cannot drive)."""
+read. fish: `complete -C` answers for a command line. zsh: the script loads (eval, and autoloaded from $fpath)
+and registers its function; zsh completes only inside its line editor, which these tests do not drive."""
 
 from __future__ import annotations
 
