@@ -63,6 +63,8 @@ def status_lines(status: ServerStatus, usage: ResourceUsage | None = None, *, po
     rows = [Line(f"{text}, {restarts(status.restart_count)} (automatic)", tone, strong=tone != "good"),
             Line(f"  image    {status.image or UNKNOWN}"),
             Line(f"  ports    {', '.join(status.ports) or UNKNOWN}")]
+    if status.engine:
+        rows.append(Line(f"  engine   {status.engine}"))
     health = [status.health] if status.health != "unknown" else []
     if status.ready is not None:
         health.append("ready" if status.ready else "not ready")

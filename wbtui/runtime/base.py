@@ -95,6 +95,8 @@ class ServerStatus:
     message: str = ""
     oom_killed: bool = False
     pods: list[PodStatus] = field(default_factory=list)
+    engine: str = ""
+    """The engine that answered (Docker backend): ``Podman 4.3.1 (Docker-compatible API 1.41)``."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

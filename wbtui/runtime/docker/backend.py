@@ -25,6 +25,7 @@ from ..base import (
     ServerStatus,
 )
 from .connect import connect, docker_host, endpoint
+from .engine import identify, is_podman, local_info, ping_headers, short_image, with_platform
 from .errors import adopt_fix, image_fix, translated
 from .spec import HASH_LABEL, UNIT_LABEL, is_host_path, is_ours, labelled_spec
 from .status import (
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from ...config.masking import Redactor
     from ...config.model import Config
     from ..logstream import ThreadStream
+    from .engine import Engine
     from .status import CgroupFiles
 
 STOP_TIMEOUT = 30
@@ -54,7 +56,8 @@ _PROGRESS_EVERY = 0.25
 def _up(attrs: dict[str, Any]) -> bool:
     """Running, or between two runs of its restart policy: a stop is needed before a start or a removal."""
     state = attrs.get("State") or {}
-    return bool(state.get("Running") or state.get("Restarting"))
+    # Podman: "stopped" is an ended run whose cleanup (where its restart policy starts it again) is not done yet
+    return bool(state.get("Running") or state.get("Restarting") or state.get("Status") == "stopped")
 
 
 class DockerRuntime(Runtime):
@@ -73,6 +76,7 @@ class DockerRuntime(Runtime):
         """The last inspect by status() and when: usage() right after it needs no second one."""
         self._cpu: tuple[str, str, int, int, float] | None = None
         """The last CPU reading (container ID, source, container CPU, system CPU or 0, monotonic time)."""
+        self._engine: Engine | None = None
 
     @property
     def name(self) -> str:
@@ -100,6 +104,22 @@ class DockerRuntime(Runtime):
         if self._client is not None:
             self._client.close()
             self._client = None
+        self._engine = None
+
+    def engine(self, client: Any = None) -> Engine:
+        """Docker or Podman, its version and whether rootless: asked once per connection (see engine.py)."""
+        if self._engine is not None and client in (None, self._client):
+            return self._engine
+        client = client or self.client()
+        with translated("ask the daemon which engine it is", timeout=self.timeout):
+            headers = ping_headers(client)
+            info = None
+            if is_podman(headers):
+                info = local_info(docker_host()) or client.info()
+            engine = identify(headers, info)
+        if client is self._client:
+            self._engine = engine
+        return engine
 
     def inspect(self, client: Any = None) -> dict[str, Any] | None:
         """Our container's ``docker inspect``; None when there is none; NameConflict for a stranger's."""
@@ -172,7 +192,19 @@ class DockerRuntime(Runtime):
         self._start(client, container.id, port)
         verb = "recreated" if attrs is not None else "created"
         why = " (configuration changed, volume kept)" if attrs is not None else ""
-        return f"{verb} and started {self.name} from {spec['image']}{why}"
+        return f"{verb} and started {self.name} from {spec['image']}{why}{self._engine_notes(client, spec)}"
+
+    def _engine_notes(self, client: Any, spec: dict[str, Any]) -> str:
+        """What this engine does differently with the new container, said once where it was created."""
+        engine = self.engine(client)
+        notes = []
+        if not engine.limits_apply and (spec.get("mem_limit") or spec.get("nano_cpus")):
+            notes.append("rootless Podman on cgroup v1 ignores runtime.memory_limit and runtime.cpu_limit "
+                         "(no cgroup delegation): run Podman as root, or on a cgroup v2 host")
+        note = engine.reboot_note(spec["restart_policy"]["Name"])
+        if note:
+            notes.append(note)
+        return "".join(f"; {n}" for n in notes)
 
     def _start(self, client: Any, container_id: str, port: str = "") -> None:
         if not port:
@@ -334,10 +366,15 @@ class DockerRuntime(Runtime):
     def status(self) -> ServerStatus:
         attrs = self.inspect()
         self._inspected = None if attrs is None else (time.monotonic(), attrs)
+        engine = self.engine()
         if attrs is None:
             return ServerStatus(backend="docker", name=self.name, exists=False, state="missing",
-                                message=f"no container {self.name!r} (run `wbtui up`)")
-        return status_from_inspect(attrs, self.name)
+                                message=f"no container {self.name!r} (run `wbtui up`)", engine=engine.label)
+        status = status_from_inspect(attrs, self.name)
+        status.engine = engine.label
+        if engine.podman:
+            status.image = short_image(status.image)
+        return status
 
     # -- resource usage: the cgroup files, else the stats API; CPU from two readings -----------------------
 
@@ -361,6 +398,8 @@ class DockerRuntime(Runtime):
             attrs = self.inspect(client)
         if attrs is None or not (attrs.get("State") or {}).get("Running"):
             return None
+        if not self.engine(client).limits_apply:
+            return DockerUsage(None, None, cpu_note=UNMEASURED_ROOTLESS, source="none")
         with translated("read the container's resource usage"):
             usage = self._read_usage(client, attrs)
             if usage.cpu_percent is None and usage.cpu_note == CPU_MEASURING and settle > 0:
@@ -430,13 +469,16 @@ class DockerRuntime(Runtime):
         until = datetime.now(UTC)
         since = since or until - EVENTS_WINDOW
         out: list[RuntimeEvent] = []
+        filters = {"type": "container", "container": self.name}
         with translated("read the daemon's events"):
-            stream = client.api.events(since=since, until=until, decode=True,
-                                       filters={"type": "container", "container": self.name})
+            if self.engine(client).podman:
+                stream: Any = _podman_events(client, since, filters)
+            else:
+                stream = client.api.events(since=since, until=until, decode=True, filters=filters)
             try:
                 for raw in stream:
                     event = event_from_docker(raw)
-                    if event is not None:
+                    if event is not None and (event.time is None or event.time <= until):
                         out.append(event)
             finally:
                 stream.close()
@@ -470,6 +512,9 @@ class DockerRuntime(Runtime):
             return None
         with translated("inspect the container's image"):
             defaults = image_env(client, attrs.get("Image", ""))
+        if self.engine(client).podman:  # docker.io/wandb/local is the config's wandb/local
+            attrs["Config"] = {**(attrs.get("Config") or {}),
+                               "Image": short_image(str((attrs.get("Config") or {}).get("Image") or ""))}
         return import_docker_inspect(attrs, base, defaults, source=f"container {self.name}").config
 
     def describe(self) -> dict[str, str]:
@@ -478,10 +523,12 @@ class DockerRuntime(Runtime):
         return {"docker host": where.address, **shown, "container": self.name}
 
     def versions(self) -> dict[str, str]:
+        """``{"docker": "24.0.5 (API 1.43, linux/amd64)"}``, or ``{"podman": "4.3.1 (Docker-compatible API ...)"}``."""
+        client = self.client()
         with translated("ask the daemon for its version", timeout=self.timeout):
-            info = self.client().version()
-        return {"docker": f"{info.get('Version', '?')} (API {info.get('ApiVersion', '?')}, "
-                          f"{info.get('Os', '?')}/{info.get('Arch', '?')})"}
+            version = client.version()
+        key, value = with_platform(self.engine(client), version).version_entry()
+        return {key: value}
 
     def local_url(self) -> str | None:
         bind = self.config.runtime.bind_address
@@ -489,6 +536,22 @@ class DockerRuntime(Runtime):
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.config.runtime.port}"
+
+
+UNMEASURED_ROOTLESS = "not measured (rootless Podman on cgroup v1: its stats are the whole session's)"
+
+
+def _podman_events(client: Any, since: datetime, filters: dict[str, str]) -> Any:
+    """Podman's events up to now: its endpoint answers nothing when ``until`` is already past (4.3), so it is
+    asked with ``stream=false`` (what it has, then the end) and the caller cuts at ``until``."""
+    from docker.types.daemon import CancellableStream
+    from docker.utils import convert_filters
+
+    api = client.api
+    params = {"since": int(since.timestamp()), "stream": "false", "filters": convert_filters(filters)}
+    response = api._get(api._url("/events"), params=params, stream=True)
+    api._raise_for_status(response)
+    return CancellableStream(api._stream_helper(response, decode=True), response)
 
 
 def _read_text(path: str) -> str:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base import LogLine, NotDeployed, RuntimeProblem, Unreachable
 from ..logstream import Sink
+from .engine import is_podman, ping_headers
 from .errors import connection_problem, translated
 
 if TYPE_CHECKING:
@@ -298,10 +299,14 @@ class DockerLogReader:
         self._poll_cap = poll_cap
         self._assembler = LineAssembler(redactor, timestamps)
         self._opened_at = datetime.now(UTC)
+        self._widen = False
+        """Podman's stamps are brought to Docker's fixed width (see ``fixed_width``)."""
 
     def __call__(self, sink: Sink[LogLine]) -> None:
         client = self._runtime.new_client()
         try:
+            with translated("ask the daemon which engine it is", timeout=self._runtime.timeout):
+                self._widen = is_podman(ping_headers(client))
             attrs = self._runtime.inspect(client)
             if attrs is None:
                 raise NotDeployed(f"no container {self._runtime.name} to read logs from", "deploy it: wbtui up")
@@ -486,13 +491,29 @@ class DockerLogReader:
     def _pump(self, emit: Callable[[list[LogLine]], None], resp: Any) -> None:
         # The body is read straight from http.client's buffered socket file: its own
         # read1 returns one chunk (one log line) per call, which is far too slow here.
-        pump_body(resp.raw._fp.fp, resp.headers, self._assembler, emit)
+        pump_body(resp.raw._fp.fp, resp.headers, self._assembler, emit, widen=self._widen)
 
 
-def pump_body(body: Any, headers: Any, assembler: LineAssembler, emit: Callable[[list[LogLine]], None]) -> None:
+def fixed_width(payload: bytes) -> bytes:
+    """A frame's stamp in Docker's fixed width (the resume point compares stamps as bytes).
+
+    Podman 4.3 stamps whole seconds (``2026-12-02T13:00:27Z``), Go's RFC3339Nano trims trailing zeros
+    (``...27.5814984Z``): the fraction is padded to nanoseconds. Equal stamps are counted on resume, so
+    whole seconds resume exactly too.
+    """
+    end = payload.find(b"Z ", 19, TS_LEN + 1)
+    if end < 0 or end == TS_LEN - 1 or payload[10:11] != b"T":
+        return payload
+    fraction = payload[20:end] if payload[19:20] == b"." else b""
+    return payload[:19] + b"." + fraction.ljust(9, b"0") + payload[end:]
+
+
+def pump_body(body: Any, headers: Any, assembler: LineAssembler, emit: Callable[[list[LogLine]], None],
+              widen: bool = False) -> None:
     """Read a logs response body (chunked, sized or up to EOF) and emit its lines batch by batch.
 
     ``body`` needs ``read1``; a connection that ends before the body does raises ConnectionError.
+    ``widen``: the stamps are Podman's (``fixed_width``).
     """
     chunked = headers.get("Transfer-Encoding", "").lower() == "chunked"
     dechunk = ChunkedDecoder() if chunked else None
@@ -509,7 +530,8 @@ def pump_body(body: Any, headers: Any, assembler: LineAssembler, emit: Callable[
             remaining -= len(data)
         if dechunk is not None:
             data = dechunk.feed(data)
-        lines = assembler.lines(*frames.feed(data))
+        streams, payloads = frames.feed(data)
+        lines = assembler.lines(streams, [fixed_width(p) for p in payloads] if widen else payloads)
         if lines:
             emit(lines)
         if dechunk is not None and dechunk.done:

@@ -42,11 +42,20 @@ def _ports(attrs: dict[str, Any]) -> list[str]:
     return out
 
 
+def _restarts(attrs: dict[str, Any]) -> bool:
+    """The restart policy starts this ended run again (Podman's "stopped" is Docker's "restarting" then)."""
+    policy = ((attrs.get("HostConfig") or {}).get("RestartPolicy") or {}).get("Name") or ""
+    code = int((attrs.get("State") or {}).get("ExitCode") or 0)
+    return policy in ("always", "unless-stopped") or (policy == "on-failure" and code != 0)
+
+
 def status_from_inspect(attrs: dict[str, Any], name: str, now: datetime | None = None) -> ServerStatus:
     """`wbtui status` for a container, from ``docker inspect``."""
     state = attrs.get("State") or {}
     status = ServerStatus(backend="docker", name=name, exists=True)
     status.state = state.get("Status") or "unknown"
+    if status.state == "stopped":  # Podman's ended run before its cleanup, where the restart policy acts
+        status.state = "restarting" if _restarts(attrs) else "exited"
     health = (state.get("Health") or {}).get("Status")
     status.health = health or "unknown"
     if health:
