@@ -163,3 +163,34 @@ def test_every_work_decorator_names_its_worker() -> None:
                     and not any(k.arg == "description" for k in node.keywords)):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_every_binding_has_a_unique_readable_id() -> None:
+    """Users remap keys by binding id (the config's [keys]): every binding of ours has one, PANE.ACTION, unique
+    app-wide, and every class with bindings is one the keymap check knows (else a remap there goes unchecked)."""
+    import importlib
+    import pkgutil
+
+    from textual.binding import Binding
+
+    import wbtui.ui
+    from wbtui.config.keynames import BINDING_ID
+    from wbtui.ui.keymap import reaches
+
+    checked = {id(b) for reach in reaches() for b in reach.bindings}
+    problems, seen = [], {}
+    for module in pkgutil.walk_packages(wbtui.ui.__path__, "wbtui.ui."):
+        loaded = importlib.import_module(module.name)
+        for cls in vars(loaded).values():
+            if not (isinstance(cls, type) and cls.__module__ == module.name and "BINDINGS" in vars(cls)):
+                continue
+            for binding in (b for b in cls.BINDINGS if isinstance(b, Binding)):
+                where = f"{cls.__qualname__} {binding.key!r} ({binding.action})"
+                if binding.id is None or not BINDING_ID.fullmatch(binding.id):
+                    problems.append(f"{where}: id {binding.id!r} is not PANE.ACTION")
+                elif seen.setdefault(binding.id, binding) is not binding:
+                    problems.append(f"{where}: id {binding.id} is also {seen[binding.id].action}'s")
+                if id(binding) not in checked:
+                    problems.append(f"{where}: not in wbtui.ui.keymap.reaches()")
+    assert problems == []
+    assert len(seen) > 90  # the walk found the dashboard's bindings

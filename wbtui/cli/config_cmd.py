@@ -22,9 +22,21 @@ from rich.text import Text
 from ..config import environment, masking, store
 from ..config.license import LicenseError, parse_license
 from ..config.masking import mask_value, secrets_of
-from ..config.model import FIELDS, Config, FieldError, get_value, is_env_key, set_value, spec_for, unset_value
+from ..config.model import (
+    FIELDS,
+    Config,
+    FieldError,
+    get_value,
+    is_env_key,
+    is_keys_key,
+    set_value,
+    spec_for,
+    unset_value,
+)
 from ..config.validate import Finding, Severity, has_errors, validate
 from .context import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, CliError, Context, file_errors
+from .keys_cmd import binding_findings
+from .keys_cmd import register as register_keys
 
 if TYPE_CHECKING:
     from ..config.importers import ImportResult
@@ -111,6 +123,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         description="chmod 600 the config file and its backup: they hold secrets.")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_fix_permissions)
+    register_keys(csub)
 
 
 # --- shared output -------------------------------------------------------------------------
@@ -178,6 +191,8 @@ def _emit_json(data: Any, scrub: Scrub) -> None:
 def canonical_key(key: str) -> str:
     if is_env_key(key):
         return "env." + key[4:]
+    if is_keys_key(key):
+        return "keys." + key[5:]
     spec = spec_for(key)
     if spec is None:
         raise CliError(f"{key}: unknown setting (see `wbtui config show` for the keys)", EXIT_USAGE)
@@ -211,6 +226,9 @@ def field_rows(config: Config, reveal: bool, from_environment: dict[str, str] | 
         rows.append(_with_source({"key": key, "value": _shown(key, value, reveal), "default": False,
                                   "secret": mask_value(key, value) != value, "doc": "extra environment variable"},
                                  from_environment))
+    for binding_id, keys in config.keys.items():
+        rows.append({"key": f"keys.{binding_id}", "value": keys, "default": False, "secret": False,
+                     "doc": "dashboard key (wbtui config keys lists the ids)", "source": "file"})
     return rows
 
 
@@ -248,6 +266,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.config()
     findings = (from_environment(validate(config), ctx.environment_sources()) + unknown_key_findings(ctx.config_path)
                 + permission_findings(ctx.config_path, config))
+    findings += binding_findings(config, ctx.config_path)
     rows = field_rows(config, args.reveal, ctx.environment_sources())
     claims = _license_claims(config)
     scrub = Scrub(config, args.reveal)
@@ -298,6 +317,8 @@ def cmd_set(ctx: Context, args: argparse.Namespace) -> int:
             return _refused(ctx, args, key, [Finding(key, "error", exc.message, fix)], Scrub(before))
         scrub = Scrub(config)
         findings = validate(config)
+        if is_keys_key(key):  # an id no binding has, a key another binding answers: the dashboard's own check
+            findings += binding_findings(config, ctx.config_path)
         own = [f for f in findings if f.field.lower() == key.lower()]
         if has_errors(own):
             return _refused(ctx, args, key, own, scrub)
@@ -352,8 +373,12 @@ def cmd_unset(ctx: Context, args: argparse.Namespace) -> int:
     key = canonical_key(args.key)
     with ctx.editing() as edit:
         config = edit.loaded.copy()
-        if is_env_key(key) and key[4:] not in config.env:
+        if (is_env_key(key) and key[4:] not in config.env) or (is_keys_key(key) and key[5:] not in config.keys):
             message = f"{key} was not set"
+        elif is_keys_key(key):
+            unset_value(config, key)
+            edit.config = config
+            message = f"{key} removed: {key[5:]} has its default key again"
         else:
             unset_value(config, key)
             edit.config = config
@@ -401,6 +426,7 @@ def cmd_validate(ctx: Context, args: argparse.Namespace) -> int:
     config = ctx.config()
     findings = (from_environment(validate(config), ctx.environment_sources()) + unknown_key_findings(ctx.config_path)
                 + permission_findings(ctx.config_path, config))
+    findings += binding_findings(config, ctx.config_path)
     code = EXIT_FINDINGS if has_errors(findings) else EXIT_OK
     scrub = Scrub(config)
     if args.json:

@@ -138,6 +138,8 @@ class Config:
     app: AppSettings = field(default_factory=AppSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     acknowledged: list[Acknowledgement] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    """The dashboard's remapped keys, binding id -> key names (``[keys]``; ``wbtui config keys`` lists the ids)."""
 
     def copy(self) -> Config:
         return dataclasses.replace(
@@ -149,6 +151,7 @@ class Config:
             app=dataclasses.replace(self.app),
             backup=dataclasses.replace(self.backup),
             acknowledged=list(self.acknowledged),
+            keys=dict(self.keys),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -160,6 +163,8 @@ class Config:
         out["env"] = dict(self.env)
         if self.acknowledged:  # an array of tables, [[acknowledged]]; none at all when empty
             out["acknowledged"] = [ack.to_dict() for ack in self.acknowledged]
+        if self.keys:  # a table only once a key is remapped
+            out["keys"] = dict(self.keys)
         return out
 
 
@@ -322,6 +327,28 @@ def is_env_key(key: str) -> bool:
     return key.lower().startswith("env.")
 
 
+def is_keys_key(key: str) -> bool:
+    """``keys.logs.pause``: the key of the dashboard binding ``logs.pause``."""
+    return key.lower().startswith("keys.")
+
+
+def check_key_binding(key: str, raw: Any) -> str:
+    """The keys for ``keys.BINDING_ID`` as Textual spells them, or FieldError (which ids exist, the dashboard says)."""
+    from .keynames import BINDING_ID, key_problem, normalize
+
+    binding_id = key[5:]
+    if not BINDING_ID.fullmatch(binding_id):
+        raise FieldError(key, f"{binding_id!r} is not a binding id (PANE.ACTION, e.g. logs.pause; "
+                         "`wbtui config keys` lists them)", "keys.logs.pause")
+    if not isinstance(raw, str):
+        raise FieldError(key, f"must be text (a quoted string), not {_toml_kind(raw)}", f'"{binding_id}" = "space"')
+    check_text(key, raw, 64)
+    problem = key_problem(raw)
+    if problem is not None:
+        raise FieldError(key, problem, "space")
+    return normalize(raw)
+
+
 def env_is_secret(name: str) -> bool:
     upper = name.upper()
     return any(hint in upper for hint in SECRET_ENV_HINTS)
@@ -404,6 +431,8 @@ def _example(spec: FieldSpec) -> str:
 def get_value(config: Config, key: str) -> Any:
     if is_env_key(key):
         return config.env.get(key[4:])
+    if is_keys_key(key):
+        return config.keys.get(key[5:])
     spec = spec_for(key)
     if spec is None:
         raise FieldError(key, "unknown setting (see `wbtui config show` for the keys)")
@@ -418,6 +447,9 @@ def set_value(config: Config, key: str, raw: Any) -> None:
         check_text(key, value, MAX_ENV_VALUE)
         config.env[name] = value
         return
+    if is_keys_key(key):
+        config.keys[key[5:]] = check_key_binding(key, raw)
+        return
     spec = spec_for(key)
     if spec is None:
         raise FieldError(key, "unknown setting (see `wbtui config show` for the keys)")
@@ -428,6 +460,9 @@ def unset_value(config: Config, key: str) -> None:
     """Return a setting to its default (or drop an extra env variable)."""
     if is_env_key(key):
         config.env.pop(key[4:], None)
+        return
+    if is_keys_key(key):
+        config.keys.pop(key[5:], None)
         return
     spec = spec_for(key)
     if spec is None:
@@ -441,7 +476,7 @@ def from_dict(data: dict[str, Any]) -> Config:
     Values of the wrong type raise FieldError naming the key.
     """
     config = Config()
-    for section in (*SETTING_SECTIONS, "env"):
+    for section in (*SETTING_SECTIONS, "env", "keys"):
         if not isinstance(data.get(section) or {}, dict):
             raise FieldError(section, "must be a table of settings")
     for section in SETTING_SECTIONS:
@@ -454,6 +489,11 @@ def from_dict(data: dict[str, Any]) -> Config:
             raise FieldError(f"env.{name}", f"must be text (a quoted string), not {_toml_kind(value)}",
                              f'{name} = "..."')
         set_value(config, f"env.{name}", value)
+    for binding_id, keys in (data.get("keys") or {}).items():
+        if not isinstance(keys, str):  # the names themselves are validated, so one typo never hides the file
+            raise FieldError(f"keys.{binding_id}", f"must be text (a quoted string), not {_toml_kind(keys)}",
+                             f'"{binding_id}" = "space"')
+        config.keys[binding_id] = keys
     config.acknowledged = acknowledgements_from(data.get("acknowledged") or [])
     return config
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from tomlkit.container import Container
     from tomlkit.items import Table
 
-SECTIONS = (*SETTING_SECTIONS, "env", "acknowledged")
+SECTIONS = (*SETTING_SECTIONS, "env", "keys", "acknowledged")
 STALE_AFTER = 600.0
 """Seconds after which a temporary file of ours is stale even if its writer's pid is alive (reused)."""
 

@@ -359,6 +359,21 @@ def check_env(config: Config) -> Iterable[Finding]:
                        f"wbtui config set {key} '...' (on one line, without control characters)")
 
 
+def check_keys(config: Config) -> Iterable[Finding]:
+    """The ``[keys]`` table's names (whether each id is a dashboard binding, the dashboard and `config keys` say)."""
+    from .keynames import BINDING_ID, key_problem
+
+    for binding_id, keys in config.keys.items():
+        key = f"keys.{binding_id}"
+        if not BINDING_ID.fullmatch(binding_id):
+            yield _err(key, f"{binding_id!r} is not a binding id (PANE.ACTION, e.g. logs.pause)",
+                       f"wbtui config unset {key} (`wbtui config keys` lists the ids)")
+            continue
+        problem = key_problem(keys)
+        if problem is not None:
+            yield _err(key, problem, f"wbtui config set {key} space")
+
+
 def check_app(config: Config) -> Iterable[Finding]:
     if not MIN_TIMEOUT <= config.app.timeout <= 300:
         yield _err("app.timeout", f"timeout must be between {MIN_TIMEOUT:g} and 300 seconds",
@@ -404,7 +419,7 @@ def check_backup(config: Config) -> Iterable[Finding]:
 
 CHECKS: tuple[Callable[[Config], Iterable[Finding]], ...] = (
     check_host, check_license, check_bucket, check_bucket_queue, check_region, check_mysql,
-    check_runtime, check_kubernetes, check_env, check_app, check_backup,
+    check_runtime, check_kubernetes, check_env, check_keys, check_app, check_backup,
 )
 
 

@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from . import workers
 from .core import Core
+from .keymap import Remap, check, key_display, keys_of
 from .messages import (
     ChecksUpdate,
     ConfigFileRead,
@@ -93,6 +95,24 @@ WATCH_INTERVAL = 2.0
 SETUP_CHOICE = "Start the guided setup (recommended)"
 
 
+class ProfileOpened(Message):
+    """The profile picked in the picker, read (``session``) or not (``problem``)."""
+
+    def __init__(self, path: Path, session: Session | None, problem: str = "") -> None:
+        super().__init__()
+        self.path, self.session, self.problem = path, session, problem
+
+
+def open_profile(path: Path, read_only: bool, post: Callable[[Message], object]) -> None:
+    """Thread worker: read the picked profile's file as the dashboard opens one at start."""
+    from ..config.store import ConfigFileError
+
+    try:
+        post(ProfileOpened(path, Session.open(path, read_only)))
+    except ConfigFileError as exc:
+        post(ProfileOpened(path, None, str(exc)))
+
+
 def tune_gc() -> None:
     """Keep key-to-frame latency low while logs stream in.
 
@@ -128,11 +148,13 @@ class WbtuiApp(App[int], DashboardState):
     TITLE = "wbtui"
     CSS_PATH = app_css()
     BINDINGS = [
-        *[Binding(str(n), f"show_pane('{pid}')", title, show=False) for n, (pid, title, _) in enumerate(PANE_SPECS, 1)],
-        Binding("question_mark", "help", "Help"),
-        Binding("S", "setup", "Guided setup", show=False),
-        Binding("q", "request_quit", "Quit"),
-        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
+        *[Binding(str(n), f"show_pane('{pid}')", title, show=False, id=f"app.show_{pid}")
+          for n, (pid, title, _) in enumerate(PANE_SPECS, 1)],
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("S", "setup", "Guided setup", show=False, id="app.setup"),
+        Binding("W", "switch_profile", "Switch profile", show=False, id="app.switch_profile"),
+        Binding("q", "request_quit", "Quit", id="app.quit"),
+        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True, id="app.quit_now"),
     ]
 
     def __init__(self, session: Session, *, background: bool = True, log_capacity: int | None = None,
@@ -154,6 +176,8 @@ class WbtuiApp(App[int], DashboardState):
         self.recheck_timer: Timer | None = None
         """Re-runs the quick datastore checks every ``app.recheck_minutes`` (None: never)."""
         self.probing = workers.Probing()
+        self.key_remap = Remap()
+        """The config's ``[keys]`` as applied (``keymap``) and what was left out of it (``findings``)."""
         self.panes_mounted = asyncio.Event()
         self.animation_level = "none"  # no animations: less to send over SSH, deterministic screens
         theme = session.saved.app.theme
@@ -193,6 +217,7 @@ class WbtuiApp(App[int], DashboardState):
                 pane = pane_cls()
                 pane.display = False
                 await switcher.mount(pane)
+        self.apply_keys()  # after the first frame: checking a remap imports every pane's bindings
         self.panes_mounted.set()
         if self._tune_gc:
             tune_gc()
@@ -505,6 +530,8 @@ class WbtuiApp(App[int], DashboardState):
             self.theme = saved.app.theme
         self._target_changed()
         self.loaded = saved
+        if before is not None and before.keys != saved.keys:
+            self.apply_keys()
         self.judge()  # the verdict reads the config (its acknowledgements)
         self.dirty_changed()
         if before is None:
@@ -521,12 +548,18 @@ class WbtuiApp(App[int], DashboardState):
         self._update_topbar()
 
     def _update_topbar(self) -> None:
+        from ..config.profiles import DEFAULT, name_of
+
         session = self.session
         target = self.core.target_config()
         backend = target.runtime.backend
         where = (f"{target.kubernetes.context or 'current context'}/{target.kubernetes.namespace}"
                  if backend == "kubernetes" else target.runtime.container_name)
-        parts: list[str | tuple[str, str]] = [("wbtui ", "bold"), f"{session.config_path}  ·  {backend}: {where}"]
+        parts: list[str | tuple[str, str]] = [("wbtui ", "bold")]
+        profile = name_of(session.config_path)
+        if profile not in (None, DEFAULT):
+            parts.append((f"{profile}  ·  ", "$accent bold"))
+        parts.append(f"{session.config_path}  ·  {backend}: {where}")
         if session.read_only:
             parts.append(("  ·  READ-ONLY", "$warning bold"))
         if session.dirty:
@@ -542,6 +575,15 @@ class WbtuiApp(App[int], DashboardState):
         if findings:
             self.notify("\n".join(f"{f.message}: {f.fix}" for f in findings), title="Unknown settings",
                         severity="warning", timeout=15, markup=False)
+
+    def apply_keys(self) -> None:
+        """The config's remapped keys, checked against the bindings, as Textual's keymap (the footer follows)."""
+        self.key_remap = check(self.session.saved.keys, self.session.config_path)
+        self.set_keymap(self.key_remap.keymap)
+        if self.key_remap.findings:
+            errors = any(f.severity == "error" for f in self.key_remap.findings)
+            self.notify("\n".join(f"{f.field}: {f.message}. {f.fix}" for f in self.key_remap.findings),
+                        title="Keys", severity="error" if errors else "warning", timeout=15, markup=False)
 
     def show_problem(self, problem: Problem, title: str = "Error") -> None:
         """A failure as a notification with its fix; secrets scrubbed, text never parsed as markup."""
@@ -563,12 +605,13 @@ class WbtuiApp(App[int], DashboardState):
         from .widgets.filter_bar import FilterBar
         from .widgets.text_screen import TextScreen
 
+        keymap = self.key_remap.keymap
+
         def rows(bindings: Iterable[object]) -> list[tuple[str, str]]:
             out = []
             for binding in bindings:
                 if isinstance(binding, Binding) and binding.description:
-                    keys = ", ".join(self.get_key_display(Binding(k, "")) for k in binding.key.split(","))
-                    out.append((keys, binding.description))
+                    out.append((key_display(self, keys_of(binding, keymap)), binding.description))
             return out
 
         own = [b for b in self.BINDINGS if not (isinstance(b, Binding) and b.action.startswith("show_pane("))]
@@ -601,13 +644,15 @@ class WbtuiApp(App[int], DashboardState):
                                 lambda pid=pane_cls.PANE_ID: self.action_show_pane(pid))
         yield SystemCommand("Help: keys", "List every key binding (?)", self.action_help)
         yield SystemCommand("Guided setup", "Step by step from nothing to a verified server (S)", self.action_setup)
+        yield SystemCommand("Switch profile", "Put the dashboard on another profile's config file (W)",
+                            self.action_switch_profile)
         for pane_cls in pane_classes():
             for binding in pane_cls.BINDINGS:
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
                 action = binding.action
                 disabled = action.split("(")[0] in pane_cls.MUTATING and self.session.read_only
-                help_text = f"{pane_cls.TITLE} pane, key {binding.key.split(',')[0]}"
+                help_text = f"{pane_cls.TITLE} pane, key {keys_of(binding, self.key_remap.keymap)[0]}"
                 if disabled:
                     help_text += " (disabled: read-only)"
                 yield SystemCommand(f"{pane_cls.TITLE}: {binding.description}", help_text,
@@ -616,6 +661,51 @@ class WbtuiApp(App[int], DashboardState):
     def _run_pane_action(self, pane_id: str, action: str) -> None:
         self.action_show_pane(pane_id)
         self.call_after_refresh(self.pane(pane_id).run_or_refuse, action)
+
+    # ---- profiles -------------------------------------------------------------------------------
+    def action_switch_profile(self) -> None:
+        """The profile picker; the one picked is read in a worker, after asking about unsaved edits."""
+        from .widgets.profile_picker import ProfilePicker
+
+        self.push_screen(ProfilePicker(self.session.config_path), self._profile_picked)
+
+    def _profile_picked(self, path: Path | None) -> None:
+        if path is None:
+            return
+        if not self.session.dirty:
+            self._open_profile(path)
+            return
+        from .session import draft_vs_saved
+        from .widgets.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._open_profile(path)
+
+        self.push_screen(ConfirmScreen(f"Switch to {path} and lose unsaved changes?",
+                                       [*draft_vs_saved(self.session), "(ctrl+s in the Config pane saves them)"],
+                                       confirm_label="Switch without saving", danger=True), answered)
+
+    def _open_profile(self, path: Path) -> None:
+        self.run_worker(partial(open_profile, path, self.session.read_only_flag, self.post_message), thread=True,
+                        exclusive=True, group="profile", exit_on_error=False, name="Open profile")
+
+    def on_profile_opened(self, message: ProfileOpened) -> None:
+        """Every pane follows the new file as it follows a reload: the saved config, the target, the keys."""
+        from ..config.profiles import name_of
+
+        if message.session is None:
+            self.notify(f"Still on {self.session.config_path}: {message.problem}", title="Profile not switched",
+                        severity="error", timeout=10, markup=False)
+            return
+        self.session = self.core.session = message.session
+        self.core.overrides.clear()  # the Runtime pane's context/namespace pick was for the other server
+        self.core.log_pod = None
+        self.warn_unknown_keys()
+        self.post_message(ConfigSaved())
+        self.targeted += 1
+        self.notify(f"Now on {name_of(message.path) or message.path} ({message.path})", title="Profile",
+                    markup=False)
 
     def action_request_quit(self) -> None:
         if not self.session.dirty:

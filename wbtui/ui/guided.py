@@ -14,4 +14,4 @@ from .setup.screen import SetupScreen
 class GuidedSetupScreen(SetupScreen):
     """``escape`` returns to the dashboard (``wbtui setup`` runs the same screen full-screen on its own)."""
 
-    BINDINGS = [*SetupScreen.BINDINGS, Binding("escape", "leave", "Dashboard")]
+    BINDINGS = [*SetupScreen.BINDINGS, Binding("escape", "leave", "Dashboard", id="setup.leave")]

@@ -74,11 +74,12 @@ class BackupsPane(Pane):
     database and a restore replaces W&B's data, so read-only mode refuses both, as the CLI does."""
 
     BINDINGS = [
-        Binding("b", "backup", "Back up now"),
-        Binding("v", "verify", "Verify"),
-        Binding("r", "restore", "Restore"),
-        Binding("enter", "details", "Details", priority=True),  # the table's own enter would take it
-        Binding("g", "refresh", "Refresh"),
+        Binding("b", "backup", "Back up now", id="backups.back_up"),
+        Binding("v", "verify", "Verify", id="backups.verify"),
+        Binding("r", "restore", "Restore", id="backups.restore"),
+        # the table's own enter would take it
+        Binding("enter", "details", "Details", priority=True, id="backups.details"),
+        Binding("g", "refresh", "Refresh", id="backups.refresh"),
     ]
 
     def __init__(self) -> None:

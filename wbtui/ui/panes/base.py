@@ -77,8 +77,10 @@ class Pane(Vertical, can_focus=True):
 
         Not when another binding takes the key (a field's own key, or the app's): then it is no refusal.
         """
-        keys = {event.key, *event.aliases}
-        binding = next((b for b in self.BINDINGS if isinstance(b, Binding) and set(b.key.split(",")) & keys), None)
+        from ..keymap import keys_of
+
+        keys, keymap = {event.key, *event.aliases}, self.wbtui.key_remap.keymap
+        binding = next((b for b in self.BINDINGS if isinstance(b, Binding) and set(keys_of(b, keymap)) & keys), None)
         if binding is None:
             return
         name = binding.action.split("(")[0]

@@ -114,15 +114,15 @@ class ConfigPane(Pane):
     MUTATING = frozenset({"save", "revert", "env_add", "env_delete", "edit_file"})
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("ctrl+r", "reveal", "Reveal secrets"),
-        Binding("ctrl+o", "diff_saved", "Diff saved"),
-        Binding("ctrl+n", "diff_running", "Diff running"),
-        Binding("ctrl+t", "previews", "Previews"),
-        Binding("ctrl+b", "revert", "Revert", show=False),
-        Binding("escape", "sections", "Sections", show=False),
-        Binding("a", "env_add", "Add env var", show=False),
-        Binding("delete,d", "env_delete", "Delete env var", show=False),
+        Binding("ctrl+s", "save", "Save", id="config.save"),
+        Binding("ctrl+r", "reveal", "Reveal secrets", id="config.reveal"),
+        Binding("ctrl+o", "diff_saved", "Diff saved", id="config.diff_saved"),
+        Binding("ctrl+n", "diff_running", "Diff running", id="config.diff_running"),
+        Binding("ctrl+t", "previews", "Previews", id="config.previews"),
+        Binding("ctrl+b", "revert", "Revert", show=False, id="config.revert"),
+        Binding("escape", "sections", "Sections", show=False, id="config.sections"),
+        Binding("a", "env_add", "Add env var", show=False, id="config.env_add"),
+        Binding("delete,d", "env_delete", "Delete env var", show=False, id="config.env_delete"),
         Binding("E", "edit_file", "Edit the file in $EDITOR", show=False, id="config.edit_file"),
     ]
 

@@ -57,8 +57,8 @@ class DatabasePane(Pane):
     TITLE = "Database"
 
     BINDINGS = [
-        Binding("g", "refresh", "Refresh"),
-        Binding("t", "tables", "Table sizes now"),
+        Binding("g", "refresh", "Refresh", id="database.refresh"),
+        Binding("t", "tables", "Table sizes now", id="database.tables"),
     ]
 
     def __init__(self) -> None:

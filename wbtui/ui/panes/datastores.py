@@ -79,14 +79,14 @@ class DatastoresPane(FilteredPane):
     MUTATING = frozenset({"fix", "acknowledge"})
 
     BINDINGS = [
-        Binding("a", "run('all')", "Check all"),
-        Binding("m", "run('mysql')", "Check MySQL"),
-        Binding("s", "run('s3')", "Check S3"),
-        Binding("i", "fix('db_init')", "Create DB+user"),
-        Binding("b", "fix('bucket')", "Create bucket"),
-        Binding("o", "fix('cors')", "Apply CORS"),
-        Binding("k", "acknowledge", "Acknowledge"),
-        Binding("slash", "filter", "Filter"),
+        Binding("a", "run('all')", "Check all", id="datastores.check_all"),
+        Binding("m", "run('mysql')", "Check MySQL", id="datastores.check_mysql"),
+        Binding("s", "run('s3')", "Check S3", id="datastores.check_object_store"),
+        Binding("i", "fix('db_init')", "Create DB+user", id="datastores.fix_db_init"),
+        Binding("b", "fix('bucket')", "Create bucket", id="datastores.fix_bucket"),
+        Binding("o", "fix('cors')", "Apply CORS", id="datastores.fix_cors"),
+        Binding("k", "acknowledge", "Acknowledge", id="datastores.acknowledge"),
+        Binding("slash", "filter", "Filter", id="datastores.filter"),
     ]
     LASTING = {"Until removed (k again removes it)": None, "1 day": timedelta(days=1),
                "7 days": timedelta(days=7), "30 days": timedelta(days=30), "90 days": timedelta(days=90)}

@@ -62,9 +62,9 @@ class HealthPane(FilteredPane):
     TITLE = "Health"
 
     BINDINGS = [
-        Binding("p", "probe", "Probe now"),
-        Binding("w", "watch", "Startup watch"),
-        Binding("slash", "filter", "Filter"),
+        Binding("p", "probe", "Probe now", id="health.probe"),
+        Binding("w", "watch", "Startup watch", id="health.watch"),
+        Binding("slash", "filter", "Filter", id="health.filter"),
     ]
 
     def __init__(self) -> None:

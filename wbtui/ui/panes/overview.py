@@ -83,11 +83,11 @@ class OverviewPane(Pane):
     MUTATING = frozenset({"restart"})
 
     BINDINGS = [
-        Binding("c", "checks", "Run checks"),
-        Binding("r", "restart", "Restart"),
-        Binding("l", "logs", "Logs"),
-        Binding("b", "bundle", "Doctor bundle"),
-        Binding("g", "refresh", "Refresh"),
+        Binding("c", "checks", "Run checks", id="overview.checks"),
+        Binding("r", "restart", "Restart", id="overview.restart"),
+        Binding("l", "logs", "Logs", id="overview.logs"),
+        Binding("b", "bundle", "Doctor bundle", id="overview.bundle"),
+        Binding("g", "refresh", "Refresh", id="overview.refresh"),
     ]
 
     def __init__(self) -> None:

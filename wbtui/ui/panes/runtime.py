@@ -63,17 +63,17 @@ class RuntimePane(FilteredPane):
                      "docker": ("TIME", "EVENT", "MESSAGE")}
 
     BINDINGS = [
-        Binding("d", "act('deploy')", "Deploy"),
-        Binding("s", "act('start')", "Start"),
-        Binding("x", "act('stop')", "Stop"),
-        Binding("r", "act('restart')", "Restart"),
-        Binding("u", "upgrade", "Upgrade"),
-        Binding("b", "rollback", "Roll back"),
-        Binding("X", "act('remove')", "Remove"),
-        Binding("c", "context", "Context"),
-        Binding("n", "namespace", "Namespace"),
-        Binding("g", "refresh", "Refresh"),
-        Binding("slash", "filter", "Filter"),
+        Binding("d", "act('deploy')", "Deploy", id="runtime.deploy"),
+        Binding("s", "act('start')", "Start", id="runtime.start"),
+        Binding("x", "act('stop')", "Stop", id="runtime.stop"),
+        Binding("r", "act('restart')", "Restart", id="runtime.restart"),
+        Binding("u", "upgrade", "Upgrade", id="runtime.upgrade"),
+        Binding("b", "rollback", "Roll back", id="runtime.rollback"),
+        Binding("X", "act('remove')", "Remove", id="runtime.remove"),
+        Binding("c", "context", "Context", id="runtime.context"),
+        Binding("n", "namespace", "Namespace", id="runtime.namespace"),
+        Binding("g", "refresh", "Refresh", id="runtime.refresh"),
+        Binding("slash", "filter", "Filter", id="runtime.filter"),
     ]
 
     def __init__(self) -> None:

@@ -46,7 +46,7 @@ class StoragePane(Pane):
     TITLE = "Storage"
 
     BINDINGS = [
-        Binding("g", "measure", "Measure now"),
+        Binding("g", "measure", "Measure now", id="storage.measure"),
     ]
 
     def __init__(self) -> None:

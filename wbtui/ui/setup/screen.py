@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from ...config import store
+from ...config.keynames import id_for
 from ...setup.flow import RuntimeFactory, SetupFlow, StepBlocked, StepReport
 from ...setup.state import STEP_IDS, STEP_TITLES
 from ..messages import Problem
@@ -120,10 +121,12 @@ class SetupScreen(Screen[bool]):
         # Tab moves the focus before the keys typed behind it are delivered: as a plain binding it ran only once
         # it had bubbled up from the field, so "user<Tab>password" typed in one go (a slow SSH link, typing
         # ahead of a busy UI) put the password into the user field, in clear.
-        Binding("tab", "app.focus_next", "Focus Next", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Focus Previous", show=False, priority=True),
-        *(Binding(key, action, description, show=False) for key, action, description, _ in NAV_KEYS),
-        *(Binding(key, f"step_button({button_id!r})", description)
+        Binding("tab", "app.focus_next", "Focus Next", show=False, priority=True, id="setup.focus_next"),
+        Binding("shift+tab", "app.focus_previous", "Focus Previous", show=False, priority=True,
+                id="setup.focus_previous"),
+        *(Binding(key, action, description, show=False, id=f"setup.{action}")
+          for key, action, description, _ in NAV_KEYS),
+        *(Binding(key, f"step_button({button_id!r})", description, id=id_for("setup", description))
           for panel in PANELS for button_id, (key, description) in panel.ACTION_KEYS.items()),
     ]
     """Check, Continue anyway, Back and Next say their keys on their buttons; the footer shows the step's own."""

@@ -38,8 +38,8 @@ class ConfirmScreen(Dialog[bool]):
     """
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, title: str, steps: list[str], *, confirm_label: str = "Do it", danger: bool = False,
@@ -81,7 +81,7 @@ class PromptScreen(Dialog[str | None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(self, title: str, *, value: str = "", placeholder: str = "", help: str = "",
                  password: bool = False) -> None:
@@ -121,7 +121,7 @@ class ChoiceScreen(Dialog[str | None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
 
     def __init__(self, title: str, choices: list[str], current: str = "") -> None:
         super().__init__()

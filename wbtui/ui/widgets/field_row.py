@@ -32,7 +32,7 @@ class FieldInput(OrderedInput):
     (a password's tail, a URL's path) that looks like the whole of it.
     """
 
-    BINDINGS = [Binding("ctrl+u", "clear_value", "Clear the value", show=False)]
+    BINDINGS = [Binding("ctrl+u", "clear_value", "Clear the value", show=False, id="field.clear_value")]
 
     def action_clear_value(self) -> None:
         self.clear()

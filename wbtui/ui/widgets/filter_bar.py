@@ -22,7 +22,7 @@ class FilterBar(OrderedInput):
     }
     """
 
-    BINDINGS = [Binding("escape", "close", "Clear filter", show=False)]
+    BINDINGS = [Binding("escape", "close", "Clear filter", show=False, id="filter.close")]
 
     class Applied(Message):
         def __init__(self, bar: FilterBar, text: str, done: bool) -> None:

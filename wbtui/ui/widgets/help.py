@@ -62,7 +62,7 @@ class HelpScreen(Dialog[None]):
     }
     """
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
     def __init__(self, sections: Sections) -> None:
         super().__init__()

@@ -75,8 +75,8 @@ class TextScreen(Dialog[None]):
     """
 
     BINDINGS = [
-        Binding("escape,q", "close", "Close"),
-        Binding("s", "save", "Save to file"),
+        Binding("escape,q", "close", "Close", id="text.close"),
+        Binding("s", "save", "Save to file", id="text.save"),
     ]
 
     def __init__(self, title: str, items: list[Rendered], styler: Callable[[str], Content] = Content) -> None:
