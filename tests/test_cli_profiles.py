@@ -67,6 +67,11 @@ def test_add_is_refused_in_read_only_mode(config_home: Path, capsys: pytest.Capt
     assert not (config_home / "profiles").exists()
 
 
+def test_status_timeout_goes_with_all(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "--timeout", "3"]) == 2
+    assert "--timeout goes with --all" in capsys.readouterr().err
+
+
 def test_list_marks_the_one_in_use(config_home: Path, capsys: pytest.CaptureFixture[str],
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["config", "set", "HOST", "https://default.example.com"]) == 0

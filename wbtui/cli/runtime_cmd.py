@@ -369,7 +369,7 @@ def _usage_now(runtime: Runtime) -> ResourceUsage | None:
 
 @_problems
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
-    if args.all:
+    if status_all.wanted(args):
         return status_all.cmd_status_all(ctx, args)
     from ..runtime.base import RuntimeProblem
     from ..runtime.docker.status import DockerUsage

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import environment, profiles, store
 from ..config.masking import screen
-from .context import EXIT_OK, Context, seconds
+from .context import EXIT_OK, EXIT_USAGE, CliError, Context, seconds
 
 if TYPE_CHECKING:
     from ..config.model import Config
@@ -30,8 +30,15 @@ DEADLINE = 15.0
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all", action="store_true",
                         help="one line per profile: state, /ready, version (see wbtui profile list)")
-    parser.add_argument("--timeout", type=seconds, default=DEADLINE, metavar="S",
+    parser.add_argument("--timeout", type=seconds, metavar="S",
                         help=f"with --all: how long to wait for every profile's answer (default {DEADLINE:g})")
+
+
+def wanted(args: argparse.Namespace) -> bool:
+    """Whether this `status` is `status --all`; --timeout without --all is a usage error (it would do nothing)."""
+    if not args.all and args.timeout is not None:
+        raise CliError("--timeout goes with --all (wbtui status --all --timeout S)", EXIT_USAGE)
+    return bool(args.all)
 
 
 @dataclass
@@ -137,7 +144,7 @@ def collect(ctx: Context, deadline: float) -> list[ProfileState]:
 
 def cmd_status_all(ctx: Context, args: argparse.Namespace) -> int:
     """The table (or --json); exit 0: it is a listing, each line's STATE says how that server is."""
-    rows = collect(ctx, args.timeout)
+    rows = collect(ctx, args.timeout or DEADLINE)
     if args.json:
         ctx.print_json({"profiles": [asdict(row) for row in rows]})
         return EXIT_OK
