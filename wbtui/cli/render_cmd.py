@@ -88,8 +88,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "with this config file, and NAME-backup.timer; -o FILE writes those two beside FILE.")
     p.add_argument("--env-file", metavar="PATH", type=_file_name, default="/etc/wbtui/wandb.env",
                    help="env file the unit passes to docker (default %(default)s)")
-    p.add_argument("--docker", metavar="PATH", default="/usr/bin/docker",
-                   help="docker binary (default %(default)s)")
+    p.add_argument("--docker", metavar="PATH", default=None,
+                   help="docker (or podman) binary (default /usr/bin/docker, /usr/bin/podman)")
+    p.add_argument("--engine", choices=("auto", "docker", "podman"), default="auto",
+                   help="the unit runs docker, or podman in the shape of `podman generate systemd --new` "
+                   "(default auto: the engine answering on DOCKER_HOST, docker when none answers)")
     p.add_argument("--backup", metavar="SCHEDULE", default=None,
                    help="also the backup timer: daily, weekly, '*-*-* 03:00:00' ... (default: backup.schedule; "
                    "'' for none)")
@@ -155,7 +158,10 @@ def render_text(config: Config, args: argparse.Namespace) -> str:
     if kind == "systemd":
         from ..runtime.docker import systemd_unit as systemd
 
-        return systemd.render_unit(config, args.env_file, args.docker)
+        engine, binary = _unit_engine(config, args)
+        if engine == "podman":
+            return systemd.render_podman_unit(config, args.env_file, binary)
+        return systemd.render_unit(config, args.env_file, binary)
     if kind == "sql":
         from ..render import sql
 
@@ -171,6 +177,15 @@ def render_text(config: Config, args: argparse.Namespace) -> str:
     if args.format == "commands":
         return cors.render_commands(config, reveal, args.alias)
     return cors.render_json(config)
+
+
+def _unit_engine(config: Config, args: argparse.Namespace) -> tuple[str, str]:
+    """The engine the systemd unit runs (``--engine``, auto: the one answering) and its binary."""
+    from ..runtime.docker.systemd_install import unit_engine
+    from ..runtime.docker.systemd_unit import PODMAN
+
+    engine = unit_engine(config, args.engine)
+    return engine, args.docker or (PODMAN if engine == "podman" else "/usr/bin/docker")
 
 
 def _report(ctx: Context, findings: list[Finding]) -> None:
@@ -200,8 +215,10 @@ def systemd_units(ctx: Context, args: argparse.Namespace) -> dict[str, str] | No
         raise CliError(f"{where}: {exc}; examples: {SCHEDULE_EXAMPLE}", EXIT_USAGE) from None
     if schedule is None and args.metrics is None:
         return None
+    engine, binary = _unit_engine(config, args)
     return systemd.render_units(config, Path(os.path.abspath(ctx.config_path)), schedule, env_file=args.env_file,
-                                docker=args.docker, command=[args.wbtui] if args.wbtui else None, metrics=args.metrics)
+                                docker=binary, command=[args.wbtui] if args.wbtui else None, metrics=args.metrics,
+                                engine=engine)
 
 
 def _joined(units: dict[str, str]) -> str:

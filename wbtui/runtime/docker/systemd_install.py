@@ -70,21 +70,43 @@ def _systemctl(*args: str) -> None:
         raise RuntimeProblem(f"systemctl {' '.join(args)} failed: {detail}", "see journalctl -xe")
 
 
+ENGINES = ("auto", "docker", "podman")
+
+
+def unit_engine(config: Config, wanted: str = "auto") -> str:
+    """``docker`` or ``podman``: the engine the unit runs the container with. ``auto``: the one answering on
+    DOCKER_HOST (Podman's API socket names itself), docker when none answers (a unit rendered elsewhere)."""
+    if wanted != "auto":
+        return wanted
+    from .backend import DockerRuntime
+
+    runtime = DockerRuntime(config)
+    try:
+        return runtime.engine().kind
+    except RuntimeProblem:
+        return "docker"
+    finally:
+        runtime.close()
+
+
 def install_service(config: Config, root: Path | str = "/", *, config_path: Path | None = None,
-                    schedule: Schedule | None = None, metrics: str | None = None) -> InstallResult:
+                    schedule: Schedule | None = None, metrics: str | None = None,
+                    engine: str = "auto") -> InstallResult:
     """Write the unit and its env file under ``root``, then enable (and start, when systemd runs) it; with
     ``schedule`` also the backup service and timer (running ``wbtui --config config_path backup``), with
-    ``metrics`` (an address) the metrics service."""
+    ``metrics`` (an address) the metrics service. ``engine``: see ``unit_engine``."""
     from .render import render_env_file
-    from .systemd_unit import render_units, unit_name
+    from .systemd_unit import PODMAN, render_units, unit_name
 
     root = Path(root)
+    kind = unit_engine(config, engine)
     name = unit_name(config)
     env_file = f"/{ENV_DIR}/{config.runtime.container_name}.env"
     env_path = root / env_file.lstrip("/")
     if (schedule is not None or metrics is not None) and config_path is None:
         raise ValueError("a backup schedule or the metrics service needs the config file's path")
-    units = render_units(config, Path(config_path or "/"), schedule, env_file=env_file, metrics=metrics)
+    units = render_units(config, Path(config_path or "/"), schedule, env_file=env_file, metrics=metrics,
+                         engine=kind, docker=PODMAN if kind == "podman" else "/usr/bin/docker")
     paths = {unit: root / UNIT_DIR / unit for unit in units}
     try:
         env_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -83,6 +83,61 @@ def render_unit(config: Config, env_file: str = DEFAULT_ENV_FILE, docker: str = 
     ])
 
 
+PODMAN = "/usr/bin/podman"
+PODMAN_STOP_TIMEOUT = 30
+"""Seconds ``podman stop`` gives the server after SIGTERM (the Docker backend's stop timeout)."""
+
+
+def render_podman_unit(config: Config, env_file: str = DEFAULT_ENV_FILE, podman: str = PODMAN) -> str:
+    """The unit ``podman generate systemd --new`` would write, with wbtui's labels and no secret in it.
+
+    ``generate systemd --new`` cannot be used for wbtui's container: it replays the command that created
+    the container, and one created through the API has none (Podman 4.3 refuses: "container's create
+    command is too short"); and it would write ``-e MYSQL=...`` into the unit. Quadlet (a ``.container``
+    file) needs Podman 4.4. conmon tells systemd when the container runs (``--sdnotify=conmon``), and
+    systemd restarts it, so Podman's own restart policy (which nothing applies after a reboot) is not used.
+    """
+    name = config.runtime.container_name
+    unit = unit_name(config)
+    cid = "%t/%n.ctr-id"
+    labels = {MANAGED_BY: MANAGED_BY_VALUE, NAME_LABEL: name, UNIT_LABEL: unit}
+    run = ["--cgroups=no-conmon", "--rm", "--sdnotify=conmon", "-d", "--replace", "--name", name,
+           "--env-file", env_file, *[arg for k, v in labels.items() for arg in ("--label", f"{k}={v}")],
+           *runtime_args(config), config.runtime.image_ref]
+    # %t and %n are systemd's specifiers here: written as they are, not escaped like the arguments
+    exec_start = f"{quote(podman)} run --cidfile={cid} {_exec(run)}"
+    return "\n".join([
+        "# W&B Server (wandb/local) on Podman, kept running by systemd; rendered by wbtui in the shape of",
+        "# `podman generate systemd --new`. Install: copy to /etc/systemd/system/" + unit + " (rootless:",
+        "# ~/.config/systemd/user/, then systemctl --user and loginctl enable-linger USER), then",
+        f"#   systemctl daemon-reload && systemctl enable --now {unit}",
+        "[Unit]",
+        f"Description=W&B Server container {name} (Podman)",
+        "Documentation=man:podman-generate-systemd(1)",
+        "Wants=network-online.target",
+        "After=network-online.target",
+        "RequiresMountsFor=%t/containers",
+        "",
+        "[Service]",
+        "Environment=PODMAN_SYSTEMD_UNIT=%n",
+        "Restart=always",
+        "RestartSec=10",
+        "# Pulling the image on first start can take a while.",
+        "TimeoutStartSec=0",
+        f"TimeoutStopSec={PODMAN_STOP_TIMEOUT + 40}",
+        f"ExecStartPre=/bin/rm -f {cid}",
+        f"ExecStart={exec_start}",
+        f"ExecStop={podman} stop --ignore -t {PODMAN_STOP_TIMEOUT} --cidfile={cid}",
+        f"ExecStopPost={podman} rm -f --ignore -t {PODMAN_STOP_TIMEOUT} --cidfile={cid}",
+        "Type=notify",
+        "NotifyAccess=all",
+        "",
+        "[Install]",
+        "WantedBy=default.target",
+        "",
+    ])
+
+
 BACKUP_RANDOM_DELAY = "5min"
 """Spread over a few minutes, so many hosts on one schedule do not hit a shared database at the same second."""
 
@@ -219,10 +274,13 @@ def render_metrics_service(config: Config, config_path: Path, listen: str, comma
 
 def render_units(config: Config, config_path: Path, schedule: backup.Schedule | None, *,
                  env_file: str = DEFAULT_ENV_FILE, docker: str = "/usr/bin/docker",
-                 command: list[str] | None = None, metrics: str | None = None) -> dict[str, str]:
-    """Every unit by file name: the container's, with a schedule the backup service and its timer, and with
-    ``metrics`` (the address) the metrics service."""
-    units = {unit_name(config): render_unit(config, env_file, docker)}
+                 command: list[str] | None = None, metrics: str | None = None,
+                 engine: str = "docker") -> dict[str, str]:
+    """Every unit by file name: the container's (``engine`` docker or podman; ``docker`` is then the podman
+    binary), with a schedule the backup service and its timer, and with ``metrics`` (the address) the metrics
+    service."""
+    units = {unit_name(config): render_podman_unit(config, env_file, docker) if engine == "podman"
+             else render_unit(config, env_file, docker)}
     if schedule is not None:
         service, timer = backup_names(config)
         units[service] = render_backup_service(config, config_path, command)
