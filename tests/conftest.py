@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.services.mysql_fixtures",
     "tests.services.mariadb_replica",
     "tests.services.s3_fixtures",
+    "tests.services.podman",
     "tests.services.sshd",
 ]
 
