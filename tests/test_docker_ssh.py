@@ -9,7 +9,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +37,8 @@ def run(path: Path, *args: str) -> int:
     return main(["--config", str(path), *args])
 
 
-def ssh_children(port: int) -> list[str]:
-    """Command lines of our child processes that are ssh to ``port`` (a connection left open)."""
+def ssh_children(port: int, parent: int | None = None) -> list[int]:
+    """PIDs of the ssh processes to ``port`` that ``parent`` (default: this one) started and still has."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -41,10 +46,27 @@ def ssh_children(port: int) -> list[str]:
         with contextlib.suppress(OSError):
             stat = (entry / "stat").read_text()
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if int(stat.rpartition(")")[2].split()[1]) == os.getpid() and b"dial-stdio" in argv[-2:] \
+            if int(stat.rpartition(")")[2].split()[1]) == (parent or os.getpid()) and b"docker system dial-stdio" in argv \
                     and str(port).encode() in argv:
-                found.append(" ".join(a.decode() for a in argv))
+                found.append(int(entry.name))
     return found
+
+
+def read_until(proc: subprocess.Popen[str], done: Callable[[str], bool], timeout: float, what: str) -> list[str]:
+    """Lines of ``proc``'s stdout up to the one ``done`` accepts; AssertionError after ``timeout`` seconds."""
+    assert proc.stdout is not None
+    deadline, seen = time.monotonic() + timeout, []
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line.rstrip("\n"))
+        if done(line):
+            return seen
+    raise AssertionError(f"no {what} within {timeout:g}s; the last lines: {seen[-5:]}")
 
 
 @pytest.fixture
@@ -149,3 +171,28 @@ def test_a_password_in_the_ssh_address_is_refused_and_masked(config_path: Path, 
     err = refused_over_ssh(config_path, capsys, "status")
     assert "DOCKER_HOST=ssh://root:****@127.0.0.1:22 is not a valid Docker address" in err
     assert "ssh takes no password in the address" in err and SECRET not in err
+
+
+def test_logs_follow_over_ssh_carries_on_when_its_ssh_is_killed(over_ssh: Sshd, config_path: Path) -> None:
+    assert run(config_path, "up", "--no-watch") == 0
+    proc = subprocess.Popen([sys.executable, "-m", "wbtui", "--config", str(config_path), "logs", "-f", "--tail", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = read_until(proc, lambda line: "heartbeat" in line, 60, "heartbeat over ssh")
+        killed = ssh_children(over_ssh.port, proc.pid)
+        assert killed  # the follow stream's own ssh (and any idle one in the pool)
+        for pid in killed:
+            os.kill(pid, signal.SIGKILL)
+        lines += read_until(proc, lambda line: "--- log stream interrupted" in line, 30, "the interruption marker")
+        assert f"Docker daemon not reachable at {over_ssh.url}: ssh exited" in lines[-1] and "reconnected" in lines[-1]
+        lines += read_until(proc, lambda line: "heartbeat" in line, 30, "a heartbeat after the reconnect")
+        beats = [int(json.loads(line)["msg"].split()[-1]) for line in lines if "heartbeat" in line]
+        assert beats == list(range(beats[0], beats[0] + len(beats)))  # nothing skipped, nothing twice
+        assert not set(killed) & set(ssh_children(over_ssh.port, proc.pid))  # new ssh processes carry it
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
