@@ -131,6 +131,10 @@ def test_a_swap_of_two_keys_is_no_collision_and_every_id_is_listed_once() -> Non
     assert ids["app.help"][0] == "Global" and ids["confirm.yes"][0] == "Confirm dialog"
     collision = check({"app.help": "f"})  # the app's key would be lost in the Logs pane
     assert collision.keymap == {} and "also logs.follow in Logs" in collision.findings[0].message
+    palette = check({"logs.pause": "ctrl+p", "confirm.yes": "tab"})  # Textual's own keys count too
+    assert palette.keymap == {} and [f.message.split(" in ")[0] for f in palette.findings] == [
+        "'ctrl+p' for logs.pause is also Textual's command_palette", "'tab' for confirm.yes is also Textual's "
+        "app.focus_next"]
 
 
 def wbtui(path: Path, *args: str) -> subprocess.CompletedProcess[str]:

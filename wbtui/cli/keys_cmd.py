@@ -60,14 +60,17 @@ def cmd_keys(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         ctx.print_json({"path": str(ctx.config_path), "keys": rows, "findings": [f.to_dict() for f in findings]})
         return code
-    table = Table(title=f"Dashboard keys ([keys] in {ctx.config_path})", title_justify="left")
-    for column in ("id", "key", "default", "where", "does"):
-        table.add_column(column, no_wrap=column != "does", overflow="fold")
+    table = Table(title=Text(f"Dashboard keys ([keys] in {ctx.config_path})"), title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("key", overflow="fold", max_width=16)
+    table.add_column("where", overflow="fold", max_width=14)
+    table.add_column("does", overflow="fold", ratio=1)
     for row in rows:
-        remapped = row["key"] != row["default"]
-        table.add_row(Text(row["id"]), Text(row["key"], style="bold" if remapped else ""),
-                      Text("" if not remapped else row["default"], style="dim"), Text(row["where"]),
-                      Text(row["description"]))
+        key = Text(row["key"])
+        if row["key"] != row["default"]:  # remapped: bold, with the default it replaces
+            key.stylize("bold")
+            key.append(f" (default {row['default']})", style="dim")
+        table.add_row(Text(row["id"]), key, Text(row["where"]), Text(row["description"]))
     ctx.out.print(table)
     for f in findings:
         ctx.out.print(Text(f"{f.severity}: {f.field}: {f.message}", style="bold red" if f.severity == "error"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from ..config.keynames import key_problem, normalize
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Reach:
-    """Bindings one key press can find together (a pane's and the app's; one dialog's)."""
+    """Bindings one key press can find together (a pane's and the app's; one dialog's), Textual's own included."""
 
     title: str
     bindings: tuple[Binding, ...]
@@ -48,14 +49,16 @@ def reaches() -> list[Reach]:
     from .widgets.profile_picker import ProfilePicker
     from .widgets.text_screen import TextScreen
 
-    app = _bindings(WbtuiApp.BINDINGS)
+    screen = _bindings(Screen.BINDINGS)  # tab, shift+tab, ctrl+c: on every screen, dialogs too
+    app = _bindings(WbtuiApp.BINDINGS) + _bindings(App.BINDINGS) + screen + (
+        Binding(App.COMMAND_PALETTE_BINDING, "command_palette", "command palette"),)
     found = [Reach("Global", app)]
     found += [Reach(pane.TITLE, app + _bindings(pane.BINDINGS)) for pane in pane_classes()]
     found.append(Reach("Guided setup", app + _bindings(GuidedSetupScreen.BINDINGS)))
     for title, cls in (("Confirm dialog", ConfirmScreen), ("Prompt dialog", PromptScreen),
                        ("Choice dialog", ChoiceScreen), ("Profiles", ProfilePicker), ("Help", HelpScreen),
                        ("Text views", TextScreen), ("Filter line", FilterBar), ("Config field", FieldInput)):
-        found.append(Reach(title, _bindings(cls.BINDINGS)))
+        found.append(Reach(title, _bindings(cls.BINDINGS) + (screen if issubclass(cls, Screen) else ())))
     return found
 
 
@@ -112,7 +115,7 @@ def check(wanted: Mapping[str, str], path: Path | None = None) -> Remap:
 
 
 def _drop_collisions(keymap: dict[str, str], where: str) -> list[Finding]:
-    """Leave out every remap whose key another binding in its reach answers too; one error per pair."""
+    """Leave out every remap whose key another binding in its reach answers too; one error per remap and key."""
     from ..config.validate import Finding
 
     findings: list[Finding] = []
@@ -126,7 +129,7 @@ def _drop_collisions(keymap: dict[str, str], where: str) -> list[Finding]:
                 for key in keys_of(binding, keymap):
                     answers.setdefault(normalize(key), []).append(binding)
             for key, bindings in answers.items():
-                ids = list(dict.fromkeys(b.id for b in bindings if b.id))
+                ids = list(dict.fromkeys(b.id or f"Textual's {b.action}" for b in bindings))
                 remapped = [i for i in ids if i in keymap]
                 if len({b.action for b in bindings}) < 2 or not remapped:
                     continue
