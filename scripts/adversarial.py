@@ -76,8 +76,9 @@ class Target:
     home: Path
 
     def env(self, cwd: Path) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("WBTUI", "KUBERNETES_", "DOCKER_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("WBTUI", "KUBERNETES_", "DOCKER_", "VISUAL"))}
         return env | {"PYTHONPATH": str(self.root), "HOME": str(cwd), "XDG_CONFIG_HOME": str(cwd),
+                      "EDITOR": "true",  # config edit: an editor that changes nothing and needs no terminal
                       "DOCKER_HOST": f"unix://{self.home}/no-such-docker.sock",
                       "KUBECONFIG": str(self.home / "no-such-kubeconfig"), "COLUMNS": "120", "LC_ALL": "C.UTF-8"}
 
@@ -634,6 +635,7 @@ def family_malformed(target: Target, base: Path, scale: float, jobs: int, seed: 
 READ_ONLY_COMMANDS: list[list[str]] = [
     ["config", "set", "HOST", "https://changed.example.com"], ["config", "set", "app.read_only", "false"],
     ["config", "unset", "AWS_REGION"], ["config", "import", "{D}/import.env"], ["config", "fix-permissions"],
+    ["config", "edit"],
     ["ack", "mysql.connect", "--why", "accepted for the test"], ["unack", "mysql.connect"],
     ["db", "init", "--admin", "mysql://root:pw@127.0.0.1:{P}/mysql", "--yes"],
     ["bucket", "create", "--yes", "--timeout", "0.5"], ["bucket", "cors", "--apply", "--yes", "--timeout", "0.5"],
