@@ -97,7 +97,8 @@ def deployed(tmp_path: Path, docker_client: Any, standin_image: str) -> Iterator
 
 
 @pytest.mark.docker
-def test_lifecycle_json_lines_on_a_real_docker(deployed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_lifecycle_json_lines_on_a_real_docker(deployed: Path, docker_client: Any, standin_image: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     def run(*argv: str) -> tuple[int, list[dict[str, Any]]]:
         code = main(["--config", str(deployed), *argv, "--json"])
         captured = capsys.readouterr()
@@ -118,6 +119,23 @@ def test_lifecycle_json_lines_on_a_real_docker(deployed: Path, capsys: pytest.Ca
     assert code == 0 and steps(lines)[-1] == ("stop", "done")
     code, lines = run("start")
     assert code == 0 and lines[-1]["result"]["exit_code"] == 0
+
+    repository, _, original = standin_image.rpartition(":")
+    tag = f"json-{secrets.token_hex(3)}"
+    docker_client.images.get(standin_image).tag(f"{repository}:{tag}")
+    try:
+        code, lines = run("upgrade", tag, "--yes", "--no-backup", "--timeout", "120")
+        walked = steps(lines)
+        assert code == 0 and walked[0] == ("upgrade", "started") and ("upgrade", "done") in walked
+        assert walked.index(("upgrade", "done")) < walked.index(("watch", "started"))
+        assert any("no backup before the upgrade" in line["message"] for line in lines[:-1])
+        assert lines[-1]["result"]["image"] == f"{repository}:{tag}" and "rollback" in lines[-1]["result"]["rollback"]
+        code, lines = run("rollback", "--yes", "--no-watch")
+        assert code == 0 and steps(lines)[0] == ("rollback", "started") and steps(lines)[-1] == ("rollback", "done")
+        assert lines[-1]["result"]["image"] == standin_image and not lines[-1]["result"]["data_restored"]
+        assert store.load(deployed).runtime.tag == original
+    finally:
+        docker_client.images.remove(f"{repository}:{tag}")
 
     code = main(["--config", str(deployed), "logs", "--tail", "all", "--timestamps", "--json"])
     logged = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -144,3 +162,46 @@ def test_a_usage_error_under_json_is_a_json_error_too(capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit):
         main(["status", "--no-such-option"])
     assert capsys.readouterr().out == ""  # without --json, stdout stays empty
+
+
+def test_service_install_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = store.save(make_config("wbtui-test/local:dev"), tmp_path / "config.toml")
+    root = tmp_path / "root"
+    assert main(["--config", str(path), "service", "install", "--root", str(root), "--yes", "--json"]) == 0
+    out = capsys.readouterr().out
+    result = json.loads(out)["result"]
+    assert result["ok"] and not result["started"] and Path(result["unit"]).is_file()
+    assert result["env_file"].startswith(str(root)) and SECRET not in out
+
+
+@pytest.mark.mysql
+def test_db_init_json(mariadb: Any, mysql_scratch: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = make_config("wbtui-test/local:dev")
+    config.server.MYSQL = mysql_scratch.url
+    path = store.save(config, tmp_path / "config.toml")
+    argv = ["--config", str(path), "db", "init", "--admin", mariadb.admin_url, "--json"]
+    assert main([*argv, "--dry-run"]) == 0
+    captured = capsys.readouterr()
+    plan = json.loads(captured.out)
+    assert plan["dry_run"] and plan["results"] == [] and {s["action"] for s in plan["plan"]} >= {"create"}
+    assert "Plan for" in captured.err  # the human's plan, off stdout
+    assert main([*argv, "--yes"]) == 0
+    out = capsys.readouterr().out
+    done = json.loads(out)
+    assert done["ok"] and {r["outcome"] for r in done["results"]} <= {"created", "already present"}
+    assert mysql_scratch.password not in out and "****" in out
+
+
+@pytest.mark.mysql
+def test_setup_answers_json(mariadb: Any, mysql_scratch: Any, tmp_path: Path,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The plan it needs --yes for is a progress line; the run ends with the error saying so (exit 2)."""
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps({"where": {"backend": "docker"},
+                                   "mysql": {"url": mysql_scratch.url, "admin_url": mariadb.admin_url}}))
+    code = main(["--config", str(tmp_path / "config.toml"), "setup", "--answers", str(answers), "--json"])
+    out = capsys.readouterr().out
+    lines = json_lines(out)
+    assert code == 2 and lines[-1]["error"]["code"] == 2 and "rerun with --yes" in lines[-1]["error"]["message"]
+    assert any(line["message"].startswith("will: CREATE USER") for line in lines[:-1])
+    assert mysql_scratch.password not in out
