@@ -12,8 +12,6 @@ from typing import Any
 
 from .contexts import DEFAULT_HOST, Endpoint, resolve
 
-__all__ = ["DEFAULT_HOST", "connect", "docker_host", "endpoint"]
-
 
 def endpoint() -> Endpoint:
     """The endpoint in use now (read each time: a ``docker context use`` elsewhere counts at once)."""
