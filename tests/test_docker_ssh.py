@@ -46,8 +46,8 @@ def ssh_children(port: int, parent: int | None = None) -> list[int]:
         with contextlib.suppress(OSError):
             stat = (entry / "stat").read_text()
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if int(stat.rpartition(")")[2].split()[1]) == (parent or os.getpid()) and b"docker system dial-stdio" in argv \
-                    and str(port).encode() in argv:
+            ppid = int(stat.rpartition(")")[2].split()[1])
+            if ppid == (parent or os.getpid()) and b"docker system dial-stdio" in argv and str(port).encode() in argv:
                 found.append(int(entry.name))
     return found
 
