@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "setup_cmd", "ui_cmd", "config_cmd", "render_cmd", "check_cmd", "ack_cmd", "bucket_cmd", "runtime_cmd",
     "health_cmd", "diagnose_cmd", "backup_cmd", "upgrade_cmd", "restore_cmd", "storage_cmd", "metrics_cmd",
     "completion_cmd",
+    "shell_cmd",
     "profile_cmd",
 )
 COMMANDS: dict[str, str] = {
@@ -42,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "diagnose": "diagnose_cmd", "backup": "backup_cmd", "upgrade": "upgrade_cmd", "rollback": "upgrade_cmd",
     "restore": "restore_cmd", "storage": "storage_cmd", "metrics": "metrics_cmd",
     "completion": "completion_cmd",
+    "shell": "shell_cmd",
     "profile": "profile_cmd",
 }
 """Which module registers each command (tests/test_cli_startup.py keeps it complete): a command line naming

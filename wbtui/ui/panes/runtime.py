@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -22,6 +23,18 @@ from ..text import cell, lines, styled, tone_line
 from ..widgets.confirm import ChoiceScreen
 from ..widgets.filter_bar import FilterBar, row_matches
 from .base import FilteredPane
+
+if TYPE_CHECKING:
+    from ...runtime.shell import ShellCommand
+
+
+class ShellFound(Message):
+    """What `e` runs to enter the server (``wbtui.runtime.shell``), or why there is nothing to enter."""
+
+    def __init__(self, shell: ShellCommand | None, problem: Problem | None) -> None:
+        super().__init__()
+        self.shell = shell
+        self.problem = problem
 
 
 class ContextsRead(Message):
@@ -57,7 +70,7 @@ class RuntimePane(FilteredPane):
 
     PANE_ID = "runtime"
     TITLE = "Runtime"
-    MUTATING = frozenset({"act", "upgrade", "rollback"})
+    MUTATING = frozenset({"act", "upgrade", "rollback", "shell"})
     KUBERNETES_ONLY = frozenset({"context", "namespace"})
     EVENT_COLUMNS = {"kubernetes": ("TIME", "TYPE", "REASON", "OBJECT", "MESSAGE"),
                      "docker": ("TIME", "EVENT", "MESSAGE")}
@@ -74,6 +87,7 @@ class RuntimePane(FilteredPane):
         Binding("n", "namespace", "Namespace", id="runtime.namespace"),
         Binding("g", "refresh", "Refresh", id="runtime.refresh"),
         Binding("slash", "filter", "Filter", id="runtime.filter"),
+        Binding("e", "shell", "Shell", id="runtime.shell"),
     ]
 
     def __init__(self) -> None:
@@ -279,6 +293,46 @@ class RuntimePane(FilteredPane):
         widget = self.query_one("#rt-action", Static)
         widget.update(content)
         widget.display = bool(content.plain)
+
+    # ---- a shell in the server: found in a worker, run with the dashboard suspended ------------------------
+    def action_shell(self) -> None:
+        if self.refuse_read_only("a shell in the server"):
+            return
+        self.notify("Finding the running server to open a shell in…", markup=False, timeout=3)
+        self._find_shell()
+
+    @work(thread=True, exclusive=True, group="shell", exit_on_error=False, name="Find the shell",
+          description="Find the shell")
+    def _find_shell(self) -> None:
+        from ...runtime.base import RuntimeProblem
+        from ...runtime.shell import shell_command
+
+        try:
+            self.post_message(ShellFound(shell_command(self.wbtui.core.runtime(), tty=True), None))
+        except RuntimeProblem as exc:
+            self.post_message(ShellFound(None, Problem.from_exception(exc)))
+
+    def on_shell_found(self, message: ShellFound) -> None:
+        from ...runtime.shell import exit_status
+        from ..terminal import NO_TERMINAL, run_suspended
+
+        message.stop()
+        shell = message.shell
+        if shell is None:
+            if message.problem is not None:
+                self.wbtui.show_problem(message.problem, "Shell")
+            return
+        try:
+            code = run_suspended(self.app, shell.argv, shell.environment())
+        except OSError as exc:
+            self.notify(f"Cannot run {shell.argv[0]}: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        if code is None:
+            self.notify(f"No shell: {NO_TERMINAL}. Run wbtui shell in a terminal on this host.", title="Shell",
+                        severity="warning", markup=False)
+            return
+        self.notify(f"Shell ended (exit {exit_status(code)}): {shell.target}.", title="Shell", markup=False)
+        self.post_message(RefreshStatus())
 
     # ---- Kubernetes target pickers -----------------------------------------------------------------------
     def action_context(self) -> None:
