@@ -60,9 +60,11 @@ DELIBERATE_OVERRIDES = frozenset({
     "get_default_screen", "get_system_commands", "notify_style_update",
     "animation_level", "theme", "display", "cursor_blink",
 })
-# Widget-specific overrides: the log view replaces ScrollView's scrolling keys.
+# Widget-specific overrides: the log view replaces ScrollView's scrolling keys, and implements Textual's text
+# selection API (what a mouse drag selected, and repainting it).
 CLASS_OVERRIDES = {
-    "LogView": frozenset({"action_page_up", "action_scroll_end", "action_scroll_home", "action_scroll_up"}),
+    "LogView": frozenset({"action_page_up", "action_scroll_end", "action_scroll_home", "action_scroll_up",
+                          "get_selection", "selection_updated"}),
 }
 
 

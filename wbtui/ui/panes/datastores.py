@@ -87,6 +87,8 @@ class DatastoresPane(FilteredPane):
         Binding("o", "fix('cors')", "Apply CORS", id="datastores.fix_cors"),
         Binding("k", "acknowledge", "Acknowledge", id="datastores.acknowledge"),
         Binding("slash", "filter", "Filter", id="datastores.filter"),
+        Binding("y", "yank(False)", "Copy the fix", show=False, id="datastores.copy_fix"),
+        Binding("Y", "yank(True)", "Copy the finding", show=False, id="datastores.copy_finding"),
     ]
     LASTING = {"Until removed (k again removes it)": None, "1 day": timedelta(days=1),
                "7 days": timedelta(days=7), "30 days": timedelta(days=30), "90 days": timedelta(days=90)}
@@ -362,6 +364,15 @@ class DatastoresPane(FilteredPane):
             return
         self.notify(message.text, title="Acknowledged findings", markup=False)
         self.wbtui.read_config_file(announce=False)
+
+    def action_yank(self, whole: bool) -> None:
+        """The selected result's fix as the check wrote it (the CLI command), or the whole result with it."""
+        from ..clipboard import copy_finding
+
+        result = self.selected()
+        finding = None if result is None else (
+            f"{result.status.icon} {result.title} ({result.store})", result.summary, result.fix)
+        copy_finding(self, finding, whole, "Nothing to copy: select a result with a fix (a runs the checks).")
 
     # ---- fix actions -------------------------------------------------------------------------------
     def action_fix(self, name: str) -> None:

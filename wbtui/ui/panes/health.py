@@ -65,6 +65,8 @@ class HealthPane(FilteredPane):
         Binding("p", "probe", "Probe now", id="health.probe"),
         Binding("w", "watch", "Startup watch", id="health.watch"),
         Binding("slash", "filter", "Filter", id="health.filter"),
+        Binding("y", "yank(False)", "Copy the fix", show=False, id="health.copy_fix"),
+        Binding("Y", "yank(True)", "Copy the finding", show=False, id="health.copy_finding"),
     ]
 
     def __init__(self) -> None:
@@ -169,6 +171,32 @@ class HealthPane(FilteredPane):
                           cell(app, ("✔ " if h.ok else "✘ ") + h.message, "$success" if h.ok else "$error"),
                           cell(app, ("✔ " if r.ok else "✘ ") + r.message, "$success" if r.ok else "$error"),
                           cell(app, ms))
+
+    def first_finding(self) -> tuple[str, str, str] | None:
+        """The first finding the pane shows with a fix, as (title, message, fix): the failed startup watch's
+        cause, else the front door's first one to act on, else a failing probe's."""
+        startup = self.wbtui.startup
+        result = startup.result if startup is not None else None
+        if result is not None and not result.ready and result.diagnosis:
+            return result.diagnosis[0].cause, result.message, result.diagnosis[0].fix
+        checked = self.wbtui.front_door
+        door = checked.door if checked is not None else None
+        for door_finding in door.findings if door is not None else []:
+            if door_finding.severity != "ok" and door_finding.fix:
+                return f"Front door: {door_finding.title}", door_finding.message, door_finding.fix
+        probes = self.wbtui.probes
+        sample = probes.sample if probes is not None else None
+        for endpoint in ENDPOINTS if sample is not None else ():
+            probe = getattr(sample, endpoint)
+            if not probe.ok and probe.fix:
+                return f"/{endpoint} failing", probe.message, probe.fix
+        return None
+
+    def action_yank(self, whole: bool) -> None:
+        from ..clipboard import copy_finding
+
+        copy_finding(self, self.first_finding(), whole,
+                     "Nothing to copy: no finding with a fix on the Health pane now.")
 
     # ---- startup watch (run by the app) ----------------------------------------------------------------------
     def action_watch(self) -> None:

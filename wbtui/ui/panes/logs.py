@@ -21,7 +21,7 @@ from textual.widgets import Static
 from ...config import masking
 from ...present.windows import parse_window
 from ...runtime.logstream import ThreadStream, batched
-from ..logring import DEFAULT_CAPACITY, last_errors
+from ..logring import DEFAULT_CAPACITY, last_errors, printable
 from ..messages import Diagnosed, ErrorLines, Notice, Problem
 from ..text import lines, styled
 from ..widgets.confirm import ChoiceScreen
@@ -172,6 +172,8 @@ class LogsPane(Pane):
         Binding("p", "pod", "Pod", id="logs.pod"),
         Binding("d", "diagnose_shown", "Diagnose", id="logs.diagnose"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="logs.clear_filter"),
+        Binding("y", "yank", "Copy line/selection", show=False, id="logs.copy"),
+        Binding("vertical_line", "pager", "Open in $PAGER", show=False, id="logs.pager"),
     ]
 
     @classmethod
@@ -613,6 +615,59 @@ class LogsPane(Pane):
         name = f"wbtui-logs-{datetime.now():%Y%m%d-%H%M%S}.log"
         self.prompt("Save the shown lines to", lambda path: self._save(Path(path), self.view.texts()), value=name,
                     help="Writes the lines shown (after the filter), secrets already masked; mode 0600.")
+
+    # ---- copy, and the pager --------------------------------------------------------------------------------------
+    def action_yank(self) -> None:
+        """Copy the mouse selection, else the line at the cursor (a jump's or a click's), else the screen's lines."""
+        from ..clipboard import copy, lines_of
+
+        view = self.view
+        selection = view.text_selection
+        picked = view.get_selection(selection) if selection is not None else None
+        if picked is not None and picked[0]:
+            copy(self, picked[0], f"the selection, {lines_of(picked[0])}")
+            return
+        line = view.cursor_line()
+        if line is not None:
+            copy(self, line, "the line at the cursor")
+            return
+        shown = view.screen_lines()
+        if not shown:
+            self.notify("Nothing to copy: no lines shown.", markup=False)
+            return
+        text = "\n".join(shown)
+        copy(self, text, f"the {lines_of(text)} on screen (e, n or a click picks one; drag selects)")
+
+    def action_pager(self) -> None:
+        """The shown lines (filtered, masked) in $PAGER, from a private temporary file removed afterwards."""
+        import os
+        import tempfile
+
+        from ..terminal import NO_TERMINAL, pager, run_suspended
+
+        shown = self.view.texts()
+        if not shown:
+            self.notify("Nothing to page: no lines shown (T picks the lines, / filters them).", markup=False)
+            return
+        argv = pager()
+        if argv is None:
+            self.notify("No pager found: set PAGER (export PAGER=less) or install less.", severity="warning",
+                        markup=False)
+            return
+        handle, name = tempfile.mkstemp(prefix="wbtui-logs-", suffix=".log")  # mode 0600
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as out:
+                out.write("\n".join(map(printable, shown)) + "\n")  # no terminal escapes reach the pager
+            code = run_suspended(self.app, [*argv, name])
+        except OSError as exc:
+            self.notify(f"Cannot run the pager {argv[0]}: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
+        if code is None:
+            self.notify(f"Not paged: {NO_TERMINAL}. ctrl+s saves the lines to a file.", severity="warning",
+                        markup=False)
 
     @work(thread=True, exclusive=True, group="save-logs", exit_on_error=False, name="Save logs",
           description="Save logs")

@@ -88,6 +88,8 @@ class OverviewPane(Pane):
         Binding("l", "logs", "Logs", id="overview.logs"),
         Binding("b", "bundle", "Doctor bundle", id="overview.bundle"),
         Binding("g", "refresh", "Refresh", id="overview.refresh"),
+        Binding("y", "yank(False)", "Copy the fix", show=False, id="overview.copy_fix"),
+        Binding("Y", "yank(True)", "Copy the finding", show=False, id="overview.copy_finding"),
     ]
 
     def __init__(self) -> None:
@@ -284,6 +286,14 @@ class OverviewPane(Pane):
     def action_refresh(self) -> None:
         self.post_message(RefreshStatus())
         self.post_message(ProbeNow())
+
+    def action_yank(self, whole: bool) -> None:
+        """The verdict's fix (the whole of it, not only the first step shown), or the verdict with its fix."""
+        from ..clipboard import copy_finding
+
+        verdict = self.wbtui.verdict
+        finding = (verdict.title, verdict.why, verdict.fix) if verdict is not None and verdict.tone != "good" else None
+        copy_finding(self, finding, whole, "Nothing to copy: no finding with a fix on the Overview now.")
 
     def action_bundle(self) -> None:
         self.notify("Writing the doctor bundle…", markup=False)

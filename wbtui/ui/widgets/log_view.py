@@ -18,10 +18,11 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Offset, Region, Size
 from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar, ScrollBarRender
+from textual.selection import Selection
 from textual.strip import Strip
 
 from ..logring import DEFAULT_CAPACITY, LogRing, compile_pattern, level_of, printable
@@ -218,6 +219,58 @@ class LogView(ScrollView, can_focus=True):
             return None
         return self.ring.entry(self.ring.index_of(self._cursor)).text
 
+    # ---- what `y` copies: the selection, the line at the cursor, else the lines on screen ----------------
+    def shown_line(self, index: int) -> str:
+        """The shown line ``index`` as it reads on screen: printable, with its timestamp column when shown."""
+        entry = self.ring.entry(index)
+        text = printable(entry.text)
+        return f"{entry.timestamp or '-':<20} {text}" if self.show_timestamps else text
+
+    def cursor_line(self) -> str | None:
+        """The line at the cursor (a jump's or a click's) as shown, while it is shown."""
+        ring = self.ring
+        if self._cursor is None or self._cursor < ring.first_seq:
+            return None
+        index = ring.index_of(self._cursor)
+        return self.shown_line(index) if 0 <= index < ring.count(self._limit) else None
+
+    def screen_lines(self) -> list[str]:
+        """The lines on screen now (each whole, as shown), top to bottom."""
+        count = self.ring.count(self._limit)
+        top = int(self.scroll_y)
+        if self.wrap and top >= count - self.scrollable_content_region.height:  # wrapped at the end: from below
+            rows = {offset[1] for strip in self._wrapped_rows(self.scrollable_content_region.width,
+                                                               self.scrollable_content_region.height)
+                    for offset in (_offset_of(strip),) if offset is not None}
+            return [self.shown_line(i) for i in sorted(rows)]
+        return [self.shown_line(i) for i in range(top, min(count, top + self.scrollable_content_region.height))]
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text (mouse drag): only the selected lines are read from the ring, as shown."""
+        count = self.ring.count(self._limit)
+        start, end = selection
+        first = 0 if start is None else start.y
+        last = count - 1 if end is None else min(end.y, count - 1)
+        if first > last:
+            return None
+        rows = [self.shown_line(i) for i in range(first, last + 1)]
+        within = Selection(None if start is None else Offset(start.x, 0),
+                           None if end is None or end.y > last else Offset(end.x, last - first))
+        return within.extract("\n".join(rows)), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._rows = None
+        self._refresh_lines()
+
+    def on_click(self, event: events.Click) -> None:
+        """A click puts the cursor on that line (``y`` copies it, ``e`` / ``n`` go on from it)."""
+        offset = event.style.meta.get("offset") if event.style else None
+        if offset is None or not 0 <= offset[1] < self.ring.count(self._limit):
+            return
+        self.follow = False
+        self._cursor = self.ring.seq_at(offset[1])
+        self._invalidate()
+
     # ---- reactive toggles --------------------------------------------------
     def watch_follow(self, follow: bool) -> None:
         if follow:
@@ -402,7 +455,7 @@ class LogView(ScrollView, can_focus=True):
         index = scroll_y + y
         if index >= count:
             return Strip.blank(width, base)
-        return self._line_strip(index).crop_extend(scroll_x, scroll_x + width, base)
+        return self._shown_strip(index).crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, index)
 
     def _wrapped_rows(self, width: int, height: int) -> list[Strip]:
         """The screen's rows with long lines wrapped: from the top line, or up from the end when following."""
@@ -417,21 +470,47 @@ class LogView(ScrollView, can_focus=True):
         if at_end:
             index = count - 1
             while index >= 0 and len(rows) < height:
-                rows[0:0] = self._divide(self._line_strip(index), width)
+                rows[0:0] = self._divide(self._shown_strip(index), width, index)
                 index -= 1
             rows = rows[-height:]
         else:
             index = top
             while index < count and len(rows) < height:
-                rows.extend(self._divide(self._line_strip(index), width))
+                rows.extend(self._divide(self._shown_strip(index), width, index))
                 index += 1
             rows = rows[:height]
         self._rows = (key, rows)
         return rows
 
+    def _shown_strip(self, index: int) -> Strip:
+        """The line's strip with the part the mouse selected highlighted (never cached: selections move)."""
+        strip = self._line_strip(index)
+        selection = self.text_selection
+        span = selection.get_span(index) if selection is not None else None
+        if span is None:
+            return strip
+        length = strip.cell_length
+        start, end = min(span[0], length), length if span[1] == -1 else min(span[1], length)
+        if end <= start:
+            return strip
+        before, chosen, after = strip.divide([start, end, length]) if end < length else (
+            *strip.divide([start, length]), Strip([]))
+        selected = self.screen.get_component_rich_style("screen--selection")
+        return Strip.join([before, chosen.apply_style(selected), after])
+
     @staticmethod
-    def _divide(strip: Strip, width: int) -> Sequence[Strip]:
+    def _divide(strip: Strip, width: int, index: int) -> Sequence[Strip]:
+        """A line cut into rows of ``width``, each marked with where it starts (for mouse selection)."""
         length = strip.cell_length
         if length <= width:
-            return [strip]
-        return strip.divide([*range(width, length, width), length])  # cut positions, the end included
+            return [strip.apply_offsets(0, index)]
+        parts = strip.divide([*range(width, length, width), length])  # cut positions, the end included
+        return [part.apply_offsets(row * width, index) for row, part in enumerate(parts)]
+
+
+def _offset_of(strip: Strip) -> tuple[int, int] | None:
+    """Where a row of the view starts in its line: (column, line index), as ``apply_offsets`` marked it."""
+    for segment in strip:
+        if segment.style is not None and segment.style.meta.get("offset") is not None:
+            return tuple(segment.style.meta["offset"])
+    return None

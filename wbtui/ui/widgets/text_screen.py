@@ -77,6 +77,7 @@ class TextScreen(Dialog[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="text.close"),
         Binding("s", "save", "Save to file", id="text.save"),
+        Binding("y", "yank", "Copy", id="text.copy"),
     ]
 
     def __init__(self, title: str, items: list[Rendered], styler: Callable[[str], Content] = Content) -> None:
@@ -135,6 +136,16 @@ class TextScreen(Dialog[None]):
 
         self.app.push_screen(PromptScreen("Save to file", value=name, help="Path of the file to write (mode 0600)."),
                              answered)
+
+    def action_yank(self) -> None:
+        """The shown text as shown (a rendered file's secrets stay masked: the preview renders them so)."""
+        from ..clipboard import copy, lines_of
+
+        text = self._texts.get(self._index, "")
+        if not text:
+            self.notify("Nothing to copy.", severity="warning", markup=False)
+            return
+        copy(self, text, f"{self._items[self._index].label}, {lines_of(text)}")
 
     @work(thread=True, exclusive=True, group="save-file", exit_on_error=False, description="Save file")
     def _save(self, path: Path, text: str) -> None:
