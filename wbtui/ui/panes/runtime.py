@@ -87,7 +87,7 @@ class RuntimePane(FilteredPane):
         Binding("n", "namespace", "Namespace", id="runtime.namespace"),
         Binding("g", "refresh", "Refresh", id="runtime.refresh"),
         Binding("slash", "filter", "Filter", id="runtime.filter"),
-        Binding("e", "shell", "Shell", id="runtime.shell"),
+        Binding("e", "shell", "Shell", show=False, id="runtime.shell"),  # the footer is full: ? and ctrl+p list it
     ]
 
     def __init__(self) -> None:
