@@ -126,7 +126,10 @@ def test_status_all_one_line_per_profile(config_home: Path, tmp_path: Path, caps
         store.save(config, config_home / "profiles" / f"{name}.toml")
     dev = Config()
     dev.runtime.container_name = f"wbtui-test-never-deployed-{free_port()}"
+    dev.server.MYSQL = f"mysql://wandb:{SECRET}@127.0.0.1:{free_port()}/wandb"  # nothing listens there
     store.save(dev, config_home / "profiles" / "dev.toml")
+    assert main(["check", "mysql", "--profile", "dev", "--json"]) == 1  # its last check: a real, failed run
+    capsys.readouterr()
 
     data = run_json(capsys, "status", "--all", "--profile", "prod", "--timeout", "8")
     rows = {row["name"]: row for row in data["profiles"]}
@@ -135,12 +138,40 @@ def test_status_all_one_line_per_profile(config_home: Path, tmp_path: Path, caps
     assert (rows["prod"]["state"], rows["prod"]["ready"], rows["prod"]["version"]) == ("running", True, "dev")
     assert (rows["staging"]["backend"], rows["staging"]["state"]) == ("kubernetes", "unreachable")
     assert (rows["dev"]["state"], rows["dev"]["ready"]) == ("not deployed", None)
+    assert (rows["dev"]["last_check"]["status"], rows["dev"]["last_check"]["stores"]) == ("fail", ["mysql"])
+    assert rows["prod"]["last_check"] is None
     assert (rows["hung"]["state"], rows["hung"]["detail"]) == ("unreachable", "no answer within 8s")
     assert SECRET not in json.dumps(data)
 
     assert main(["status", "--all", "--profile", "prod", "--timeout", "8"]) == 0
     table = [line.split() for line in capsys.readouterr().out.splitlines()]
-    assert table[0] == ["CURRENT", "NAME", "BACKEND", "STATE", "READY", "VERSION"]
-    assert ["*", "prod", "docker", "running", "yes", "dev"] in table
-    assert ["dev", "docker", "not", "deployed", "-", "-"] in table
-    assert ["staging", "kubernetes", "unreachable", "-", "-"] in table
+    assert table[0] == ["CURRENT", "NAME", "BACKEND", "STATE", "READY", "VERSION", "LAST", "CHECK"]
+    assert ["*", "prod", "docker", "running", "yes", "dev", "-"] in table
+    dev_line = next(line for line in table if line[0] == "dev")
+    assert dev_line[:6] == ["dev", "docker", "not", "deployed", "-", "-"] and dev_line[-1] == "fail"
+    assert ["staging", "kubernetes", "unreachable", "-", "-", "-"] in table
+
+
+def test_the_last_check_kept_per_config_file(tmp_path: Path) -> None:
+    """What `wbtui check` keeps for status --all: the worst status no acknowledgement covers, per file, 0600."""
+    from datetime import UTC, datetime
+
+    from wbtui.checks import last_run
+    from wbtui.checks.acknowledged import mark
+    from wbtui.checks.model import CheckResult, Status
+    from wbtui.config.model import Acknowledgement
+
+    results = [CheckResult("mysql.version", "Version", Status.PASS, "8.0"),
+               CheckResult("mysql.charset", "Charset", Status.WARN, "latin1"),
+               CheckResult("mysql.grants", "Grants", Status.FAIL, "missing ALTER")]
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    ack = Acknowledgement("mysql.grants", "fail", "missing ALTER", "known", "ops", when)
+    one, other = tmp_path / "one.toml", tmp_path / "other.toml"
+    path = last_run.record(one, last_run.summarize(mark(results, [ack]), ("mysql",), now=when))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    kept = last_run.newest(one)
+    assert kept is not None and (kept.at, kept.status, kept.stores) == (when, "warn", ("mysql",))
+    assert kept.counts == {"fail": 0, "warn": 1, "pass": 1, "skipped": 0, "acknowledged": 1}
+    assert last_run.newest(other) is None
+    last_run.record(one, last_run.summarize(mark(results, []), ("mysql", "s3")))
+    assert last_run.newest(one).status == "fail"

@@ -10,6 +10,7 @@ acknowledges (`wbtui ack`) is shown as such and left out of the exit code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -103,11 +104,21 @@ def _check(ctx: Context, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # the runner has closed the stores' connections and left their threads
         raise CliError("interrupted: the checks still running were stopped; run wbtui check again for "
                        "results", EXIT_INTERRUPTED) from None
+    _keep_last_run(ctx, mark(results, config.acknowledged), stores)
     if args.json:
         ctx.print_json([m.to_dict() for m in mark(results, config.acknowledged)])
     else:
         print_results(ctx, results, time.monotonic() - started, config.acknowledged)
     return exit_code(results, config, args.strict)
+
+
+def _keep_last_run(ctx: Context, marked: list[Any], stores: tuple[str, ...]) -> None:
+    """The run's summary for `wbtui status --all` (checks.last_run); a state directory that cannot be written
+    never fails the checks."""
+    from ..checks import last_run
+
+    with contextlib.suppress(OSError):
+        last_run.record(ctx.config_path, last_run.summarize(marked, stores))
 
 
 def _icon(status: Status) -> Text:

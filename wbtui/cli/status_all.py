@@ -3,7 +3,8 @@
 Each profile's server is asked in its own daemon thread (health.bounded.Pending) and every answer is awaited
 against one deadline, so a hung engine costs its own line the deadline and never holds the others' (a
 profile that has not answered by then is unreachable). Each profile's file is loaded as `wbtui --profile NAME
-status` loads it: WBTUI_<KEY> variables apply to every one.
+status` loads it: WBTUI_<KEY> variables apply to every one. LAST CHECK is the newest `wbtui check` run kept
+for that file (checks.last_run).
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import environment, profiles, store
 from ..config.masking import screen
+from ..present.durations import ago
 from .context import EXIT_OK, EXIT_USAGE, CliError, Context, seconds
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from ..config.model import Config
     from ..runtime.base import ServerStatus
 
@@ -57,6 +61,8 @@ class ProfileState:
     """The deployed image's tag."""
     detail: str = ""
     """Why: the engine's error, the probe's answer, the deadline."""
+    last_check: dict[str, Any] | None = None
+    """The newest `wbtui check` run of this file (checks.last_run): at, age_seconds, status, stores."""
 
 
 def targets(ctx: Context) -> list[tuple[str, Path]]:
@@ -70,7 +76,7 @@ def targets(ctx: Context) -> list[tuple[str, Path]]:
 
 def gather(name: str, path: Path, current: bool) -> ProfileState:
     """Ask one profile's runtime for its state and, when it runs, /ready (blocking: called in a thread)."""
-    row = ProfileState(name, str(path), current)
+    row = ProfileState(name, str(path), current, last_check=_last_check(path))
     try:
         config = environment.overlay(store.load(path))
     except store.ConfigFileError as exc:
@@ -79,6 +85,16 @@ def gather(name: str, path: Path, current: bool) -> ProfileState:
     _ask(row, config)
     row.detail = screen(config)(row.detail)  # this profile's secrets, which the current config does not know
     return row
+
+
+def _last_check(path: Path) -> dict[str, Any] | None:
+    from ..checks.last_run import newest
+
+    run = newest(path)
+    if run is None:
+        return None
+    return {"at": run.at.isoformat(), "age_seconds": round(run.age()), "status": run.status,
+            "stores": list(run.stores)}
 
 
 def _ask(row: ProfileState, config: Config) -> None:
@@ -136,10 +152,21 @@ def collect(ctx: Context, deadline: float) -> list[ProfileState]:
             rows.append(pending.result(end - time.monotonic()))
         except Deadline:
             rows.append(ProfileState(name, str(path), current, state="unreachable",
-                                     detail=f"no answer within {deadline:g}s"))
+                                     detail=f"no answer within {deadline:g}s", last_check=_last_check(path)))
         except Exception as exc:  # a client library's own failure: this line says it, the others stand
-            rows.append(ProfileState(name, str(path), current, state="error", detail=str(exc) or type(exc).__name__))
+            rows.append(ProfileState(name, str(path), current, state="error", detail=str(exc) or type(exc).__name__,
+                                     last_check=_last_check(path)))
     return rows
+
+
+def _checked(last: dict[str, Any] | None) -> Text:
+    """``3m ago fail``; ``-`` for never (which stores: --json)."""
+    from rich.text import Text
+
+    if last is None:
+        return Text("-")
+    style = {"fail": "red", "warn": "yellow", "pass": "green"}.get(last["status"], "")
+    return Text.assemble(f"{ago(last['age_seconds'])} ", (last["status"], style))
 
 
 def cmd_status_all(ctx: Context, args: argparse.Namespace) -> int:
@@ -152,14 +179,14 @@ def cmd_status_all(ctx: Context, args: argparse.Namespace) -> int:
     from rich.text import Text
 
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("CURRENT", "NAME", "BACKEND", "STATE", "READY", "VERSION"):
-        table.add_column(column, no_wrap=column != "NAME", overflow="fold")
+    for column in ("CURRENT", "NAME", "BACKEND", "STATE", "READY", "VERSION", "LAST CHECK"):
+        table.add_column(column, no_wrap=True)  # a line per profile, as kubectl prints it
     for row in rows:
         ready = "-" if row.ready is None else "yes" if row.ready else "no"
         style = "green" if row.state == "running" and row.ready else "red" if row.state in (
             "unreachable", "error", "config error") else "yellow" if row.state != "not deployed" else ""
         table.add_row("*" if row.current else "", row.name, row.backend, Text(row.state, style=style), ready,
-                      row.version or "-")
+                      row.version or "-", _checked(row.last_check))
     ctx.out.print(table)
     redact = ctx.redactor()
     for row in rows:
