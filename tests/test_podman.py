@@ -126,7 +126,11 @@ def test_up_status_logs_restart_down_upgrade(deployment: Any, podman: PodmanServ
             assert run(path, "upgrade", "podman-next", "--yes", "--no-watch", "--no-backup") == 0
             assert "runtime.tag saved as podman-next" in capsys.readouterr().out
             assert run(path, "status", "--json") == 0
-            assert json.loads(capsys.readouterr().out)["image"] == "wbtui-test/local:podman-next"
+            data = json.loads(capsys.readouterr().out)
+            assert data["image"] == "wbtui-test/local:podman-next" and data["engine"].startswith("Podman 4.")
+            # no HEALTHCHECK: Podman answers Health {"Status": ""} where Docker leaves Health out; both read unknown
+            assert _runtime(path).inspect()["State"]["Health"]["Status"] == ""  # type: ignore[index]
+            assert (data["health"], data["ready"]) == ("unknown", None)
 
             assert run(path, "down", "--yes") == 0
             assert f"removed container {name}; volume {name}-data kept" in capsys.readouterr().out

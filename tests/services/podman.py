@@ -187,14 +187,27 @@ class PodmanService:
                 pid_file.unlink()
 
     def _stop_leftovers(self) -> None:
-        """conmon of an exec session waits 300 s for its exit code to be asked (``--exit-delay``): ours go now."""
+        """conmon of an exec session waits 300 s for its exit code to be asked (``--exit-delay``), and on SIGTERM
+        runs ``podman container cleanup``, which makes the storage directories again: every process of ours
+        (its command line names our directory) gets SIGKILL until none is left."""
         needle = str(self.dir).encode()
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            with contextlib.suppress(OSError):
-                if needle in (entry / "cmdline").read_bytes():
-                    os.kill(int(entry.name), 15)
+
+        def ours() -> list[int]:
+            pids = []
+            for entry in Path("/proc").iterdir():
+                with contextlib.suppress(OSError):
+                    if entry.name.isdigit() and needle in (entry / "cmdline").read_bytes():
+                        pids.append(int(entry.name))
+            return pids
+
+        def gone() -> bool:
+            for pid in ours():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, 9)
+            return not ours()
+
+        with contextlib.suppress(ServiceError):
+            wait_for(gone, 30, "the test Podman's leftover processes", interval=0.1)
 
     def _unmount(self) -> None:
         """containers/storage bind-mounts its overlay directory privately: unmount what is under ours."""
