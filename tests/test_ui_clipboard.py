@@ -68,7 +68,10 @@ async def test_y_copies_the_lines_on_screen_then_the_line_at_the_cursor_masked(t
         assert len(copied) == view.scrollable_content_region.height
         assert noticed(app, f"Copied the {len(copied)} lines on screen")
         assert noticed(app, VIA)
-        await pilot.press("home", "e")  # the first error line: the cursor
+        await pilot.press("w", "y")  # wrapped: the lines the screen's rows come from (the long error line is one)
+        assert app.clipboard.splitlines()[-1] == "line 099 GET /api 200"
+        assert len(app.clipboard.splitlines()) == len(copied)
+        await pilot.press("w", "home", "e")  # the first error line: the cursor
         await pilot.press("y")
         assert app.clipboard.startswith("line 030 ERROR: cannot connect to mysql://wandb:")
         assert SECRET not in app.clipboard and "****" in app.clipboard

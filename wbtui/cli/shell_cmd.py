@@ -52,6 +52,6 @@ def cmd_shell(ctx: Context, args: argparse.Namespace) -> int:
         ctx.err.print(f"wbtui: a shell in {shell.target}; exit (or Ctrl-D) leaves it", highlight=False)
     sys.stdout.flush()
     try:
-        return exit_status(subprocess.run(shell.argv, env=shell.environment(), check=False).returncode)
+        return exit_status(subprocess.run(shell.argv, check=False).returncode)
     except OSError as exc:
         raise CliError(f"cannot run {shell.argv[0]}: {exc.strerror or exc}") from None

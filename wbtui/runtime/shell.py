@@ -1,8 +1,10 @@
 """A shell (or one command) in the running server: what `docker exec -it` / `kubectl exec -it` to run.
 
 The docker and kubectl command-line tools run it, not the client libraries: they do the terminal's work
-(raw mode, window size, signals, the detach keys) the way operators know, and they read the same
-DOCKER_HOST and kubeconfig as every other tool on the host. This module finds what to enter (the
+(raw mode, window size, signals, the detach keys) the way operators know. The docker CLI picks the daemon
+by the rule wbtui follows too (DOCKER_HOST, DOCKER_CONTEXT, the current context: ``docker.contexts``), TLS
+and SSH included, so it enters the container wbtui inspected; kubectl is told the kubeconfig, context and
+namespace wbtui resolved. This module finds what to enter (the
 container, or the newest ready pod and W&B's container in it, in the config's context and namespace),
 refuses with the fix when it is not running, and builds the command line; `wbtui shell` runs it in the
 foreground, the dashboard with its screen suspended.
@@ -10,10 +12,9 @@ foreground, the dashboard with its screen suspended.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .base import NotDeployed, RuntimeProblem
@@ -41,18 +42,10 @@ class ToolMissing(RuntimeProblem):
 
 @dataclass(frozen=True)
 class ShellCommand:
-    """The command line to run in the foreground, the environment it needs, and what it enters (for messages)."""
+    """The command line to run in the foreground (in this process's environment) and what it enters."""
 
     argv: list[str]
     target: str
-    env: dict[str, str] = field(default_factory=dict)
-
-    def environment(self) -> dict[str, str]:
-        """This process's environment with ``env`` over it (DOCKER_HOST: the daemon wbtui asked)."""
-        merged = {**os.environ, **self.env}
-        if "DOCKER_HOST" in self.env:
-            merged.pop("DOCKER_CONTEXT", None)  # the docker CLI refuses a host and a context together
-        return merged
 
 
 def docker_exec_argv(docker: str, container: str, command: Sequence[str], *, tty: bool) -> list[str]:
@@ -85,8 +78,6 @@ def shell_command(runtime: Runtime, command: Sequence[str] = (), *, tty: bool) -
 
 
 def _docker(runtime: DockerRuntime, command: Sequence[str], tty: bool) -> ShellCommand:
-    from .docker.connect import docker_host
-
     name = runtime.name
     attrs = runtime.inspect()
     if attrs is None:
@@ -97,8 +88,7 @@ def _docker(runtime: DockerRuntime, command: Sequence[str], tty: bool) -> ShellC
         raise NotRunning(f"the container {name} is {status}: there is nothing to open a shell in",
                          "start it: wbtui start (wbtui status and wbtui logs say why it stopped)")
     docker = _tool("docker", "the Docker CLI: apt install docker.io, or docker-ce-cli")
-    host = docker_host()
-    return ShellCommand(docker_exec_argv(docker, name, command, tty=tty), f"container {name}", {"DOCKER_HOST": host})
+    return ShellCommand(docker_exec_argv(docker, name, command, tty=tty), f"container {name}")
 
 
 def _kubernetes(runtime: KubernetesRuntime, command: Sequence[str], tty: bool) -> ShellCommand:

@@ -12,20 +12,21 @@ import shlex
 import shutil
 import subprocess
 from collections.abc import Mapping
+from typing import Any
 
 from textual.app import App, SuspendNotSupported
 
 NO_TERMINAL = "there is no terminal to hand over here (a browser or headless session)"
 
 
-def run_suspended(app: App[object], argv: list[str], env: Mapping[str, str] | None = None) -> int | None:
+def run_suspended(app: App[Any], argv: list[str]) -> int | None:
     """Run ``argv`` on the terminal with the dashboard suspended: its exit code, or None when the app cannot
     be suspended. OSError (no such program) is the caller's to explain."""
     if app.is_headless:
         return None
     try:
         with app.suspend():
-            return subprocess.run(argv, env=None if env is None else dict(env), check=False).returncode
+            return subprocess.run(argv, check=False).returncode
     except SuspendNotSupported:
         return None
 

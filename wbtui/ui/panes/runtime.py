@@ -323,7 +323,7 @@ class RuntimePane(FilteredPane):
                 self.wbtui.show_problem(message.problem, "Shell")
             return
         try:
-            code = run_suspended(self.app, shell.argv, shell.environment())
+            code = run_suspended(self.app, shell.argv)
         except OSError as exc:
             self.notify(f"Cannot run {shell.argv[0]}: {exc.strerror or exc}", severity="error", markup=False)
             return

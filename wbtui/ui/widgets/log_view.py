@@ -236,14 +236,12 @@ class LogView(ScrollView, can_focus=True):
 
     def screen_lines(self) -> list[str]:
         """The lines on screen now (each whole, as shown), top to bottom."""
-        count = self.ring.count(self._limit)
-        top = int(self.scroll_y)
-        if self.wrap and top >= count - self.scrollable_content_region.height:  # wrapped at the end: from below
-            rows = {offset[1] for strip in self._wrapped_rows(self.scrollable_content_region.width,
-                                                               self.scrollable_content_region.height)
-                    for offset in (_offset_of(strip),) if offset is not None}
+        width, height = self.scrollable_content_region.size
+        if self.wrap:  # the lines the wrapped rows come from
+            rows = {offset[1] for offset in map(_offset_of, self._wrapped_rows(width, height)) if offset is not None}
             return [self.shown_line(i) for i in sorted(rows)]
-        return [self.shown_line(i) for i in range(top, min(count, top + self.scrollable_content_region.height))]
+        top = int(self.scroll_y)
+        return [self.shown_line(i) for i in range(top, min(self.ring.count(self._limit), top + height))]
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         """The selected text (mouse drag): only the selected lines are read from the ring, as shown."""
