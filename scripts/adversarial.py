@@ -642,7 +642,7 @@ READ_ONLY_COMMANDS: list[list[str]] = [
     ["up", "--yes", "--no-watch", "--no-pull"], ["down", "--yes"], ["down", "--purge", "--yes"],
     ["restart", "--yes"], ["upgrade", "0.61.0", "--yes", "--no-watch"], ["stop", "--yes"], ["start"],
     ["service", "install", "--root", "{D}/root", "--yes"], ["setup", "--answers", "{D}/answers.toml", "--yes"],
-    ["rollback", "--yes"], ["restore", "wbtui-wandb-20260101T000000Z", "--yes"],
+    ["rollback", "--yes"], ["restore", "wbtui-wandb-20260101T000000Z", "--yes"], ["shell", "--", "true"],
 ]
 STORE_FIRST = {"bucket"}
 """Commands that ask the store what would change before refusing (README: one with nothing to change works
