@@ -290,7 +290,7 @@ def test_api_time_is_exact() -> None:
 def test_real_connection_failures_are_typed(monkeypatch: pytest.MonkeyPatch) -> None:
     import docker
 
-    for host, kind, words in (("unix:///nonexistent.sock", Unreachable, "no socket at /nonexistent.sock"),
+    for host, kind, words in (("unix:///nonexistent.sock", Unreachable, "the socket does not exist"),
                               (f"tcp://127.0.0.1:{free_port()}", Unreachable, "connection refused"),
                               ("tcp://127.0.0.1", Unreachable, "not a valid Docker address")):
         monkeypatch.setenv("DOCKER_HOST", host)
