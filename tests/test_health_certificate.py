@@ -362,7 +362,8 @@ def test_doctor_counts_a_critical_front_door_as_a_problem(trust: LocalCA, serve:
 
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/absent.sock")
     path = _saved(serve(trust.leaf(5)), tmp_path)
-    assert main(["--config", str(path), "doctor"]) == 1
+    # 4, not 1: the engine (an absent socket here) could not be asked, which outranks a finding (README, exit codes)
+    assert main(["--config", str(path), "doctor"]) == 4
     out = capsys.readouterr().out
     assert "\nFront door\n" in out and "✘ CRITICAL Certificate expiry: the certificate expires in 4 days" in out
     main(["--config", str(path), "doctor", "--json"])

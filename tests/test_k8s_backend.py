@@ -21,8 +21,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp.test_utils
 import kmock
 import pytest
+from aiohttp.web_runner import ServerRunner
+from aiohttp.web_server import Server
 
 from tests.services.base import free_port
 from wbtui.config.model import Config
@@ -46,6 +49,16 @@ pytestmark = pytest.mark.timeout(60)
 
 def fixture(name: str) -> dict[str, Any]:
     return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+class QuickShutdownServer(aiohttp.test_utils.RawTestServer):
+    """aiohttp's test server with a 1 s graceful shutdown instead of 60 s: a stream still open when the server
+    goes (a ``hold``, a watch an app's thread was reading at its exit) is cut after 1 s, so the teardown's 10 s
+    bound holds (it once did not in a full run)."""
+
+    async def _make_runner(self, debug: bool = True, **kwargs: Any) -> ServerRunner:
+        return ServerRunner(Server(self._handler, loop=self._loop, debug=debug, **kwargs), debug=debug,
+                            shutdown_timeout=1.0, **kwargs)
 
 
 class Emulator:
@@ -75,7 +88,7 @@ class Emulator:
 
     def up(self) -> None:
         async def start() -> None:
-            self.server = kmock.Server(self.kmock, port=self.port)
+            self.server = kmock.Server(self.kmock, port=self.port, server_cls=QuickShutdownServer)
             await self.server.__aenter__()
         self.call(start)
 

@@ -7,6 +7,7 @@ hierarchy, `/docker/ID`), v2 with the systemd driver (`0::/system.slice/docker-I
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -84,6 +85,17 @@ class FakeAPI:
         self.total = 1_000_000_000
         self.system = 100_000_000_000
         self.stats_calls: list[dict[str, Any]] = []
+
+    def _url(self, path: str) -> str:
+        return path
+
+    def _get(self, url: str) -> Any:
+        """``/_ping`` as Docker answers it: the backend asks which engine this is from its headers."""
+        assert url == "/_ping"
+        return SimpleNamespace(headers={"Api-Version": "1.41", "Server": "Docker/24.0.7 (linux)", "Ostype": "linux"})
+
+    def _raise_for_status(self, response: Any) -> None:
+        pass
 
     def inspect_container(self, name: str) -> dict[str, Any]:
         return {"Id": CID, "Name": f"/{name}", "State": {"Status": "running", "Running": True, "Pid": 0},
