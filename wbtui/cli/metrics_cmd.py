@@ -88,9 +88,9 @@ def cmd_metrics(ctx: Context, args: argparse.Namespace) -> int:
         raise CliError(f"cannot listen on {listen.host}:{listen.port}: {exc.strerror or exc} (fix: free the port "
                        f"(ss -ltnp 'sport = :{listen.port}') or pick another with --listen)") from None
     bound = replace(listen, port=server.server_port)
-    sampler.start()
     cadences = ", ".join(f"{name} every {every:g}s" for name, every in sampler.cadences.items())
     ctx.err.print(f"serving metrics on {bound.url} ({cadences}); Ctrl-C stops", markup=False, highlight=False)
+    sampler.start()  # after the serving line: what each source says comes below it
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())  # systemctl stop ends it like Ctrl-C
     try:
