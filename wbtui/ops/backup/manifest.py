@@ -97,14 +97,12 @@ def backup_id(moment: datetime, database: str) -> str:
     return f"wbtui-{safe}-{moment.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
 
 
-def connect(url: MysqlURL, timeout: float, *, database: str | None = "", long_reads: bool = True) -> Any:
+def connect(url: MysqlURL, timeout: float, *, database: str | None = "") -> Any:
     """A pymysql connection: ``timeout`` to connect; reads may take an hour (COUNT(*) of a big table)."""
-    import pymysql
+    from ...checks.mysql_connect import open_connection
 
-    read = 3600.0 if long_reads else timeout
-    return pymysql.connect(host=url.host.strip("[]"), port=url.effective_port, user=url.user, password=url.password,
-                           database=url.database if database == "" else database, charset="utf8mb4",
-                           connect_timeout=timeout, read_timeout=read, write_timeout=read, autocommit=True)
+    return open_connection(url, timeout, database=True if database == "" else database,
+                           read_timeout=3600.0)
 
 
 def family_of(version: str) -> Family:
