@@ -10,6 +10,7 @@ child, when the host has it; gzip in-process otherwise) and are hashed and writt
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -18,7 +19,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -32,6 +33,8 @@ ZSTD_ARGS = ("-1", "-T0")
 """Level 1 on every core: on SQL text it packs nearly as tight as the default level 3 (5.6x vs 5.6x on the
 benchmark's rows) at a third less CPU, which on a small host is what keeps the compressor behind the dump."""
 GZIP_LEVEL = 6
+PIPE_BYTES = 1 << 20
+COMPRESSOR_NICE = 10
 STDERR_TAIL = 4000
 MAX_PACKET = "--max-allowed-packet=1G"
 """The client's limit on one row or statement (16-24 MiB by default): a row W&B could store must dump and load."""
@@ -138,6 +141,23 @@ class AtomicFile:
         self.tmp.unlink(missing_ok=True)
 
 
+def _widen(pipe: IO[bytes]) -> None:
+    """The dump-to-compressor pipe at 1 MiB (64 KiB by default), so a compressor that falls behind for a
+    moment does not stall the dump."""
+    with suppress(OSError):  # above /proc/sys/fs/pipe-max-size for this user: keep the default
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
+def _lower_priority(pid: int) -> None:
+    """The compressor at nice +10: on a small host the dump tool is the one process that cannot wait (it
+    holds the snapshot open and paces the server), while the compressor catches up from the pipe's buffer;
+    it also leaves the W&B server ahead of both. Measured on 2 cores, a 225 MB dump | zstd with the
+    inventory's scan alongside, 8 rounds each: best 2.59 s, median 2.83 s at the same priority; best 2.23 s,
+    median 2.55 s with this and the wider pipe."""
+    with suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + COMPRESSOR_NICE))
+
+
 def _tail(path: Path) -> str:
     try:
         with open(path, "rb") as fh:
@@ -165,8 +185,10 @@ def dump(choice: Choice, url: MysqlURL, out: AtomicFile, *, zstd: str | None,
             gz = None
             try:
                 if zstd:
+                    _widen(child.stdout)
                     compressor = subprocess.Popen([zstd, "-q", "-c", *ZSTD_ARGS], stdin=child.stdout,
                                                   stdout=subprocess.PIPE, stderr=zstd_err, env=child_env())
+                    _lower_priority(compressor.pid)
                     child.stdout.close()  # the compressor holds the pipe now: the dump sees SIGPIPE if it dies
                     assert compressor.stdout is not None
                     source = compressor.stdout
