@@ -185,3 +185,22 @@ async def test_the_runtime_pane_names_the_engine_when_it_is_not_this_hosts_socke
         await pilot.press("4")
         await wait_text(pilot, "container wbtui-test-contexts-pane")
         assert "·  engine " not in screen_text(app)  # this host's own socket is not worth a word
+
+
+@pytest.mark.docker
+def test_a_local_socket_client_does_not_scan_the_environment_per_call(docker_host: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """No proxy or .netrc applies to a unix socket; requests would look for them on every call (a fifth
+    of a status poll's client CPU)."""
+    import requests.sessions
+
+    from wbtui.runtime.docker.connect import connect
+
+    monkeypatch.setenv("DOCKER_HOST", docker_host)
+    client = connect(10)
+    scans: list[str] = []
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies",
+                        lambda url, no_proxy=None: scans.append(url) or {})
+    assert client.ping() and client.api.version()["ApiVersion"]
+    assert scans == []
+    client.close()
