@@ -162,6 +162,40 @@ def test_a_server_ignoring_sigterm_is_stopped_by_sigkill_and_says_so(runtimes: A
     assert int(done.rpartition(", ")[2].removesuffix(" s)")) >= 2
 
 
+def test_events_are_asked_again_only_when_the_state_changed(runtimes: Any, docker_client: Any,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard's refresh is status() then events(): an unchanged state reuses the last read."""
+    from wbtui.runtime.docker import backend
+
+    rt = runtimes()
+    rt.deploy()
+    wait_for(lambda: ready(rt), 15, "/ready", interval=0.1)
+    asked: list[object] = []
+    real = rt.client().api.events
+    monkeypatch.setattr(rt.client().api, "events", lambda *a, **k: asked.append(k) or real(*a, **k))
+
+    def refresh() -> list[str]:
+        rt.status()
+        return [e.reason for e in rt.events(limit=30)]
+
+    first = refresh()
+    assert "start" in first and len(asked) == 1
+    assert refresh() == first and refresh() == first and len(asked) == 1
+    monkeypatch.setattr(rt, "STATUS_STANDS", 0.0)  # events() long after the last status(): it is asked
+    rt.events()
+    assert len(asked) == 2
+    monkeypatch.undo()
+    monkeypatch.setattr(rt.client().api, "events", lambda *a, **k: asked.append(k) or real(*a, **k))
+    container(docker_client, rt).restart(timeout=1)
+    after = refresh()
+    assert len(asked) == 3 and after.count("start") == first.count("start") + 1 and "die" in after
+    monkeypatch.setattr(backend, "EVENTS_REUSE", 0.0)  # the periodic read (a signal the server ignored)
+    refresh()
+    assert len(asked) == 4
+    rt.events(since=datetime.fromtimestamp(0).astimezone())  # another window is always asked
+    assert len(asked) == 5
+
+
 def test_config_change_recreates_and_keeps_the_volume(runtimes: Any, docker_client: Any) -> None:
     rt = runtimes()
     rt.deploy()

@@ -125,6 +125,20 @@ def usage_from_stats(stats: dict[str, Any]) -> ResourceUsage:
     return ResourceUsage(cpu_percent=cpu_percent(stats), memory_bytes=used, memory_limit_bytes=limit)
 
 
+def state_key(attrs: dict[str, Any] | None) -> tuple[Any, ...]:
+    """What changes whenever a container event we show happens (die, start, restart, oom, health, pause).
+
+    Equal keys in two inspects mean no such event came between them, so the last events read still
+    stands (a signal the container ignores is the exception: it shows at the next periodic read).
+    """
+    if attrs is None:
+        return ("missing",)
+    state = attrs.get("State") or {}
+    return (attrs.get("Id"), attrs.get("RestartCount"), state.get("Status"), state.get("StartedAt"),
+            state.get("FinishedAt"), state.get("ExitCode"), state.get("OOMKilled"), state.get("Paused"),
+            (state.get("Health") or {}).get("Status"))
+
+
 def event_from_docker(event: dict[str, Any]) -> RuntimeEvent | None:
     """One daemon event as a RuntimeEvent; None for noise (health-check execs)."""
     action = str(event.get("Action") or event.get("status") or "")
