@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.services.base import free_port
+from tests.services.base import free_port, wait_for
 from tests.test_health_servers import HealthServer, ScriptedRuntime, self_signed_context
 from wbtui.config.model import Config
 from wbtui.health.history import ProbeHistory
@@ -282,3 +282,83 @@ async def test_a_probe_looks_up_no_module_on_disk(server: HealthServer, monkeypa
     healthz, ready = await probe_endpoints(server.url(), timeout=5)
     assert healthz.answered and ready.answered
     assert searched == []
+
+
+class KeepAliveServer:
+    """HTTP/1.1 answering 200 on kept connections; counts the connections it accepts. With ``drop_reused``,
+    a connection's second request is read and the connection closed without an answer: what a server does
+    when its idle timeout ends as the request goes out."""
+
+    def __init__(self, drop_reused: bool = False) -> None:
+        import socketserver
+
+        self.connections = 0
+        server = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                server.connections += 1
+                answered, data = 0, b""
+                while True:
+                    while b"\r\n\r\n" not in data:
+                        chunk = self.request.recv(4096)
+                        if not chunk:
+                            return
+                        data += chunk
+                    data = data.partition(b"\r\n\r\n")[2]
+                    if drop_reused and answered:
+                        return
+                    self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
+                    answered += 1
+
+        self.httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_sample_sync_keeps_its_connections_between_samples() -> None:
+    """The dashboard samples every 5 s: one loop, client and pair of connections for all of them."""
+    srv = KeepAliveServer()
+    prober = Prober(url=srv.url, timeout=5)
+    try:
+        for _ in range(5):
+            sample = prober.sample_sync()
+            assert sample.ok and sample.healthz.status_code == sample.ready.status_code == 200
+        assert srv.connections == 2
+        prober.close()
+        assert prober.sample_sync().ok and srv.connections == 4  # closed: the next sample starts afresh
+    finally:
+        prober.close()
+        srv.close()
+
+
+def test_a_kept_connection_closed_by_the_server_is_asked_again_not_reported_closed() -> None:
+    srv = KeepAliveServer(drop_reused=True)
+    prober = Prober(url=srv.url, timeout=5)
+    try:
+        assert prober.sample_sync().ok
+        again = prober.sample_sync()  # both kept connections are dropped: each endpoint asked anew
+        assert again.ok and [r.kind for r in (again.healthz, again.ready)] == [Kind.OK, Kind.OK]
+        assert srv.connections == 4 and not prober.history.transitions
+    finally:
+        prober.close()
+        srv.close()
+
+
+def test_a_sample_still_running_on_the_kept_loop_does_not_block_the_next(server: HealthServer) -> None:
+    """A caller that gave up on a sample at its deadline (the metrics source) samples again at once."""
+    prober = Prober(url=server.url("hang"), timeout=2)
+    first = threading.Thread(target=prober.sample_sync, daemon=True)
+    first.start()
+    wait_for(lambda: "/hang/ready" in server.requests, 5, "the first sample's request")
+    prober.url, prober.target = server.url(), None
+    assert prober.sample_sync().healthz.ok and first.is_alive()  # on a loop of its own, while the first hangs
+    server.release.set()
+    first.join(10)
+    assert not first.is_alive()
+    prober.close()

@@ -159,6 +159,7 @@ def cmd_probe(ctx: Context, args: argparse.Namespace) -> int:
     except NoTarget as exc:
         raise CliError(str(exc)) from None
     finally:
+        prober.close()
         if runtime is not None:
             runtime.close()
 

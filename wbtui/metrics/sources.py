@@ -143,6 +143,8 @@ class ProbeSource(Source):
         return Reading(out)
 
     def close(self) -> None:
+        if self.prober is not None:
+            self.prober.close()
         runtime = getattr(self.prober, "runtime", None)
         if runtime is not None:
             with contextlib.suppress(Exception):

@@ -108,13 +108,16 @@ class Probing:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._prober: Any = None
+        self._retired: list[Any] = []
 
     def forget(self) -> None:
         """The target changed: the next sample chooses it again (and starts a new history).
 
         Without the lock: the UI thread never waits for a sample under way (its one result is the last
-        from the old target).
+        from the old target); the next sample closes the old prober's connections.
         """
+        if self._prober is not None:
+            self._retired.append(self._prober)
         self._prober = None
 
     def sample(self, core: Core, post: Post) -> None:
@@ -124,6 +127,8 @@ class Probing:
 
         post = posting(post)
         with self._lock:
+            while self._retired:
+                self._retired.pop().close()
             if self._prober is None:
                 config = core.target_config()
                 try:
