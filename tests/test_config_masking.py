@@ -72,3 +72,13 @@ def test_screen_masks_every_config_given() -> None:
     draft.env["API_TOKEN"] = "Draft-Only-Token-123"
     assert masking.screen(saved, draft)("x Draft-Only-Token-123 y") == f"x {MASK} y"
     assert masking.screen(saved)("x Draft-Only-Token-123 y") == "x Draft-Only-Token-123 y"
+
+
+def test_a_config_repr_shows_no_secret() -> None:
+    """A repr reaches tracebacks, test failures and debuggers: the same masks as on screen."""
+    config = canary_config()
+    shown = repr(config)
+    assert not [secret for secret in secrets_of(config) if secret in shown]
+    assert "MYSQL='mysql://wandb_local:****@db.example.com:3306/wandb_local'" in shown
+    assert f"LICENSE='{MASK} ({len(LICENSE)} chars)'" in shown
+    assert "RuntimeSettings(backend='docker'" in shown and "HOST='https://" in shown
