@@ -417,7 +417,7 @@ class Prober:
         self._redact = masking.screen(config)
         self._loop: asyncio.AbstractEventLoop | None = None
         """sample_sync's loop, kept between samples with its client: no new loop, client and TCP (and
-        TLS) connection every 5 s (a third of a dashboard probe's CPU, measured)."""
+        TLS) connection every 5 s (half of a sample's CPU against a keep-alive server, measured)."""
         self._client: httpx.AsyncClient | None = None
         self._loop_free = threading.Lock()
 
