@@ -7,7 +7,9 @@ restore's throughput against the bare client.
 
 Starts a private MariaDB (tests/services), fills a W&B-like table with ``--mb`` MB of rows (text that
 compresses like W&B's JSON configs and summaries, plus hex digests that do not), then times, alternately and
-``--rounds`` times each, the bare client tool with the very argv wbtui uses writing to /dev/null, and
+``--rounds`` times each, the bare client tool with the very argv wbtui uses writing to /dev/null, the same
+through ``cat`` (the floor for anything that keeps the dump: the tool, CPU-bound on one core, pays for every
+write into a pipe; /dev/null takes them for free), the same through zstd, and
 ``wbtui backup --to DIR --no-prune`` (dump, zstd, sha256, the inventory with COUNT(*) and CHECKSUM TABLE on a
 second connection, the manifest, fsync). The best run of each is compared. wbtui's peak RSS is its own
 process's (ru_maxrss of the wbtui process; the dump tool and zstd are separate processes).
@@ -152,13 +154,14 @@ def main() -> None:
             env = cached_bytecode(Path(tmp))
             subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "wbtui")], env=env, check=True,
                            stdout=subprocess.DEVNULL)
-            bare_times, zstd_times, wbtui_times, rss_kb, stage_times = [], [], [], [], []
+            bare_times, cat_times, zstd_times, wbtui_times, rss_kb, stage_times = [], [], [], [], [], []
             zstd_cmd = shlex.join(["zstd", "-q", "-c", *ZSTD_ARGS])
             size = 0
             manifest: dict[str, object] = {}
             for i in range(args.rounds):
                 seconds, size = bare(server, url)
                 bare_times.append(seconds)
+                cat_times.append(bare(server, url, "cat")[0])
                 zstd_times.append(bare(server, url, zstd_cmd)[0])
                 out = Path(tmp) / f"out{i}"
                 seconds, rss, report = wbtui(path, out, env)
@@ -175,6 +178,10 @@ def main() -> None:
                   f"({manifest['compression']})")
             print(f"bare {DUMP_NAMES[0]} > /dev/null: best {b:.2f}s ({mb / b:,.0f} MB/s) of "
                   f"{', '.join(f'{t:.2f}' for t in bare_times)}")
+            c = min(cat_times)
+            print(f"bare tool | cat > /dev/null: best {c:.2f}s ({mb / c:,.0f} MB/s) of "
+                  f"{', '.join(f'{t:.2f}' for t in cat_times)}: {b / c:.2f}x the tool to /dev/null, the ceiling "
+                  "of any consumer of its output on this host")
             z = min(zstd_times)
             print(f"bare tool | {zstd_cmd} > /dev/null: best {z:.2f}s ({mb / z:,.0f} MB/s) of "
                   f"{', '.join(f'{t:.2f}' for t in zstd_times)}")
