@@ -253,3 +253,22 @@ async def test_the_pane_bar_shows_every_pane_number(tmp_path: Path, size: tuple[
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert " 1 Overview  2 Config " in screen_text(app).splitlines()[1]  # room again: padded
+
+
+async def test_a_key_no_setting_reads_is_named_at_start_and_a_clean_file_says_nothing(tmp_path: Path) -> None:
+    """The toast that names a typo (HSOT for HOST) comes with the first screen; a file without one gets none
+    (and the dashboard skips the validators' import on that path: it is before the first frame)."""
+    clean, typo = tmp_path / "clean", tmp_path / "typo"
+    clean.mkdir()
+    typo.mkdir()
+    app = make_app(clean)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        assert not [n for n in app._notifications if n.title == "Unknown settings"]
+    (typo / "config.toml").write_text('[server]\nHSOT = "https://wandb.example.com"\n')
+    app = make_app(typo, save=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        shown = [str(n.message) for n in app._notifications if n.title == "Unknown settings"]
+        assert len(shown) == 1 and "HSOT in config.toml is not a setting wbtui knows" in shown[0]
+        assert "rename it to HOST" in shown[0]

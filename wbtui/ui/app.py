@@ -569,6 +569,8 @@ class WbtuiApp(App[int], DashboardState):
     # ---- errors --------------------------------------------------------------------------------
     def warn_unknown_keys(self) -> None:
         """Say which keys of the file no setting reads (they are ignored), each with what to do."""
+        if not self.session.unknown:
+            return  # the usual case, before the first frame: no import of the validators (7 ms)
         from ..config.validate import unknown_key_findings
 
         findings = unknown_key_findings(self.session.unknown, self.session.config_path)
