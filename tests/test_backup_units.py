@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -157,3 +158,49 @@ def test_an_upload_errors_code_is_read_from_boto3s_text() -> None:
     assert dst._code_in(text) == "AccessDenied"
     assert "list, read, write and delete" in dst._s3_fix(dst._code_in(text))
     assert dst._code_in("something else") == ""
+
+
+@pytest.mark.mysql
+def test_the_scans_after_a_load_share_two_connections_and_match_the_single_one(
+        mariadb: Any, mysql_scratch: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """count_and_checksum_loaded (a restore's and a verify's comparison) gives what count_and_checksum gives,
+    table by table, with the statements spread over a second connection; when there is none, on one."""
+    from wbtui.ops.backup import manifest as mf
+
+    db = build(mariadb, mysql_scratch, runs=40)
+    url = MysqlURL.parse(db.url)
+    conn = mf.connect(url, 10, database=None)
+    opened: list[Any] = []
+    try:
+        with conn.cursor() as cur:
+            alone = mf.count_and_checksum(cur, db.database)
+            cur.execute("COMMIT")
+
+        def second() -> Any:
+            opened.append(mf.connect(url, 10, database=None))
+            return opened[-1]
+
+        ran_on: list[int] = []
+        both = threading.Barrier(2, timeout=10)  # each connection's first scan waits for the other's
+
+        def on(scan: Any) -> Any:
+            def spied(cur: Any, ident: str) -> Any:
+                if id(cur.connection) not in ran_on:
+                    both.wait()
+                ran_on.append(id(cur.connection))
+                return scan(cur, ident)
+            return spied
+
+        for name in ("_count", "_checksum"):
+            monkeypatch.setattr(mf, name, on(getattr(mf, name)))
+        shared = mf.count_and_checksum_loaded(conn, second, db.database)
+        assert shared == alone and len(opened) == 1 and not opened[0].open  # the second one is closed after
+        assert len(ran_on) == 2 * len(alone) and set(ran_on) == {id(conn), id(opened[0])}
+
+        def refused() -> Any:
+            raise ConnectionRefusedError("max_connections reached")
+
+        assert mf.count_and_checksum_loaded(conn, refused, db.database) == alone
+    finally:
+        conn.close()
+    assert sum(t.rows for t in alone) == db.rows and all(t.checksum is not None for t in alone)

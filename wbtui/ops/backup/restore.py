@@ -28,7 +28,7 @@ from ...config.sql_quoting import sql_identifier
 from ...config.urls import MysqlURL, URLError
 from .destinations import DUMP_SUFFIXES, MANIFEST_SUFFIX, Bucket, DestinationError, Entry, Local, default_dir
 from .dump import private_dir
-from .manifest import Manifest, backup_id, connect, count_and_checksum, family_of, migration_version, now
+from .manifest import Manifest, backup_id, connect, count_and_checksum_loaded, family_of, migration_version, now
 from .tools import CLIENT_NAMES, ToolError, choose
 from .verify import DumpUnreadable, differences, file_problems, load_dump, scan_dump
 
@@ -237,8 +237,8 @@ def restore_database(config: Config, backup_id: str, destinations: list[Local | 
             problem = load_dump(choice, loader, url.database, path, manifest.compression, work)
             if problem:
                 raise RestoreFailed(f"{problem}. The database {url.database} is partly restored", touched=True)
+            restored = count_and_checksum_loaded(conn, lambda: connect(loader, timeout, database=None), url.database)
             with conn.cursor() as cur:
-                restored = count_and_checksum(cur, url.database)
                 restored_migration = migration_version(cur, url.database)
         finally:
             with contextlib.suppress(Exception):

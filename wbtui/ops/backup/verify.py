@@ -27,7 +27,7 @@ from ...config.sql_quoting import sql_identifier
 from ...config.urls import MysqlURL
 from .destinations import VERIFY_SUFFIX, Bucket, Entry, Local
 from .dump import CHUNK, MAX_PACKET, connection_args, private_dir, write_defaults
-from .manifest import Table, connect, count_and_checksum, family_of, migration_version, now
+from .manifest import Table, connect, count_and_checksum_loaded, family_of, migration_version, now
 from .tools import CLIENT_NAMES, Choice, child_env, choose, find_compressor
 
 TRAILER = b"-- Dump completed"
@@ -145,8 +145,8 @@ def _restore_and_compare(result: VerifyResult, path: Path, compression: str, tab
         if problem:
             result.problems.append(problem)
             return
+        restored = count_and_checksum_loaded(conn, lambda: _admin_connection(admin, timeout), scratch)
         with conn.cursor() as cur:
-            restored = count_and_checksum(cur, scratch)
             restored_migration = migration_version(cur, scratch)
         result.problems += differences(tables, migration, restored, restored_migration, "restored dump")
         result.tables = len(restored)
